@@ -1,0 +1,131 @@
+/**
+ * How a stage tells the outside world what it is doing. The core never prints: the CLI draws
+ * progress bars, a notebook shows tables, a test collects the messages.
+ */
+export interface Reporter {
+  /** A plain progress message ("wrote 180 chunks"). */
+  info(message: string): void;
+  /** Something the user should look at, while the run goes on. */
+  warn(message: string): void;
+  /** A file that was left out, with the reason and what to do (one line per file). */
+  skip(file: string, reason: string): void;
+  /** Progress of a long step: `done` of `total` items. */
+  progress(label: string, done: number, total: number): void;
+}
+
+/** A file left out of a run and why. */
+export interface SkippedFile {
+  file: string;
+  reason: string;
+}
+
+/** A reporter that keeps everything in memory (tests, notebooks). */
+export class CollectingReporter implements Reporter {
+  readonly infos: string[] = [];
+  readonly warnings: string[] = [];
+  readonly skipped: SkippedFile[] = [];
+  readonly progressUpdates: Array<{ label: string; done: number; total: number }> = [];
+  info(message: string): void {
+    this.infos.push(message);
+  }
+  warn(message: string): void {
+    this.warnings.push(message);
+  }
+  skip(file: string, reason: string): void {
+    this.skipped.push({ file, reason });
+  }
+  progress(label: string, done: number, total: number): void {
+    this.progressUpdates.push({ label, done, total });
+  }
+}
+
+/** A reporter that says nothing. */
+export const silentReporter: Reporter = {
+  info: () => undefined,
+  warn: () => undefined,
+  skip: () => undefined,
+  progress: () => undefined,
+};
+
+function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "--:--";
+  const s = Math.max(0, Math.round(seconds));
+  const m = Math.floor(s / 60);
+  return `${String(m).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`;
+}
+
+/** Options of the terminal reporter. */
+export interface ConsoleReporterOptions {
+  /** Print only warnings and skipped files. */
+  quiet?: boolean;
+  /** Stream to write to (stderr by default, so stdout stays clean for data). */
+  stream?: NodeJS.WriteStream;
+}
+
+/**
+ * A reporter for terminals: messages as lines, progress as a bar with counts and ETA that
+ * redraws in place on a TTY and prints at 25 % steps otherwise (logs stay short).
+ */
+export class ConsoleReporter implements Reporter {
+  private readonly quiet: boolean;
+  private readonly stream: NodeJS.WriteStream;
+  private bar: { label: string; start: number; lastDraw: number; lastQuarter: number } | null = null;
+
+  constructor(options: ConsoleReporterOptions = {}) {
+    this.quiet = options.quiet ?? false;
+    this.stream = options.stream ?? process.stderr;
+  }
+
+  private endBar(): void {
+    if (this.bar && this.stream.isTTY) this.stream.write("\n");
+    this.bar = null;
+  }
+
+  info(message: string): void {
+    if (this.quiet) return;
+    this.endBar();
+    this.stream.write(`${message}\n`);
+  }
+
+  warn(message: string): void {
+    this.endBar();
+    this.stream.write(`warning: ${message}\n`);
+  }
+
+  skip(file: string, reason: string): void {
+    this.endBar();
+    this.stream.write(`skipped ${file}: ${reason}\n`);
+  }
+
+  progress(label: string, done: number, total: number): void {
+    if (this.quiet) return;
+    const now = Date.now();
+    if (!this.bar || this.bar.label !== label) {
+      this.endBar();
+      this.bar = { label, start: now, lastDraw: 0, lastQuarter: -1 };
+    }
+    const bar = this.bar;
+    const fraction = total > 0 ? done / total : 1;
+    const elapsed = (now - bar.start) / 1000;
+    const eta = done > 0 ? (elapsed / done) * (total - done) : Number.NaN;
+    const text = `${label} ${done}/${total} ${(fraction * 100).toFixed(0).padStart(3)}% elapsed ${formatSeconds(elapsed)} eta ${formatSeconds(eta)}`;
+    if (this.stream.isTTY) {
+      if (done < total && now - bar.lastDraw < 100) return;
+      bar.lastDraw = now;
+      const width = 24;
+      const filled = Math.round(fraction * width);
+      this.stream.write(`\r[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${text}`);
+      if (done >= total) {
+        this.stream.write("\n");
+        this.bar = null;
+      }
+    } else {
+      const quarter = Math.floor(fraction * 4);
+      if (quarter > bar.lastQuarter) {
+        bar.lastQuarter = quarter;
+        this.stream.write(`${text}\n`);
+      }
+      if (done >= total) this.bar = null;
+    }
+  }
+}
