@@ -5,6 +5,7 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { join } from "node:path";
 
 import { DEFAULT_AUGMENT_CONFIG } from "../src/config/augment";
 import { irfft, rfft, rfftFrequencies } from "../src/dsp/realFftAnyLength";
@@ -17,6 +18,7 @@ import { padSampleCount, padWithSilence } from "../src/augment/pad";
 import { bandPassEq } from "../src/augment/eq";
 import { maskFrequencyBand } from "../src/augment/freqmask";
 import { SeededRandom } from "../src/util/random";
+import { loadNpyFloat32 } from "../src/data/npy";
 
 const SR = 22050;
 const N = 66150; // 3 s at 22050 Hz = 2·3³·5²·7²
@@ -87,6 +89,11 @@ function std(values: ArrayLike<number>): number {
   let v = 0;
   for (let i = 0; i < values.length; i++) v += ((values[i] as number) - mean) ** 2;
   return Math.sqrt(v / values.length);
+}
+
+/** librosa's 66150-sample load of test/fixtures/librosa/a_tones_clicks.wav (440 + 1234 Hz + clicks). */
+function tonesAndClicks(): Float32Array {
+  return loadNpyFloat32(join(__dirname, "fixtures", "librosa", "a_tones_clicks.y.npy")).data;
 }
 
 /** The 2205-sample clip of the numpy reference values: ((7919·t mod 201) - 100) / 128. */
@@ -298,6 +305,16 @@ describe("eq", () => {
     const want = [-0.2565276158603687, -0.18754994444742104, -0.0482058083655757, -0.1873253970792955, -0.25988215302738543];
     assert.ok(maxAbsDiff([0, 1, 100, 1102, 2204].map((i) => y[i] as number), want) < 1e-6);
   });
+
+  test("matches numpy on the 3 s a_tones_clicks fixture at 1e-6", () => {
+    // numpy: eq of a_tones_clicks.y.npy; energy and samples 0, 1, 2500 (a click), 33075, 66149
+    const y = bandPassEq(tonesAndClicks(), SR, 300, 3000);
+    let energy = 0;
+    for (const v of y) energy += v * v;
+    assert.ok(Math.abs(energy - 6614.697894512192) < 1e-3, `energy ${energy}`);
+    const want = [6.231371229810139e-5, 0.11895223788736768, -0.2958389969460296, 0.0003216420130751154, -0.11883582314271916];
+    assert.ok(maxAbsDiff([0, 1, 2500, 33075, 66149].map((i) => y[i] as number), want) < 1e-6);
+  });
 });
 
 describe("freqmask", () => {
@@ -326,6 +343,16 @@ describe("freqmask", () => {
     assert.ok(Math.abs(energy - 449.9716984149303) < 1e-4, `energy ${energy}`);
     const want = [-0.5948677285619413, -0.020480034214380192, 0.5203443384359348, 0.30100957585323923, -0.2711617642490265];
     assert.ok(maxAbsDiff([0, 1, 100, 1102, 2204].map((i) => y[i] as number), want) < 1e-6);
+  });
+
+  test("matches numpy on the 3 s a_tones_clicks fixture at 1e-6", () => {
+    // numpy: freqmask of a_tones_clicks.y.npy; energy and samples 0, 1, 2500 (a click), 33075, 66149
+    const y = maskFrequencyBand(tonesAndClicks(), SR, 1000, 3000);
+    let energy = 0;
+    for (const v of y) energy += v * v;
+    assert.ok(Math.abs(energy - 5292.6262523816595) < 1e-3, `energy ${energy}`);
+    const want = [2.467287720305345e-5, 0.05005662756726245, -0.015913961787477872, -0.00011687538347497982, -0.05000233869335709];
+    assert.ok(maxAbsDiff([0, 1, 2500, 33075, 66149].map((i) => y[i] as number), want) < 1e-6);
   });
 });
 
