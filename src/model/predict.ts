@@ -1,0 +1,112 @@
+/**
+ * Inference with the CNN: logits, class probabilities and predicted classes for a batch of MFCC
+ * matrices. Runs in chunks so memory stays bounded for any number of clips.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { ShapeError } from "../errors";
+import { modelInputShape, toModelInput } from "./cnn";
+
+/** Clips per forward pass; bounds the activations held at once (~8 MB for the thesis model). */
+export const PREDICT_CHUNK = 512;
+
+function outputClasses(model: tf.LayersModel): number {
+  const units = model.outputs[0]?.shape[1];
+  if (units == null) throw new ShapeError("model", "output has no class dimension", "build the model with buildCnn");
+  return units;
+}
+
+/**
+ * Logits of clips already in the model's layout.
+ *
+ * @param xModel  `[count][frames][nMfcc]`, flat
+ * @returns  `[count][nClasses]`, flat
+ */
+export function predictLogitsModelLayout(model: tf.LayersModel, xModel: Float32Array, count: number, chunk = PREDICT_CHUNK): Float32Array {
+  const { frames, nMfcc } = modelInputShape(model);
+  const per = frames * nMfcc;
+  if (xModel.length !== count * per) {
+    throw new ShapeError("features", `${xModel.length} values do not make ${count} clips of [${frames}][${nMfcc}]`, "pass [count][frames][nMfcc] data");
+  }
+  const nClasses = outputClasses(model);
+  const out = new Float32Array(count * nClasses);
+  for (let start = 0; start < count; start += chunk) {
+    const n = Math.min(chunk, count - start);
+    const logits = tf.tidy(() => {
+      const x = tf.tensor3d(xModel.subarray(start * per, (start + n) * per), [n, frames, nMfcc]);
+      return model.apply(x, { training: false }) as tf.Tensor;
+    });
+    out.set(logits.dataSync() as Float32Array, start * nClasses);
+    logits.dispose();
+  }
+  return out;
+}
+
+/** Row-wise softmax of `[count][nClasses]` logits, computed stably in float64. */
+export function softmaxRows(logits: Float32Array, nClasses: number): Float32Array {
+  const out = new Float32Array(logits.length);
+  for (let row = 0; row < logits.length; row += nClasses) {
+    let max = -Infinity;
+    for (let k = 0; k < nClasses; k++) max = Math.max(max, logits[row + k] as number);
+    let sum = 0;
+    for (let k = 0; k < nClasses; k++) sum += Math.exp((logits[row + k] as number) - max);
+    for (let k = 0; k < nClasses; k++) out[row + k] = Math.exp((logits[row + k] as number) - max) / sum;
+  }
+  return out;
+}
+
+/**
+ * Class probabilities (softmax of the logits) for MFCC matrices.
+ *
+ * @param x  `[count][nMfcc][frames]` flat, the feature stage's layout (channels-first)
+ * @returns  `[count][nClasses]` flat; each row sums to 1
+ */
+export function predictProbabilities(model: tf.LayersModel, x: Float32Array, count: number): Float32Array {
+  const { frames, nMfcc } = modelInputShape(model);
+  const logits = predictLogitsModelLayout(model, toModelInput(x, count, nMfcc, frames), count);
+  return softmaxRows(logits, outputClasses(model));
+}
+
+/** Index of the largest value of each `[count][nClasses]` row (first one on ties). */
+export function argmaxRows(scores: Float32Array, nClasses: number): Int32Array {
+  const out = new Int32Array(scores.length / nClasses);
+  for (let i = 0; i < out.length; i++) {
+    let best = 0;
+    for (let k = 1; k < nClasses; k++) if ((scores[i * nClasses + k] as number) > (scores[i * nClasses + best] as number)) best = k;
+    out[i] = best;
+  }
+  return out;
+}
+
+/**
+ * Predicted class index per clip.
+ * @param x  `[count][nMfcc][frames]` flat
+ * @returns  `[count]`
+ */
+export function predictClasses(model: tf.LayersModel, x: Float32Array, count: number): Int32Array {
+  return argmaxRows(predictProbabilities(model, x, count), outputClasses(model));
+}
+
+/** Mean softmax cross-entropy (nats) and accuracy of logits against integer labels. */
+export function lossAndAccuracy(logits: Float32Array, labels: ArrayLike<number>, nClasses: number): { loss: number; accuracy: number } {
+  const count = labels.length;
+  let loss = 0;
+  let correct = 0;
+  for (let i = 0; i < count; i++) {
+    const row = i * nClasses;
+    let max = -Infinity;
+    let best = 0;
+    for (let k = 0; k < nClasses; k++) {
+      const z = logits[row + k] as number;
+      if (z > max) {
+        max = z;
+        best = k;
+      }
+    }
+    let sum = 0;
+    for (let k = 0; k < nClasses; k++) sum += Math.exp((logits[row + k] as number) - max);
+    const label = labels[i] as number;
+    loss += Math.log(sum) + max - (logits[row + label] as number);
+    if (best === label) correct++;
+  }
+  return { loss: count > 0 ? loss / count : NaN, accuracy: count > 0 ? correct / count : NaN };
+}

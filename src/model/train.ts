@@ -1,0 +1,310 @@
+/**
+ * Training the CNN: full-batch as in the thesis, or mini-batches with a validation split and
+ * early stopping. Deterministic under `seed` on a given backend (initial weights, validation split
+ * and shuffling all come from it; floating-point results can differ between backends).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { ConfigError, ShapeError } from "../errors";
+import { SeededRandom } from "../util/random";
+import { JsAdam, PYTORCH_ADAM } from "./adam";
+import { type BackendPreference, ensureBackend } from "./backend";
+import { buildCnn, type CnnConfig, toModelInput } from "./cnn";
+import { lossAndAccuracy, predictLogitsModelLayout } from "./predict";
+
+export interface TrainOptions {
+  /** Passes over the training set. */
+  epochs: number;
+  /** Clips per gradient step; "full" = the whole training set in one step (the thesis). */
+  batchSize: number | "full";
+  /** Adam step size (PyTorch default 1e-3). */
+  learningRate: number;
+  /** Adam β1, β2, ε (PyTorch defaults 0.9, 0.999, 1e-8). */
+  adamBeta1: number;
+  adamBeta2: number;
+  adamEpsilon: number;
+  /** Seed for initial weights, the validation split and the shuffling. */
+  seed: number;
+  /** Reshuffle the training clips every epoch (mini-batches only). */
+  shuffle: boolean;
+  /** Fraction of the clips held out for validation, in [0, 1); chosen by a seeded shuffle. */
+  validationSplit: number;
+  /** Stop after this many epochs without a lower validation loss; null = never stop early. */
+  earlyStoppingPatience: number | null;
+  /** With early stopping: put back the weights of the epoch with the lowest validation loss. */
+  restoreBestWeights: boolean;
+  /** Call onEpoch every this many epochs (and after the last one). */
+  reportEvery: number;
+  /** Architecture overrides; nMfcc and frames always come from the data's shape. */
+  cnn: Partial<CnnConfig>;
+  /** Backend used if none was selected yet (see selectBackend). */
+  backend: BackendPreference;
+}
+
+/** The thesis: full-batch Adam(1e-3), 50 epochs, loss reported every 10 epochs, no validation. */
+export const THESIS_TRAINING: Readonly<TrainOptions> = Object.freeze({
+  epochs: 50,
+  batchSize: "full",
+  learningRate: PYTORCH_ADAM.learningRate,
+  adamBeta1: PYTORCH_ADAM.beta1,
+  adamBeta2: PYTORCH_ADAM.beta2,
+  adamEpsilon: PYTORCH_ADAM.epsilon,
+  seed: 0,
+  shuffle: false,
+  validationSplit: 0,
+  earlyStoppingPatience: null,
+  restoreBestWeights: false,
+  reportEvery: 10,
+  cnn: {},
+  backend: "auto",
+} as TrainOptions);
+
+/** Mini-batches of 32, 20 % validation, early stopping with patience 5 (best weights restored). */
+export const MINIBATCH_TRAINING: Readonly<TrainOptions> = Object.freeze({
+  ...THESIS_TRAINING,
+  batchSize: 32,
+  shuffle: true,
+  validationSplit: 0.2,
+  earlyStoppingPatience: 5,
+  restoreBestWeights: true,
+  reportEvery: 1,
+} as TrainOptions);
+
+export const TRAINING_PRESETS = Object.freeze({ thesis: THESIS_TRAINING, minibatch: MINIBATCH_TRAINING });
+export type TrainingPreset = keyof typeof TRAINING_PRESETS;
+
+/** What onEpoch receives. Losses are mean softmax cross-entropy in nats. */
+export interface EpochLog {
+  /** 1-based epoch number. */
+  epoch: number;
+  epochs: number;
+  /** Mean training loss over the epoch's steps, each taken before its update (as PyTorch's loss.item()). */
+  loss: number;
+  /** Training accuracy from the same forward passes, in [0, 1]. */
+  accuracy: number;
+  valLoss?: number;
+  valAccuracy?: number;
+  /** Wall-clock seconds this epoch took (including validation). */
+  seconds: number;
+}
+
+/** Per-epoch curves (index 0 = epoch 1) and how training ended. */
+export interface TrainHistory {
+  loss: number[];
+  accuracy: number[];
+  valLoss?: number[];
+  valAccuracy?: number[];
+  epochSeconds: number[];
+  /** 1-based epoch whose weights the model holds (the last one unless best weights were restored). */
+  weightsFromEpoch: number;
+  stoppedEarly: boolean;
+  /** tfjs backend that trained: "tensorflow", "wasm" or "cpu". */
+  backend: string;
+  /** Clips used for training and validation. */
+  trainCount: number;
+  valCount: number;
+}
+
+export interface TrainResult {
+  model: tf.LayersModel;
+  history: TrainHistory;
+}
+
+/** Labels as class indices 0..nClasses-1. */
+export type Labels = Int32Array | Uint8Array | Int8Array | Int16Array | readonly number[];
+
+function checkOptions(o: TrainOptions): void {
+  const bad = (setting: string, problem: string, fix: string): never => {
+    throw new ConfigError(`training.${setting}`, problem, fix);
+  };
+  if (!Number.isInteger(o.epochs) || o.epochs < 1) bad("epochs", `must be a positive integer, got ${o.epochs}`, "set epochs >= 1");
+  if (o.batchSize !== "full" && (!Number.isInteger(o.batchSize) || o.batchSize < 1)) bad("batchSize", `must be a positive integer or "full", got ${o.batchSize}`, "use e.g. 32");
+  if (!(o.learningRate > 0)) bad("learningRate", `must be > 0, got ${o.learningRate}`, "use 0.001");
+  if (!(o.validationSplit >= 0 && o.validationSplit < 1)) bad("validationSplit", `must be in [0, 1), got ${o.validationSplit}`, "use e.g. 0.2, or 0 for none");
+  if (o.earlyStoppingPatience !== null && (!Number.isInteger(o.earlyStoppingPatience) || o.earlyStoppingPatience < 1)) {
+    bad("earlyStoppingPatience", `must be a positive integer or null, got ${o.earlyStoppingPatience}`, "use e.g. 5");
+  }
+  if (o.earlyStoppingPatience !== null && o.validationSplit === 0) bad("earlyStoppingPatience", "early stopping needs validation data", "set validationSplit > 0 or earlyStoppingPatience to null");
+  if (!Number.isInteger(o.reportEvery) || o.reportEvery < 1) bad("reportEvery", `must be a positive integer, got ${o.reportEvery}`, "use 1 or 10");
+}
+
+/** Copy clips `indices` (model layout, `per` floats each) into `dst`. */
+function gather(src: Float32Array, per: number, indices: ArrayLike<number>, from: number, to: number, dst: Float32Array): void {
+  for (let i = from; i < to; i++) {
+    const at = (indices[i] as number) * per;
+    dst.set(src.subarray(at, at + per), (i - from) * per);
+  }
+}
+
+function oneHot(labels: Int32Array, indices: ArrayLike<number>, from: number, to: number, nClasses: number): tf.Tensor2D {
+  const out = new Float32Array((to - from) * nClasses);
+  for (let i = from; i < to; i++) out[(i - from) * nClasses + (labels[indices[i] as number] as number)] = 1;
+  return tf.tensor2d(out, [to - from, nClasses]);
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Train a fresh CNN.
+ *
+ * @param x  MFCC matrices `[count][nMfcc][frames]`, flat (the feature stage's channels-first layout)
+ * @param y  class index per clip, `[count]`
+ * @param shape  `[count, nMfcc, frames]`
+ * @param options  a preset (THESIS_TRAINING, MINIBATCH_TRAINING) with overrides; missing fields
+ *   come from THESIS_TRAINING
+ * @param onEpoch  progress, every `reportEvery` epochs and after the last
+ */
+export async function trainCnn(
+  x: Float32Array,
+  y: Labels,
+  shape: readonly number[],
+  options: Partial<TrainOptions> = {},
+  onEpoch?: (log: EpochLog) => void,
+): Promise<TrainResult> {
+  const o: TrainOptions = { ...THESIS_TRAINING, ...options };
+  checkOptions(o);
+  if (shape.length !== 3) throw new ShapeError("features", `expected shape [count, nMfcc, frames], got [${shape.join(", ")}]`, "pass the .npy shape of the MFCC array");
+  const [count, nMfcc, frames] = shape as [number, number, number];
+  if (y.length !== count) throw new ShapeError("labels", `${y.length} labels for ${count} clips`, "pass one label per clip");
+  const backend = await ensureBackend(o.backend);
+  const model = buildCnn({ ...o.cnn, nMfcc, frames }, o.seed);
+  const nClasses = model.outputs[0]?.shape[1] as number;
+  const labels = Int32Array.from(y as ArrayLike<number>);
+  labels.forEach((label, i) => {
+    if (!Number.isInteger(label) || label < 0 || label >= nClasses) {
+      throw new ShapeError("labels", `label ${label} of clip ${i} is not a class index in [0, ${nClasses})`, "encode classes as 0..nClasses-1");
+    }
+  });
+
+  // Split: a seeded permutation; the first valCount clips validate, the rest train.
+  const rng = new SeededRandom(o.seed ^ 0x5eed);
+  const all = Array.from({ length: count }, (_, i) => i);
+  const valCount = o.validationSplit > 0 ? Math.max(1, Math.round(count * o.validationSplit)) : 0;
+  if (valCount > 0) rng.shuffle(all);
+  const valIdx = all.slice(0, valCount).sort((a, b) => a - b);
+  const trainIdx = all.slice(valCount).sort((a, b) => a - b);
+  if (trainIdx.length === 0) throw new ConfigError("training.validationSplit", "no clips left to train on", "lower validationSplit or add data");
+
+  const per = nMfcc * frames;
+  const xModel = toModelInput(x, count, nMfcc, frames);
+  const valX = new Float32Array(valCount * per);
+  gather(xModel, per, valIdx, 0, valCount, valX);
+  const valY = Int32Array.from(valIdx, (i) => labels[i] as number);
+
+  const variables = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+  const adam = new JsAdam(variables, { learningRate: o.learningRate, beta1: o.adamBeta1, beta2: o.adamBeta2, epsilon: o.adamEpsilon });
+  const batch = o.batchSize === "full" ? trainIdx.length : Math.min(o.batchSize, trainIdx.length);
+  const fullBatch = batch === trainIdx.length;
+  const order = trainIdx.slice();
+  const buffer = new Float32Array(batch * per);
+  // Full batch: the one batch is built once and reused every epoch.
+  const fixed: { x: tf.Tensor3D | null; y: tf.Tensor2D | null } = { x: null, y: null };
+
+  const history: TrainHistory = {
+    loss: [], accuracy: [], epochSeconds: [], weightsFromEpoch: 0, stoppedEarly: false, backend, trainCount: trainIdx.length, valCount,
+  };
+  if (valCount > 0) {
+    history.valLoss = [];
+    history.valAccuracy = [];
+  }
+  let best = { loss: Infinity, epoch: 0, weights: null as Float32Array[] | null };
+  let sinceBest = 0;
+
+  const step = (xb: tf.Tensor3D, yb: tf.Tensor2D, from: number, to: number): { loss: number; correct: number } => {
+    let logits: tf.Tensor | null = null;
+    const { value, grads } = tf.variableGrads(() => {
+      const out = model.apply(xb, { training: true }) as tf.Tensor;
+      logits = tf.keep(out);
+      return tf.losses.softmaxCrossEntropy(yb, out) as tf.Scalar;
+    }, variables);
+    adam.step(variables.map((v) => grads[v.name] as tf.Tensor));
+    const loss = value.dataSync()[0] as number;
+    const z = (logits as tf.Tensor | null)?.dataSync() as Float32Array;
+    let correct = 0;
+    for (let i = from; i < to; i++) {
+      const row = (i - from) * nClasses;
+      let arg = 0;
+      for (let k = 1; k < nClasses; k++) if ((z[row + k] as number) > (z[row + arg] as number)) arg = k;
+      if (arg === labels[order[i] as number]) correct++;
+    }
+    tf.dispose([value, logits as tf.Tensor | null, ...Object.values(grads)].filter((t): t is tf.Tensor => t !== null));
+    return { loss, correct };
+  };
+
+  try {
+    for (let epoch = 1; epoch <= o.epochs; epoch++) {
+      const t0 = performance.now();
+      if (o.shuffle && !fullBatch) rng.shuffle(order);
+      let lossSum = 0;
+      let correct = 0;
+      for (let from = 0; from < order.length; from += batch) {
+        const to = Math.min(order.length, from + batch);
+        let xb: tf.Tensor3D;
+        let yb: tf.Tensor2D;
+        if (fullBatch) {
+          if (fixed.x === null || fixed.y === null) {
+            gather(xModel, per, order, 0, order.length, buffer);
+            fixed.x = tf.tensor3d(buffer, [order.length, frames, nMfcc]);
+            fixed.y = oneHot(labels, order, 0, order.length, nClasses);
+          }
+          xb = fixed.x;
+          yb = fixed.y;
+        } else {
+          gather(xModel, per, order, from, to, buffer);
+          xb = tf.tensor3d(buffer.subarray(0, (to - from) * per), [to - from, frames, nMfcc]);
+          yb = oneHot(labels, order, from, to, nClasses);
+        }
+        const r = step(xb, yb, from, to);
+        if (!fullBatch) tf.dispose([xb, yb]);
+        lossSum += r.loss * (to - from);
+        correct += r.correct;
+      }
+      history.loss.push(lossSum / order.length);
+      history.accuracy.push(correct / order.length);
+      history.weightsFromEpoch = epoch;
+      let valLoss: number | undefined;
+      let valAccuracy: number | undefined;
+      if (valCount > 0) {
+        const v = lossAndAccuracy(predictLogitsModelLayout(model, valX, valCount), valY, nClasses);
+        valLoss = v.loss;
+        valAccuracy = v.accuracy;
+        history.valLoss?.push(v.loss);
+        history.valAccuracy?.push(v.accuracy);
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      history.epochSeconds.push(seconds);
+      let stop = false;
+      if (valLoss !== undefined && o.earlyStoppingPatience !== null) {
+        if (valLoss < best.loss) {
+          best = { loss: valLoss, epoch, weights: o.restoreBestWeights ? variables.map((v) => Float32Array.from(v.dataSync() as Float32Array)) : null };
+          sinceBest = 0;
+        } else if (++sinceBest >= o.earlyStoppingPatience) {
+          stop = epoch < o.epochs;
+        }
+      }
+      if (onEpoch !== undefined && (epoch % o.reportEvery === 0 || epoch === o.epochs || stop)) {
+        const log: EpochLog = { epoch, epochs: o.epochs, loss: history.loss[epoch - 1] as number, accuracy: history.accuracy[epoch - 1] as number, seconds };
+        if (valLoss !== undefined) log.valLoss = valLoss;
+        if (valAccuracy !== undefined) log.valAccuracy = valAccuracy;
+        onEpoch(log);
+      }
+      if (stop) {
+        history.stoppedEarly = true;
+        break;
+      }
+      await yieldToEventLoop();
+    }
+  } finally {
+    fixed.x?.dispose();
+    fixed.y?.dispose();
+  }
+  if (o.restoreBestWeights && best.weights !== null && best.epoch !== history.weightsFromEpoch) {
+    const weights = best.weights;
+    variables.forEach((v, i) => {
+      const t = tf.tensor(weights[i] as Float32Array, v.shape, "float32");
+      v.assign(t);
+      t.dispose();
+    });
+    history.weightsFromEpoch = best.epoch;
+  }
+  return { model, history };
+}
