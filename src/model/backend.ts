@@ -8,7 +8,6 @@
  */
 import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { ConfigError } from "../errors";
 import { registerWasmTrainingKernels } from "./wasmKernels";
 
@@ -44,14 +43,20 @@ function loadTfjsNode(): string | null {
   return null;
 }
 
-let wasmPathsSet = false;
+let wasmLoaded = false;
 
-/** Point tfjs-backend-wasm at its .wasm binaries inside node_modules (in Node there is no URL). */
-function configureWasmPaths(): void {
-  if (wasmPathsSet) return;
+/**
+ * Load tfjs-backend-wasm and point it at its .wasm binaries inside node_modules (in Node there is
+ * no URL to fetch them from). Loaded lazily: importing the package registers 'wasm' as tfjs's
+ * highest-priority backend, after which any tensor op made before `await tf.ready()` throws, so
+ * merely importing this module must not do it.
+ */
+function loadWasmPackage(): void {
+  if (wasmLoaded) return;
+  const wasm = require("@tensorflow/tfjs-backend-wasm") as typeof import("@tensorflow/tfjs-backend-wasm");
   const dist = dirname(require.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm"));
-  setWasmPaths(join(dist, "/"));
-  wasmPathsSet = true;
+  wasm.setWasmPaths(join(dist, "/"));
+  wasmLoaded = true;
 }
 
 async function trySetBackend(name: string): Promise<boolean> {
@@ -63,7 +68,11 @@ async function trySetBackend(name: string): Promise<boolean> {
 }
 
 async function useWasm(): Promise<string | null> {
-  configureWasmPaths();
+  try {
+    loadWasmPackage();
+  } catch (err) {
+    return `@tensorflow/tfjs-backend-wasm failed to load (${err instanceof Error ? err.message.split("\n")[0] : String(err)})`;
+  }
   if (!(await trySetBackend("wasm"))) return "tfjs-backend-wasm failed to initialise";
   await tf.ready();
   registerWasmTrainingKernels();

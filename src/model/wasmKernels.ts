@@ -234,7 +234,7 @@ function im2colTransposed(heap: Float32Array, xTOff: number, colOff: number, g: 
           const from = Math.max(0, -shift);
           const to = Math.min(n, plane - shift);
           if (from > 0) heap.fill(0, row, row + from);
-          if (to > from) heap.copyWithin(row, src + from + shift, src + to + shift);
+          if (to > from) heap.copyWithin(row + from, src + from + shift, src + to + shift);
           if (to < n) heap.fill(0, row + Math.max(to, 0), row + n);
           for (let b = 0; b < batch; b++) {
             for (let oh = 0; oh < outH; oh++) {

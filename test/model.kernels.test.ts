@@ -1,0 +1,190 @@
+/**
+ * The wasm training kernels (src/model/wasmKernels.ts) against the stock `cpu` backend: the same
+ * inputs go through both, and outputs and gradients must agree to float32 accuracy.
+ */
+import { before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { selectBackend } from "../src/model/backend";
+import { SeededRandom } from "../src/util/random";
+
+type Data = { values: Float32Array; shape: number[] };
+
+function randomData(shape: number[], seed: number, levels?: number): Data {
+  const rng = new SeededRandom(seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  // with `levels`, values are small integers so that max-pool windows contain ties
+  const values = Float32Array.from({ length: n }, () => (levels === undefined ? rng.gaussian() : rng.nextInt(levels)));
+  return { values, shape };
+}
+
+const T = (d: Data): tf.Tensor => tf.tensor(d.values, d.shape, "float32");
+
+/** Run `f` on a backend and return its tensors' values. */
+async function on(backend: "cpu" | "wasm", f: () => tf.Tensor[]): Promise<Float32Array[]> {
+  if (backend === "wasm") await selectBackend("wasm");
+  else await tf.setBackend("cpu");
+  return tf.tidy(f).map((t) => {
+    const v = t.dataSync() as Float32Array;
+    t.dispose();
+    return Float32Array.from(v);
+  });
+}
+
+function assertClose(actual: Float32Array, expected: Float32Array, label: string, tol = 1e-4): void {
+  assert.equal(actual.length, expected.length, `${label}: length`);
+  let scale = 1e-6;
+  for (const v of expected) scale = Math.max(scale, Math.abs(v));
+  for (let i = 0; i < actual.length; i++) {
+    const diff = Math.abs((actual[i] as number) - (expected[i] as number));
+    if (!(diff <= tol * scale)) assert.fail(`${label}: element ${i} is ${actual[i]}, cpu gives ${expected[i]} (|diff| ${diff} > ${tol} * ${scale})`);
+  }
+}
+
+/** Compare f on wasm with f on cpu, output by output. */
+async function sameOnBothBackends(label: string, f: () => tf.Tensor[], tol?: number): Promise<void> {
+  const cpu = await on("cpu", f);
+  const wasm = await on("wasm", f);
+  assert.equal(wasm.length, cpu.length);
+  wasm.forEach((w, i) => assertClose(w, cpu[i] as Float32Array, `${label} [output ${i}]`, tol));
+}
+
+before(async () => {
+  await selectBackend("wasm");
+});
+
+describe("conv2d gradients on wasm (Conv2DBackpropFilter, Conv2DBackpropInput)", () => {
+  type Case = { x: number[]; filter: number[]; strides: number | [number, number]; pad: "same" | "valid" | number };
+  const cases: Case[] = [
+    { x: [2, 1, 100, 40], filter: [1, 3, 40, 16], strides: 1, pad: "same" }, // the CNN's first layer (conv1d)
+    { x: [3, 1, 50, 16], filter: [1, 3, 16, 32], strides: 1, pad: "same" }, // its second layer
+    { x: [1, 7, 9, 3], filter: [3, 3, 3, 4], strides: 1, pad: "same" },
+    { x: [2, 7, 9, 3], filter: [3, 2, 3, 5], strides: 1, pad: "valid" },
+    { x: [2, 8, 9, 2], filter: [3, 3, 2, 3], strides: 2, pad: "same" },
+    { x: [3, 9, 10, 4], filter: [2, 3, 4, 2], strides: [2, 3], pad: "valid" },
+    // numeric padding: tfjs's computeConv2DInfo assumes a square filter and stride for it
+    { x: [2, 6, 7, 3], filter: [3, 3, 3, 2], strides: 2, pad: 1 },
+    { x: [1, 5, 5, 1], filter: [1, 1, 1, 6], strides: 1, pad: "valid" },
+    { x: [4, 1, 12, 5], filter: [1, 5, 5, 3], strides: [1, 2], pad: "same" },
+    { x: [2, 9, 6, 2], filter: [3, 2, 2, 3], strides: [2, 1], pad: "same" },
+  ];
+  for (const c of cases) {
+    const name = `x [${c.x}] filter [${c.filter}] strides ${JSON.stringify(c.strides)} pad ${c.pad}`;
+    test(`gives the cpu backend's output, dx and dfilter for ${name}`, async () => {
+      const x = randomData(c.x, 1);
+      const w = randomData(c.filter, 2);
+      await sameOnBothBackends(name, () => {
+        const xt = T(x) as tf.Tensor4D;
+        const wt = T(w) as tf.Tensor4D;
+        const y = tf.conv2d(xt, wt, c.strides, c.pad);
+        const dyWeights = T(randomData(y.shape, 3));
+        const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad).mul(dyWeights).sum())([xt, wt]);
+        return [y, dx as tf.Tensor, dw as tf.Tensor];
+      });
+    });
+  }
+
+  test("gives the cpu backend's conv1d gradients, as tf.layers Conv1D uses them", async () => {
+    const x = randomData([5, 20, 6], 4);
+    const w = randomData([3, 6, 4], 5);
+    await sameOnBothBackends("conv1d", () => {
+      const xt = T(x) as tf.Tensor3D;
+      const wt = T(w) as tf.Tensor3D;
+      const dyWeights = T(randomData([5, 20, 4], 6));
+      const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv1d(a as tf.Tensor3D, b as tf.Tensor3D, 1, "same").mul(dyWeights).sum())([xt, wt]);
+      return [dx as tf.Tensor, dw as tf.Tensor];
+    });
+  });
+
+  test("runs conv2dTranspose (a Conv2DBackpropInput forward pass) and its gradients like the cpu backend", async () => {
+    const x = randomData([2, 4, 5, 3], 7);
+    const w = randomData([3, 3, 2, 3], 8); // [fH, fW, outC of the transpose, inC]
+    await sameOnBothBackends("conv2dTranspose", () => {
+      const xt = T(x) as tf.Tensor4D;
+      const wt = T(w) as tf.Tensor4D;
+      const y = tf.conv2dTranspose(xt, wt, [2, 8, 10, 2], 2, "same");
+      const dyWeights = T(randomData(y.shape, 9));
+      const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [2, 8, 10, 2], 2, "same").mul(dyWeights).sum())([xt, wt]);
+      return [y, dx as tf.Tensor, dw as tf.Tensor];
+    });
+  });
+
+  test("refuses NCHW data with an error naming the kernel instead of computing garbage", async () => {
+    await selectBackend("wasm");
+    tf.tidy(() => {
+      const x = tf.ones([1, 2, 4, 4]);
+      const dy = tf.ones([1, 3, 4, 4]);
+      assert.throws(
+        () => tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, { strides: 1, pad: "same", dataFormat: "NCHW", filterShape: [1, 1, 2, 3] }),
+        /Conv2DBackpropFilter.*NHWC/,
+      );
+    });
+  });
+});
+
+describe("maxPool gradient on wasm (MaxPoolGrad)", () => {
+  type Case = { x: number[]; size: [number, number]; strides: [number, number]; pad: "same" | "valid" };
+  const cases: Case[] = [
+    { x: [3, 100, 1, 16], size: [2, 1], strides: [2, 1], pad: "valid" }, // MaxPooling1D(2) in the CNN
+    { x: [2, 7, 7, 3], size: [2, 2], strides: [2, 2], pad: "valid" },
+    { x: [2, 7, 7, 3], size: [2, 2], strides: [2, 2], pad: "same" },
+    { x: [1, 6, 8, 2], size: [3, 3], strides: [1, 1], pad: "same" }, // overlapping windows
+    { x: [2, 9, 5, 4], size: [3, 2], strides: [2, 1], pad: "valid" },
+  ];
+  for (const c of cases) {
+    const name = `x [${c.x}] pool [${c.size}] strides [${c.strides}] pad ${c.pad}`;
+    test(`routes gradients to the first maximum of each window, tied values included, like cpu, for ${name}`, async () => {
+      const x = randomData(c.x, 10, 3); // values in {0, 1, 2}: most windows hold ties
+      await sameOnBothBackends(name, () => {
+        const xt = T(x) as tf.Tensor4D;
+        const y = tf.maxPool(xt, c.size, c.strides, c.pad);
+        const dyWeights = T(randomData(y.shape, 11));
+        const dx = tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, c.size, c.strides, c.pad).mul(dyWeights).sum())(xt);
+        return [y, dx];
+      }, 1e-6);
+    });
+  }
+
+  test("passes no gradient out of a window holding only -Infinity, as cpu does", async () => {
+    const values = new Float32Array([-Infinity, -Infinity, 1, 2]);
+    await sameOnBothBackends("-Infinity", () => {
+      const xt = tf.tensor4d(values, [1, 4, 1, 1]);
+      return [tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, [2, 1], [2, 1], "valid").sum())(xt)];
+    });
+  });
+});
+
+describe("BatchMatMul on wasm with transposed operands", () => {
+  const shapes: Array<{ a: number[]; b: number[]; ta: boolean; tb: boolean }> = [];
+  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+    shapes.push({ a: ta ? [7, 5] : [5, 7], b: tb ? [3, 7] : [7, 3], ta, tb });
+    shapes.push({ a: ta ? [2, 7, 5] : [2, 5, 7], b: tb ? [2, 3, 7] : [2, 7, 3], ta, tb });
+    shapes.push({ a: ta ? [800, 32] : [32, 800], b: tb ? [64, 800] : [800, 64], ta, tb });
+  }
+  for (const s of shapes) {
+    const name = `a [${s.a}]${s.ta ? "ᵀ" : ""} · b [${s.b}]${s.tb ? "ᵀ" : ""}`;
+    test(`multiplies ${name} and differentiates it like cpu`, async () => {
+      const a = randomData(s.a, 12);
+      const b = randomData(s.b, 13);
+      await sameOnBothBackends(name, () => {
+        const at = T(a);
+        const bt = T(b);
+        const y = tf.matMul(at, bt, s.ta, s.tb);
+        const dyWeights = T(randomData(y.shape, 14));
+        const [da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.matMul(p, q, s.ta, s.tb).mul(dyWeights).sum())([at, bt]);
+        return [y, da as tf.Tensor, db as tf.Tensor];
+      });
+    });
+  }
+});
+
+describe("Identity on wasm", () => {
+  test("clones share data by reference count: disposing the original keeps the clone readable", async () => {
+    await selectBackend("wasm");
+    const a = tf.tensor1d([1, 2, 3]);
+    const b = a.clone();
+    a.dispose();
+    assert.deepEqual(Array.from(b.dataSync()), [1, 2, 3]);
+    b.dispose();
+  });
+});
