@@ -132,16 +132,11 @@ export function decodeWavFile(path: string): DecodedAudio {
   return decodeWav(bytes, path);
 }
 
-/** Sample encodings {@link encodeWav} can write. */
+/**
+ * Sample encodings {@link encodeWav} can write: `"pcm16"` (python-soundfile's default WAV subtype)
+ * or `"float32"` (IEEE float, lossless for float32 samples).
+ */
 export type WavWriteEncoding = "pcm16" | "float32";
-
-export interface WavWriteOptions {
-  /**
-   * `"pcm16"` (default, as python-soundfile's default WAV subtype) or `"float32"` (IEEE float,
-   * lossless for float32 samples).
-   */
-  encoding?: WavWriteEncoding;
-}
 
 /**
  * Encode a mono signal as a WAV file's bytes: a canonical 44-byte header for PCM16; for float32
@@ -155,10 +150,10 @@ export interface WavWriteOptions {
  *
  * @param samples  mono signal, float, nominally in [-1, 1]; must be finite
  * @param sampleRateHz  sample rate to record in the header, Hz (positive integer)
+ * @param encoding  sample format, default `"pcm16"`
  * @returns  the file's bytes
  */
-export function encodeWav(samples: Float32Array, sampleRateHz: number, options: WavWriteOptions = {}): Uint8Array {
-  const encoding = options.encoding ?? "pcm16";
+export function encodeWav(samples: Float32Array, sampleRateHz: number, encoding: WavWriteEncoding = "pcm16"): Uint8Array {
   if (!Number.isInteger(sampleRateHz) || sampleRateHz < 1 || sampleRateHz > 0xffffffff) {
     throw new SoundcheckError("encodeWav", `sample rate ${sampleRateHz} Hz is not a positive integer`, "pass the rate in whole Hz, e.g. 22050");
   }
@@ -199,9 +194,10 @@ export function encodeWav(samples: Float32Array, sampleRateHz: number, options: 
  * @param path  destination file; folders are created as needed
  * @param samples  mono signal, float, nominally in [-1, 1]
  * @param sampleRateHz  Hz
+ * @param encoding  sample format, default `"pcm16"`
  */
-export function writeWav(path: string, samples: Float32Array, sampleRateHz: number, options: WavWriteOptions = {}): void {
-  writeFileAtomic(path, encodeWav(samples, sampleRateHz, options));
+export function writeWavFile(path: string, samples: Float32Array, sampleRateHz: number, encoding: WavWriteEncoding = "pcm16"): void {
+  writeFileAtomic(path, encodeWav(samples, sampleRateHz, encoding));
 }
 
 /** float -> int16 the way libsndfile 1.2 writes PCM16 (via int32, keeping the top 16 bits). */

@@ -1,0 +1,182 @@
+import { readFile } from "node:fs/promises";
+import { AudioDecodeError } from "../errors";
+import type { DecodedAudio } from "./decodedAudio";
+import { decodeWav } from "./wav";
+
+/** Containers {@link sniffAudioFormat} recognises. */
+export type AudioContainer = "wav" | "flac" | "mp3" | "ogg-vorbis";
+
+const FIX_CONVERT = "convert it to WAV or FLAC (e.g. `ffmpeg -i in.xyz -c:a pcm_s16le out.wav`), or remove it from the data set";
+
+/**
+ * Recognise an audio file by its first bytes (never by its name): RIFF/RIFX/RF64 WAVE, FLAC
+ * (`fLaC`, also behind an ID3v2 tag), MPEG audio layer I-III (an ID3v2 tag or a frame sync),
+ * and Ogg Vorbis (`OggS` whose first packet is a Vorbis identification header).
+ *
+ * @param bytes  the start of the file (the first few kB are enough, unless an ID3 tag is large)
+ * @param source  file name for error messages
+ * @throws AudioDecodeError  naming what the file seems to be when it is none of these
+ */
+export function sniffAudioFormat(bytes: Uint8Array, source: string): AudioContainer {
+  const ascii = (start: number, length: number): string => {
+    let s = "";
+    for (let i = start; i < start + length && i < bytes.length; i++) s += String.fromCharCode(bytes[i] as number);
+    return s;
+  };
+  if (bytes.length < 4) {
+    throw new AudioDecodeError(source, `file is ${bytes.length} bytes long, too short to be audio`, FIX_CONVERT);
+  }
+  const head = ascii(0, 4);
+  if ((head === "RIFF" || head === "RIFX" || head === "RF64") && ascii(8, 4) === "WAVE") return "wav";
+  if (head === "fLaC") return "flac";
+  if (head === "OggS") {
+    // the first page's segment table starts at byte 27; its first packet follows the table
+    const segments = bytes[26] ?? 0;
+    const packet = 27 + segments;
+    if (bytes[packet] === 0x01 && ascii(packet + 1, 6) === "vorbis") return "ogg-vorbis";
+    const codec = ascii(packet, 8).startsWith("OpusHead") ? "Opus" : ascii(packet + 1, 4) === "FLAC" ? "FLAC" : "an unknown codec";
+    throw new AudioDecodeError(source, `Ogg file holding ${codec}; only Ogg Vorbis is supported`, FIX_CONVERT);
+  }
+  let offset = 0;
+  if (ascii(0, 3) === "ID3" && bytes.length >= 10) {
+    // ID3v2: 10-byte header, then a "syncsafe" 28-bit size, plus a 10-byte footer when flagged
+    const size = (((bytes[6] as number) & 0x7f) << 21) | (((bytes[7] as number) & 0x7f) << 14) | (((bytes[8] as number) & 0x7f) << 7) | ((bytes[9] as number) & 0x7f);
+    offset = 10 + size + (((bytes[5] as number) & 0x10) !== 0 ? 10 : 0);
+    if (ascii(offset, 4) === "fLaC") return "flac";
+    if (offset >= bytes.length) return "mp3"; // only the tag was given: MP3 is what carries ID3 tags
+  }
+  const b0 = bytes[offset];
+  const b1 = bytes[offset + 1];
+  if (b0 === 0xff && b1 !== undefined && (b1 & 0xe0) === 0xe0) {
+    // frame sync; layer bits 00 are reserved in MPEG audio and mean AAC in ADTS
+    if ((b1 & 0x06) !== 0) return "mp3";
+    throw new AudioDecodeError(source, "AAC (ADTS) audio is not supported", FIX_CONVERT);
+  }
+  throw new AudioDecodeError(source, `not a supported audio file (${describeUnknown(ascii(0, 4), ascii(4, 8))})`, FIX_CONVERT);
+}
+
+function describeUnknown(head: string, next: string): string {
+  if (head === "FORM" && (next.startsWith("AIFF") || next.startsWith("AIFC"))) return "AIFF";
+  if (next.startsWith("ftyp")) return "MP4/M4A";
+  if (head === "caff") return "Core Audio Format";
+  if (head === "RIFF") return "a RIFF file that is not WAVE";
+  return `starts with bytes ${Array.from(head, (c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join(" ")}`;
+}
+
+/**
+ * Decode any supported audio file, choosing the decoder from the file's first bytes:
+ * WAV (src/audio/wav.ts, libsndfile-exact), FLAC (@wasm-audio-decoders/flac), MP3
+ * (mpg123-decoder) and Ogg Vorbis (@wasm-audio-decoders/ogg-vorbis). The three WebAssembly
+ * decoders are ES modules, loaded on first use.
+ *
+ * @param path  file to read
+ * @returns  every channel at the file's own rate
+ * @throws AudioDecodeError  when the file cannot be read, is not a supported format, or the
+ *   decoder reports errors or returns no samples
+ */
+export async function decodeAudioFile(path: string): Promise<DecodedAudio> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    throw new AudioDecodeError(path, `cannot read the file (${(err as Error).message})`, "check that the path exists and is readable");
+  }
+  return decodeAudioBytes(bytes, path);
+}
+
+/**
+ * Decode a whole audio file held in memory; see {@link decodeAudioFile}.
+ *
+ * @param bytes  the file's bytes
+ * @param source  file name for error messages
+ */
+export async function decodeAudioBytes(bytes: Uint8Array, source: string): Promise<DecodedAudio> {
+  const container = sniffAudioFormat(bytes, source);
+  switch (container) {
+    case "wav":
+      return decodeWav(bytes, source);
+    case "flac":
+      return decodeFlac(bytes, source);
+    case "mp3":
+      return decodeMp3(bytes, source);
+    case "ogg-vorbis":
+      return decodeOggVorbis(bytes, source);
+  }
+}
+
+/** What the three WebAssembly decoders return. */
+interface WasmDecoded {
+  channelData: Float32Array[];
+  samplesDecoded: number;
+  sampleRate: number;
+  errors: Array<{ message: string; frameNumber: number }>;
+}
+
+async function decodeFlac(bytes: Uint8Array, source: string): Promise<DecodedAudio> {
+  const { FLACDecoder } = await import("@wasm-audio-decoders/flac");
+  const decoder = new FLACDecoder();
+  try {
+    await decoder.ready;
+    return checked(await decoder.decodeFile(bytes), "FLAC", source);
+  } catch (err) {
+    throw wrap(err, "FLAC", source);
+  } finally {
+    decoder.free();
+  }
+}
+
+async function decodeMp3(bytes: Uint8Array, source: string): Promise<DecodedAudio> {
+  const { MPEGDecoder } = await import("mpg123-decoder");
+  const decoder = new MPEGDecoder();
+  try {
+    await decoder.ready;
+    return checked(decoder.decode(bytes), "MP3", source);
+  } catch (err) {
+    throw wrap(err, "MP3", source);
+  } finally {
+    decoder.free();
+  }
+}
+
+async function decodeOggVorbis(bytes: Uint8Array, source: string): Promise<DecodedAudio> {
+  const { OggVorbisDecoder } = await import("@wasm-audio-decoders/ogg-vorbis");
+  const decoder = new OggVorbisDecoder();
+  try {
+    await decoder.ready;
+    return checked(await decoder.decodeFile(bytes), "Ogg Vorbis", source);
+  } catch (err) {
+    throw wrap(err, "Ogg Vorbis", source);
+  } finally {
+    decoder.free();
+  }
+}
+
+function wrap(err: unknown, codec: string, source: string): AudioDecodeError {
+  if (err instanceof AudioDecodeError) return err;
+  return new AudioDecodeError(source, `the ${codec} decoder failed (${(err as Error)?.message ?? String(err)})`, FIX_CONVERT);
+}
+
+/** Turn a decoder's result into DecodedAudio, or throw if it reports errors or holds nothing. */
+function checked(result: WasmDecoded, codec: string, source: string): DecodedAudio {
+  if (result.errors.length > 0) {
+    const first = result.errors[0] as { message: string; frameNumber: number };
+    throw new AudioDecodeError(source, `${result.errors.length} ${codec} frame(s) failed to decode (first, frame ${first.frameNumber}: ${first.message})`, FIX_CONVERT);
+  }
+  const frames = result.samplesDecoded;
+  const channels = result.channelData.map((ch) => (ch.length === frames ? ch : ch.slice(0, frames)));
+  if (frames === 0 || channels.length === 0) {
+    throw new AudioDecodeError(source, `the ${codec} decoder found no audio in the file`, FIX_CONVERT);
+  }
+  if (!(result.sampleRate > 0)) {
+    throw new AudioDecodeError(source, `the ${codec} stream reports a sample rate of ${result.sampleRate} Hz`, FIX_CONVERT);
+  }
+  for (let c = 0; c < channels.length; c++) {
+    const ch = channels[c] as Float32Array;
+    for (let i = 0; i < ch.length; i++) {
+      if (!Number.isFinite(ch[i] as number)) {
+        throw new AudioDecodeError(source, `sample ${i} of channel ${c} decodes to ${ch[i]}`, FIX_CONVERT);
+      }
+    }
+  }
+  return { sampleRateHz: result.sampleRate, channels, frames, format: codec };
+}

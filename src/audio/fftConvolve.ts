@@ -1,0 +1,53 @@
+import FFT from "fft.js";
+
+/**
+ * Full linear convolution `x * h` (length x.length + h.length - 1) by FFT overlap-add, float64.
+ * Two input blocks go through each complex FFT at once (one as the real part, one as the
+ * imaginary part), which is exact because h is real.
+ *
+ * @param x  signal
+ * @param h  FIR taps
+ */
+export function fftConvolve(x: Float64Array, h: Float64Array): Float64Array {
+  const taps = h.length;
+  const out = new Float64Array(x.length + taps - 1);
+  if (x.length === 0 || taps === 0) return out;
+  let size = 256;
+  while (size < 4 * taps) size *= 2;
+  const block = size - taps + 1;
+  const fft = new FFT(size);
+
+  const spectrumH = new Float64Array(2 * size);
+  const padded = new Float64Array(2 * size);
+  for (let i = 0; i < taps; i++) padded[2 * i] = h[i] as number;
+  fft.transform(spectrumH, padded);
+
+  const data = new Float64Array(2 * size);
+  const spec = new Float64Array(2 * size);
+  const result = new Float64Array(2 * size);
+  for (let start = 0; start < x.length; start += 2 * block) {
+    const secondStart = start + block;
+    data.fill(0);
+    const endA = Math.min(block, x.length - start);
+    for (let i = 0; i < endA; i++) data[2 * i] = x[start + i] as number;
+    const endB = Math.max(0, Math.min(block, x.length - secondStart));
+    for (let i = 0; i < endB; i++) data[2 * i + 1] = x[secondStart + i] as number;
+    fft.transform(spec, data);
+    for (let k = 0; k < 2 * size; k += 2) {
+      const re = spec[k] as number;
+      const im = spec[k + 1] as number;
+      const hr = spectrumH[k] as number;
+      const hi = spectrumH[k + 1] as number;
+      spec[k] = re * hr - im * hi;
+      spec[k + 1] = re * hi + im * hr;
+    }
+    fft.inverseTransform(result, spec);
+    const lenA = Math.min(size, out.length - start);
+    for (let i = 0; i < lenA; i++) out[start + i] = (out[start + i] as number) + (result[2 * i] as number);
+    if (endB > 0) {
+      const lenB = Math.min(size, out.length - secondStart);
+      for (let i = 0; i < lenB; i++) out[secondStart + i] = (out[secondStart + i] as number) + (result[2 * i + 1] as number);
+    }
+  }
+  return out;
+}
