@@ -1,0 +1,116 @@
+/**
+ * Saving and loading the CNN in the tfjs folder format (src/model/save.ts), and backend selection.
+ */
+import { before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { DEFAULT_FEATURE_CONFIG } from "../src/config/features";
+import { ConfigError, ShapeError } from "../src/errors";
+import { selectBackend } from "../src/model/backend";
+import { buildCnn } from "../src/model/cnn";
+import { predictProbabilities } from "../src/model/predict";
+import { loadCnn, saveCnn } from "../src/model/save";
+import { syntheticMfccDataset } from "../src/model/synthetic";
+import { trainCnn } from "../src/model/train";
+
+before(async () => {
+  await selectBackend("wasm");
+});
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), "soundcheck-model-"));
+}
+
+describe("saveCnn / loadCnn", () => {
+  test("round-trips a trained model: the loaded one gives identical probabilities", async () => {
+    const data = syntheticMfccDataset(32, { seed: 1 });
+    const { model, history } = await trainCnn(data.x, data.y, data.shape, { epochs: 3, seed: 2 });
+    const dir = tempDir();
+    try {
+      await saveCnn(model, dir, { classNames: ["normal", "abnormal"], features: { ...DEFAULT_FEATURE_CONFIG }, history });
+      const before = predictProbabilities(model, data.x, 32);
+      const loaded = await loadCnn(dir);
+      const after = predictProbabilities(loaded.model, data.x, 32);
+      assert.deepEqual(after, before);
+      assert.deepEqual(loaded.metadata.classNames, ["normal", "abnormal"]);
+      assert.deepEqual(loaded.metadata.features, DEFAULT_FEATURE_CONFIG);
+      assert.deepEqual(loaded.metadata.history?.loss, history.loss);
+      loaded.model.dispose();
+    } finally {
+      model.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("writes the standard tfjs layout: model.json naming weights.bin, plus metadata.json, and no stray temporary files", async () => {
+    const model = buildCnn({}, 3);
+    const dir = tempDir();
+    try {
+      await saveCnn(model, dir, { classNames: ["a", "b"] });
+      assert.deepEqual(readdirSync(dir).sort(), ["metadata.json", "model.json", "weights.bin"]);
+      const json = JSON.parse(readFileSync(join(dir, "model.json"), "utf8")) as tf.io.ModelJSON;
+      assert.equal(json.format, "layers-model");
+      assert.deepEqual(json.weightsManifest[0]?.paths, ["./weights.bin"]);
+      const bytes = json.weightsManifest[0]?.weights.reduce((n, w) => n + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
+      assert.equal(readFileSync(join(dir, "weights.bin")).length, bytes);
+      const meta = JSON.parse(readFileSync(join(dir, "metadata.json"), "utf8")) as Record<string, unknown>;
+      assert.equal(meta["inputLayout"], "[batch][frames][nMfcc]");
+    } finally {
+      model.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("refuses to save class names that do not match the model's outputs", async () => {
+    const model = buildCnn();
+    const dir = tempDir();
+    try {
+      await assert.rejects(saveCnn(model, dir, { classNames: ["only one"] }), ShapeError);
+      assert.equal(existsSync(join(dir, "model.json")), false);
+    } finally {
+      model.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("explains a folder without model.json", async () => {
+    const dir = tempDir();
+    try {
+      writeFileSync(join(dir, "metadata.json"), JSON.stringify({ classNames: ["a", "b"] }));
+      await assert.rejects(loadCnn(dir), (err: unknown) => err instanceof ConfigError && /model\.json/.test(err.message));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("explains a missing weights file", async () => {
+    const model = buildCnn();
+    const dir = tempDir();
+    try {
+      await saveCnn(model, dir, { classNames: ["a", "b"] });
+      rmSync(join(dir, "weights.bin"));
+      await assert.rejects(loadCnn(dir), (err: unknown) => err instanceof ConfigError && /weights\.bin/.test(err.message));
+    } finally {
+      model.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("selectBackend", () => {
+  test("falls back from tfjs-node to wasm on this machine and says why", async () => {
+    const notes: string[] = [];
+    // here @tensorflow/tfjs-node resolves to an npm alias of @tensorflow/tfjs (danfojs override)
+    assert.equal(await selectBackend("auto", (n) => notes.push(n)), "wasm");
+    assert.equal(tf.getBackend(), "wasm");
+    assert.match(notes[0] ?? "", /tfjs-node/);
+  });
+
+  test("throws a ConfigError when tfjs-node is demanded but unusable", async () => {
+    await assert.rejects(selectBackend("tfjs-node"), ConfigError);
+    await selectBackend("wasm");
+  });
+});
