@@ -37,11 +37,8 @@ export function sniffAudioFormat(bytes: Uint8Array, source: string): AudioContai
     const codec = ascii(packet, 8).startsWith("OpusHead") ? "Opus" : ascii(packet + 1, 4) === "FLAC" ? "FLAC" : "an unknown codec";
     throw new AudioDecodeError(source, `Ogg file holding ${codec}; only Ogg Vorbis is supported`, FIX_CONVERT);
   }
-  let offset = 0;
-  if (ascii(0, 3) === "ID3" && bytes.length >= 10) {
-    // ID3v2: 10-byte header, then a "syncsafe" 28-bit size, plus a 10-byte footer when flagged
-    const size = (((bytes[6] as number) & 0x7f) << 21) | (((bytes[7] as number) & 0x7f) << 14) | (((bytes[8] as number) & 0x7f) << 7) | ((bytes[9] as number) & 0x7f);
-    offset = 10 + size + (((bytes[5] as number) & 0x10) !== 0 ? 10 : 0);
+  const offset = id3v2Length(bytes);
+  if (offset > 0) {
     if (ascii(offset, 4) === "fLaC") return "flac";
     if (offset >= bytes.length) return "mp3"; // only the tag was given: MP3 is what carries ID3 tags
   }
@@ -53,6 +50,14 @@ export function sniffAudioFormat(bytes: Uint8Array, source: string): AudioContai
     throw new AudioDecodeError(source, "AAC (ADTS) audio is not supported", FIX_CONVERT);
   }
   throw new AudioDecodeError(source, `not a supported audio file (${describeUnknown(ascii(0, 4), ascii(4, 8))})`, FIX_CONVERT);
+}
+
+/** Length of a leading ID3v2 tag, bytes (0 when there is none). */
+function id3v2Length(bytes: Uint8Array): number {
+  if (bytes.length < 10 || bytes[0] !== 0x49 || bytes[1] !== 0x44 || bytes[2] !== 0x33) return 0; // "ID3"
+  // 10-byte header, then a "syncsafe" 28-bit size (7 bits per byte), plus a 10-byte footer when flagged
+  const size = (((bytes[6] as number) & 0x7f) << 21) | (((bytes[7] as number) & 0x7f) << 14) | (((bytes[8] as number) & 0x7f) << 7) | ((bytes[9] as number) & 0x7f);
+  return 10 + size + (((bytes[5] as number) & 0x10) !== 0 ? 10 : 0);
 }
 
 function describeUnknown(head: string, next: string): string {
@@ -117,7 +122,8 @@ async function decodeFlac(bytes: Uint8Array, source: string): Promise<DecodedAud
   const decoder = new FLACDecoder();
   try {
     await decoder.ready;
-    return checked(await decoder.decodeFile(bytes), "FLAC", source);
+    const result = await decoder.decodeFile(bytes);
+    return rescaleFlac(checked(result, "FLAC", source), result.bitDepth);
   } catch (err) {
     throw wrap(err, "FLAC", source);
   } finally {
@@ -130,7 +136,10 @@ async function decodeMp3(bytes: Uint8Array, source: string): Promise<DecodedAudi
   const decoder = new MPEGDecoder();
   try {
     await decoder.ready;
-    return checked(decoder.decode(bytes), "MP3", source);
+    const audio = checked(decoder.decode(bytes), "MP3", source);
+    // mpg123-decoder always returns two channels; libsndfile returns one for a mono stream
+    if (audio.channels.length === 2 && isMonoMpeg(bytes)) audio.channels = audio.channels.slice(0, 1);
+    return audio;
   } catch (err) {
     throw wrap(err, "MP3", source);
   } finally {
@@ -149,6 +158,32 @@ async function decodeOggVorbis(bytes: Uint8Array, source: string): Promise<Decod
   } finally {
     decoder.free();
   }
+}
+
+/**
+ * @wasm-audio-decoders/flac divides b-bit integers by 2^(b-1) - 1; libsndfile (so librosa)
+ * divides by 2^(b-1). The integers are recovered exactly (for b <= 24 the float32 error is
+ * below a quarter step) and rescaled, so FLAC decodes exactly like the same audio in a WAV.
+ */
+function rescaleFlac(audio: DecodedAudio, bitDepth: number): DecodedAudio {
+  if (!(bitDepth >= 4 && bitDepth <= 32)) return audio;
+  const decoderScale = 2 ** (bitDepth - 1) - 1;
+  const libsndfileScale = 2 ** (bitDepth - 1);
+  for (const ch of audio.channels) {
+    for (let i = 0; i < ch.length; i++) ch[i] = Math.round((ch[i] as number) * decoderScale) / libsndfileScale;
+  }
+  return audio;
+}
+
+/** True when the first MPEG audio frame (after any ID3v2 tag) is in single-channel mode. */
+function isMonoMpeg(bytes: Uint8Array): boolean {
+  const offset = id3v2Length(bytes);
+  for (let i = offset; i + 3 < bytes.length && i < offset + 65536; i++) {
+    if (bytes[i] === 0xff && ((bytes[i + 1] as number) & 0xe0) === 0xe0 && ((bytes[i + 1] as number) & 0x06) !== 0) {
+      return (((bytes[i + 3] as number) >> 6) & 0x03) === 3;
+    }
+  }
+  return false;
 }
 
 function wrap(err: unknown, codec: string, source: string): AudioDecodeError {

@@ -87,7 +87,7 @@ export function decodeWav(bytes: Uint8Array, source: string): DecodedAudio {
     throw new AudioDecodeError(source, `RIFF file of type ${JSON.stringify(latin1(bytes, 8, 12))}, not "WAVE"`, FIX_REEXPORT);
   }
   const chunks = scanChunks(bytes, magic === "RIFX", source);
-  const header = parseHeader(bytes, chunks.fmt, source);
+  const header = parseHeader(bytes, chunks, source);
   const littleEndian = header.container !== "RIFX";
   const fmt = header.fmt;
   const encoding = encodingOf(header, source);
@@ -263,10 +263,12 @@ function scanChunks(bytes: Uint8Array, bigEndian: boolean, source: string): { fm
   return found;
 }
 
-function parseHeader(bytes: Uint8Array, fmtChunk: ChunkLocation | undefined, source: string): WaveFileHeader {
+function parseHeader(bytes: Uint8Array, chunks: { fmt?: ChunkLocation; data?: ChunkLocation }, source: string): WaveFileHeader {
+  const fmtChunk = chunks.fmt;
   if (fmtChunk === undefined || fmtChunk.size < 16 || fmtChunk.start + 16 > bytes.length) {
     throw new AudioDecodeError(source, "the fmt chunk is missing, shorter than 16 bytes or cut off by the end of the file", FIX_REEXPORT);
   }
+  if (chunks.data === undefined) throw new AudioDecodeError(source, "no data chunk", FIX_REEXPORT);
   const wav = new WaveFile();
   try {
     wav.fromBuffer(bytes, false); // header only: the samples are read below
