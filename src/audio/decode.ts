@@ -49,7 +49,7 @@ export function sniffAudioFormat(bytes: Uint8Array, source: string): AudioContai
     if ((b1 & 0x06) !== 0) return "mp3";
     throw new AudioDecodeError(source, "AAC (ADTS) audio is not supported", FIX_CONVERT);
   }
-  throw new AudioDecodeError(source, `not a supported audio file (${describeUnknown(ascii(0, 4), ascii(4, 8))})`, FIX_CONVERT);
+  throw new AudioDecodeError(source, `not a supported audio file (${describeUnknown(ascii(0, 4), ascii(4, 4), ascii(8, 4))})`, FIX_CONVERT);
 }
 
 /** Length of a leading ID3v2 tag, bytes (0 when there is none). */
@@ -60,9 +60,9 @@ function id3v2Length(bytes: Uint8Array): number {
   return 10 + size + (((bytes[5] as number) & 0x10) !== 0 ? 10 : 0);
 }
 
-function describeUnknown(head: string, next: string): string {
-  if (head === "FORM" && (next.startsWith("AIFF") || next.startsWith("AIFC"))) return "AIFF";
-  if (next.startsWith("ftyp")) return "MP4/M4A";
+function describeUnknown(head: string, second: string, third: string): string {
+  if (head === "FORM" && (third === "AIFF" || third === "AIFC")) return "AIFF";
+  if (second === "ftyp") return "MP4/M4A";
   if (head === "caff") return "Core Audio Format";
   if (head === "RIFF") return "a RIFF file that is not WAVE";
   return `starts with bytes ${Array.from(head, (c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join(" ")}`;
