@@ -1,0 +1,370 @@
+import FFTJS = require("fft.js");
+import { ConfigError } from "../errors";
+
+/**
+ * Arithmetic precision of a real FFT.
+ * - `"float64"`: fft.js (pure JS, radix-4), like numpy.fft.rfft which librosa uses; always
+ *   available, synchronously.
+ * - `"float32"`: PFFFT compiled to WebAssembly with SIMD (@echogarden/pffft-wasm), several
+ *   times faster; needs one `await initFloat32Fft()` first (the WASM module loads asynchronously).
+ */
+export type FftPrecision = "float64" | "float32";
+
+/**
+ * A real-input FFT of one fixed power-of-two size `size`.
+ *
+ * Spectra are half spectra as numpy.fft.rfft returns them: bins k = 0 .. size/2 (size/2 + 1
+ * values, DC and Nyquist included), bin k at k·sampleRate/size Hz, with the sign convention
+ * `X[k] = Σ_n x[n] e^{-2πikn/size}` and no scaling.
+ *
+ * An instance keeps scratch state, so one instance must not be used from two places at once
+ * (Node runs one call at a time, so this only matters for re-entrant code).
+ */
+export interface RealFft {
+  /** Transform length, samples (a power of two). */
+  readonly size: number;
+  readonly precision: FftPrecision;
+  /**
+   * Forward transform of `input[0 .. size)` into `re` and `im` (each of length ≥ size/2 + 1).
+   * The imaginary parts of DC and Nyquist are written as exactly 0.
+   */
+  forward(input: Float64Array | Float32Array, re: Float64Array, im: Float64Array): void;
+  /** Power spectrum `|X[k]|²`, k = 0 .. size/2, of `input[0 .. size)` into `power` (length ≥ size/2 + 1). */
+  forwardPower(input: Float64Array | Float32Array, power: Float64Array): void;
+  /**
+   * Power spectrum of `input[0 .. size)` times the periodic Hann window of length `size`
+   * (`0.5 − 0.5 cos(2πn/size)`, see window.ts), into `power` (length ≥ size/2 + 1). The window is
+   * applied in the frequency domain as the exact 3-tap kernel `W[k] = X[k]/2 − (X[k−1] + X[k+1])/4`,
+   * which saves the time-domain multiply and lets the frame be copied straight from the signal.
+   */
+  forwardHannPower(input: Float64Array | Float32Array, power: Float64Array): void;
+  /**
+   * Inverse of a half spectrum, as numpy.fft.irfft(X, n=size): the imaginary parts of DC and
+   * Nyquist are ignored and the result is scaled by 1/size, so `inverse(forward(x)) = x`.
+   */
+  inverse(re: Float64Array, im: Float64Array, output: Float64Array): void;
+  /** Free the WebAssembly memory of a float32 transform (no-op for float64). Unusable afterwards. */
+  dispose(): void;
+}
+
+/** True when `n` is a power of two ≥ 2. */
+export function isPowerOfTwo(n: number): boolean {
+  return Number.isInteger(n) && n >= 2 && (n & (n - 1)) === 0;
+}
+
+function checkSize(size: number, minimum: number): void {
+  if (!isPowerOfTwo(size) || size < minimum) {
+    throw new ConfigError(`FFT size ${size}`, `the FFT needs a power of two ≥ ${minimum}`, "use an nFft such as 512, 1024 or 2048");
+  }
+}
+
+/** float64 real FFT on fft.js. */
+class Float64RealFft implements RealFft {
+  readonly precision = "float64" as const;
+  private readonly fft: FFTJS;
+  private readonly spectrum: Float64Array; // interleaved complex, 2·size
+  private readonly full: Float64Array; // interleaved complex, 2·size (inverse input)
+  private readonly signal: Float64Array; // interleaved complex, 2·size (inverse output)
+  private readonly input64: Float64Array;
+
+  constructor(readonly size: number) {
+    checkSize(size, 4);
+    this.fft = new FFTJS(size);
+    this.spectrum = new Float64Array(2 * size);
+    this.full = new Float64Array(2 * size);
+    this.signal = new Float64Array(2 * size);
+    this.input64 = new Float64Array(size);
+  }
+
+  private transform(input: Float64Array | Float32Array): Float64Array {
+    let data: Float64Array | Float32Array = input;
+    if (input.length !== this.size) {
+      data = this.input64;
+      data.set(input.subarray(0, this.size));
+    }
+    this.fft.realTransform(this.spectrum, data); // fft.js reads any indexable input
+    return this.spectrum;
+  }
+
+  forward(input: Float64Array | Float32Array, re: Float64Array, im: Float64Array): void {
+    const s = this.transform(input);
+    const half = this.size >> 1;
+    for (let k = 0; k <= half; k++) {
+      re[k] = s[2 * k] as number;
+      im[k] = s[2 * k + 1] as number;
+    }
+    im[0] = 0;
+    im[half] = 0;
+  }
+
+  forwardPower(input: Float64Array | Float32Array, power: Float64Array): void {
+    const s = this.transform(input);
+    const half = this.size >> 1;
+    const s0 = s[0] as number;
+    const sh = s[2 * half] as number;
+    power[0] = s0 * s0;
+    for (let k = 1; k < half; k++) {
+      const r = s[2 * k] as number;
+      const i = s[2 * k + 1] as number;
+      power[k] = r * r + i * i;
+    }
+    power[half] = sh * sh;
+  }
+
+  forwardHannPower(input: Float64Array | Float32Array, power: Float64Array): void {
+    const s = this.transform(input);
+    const half = this.size >> 1;
+    let rPrev = s[2] as number; // X[-1] = conj(X[1])
+    let iPrev = -(s[3] as number);
+    let rCur = s[0] as number;
+    let iCur = 0;
+    for (let k = 0; k < half; k++) {
+      const rNext = s[2 * k + 2] as number;
+      const iNext = k + 1 === half ? 0 : (s[2 * k + 3] as number);
+      const wr = 0.5 * rCur - 0.25 * (rPrev + rNext);
+      const wi = 0.5 * iCur - 0.25 * (iPrev + iNext);
+      power[k] = wr * wr + wi * wi;
+      rPrev = rCur;
+      iPrev = iCur;
+      rCur = rNext;
+      iCur = iNext;
+    }
+    // X[half + 1] = conj(X[half - 1]); the imaginary parts cancel
+    const wr = 0.5 * rCur - 0.5 * rPrev;
+    power[half] = wr * wr;
+  }
+
+  inverse(re: Float64Array, im: Float64Array, output: Float64Array): void {
+    const n = this.size;
+    const half = n >> 1;
+    const full = this.full;
+    // Hermitian completion; DC and Nyquist are taken as real (numpy's irfft ignores their imaginary parts)
+    full[0] = re[0] as number;
+    full[1] = 0;
+    full[2 * half] = re[half] as number;
+    full[2 * half + 1] = 0;
+    for (let k = 1; k < half; k++) {
+      const r = re[k] as number;
+      const i = im[k] as number;
+      full[2 * k] = r;
+      full[2 * k + 1] = i;
+      full[2 * (n - k)] = r;
+      full[2 * (n - k) + 1] = -i;
+    }
+    this.fft.inverseTransform(this.signal, full); // fft.js scales the inverse by 1/size
+    const sig = this.signal;
+    for (let t = 0; t < n; t++) output[t] = sig[2 * t] as number;
+  }
+
+  dispose(): void {
+    // nothing native to free
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// float32: PFFFT in WebAssembly
+
+/** The parts of the Emscripten module of @echogarden/pffft-wasm that we use. */
+interface PffftModule {
+  readonly HEAPF32: Float32Array;
+  _pffft_new_setup(size: number, transform: number): number;
+  _pffft_destroy_setup(setup: number): void;
+  _pffft_transform_ordered(setup: number, input: number, output: number, work: number, direction: number): void;
+  _pffft_aligned_malloc(bytes: number): number;
+  _pffft_aligned_free(pointer: number): void;
+  _pffft_simd_size(): number;
+}
+
+const PFFFT_REAL = 0;
+const PFFFT_FORWARD = 0;
+const PFFFT_BACKWARD = 1;
+
+let pffft: PffftModule | null = null;
+let pffftLoading: Promise<PffftModule> | null = null;
+
+function isPffftModule(value: unknown): value is PffftModule {
+  if (typeof value !== "object" || value === null) return false;
+  const m = value as Record<string, unknown>;
+  return typeof m["_pffft_new_setup"] === "function" && typeof m["_pffft_transform_ordered"] === "function" && m["HEAPF32"] instanceof Float32Array;
+}
+
+async function loadPffft(entry: string): Promise<PffftModule> {
+  // The package is ESM-only with no type declarations; a dynamic import() with a non-literal
+  // specifier loads it from our CommonJS output, and the value is checked before use.
+  const imported: unknown = await import(entry);
+  const factory = (imported as { default?: unknown }).default;
+  if (typeof factory !== "function") throw new Error(`${entry} has no default export`);
+  const module: unknown = await (factory as () => Promise<unknown>)();
+  if (!isPffftModule(module)) throw new Error(`${entry} does not look like the PFFFT module`);
+  return module;
+}
+
+/**
+ * Load the WebAssembly float32 FFT (PFFFT, SIMD build; the scalar build if the runtime lacks
+ * WASM SIMD). Call once and await before creating `"float32"` transforms synchronously; later
+ * calls return the same promise. Rejects with a ConfigError if neither build loads.
+ */
+export function initFloat32Fft(): Promise<void> {
+  if (pffftLoading === null) {
+    pffftLoading = loadPffft("@echogarden/pffft-wasm/simd")
+      .catch(() => loadPffft("@echogarden/pffft-wasm"))
+      .then(
+        (m) => {
+          pffft = m;
+          return m;
+        },
+        (error: unknown) => {
+          pffftLoading = null;
+          throw new ConfigError("@echogarden/pffft-wasm", `the WebAssembly FFT did not load (${String(error)})`, 'run npm install, or use fft: "float64"');
+        },
+      );
+  }
+  return pffftLoading.then(() => undefined);
+}
+
+/** True once `initFloat32Fft()` has completed, i.e. `"float32"` transforms can be created synchronously. */
+export function isFloat32FftReady(): boolean {
+  return pffft !== null;
+}
+
+/**
+ * float32 real FFT on PFFFT (WebAssembly). Its ordered real spectrum layout is
+ * `[X0.re, X(size/2).re, X1.re, X1.im, X2.re, X2.im, ...]` in `size` floats.
+ */
+class Float32RealFft implements RealFft {
+  readonly precision = "float32" as const;
+  private setup: number;
+  private readonly inPtr: number;
+  private readonly outPtr: number;
+  private readonly workPtr: number;
+
+  constructor(
+    private readonly m: PffftModule,
+    readonly size: number,
+  ) {
+    const simd = m._pffft_simd_size();
+    checkSize(size, Math.max(4, 2 * simd * simd));
+    this.setup = m._pffft_new_setup(size, PFFFT_REAL);
+    if (this.setup === 0) throw new ConfigError(`FFT size ${size}`, "PFFFT could not set up this size", 'use fft: "float64"');
+    const bytes = 4 * size;
+    this.inPtr = m._pffft_aligned_malloc(bytes);
+    this.outPtr = m._pffft_aligned_malloc(bytes);
+    this.workPtr = m._pffft_aligned_malloc(bytes);
+  }
+
+  /** Copy `input` into WASM memory and run the forward transform; returns the heap view (re-read each call: the memory may have grown). */
+  private run(input: Float64Array | Float32Array): Float32Array {
+    if (this.setup === 0) throw new Error("this FFT was disposed");
+    const m = this.m;
+    const heap = m.HEAPF32;
+    heap.set(input.length === this.size ? input : input.subarray(0, this.size), this.inPtr >> 2);
+    m._pffft_transform_ordered(this.setup, this.inPtr, this.outPtr, this.workPtr, PFFFT_FORWARD);
+    return heap;
+  }
+
+  forward(input: Float64Array | Float32Array, re: Float64Array, im: Float64Array): void {
+    const heap = this.run(input);
+    const b = this.outPtr >> 2;
+    const half = this.size >> 1;
+    re[0] = heap[b] as number;
+    im[0] = 0;
+    for (let k = 1; k < half; k++) {
+      re[k] = heap[b + 2 * k] as number;
+      im[k] = heap[b + 2 * k + 1] as number;
+    }
+    re[half] = heap[b + 1] as number;
+    im[half] = 0;
+  }
+
+  forwardPower(input: Float64Array | Float32Array, power: Float64Array): void {
+    const heap = this.run(input);
+    const b = this.outPtr >> 2;
+    const half = this.size >> 1;
+    const d = heap[b] as number;
+    power[0] = d * d;
+    for (let k = 1; k < half; k++) {
+      const r = heap[b + 2 * k] as number;
+      const i = heap[b + 2 * k + 1] as number;
+      power[k] = r * r + i * i;
+    }
+    const ny = heap[b + 1] as number;
+    power[half] = ny * ny;
+  }
+
+  forwardHannPower(input: Float64Array | Float32Array, power: Float64Array): void {
+    const heap = this.run(input);
+    const b = this.outPtr >> 2;
+    const half = this.size >> 1;
+    let rPrev = heap[b + 2] as number; // X[-1] = conj(X[1])
+    let iPrev = -(heap[b + 3] as number);
+    let rCur = heap[b] as number;
+    let iCur = 0;
+    for (let k = 0; k < half - 1; k++) {
+      const rNext = heap[b + 2 * k + 2] as number;
+      const iNext = heap[b + 2 * k + 3] as number;
+      const wr = 0.5 * rCur - 0.25 * (rPrev + rNext);
+      const wi = 0.5 * iCur - 0.25 * (iPrev + iNext);
+      power[k] = wr * wr + wi * wi;
+      rPrev = rCur;
+      iPrev = iCur;
+      rCur = rNext;
+      iCur = iNext;
+    }
+    const rHalf = heap[b + 1] as number; // Nyquist, real
+    const wrLast = 0.5 * rCur - 0.25 * (rPrev + rHalf);
+    const wiLast = 0.5 * iCur - 0.25 * iPrev;
+    power[half - 1] = wrLast * wrLast + wiLast * wiLast;
+    const wrHalf = 0.5 * rHalf - 0.5 * rCur; // X[half + 1] = conj(X[half - 1])
+    power[half] = wrHalf * wrHalf;
+  }
+
+  inverse(re: Float64Array, im: Float64Array, output: Float64Array): void {
+    if (this.setup === 0) throw new Error("this FFT was disposed");
+    const m = this.m;
+    const n = this.size;
+    const half = n >> 1;
+    let heap = m.HEAPF32;
+    const inBase = this.inPtr >> 2;
+    heap[inBase] = re[0] as number;
+    heap[inBase + 1] = re[half] as number;
+    for (let k = 1; k < half; k++) {
+      heap[inBase + 2 * k] = re[k] as number;
+      heap[inBase + 2 * k + 1] = im[k] as number;
+    }
+    m._pffft_transform_ordered(this.setup, this.inPtr, this.outPtr, this.workPtr, PFFFT_BACKWARD);
+    heap = m.HEAPF32;
+    const outBase = this.outPtr >> 2;
+    const scale = 1 / n;
+    for (let t = 0; t < n; t++) output[t] = (heap[outBase + t] as number) * scale;
+  }
+
+  dispose(): void {
+    if (this.setup === 0) return;
+    const m = this.m;
+    m._pffft_destroy_setup(this.setup);
+    m._pffft_aligned_free(this.inPtr);
+    m._pffft_aligned_free(this.outPtr);
+    m._pffft_aligned_free(this.workPtr);
+    this.setup = 0;
+  }
+}
+
+/**
+ * A real FFT of `size` samples (a power of two), synchronously.
+ *
+ * `"float32"` needs `await initFloat32Fft()` to have completed first (else a ConfigError says
+ * so); use `createRealFftAsync` to do both. PFFFT also needs size ≥ 32.
+ */
+export function createRealFft(size: number, precision: FftPrecision = "float64"): RealFft {
+  if (precision === "float64") return new Float64RealFft(size);
+  if (pffft === null) {
+    throw new ConfigError('fft: "float32"', "the WebAssembly FFT is not loaded yet", 'await initFloat32Fft() once before creating float32 transforms, or use fft: "float64"');
+  }
+  return new Float32RealFft(pffft, size);
+}
+
+/** A real FFT of `size` samples, loading the WebAssembly module first if `precision` is `"float32"`. */
+export async function createRealFftAsync(size: number, precision: FftPrecision = "float64"): Promise<RealFft> {
+  if (precision === "float32") await initFloat32Fft();
+  return createRealFft(size, precision);
+}
