@@ -1,0 +1,235 @@
+/**
+ * MFCC throughput: N three-second 22050 Hz clips through MfccExtractor.features() (librosa's
+ * feature.mfcc, 40 coefficients, padded/truncated to 100 frames), once per FFT precision.
+ *
+ *   npm run bench:features                # 500 clips, 3 timed passes per FFT precision
+ *   npm run bench:features -- --clips 2000 --repeats 5 --fft float32
+ *
+ * The clips are synthetic but machine-like: a hum at a random fundamental with four harmonics,
+ * white noise at a random level, and a few clicks (seeded, so every run times the same audio).
+ * 50 distinct clips are generated and cycled through, so memory stays small.
+ *
+ * Prints a table, then as the very last line one JSON object with the figures. Timings are
+ * process CPU time (less sensitive than wall time to other jobs on a shared machine); the best
+ * and the median of the passes are reported.
+ */
+import { DEFAULT_FEATURE_CONFIG } from "../src/config/features";
+import { Dct2Ortho } from "../src/dsp/dct";
+import { createRealFftAsync, type FftPrecision } from "../src/dsp/fft";
+import { applyMelToFrame, melFilterbank } from "../src/dsp/mel";
+import { createMfccExtractor } from "../src/dsp/mfcc";
+import { powerToDbInPlace } from "../src/dsp/powerToDb";
+import { stftFrameCount } from "../src/dsp/stft";
+import { SeededRandom } from "../src/util/random";
+
+const CLIP_SECONDS = 3;
+const SAMPLE_RATE = DEFAULT_FEATURE_CONFIG.sampleRateHz;
+const DISTINCT_CLIPS = 50;
+/** librosa 0.10.2 feature.mfcc on one 3 s clip, measured earlier on this machine (not in this run). */
+const LIBROSA_MS_PER_CLIP = 4.3;
+const GOAL_REALTIME_FACTOR = 2000;
+
+interface Args {
+  clips: number;
+  repeats: number;
+  precisions: FftPrecision[];
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { clips: 500, repeats: 3, precisions: ["float32", "float64"] };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[i + 1];
+    if (flag === "--clips" && value !== undefined) {
+      args.clips = Math.max(1, Number.parseInt(value, 10));
+      i++;
+    } else if (flag === "--repeats" && value !== undefined) {
+      args.repeats = Math.max(1, Number.parseInt(value, 10));
+      i++;
+    } else if (flag === "--fft" && (value === "float32" || value === "float64")) {
+      args.precisions = [value];
+      i++;
+    } else if (flag !== undefined && /^\d+$/.test(flag)) {
+      args.clips = Math.max(1, Number.parseInt(flag, 10));
+    }
+  }
+  return args;
+}
+
+function makeClips(count: number): Float32Array[] {
+  const rng = new SeededRandom(2023);
+  const n = CLIP_SECONDS * SAMPLE_RATE;
+  const clips: Float32Array[] = [];
+  for (let c = 0; c < count; c++) {
+    const y = new Float32Array(n);
+    const f0 = 50 + rng.next() * 400;
+    const noise = 0.005 + rng.next() * 0.05;
+    const amps = [0.3, 0.15, 0.08, 0.04, 0.02].map((a) => a * (0.5 + rng.next()));
+    for (let i = 0; i < n; i++) {
+      let v = noise * rng.gaussian();
+      for (let h = 0; h < amps.length; h++) v += (amps[h] as number) * Math.sin((2 * Math.PI * f0 * (h + 1) * i) / SAMPLE_RATE);
+      y[i] = v;
+    }
+    for (let k = 0; k < 6; k++) y[rng.nextInt(n)] = 0.8;
+    clips.push(y);
+  }
+  return clips;
+}
+
+/** Process CPU time, ms. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+interface PrecisionResult {
+  msPerClipBest: number;
+  msPerClipMedian: number;
+  clipsPerSecondBest: number;
+  realtimeFactorBest: number;
+  realtimeFactorMedian: number;
+  wallMsPerClipBest: number;
+}
+
+async function timeExtractor(precision: FftPrecision, clips: Float32Array[], total: number, repeats: number): Promise<PrecisionResult> {
+  const extractor = await createMfccExtractor(DEFAULT_FEATURE_CONFIG, { fft: precision });
+  let sink = 0;
+  for (let i = 0; i < 100; i++) sink += extractor.features(clips[i % clips.length] as Float32Array).data[0] as number; // warm-up (JIT)
+  const perClip: number[] = [];
+  const wallPerClip: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const c0 = cpuMs();
+    const w0 = performance.now();
+    for (let i = 0; i < total; i++) sink += extractor.features(clips[i % clips.length] as Float32Array).data[1] as number;
+    wallPerClip.push((performance.now() - w0) / total);
+    perClip.push((cpuMs() - c0) / total);
+  }
+  extractor.dispose();
+  if (Number.isNaN(sink)) throw new Error("NaN in the features");
+  const best = Math.min(...perClip);
+  const med = median(perClip);
+  return {
+    msPerClipBest: best,
+    msPerClipMedian: med,
+    clipsPerSecondBest: 1000 / best,
+    realtimeFactorBest: (CLIP_SECONDS * 1000) / best,
+    realtimeFactorMedian: (CLIP_SECONDS * 1000) / med,
+    wallMsPerClipBest: Math.min(...wallPerClip),
+  };
+}
+
+interface StageSplit {
+  fftAndWindowMs: number;
+  melMs: number;
+  dbMs: number;
+  dctMs: number;
+}
+
+/**
+ * Where the time goes (float32 FFT): the extractor's steps run as four cumulative pipelines
+ * (frames+FFT, + mel, + dB, + DCT) over the same clips; each stage's cost is the difference
+ * between consecutive pipelines, so every stage runs with its buffers as hot as in the extractor.
+ */
+async function stageSplit(clips: Float32Array[], total: number): Promise<StageSplit> {
+  const config = DEFAULT_FEATURE_CONFIG;
+  const fft = await createRealFftAsync(config.nFft, "float32");
+  const dctFft = await createRealFftAsync(config.nMels, "float32");
+  const bank = melFilterbank(config.sampleRateHz, config.nFft, { nMels: config.nMels });
+  const dct = new Dct2Ortho(config.nMels, config.nMfcc, dctFft);
+  const n = CLIP_SECONDS * SAMPLE_RATE;
+  const frames = stftFrameCount(n, config.hopLength);
+  const half = config.nFft >> 1;
+  const padded = new Float32Array(n + config.nFft);
+  const power = new Float64Array(half + 1);
+  const melScratch = new Float32Array(frames * config.nMels);
+  const out = new Float32Array(config.nMfcc * frames);
+  const runClip = (clip: Float32Array, depth: number): void => {
+    padded.set(clip, half);
+    for (let f = 0; f < frames; f++) {
+      const start = f * config.hopLength;
+      fft.forwardHannPower(padded.subarray(start, start + config.nFft), power);
+      if (depth >= 2) applyMelToFrame(bank, power, melScratch, f * config.nMels);
+    }
+    if (depth >= 3) powerToDbInPlace(melScratch, { topDb: config.topDb });
+    if (depth >= 4) for (let f = 0; f < frames; f++) dct.transform(melScratch, out, f * config.nMels, 1, f, frames);
+  };
+  const rounds = Math.min(total, 300);
+  const cumulative = [0, 0, 0, 0, 0];
+  for (let pass = 0; pass < 3; pass++) {
+    for (let depth = 1; depth <= 4; depth++) {
+      const t0 = cpuMs();
+      for (let c = 0; c < rounds; c++) runClip(clips[c % clips.length] as Float32Array, depth);
+      const ms = (cpuMs() - t0) / rounds;
+      // pass 0 warms up the JIT; keep the best of the others
+      if (pass > 0) cumulative[depth] = pass === 1 ? ms : Math.min(cumulative[depth] as number, ms);
+    }
+  }
+  fft.dispose();
+  dctFft.dispose();
+  const c = cumulative as [number, number, number, number, number];
+  return { fftAndWindowMs: c[1], melMs: Math.max(0, c[2] - c[1]), dbMs: Math.max(0, c[3] - c[2]), dctMs: Math.max(0, c[4] - c[3]) };
+}
+
+function row(cells: string[], widths: number[]): string {
+  return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join("  ");
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const clips = makeClips(Math.min(DISTINCT_CLIPS, args.clips));
+  const results: Partial<Record<FftPrecision, PrecisionResult>> = {};
+  for (const precision of args.precisions) results[precision] = await timeExtractor(precision, clips, args.clips, args.repeats);
+  const stages = await stageSplit(clips, args.clips);
+
+  const widths = [44, 10, 14, 16, 14];
+  console.log(`MFCC features: ${args.clips} clips of ${CLIP_SECONDS} s at ${SAMPLE_RATE} Hz (nFft 2048, hop 512, 128 mels, 40 MFCC, 100 frames), ${args.repeats} passes, CPU time, one core`);
+  console.log(row(["variant", "clips/s", "ms per clip", "x real time", "(median)"], widths));
+  for (const precision of args.precisions) {
+    const r = results[precision] as PrecisionResult;
+    console.log(row([`soundcheck-ts, ${precision} FFT`, r.clipsPerSecondBest.toFixed(0), r.msPerClipBest.toFixed(3), `${r.realtimeFactorBest.toFixed(0)}x`, `${r.realtimeFactorMedian.toFixed(0)}x`], widths));
+  }
+  console.log(row(["librosa 0.10.2 (measured earlier, not this run)", (1000 / LIBROSA_MS_PER_CLIP).toFixed(0), LIBROSA_MS_PER_CLIP.toFixed(3), `${((CLIP_SECONDS * 1000) / LIBROSA_MS_PER_CLIP).toFixed(0)}x`, ""], widths));
+  console.log(`goal: >= ${GOAL_REALTIME_FACTOR}x real time (<= ${((CLIP_SECONDS * 1000) / GOAL_REALTIME_FACTOR).toFixed(2)} ms per clip)`);
+  const stageTotal = stages.fftAndWindowMs + stages.melMs + stages.dbMs + stages.dctMs;
+  console.log("per-stage split (float32 FFT; differences of cumulative pipelines, best of 2):");
+  for (const [name, ms] of [
+    ["frames + FFT + Hann + |X|^2", stages.fftAndWindowMs],
+    ["mel filterbank (sparse)", stages.melMs],
+    ["power_to_db", stages.dbMs],
+    ["DCT-II (FFT)", stages.dctMs],
+  ] as const) {
+    console.log(`  ${name.padEnd(30)} ${ms.toFixed(3).padStart(7)} ms  ${((100 * ms) / stageTotal).toFixed(0).padStart(3)} %`);
+  }
+  const fastest = Math.min(...args.precisions.map((p) => (results[p] as PrecisionResult).msPerClipBest));
+  const round = (x: number): number => Number(x.toPrecision(4));
+  const json = {
+    benchmark: "features",
+    clips: args.clips,
+    clipSeconds: CLIP_SECONDS,
+    sampleRateHz: SAMPLE_RATE,
+    repeats: args.repeats,
+    timing: "process CPU time",
+    results: Object.fromEntries(
+      args.precisions.map((p) => {
+        const r = results[p] as PrecisionResult;
+        return [p, { msPerClipBest: round(r.msPerClipBest), msPerClipMedian: round(r.msPerClipMedian), clipsPerSecondBest: round(r.clipsPerSecondBest), realtimeFactorBest: round(r.realtimeFactorBest), realtimeFactorMedian: round(r.realtimeFactorMedian), wallMsPerClipBest: round(r.wallMsPerClipBest) }];
+      }),
+    ),
+    stagesMsPerClip: { fftAndWindow: round(stages.fftAndWindowMs), mel: round(stages.melMs), powerToDb: round(stages.dbMs), dct: round(stages.dctMs) },
+    librosaMsPerClipMeasuredEarlier: LIBROSA_MS_PER_CLIP,
+    goalRealtimeFactor: GOAL_REALTIME_FACTOR,
+    meetsGoal: (CLIP_SECONDS * 1000) / fastest >= GOAL_REALTIME_FACTOR,
+  };
+  console.log(JSON.stringify(json));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
