@@ -269,9 +269,14 @@ function parseHeader(bytes: Uint8Array, chunks: { fmt?: ChunkLocation; data?: Ch
     throw new AudioDecodeError(source, "the fmt chunk is missing, shorter than 16 bytes or cut off by the end of the file", FIX_REEXPORT);
   }
   if (chunks.data === undefined) throw new AudioDecodeError(source, "no data chunk", FIX_REEXPORT);
+
+  // wavefile gets the bytes up to the data chunk's payload (when fmt comes first, as usual): it
+  // only needs the header, and for big-endian files it copies its whole input on every field read
+  const data = chunks.data;
+  const headerEnd = fmtChunk.start < data.start ? data.start : bytes.length;
   const wav = new WaveFile();
   try {
-    wav.fromBuffer(bytes, false); // header only: the samples are read below
+    wav.fromBuffer(bytes.subarray(0, headerEnd), false); // header only: the samples are read below
   } catch (err) {
     throw new AudioDecodeError(source, `invalid WAV header (${(err as Error).message})`, FIX_REEXPORT);
   }
