@@ -45,7 +45,13 @@ export function polyphaseResample(x: OffsetSignal, fromHz: number, toHz: number,
     const k0 = q - reach + 1 - x.first;
     let acc = 0;
     if (k0 >= 0 && k0 + width <= n) {
-      for (let t = 0; t < width; t++) acc += (table[base + t] as number) * (data[k0 + t] as number);
+      // width is even: two running sums (faster in V8, and a shorter dependency chain)
+      let acc1 = 0;
+      for (let t = 0; t < width; t += 2) {
+        acc += (table[base + t] as number) * (data[k0 + t] as number);
+        acc1 += (table[base + t + 1] as number) * (data[k0 + t + 1] as number);
+      }
+      acc += acc1;
     } else {
       const tEnd = Math.min(width, n - k0);
       for (let t = Math.max(0, -k0); t < tEnd; t++) acc += (table[base + t] as number) * (data[k0 + t] as number);
