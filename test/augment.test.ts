@@ -7,7 +7,9 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 
-import { DEFAULT_AUGMENT_CONFIG } from "../src/config/augment";
+import { AUGMENTATION_NAMES, DEFAULT_AUGMENT_CONFIG, type AugmentConfig } from "../src/config/augment";
+import { AUGMENTATIONS, augment, augmentAll } from "../src/augment";
+import { ConfigError } from "../src/errors";
 import { irfft, rfft, rfftFrequencies } from "../src/dsp/realFftAnyLength";
 import { addGaussianNoise } from "../src/augment/noise";
 import { reverseSamples } from "../src/augment/reverse";
@@ -363,5 +365,67 @@ describe("thesis defaults", () => {
       [c.noiseStd, c.compressDrive, c.stretchRate, c.eqLowHz, c.eqHighHz, c.clipLevel, c.scaleGain, c.padSeconds, c.maskLowHz, c.maskHighHz],
       [0.01, 0.8, 1.25, 300, 3000, 0.95, 0.8, 0.7, 1000, 3000],
     );
+  });
+});
+
+describe("registry", () => {
+  /** 1 s of tones and clicks: long enough for the phase vocoder, short enough to be quick. */
+  const clip = tonesAndClicks().slice(0, SR);
+
+  test("has exactly the nine thesis augmentations", () => {
+    assert.deepEqual(Object.keys(AUGMENTATIONS).sort(), [...AUGMENTATION_NAMES].sort());
+  });
+
+  test("no augmentation modifies its input array", () => {
+    for (const name of AUGMENTATION_NAMES) {
+      const x = clip.slice();
+      const y = augment(name, x, SR, DEFAULT_AUGMENT_CONFIG, new SeededRandom(1));
+      assert.notEqual(y, x, `${name} returned its input`);
+      assert.deepEqual(x, clip, `${name} modified its input`);
+    }
+  });
+
+  test("output lengths are n, except stretch round(n / 1.25) and pad n + 2·round(0.7·sr)", () => {
+    const n = clip.length;
+    const want: Record<string, number> = { stretch: Math.round(n / 1.25), pad: n + 2 * 15435 };
+    for (const name of AUGMENTATION_NAMES) {
+      const y = augment(name, clip, SR, DEFAULT_AUGMENT_CONFIG, new SeededRandom(1));
+      assert.equal(y.length, want[name] ?? n, name);
+    }
+  });
+
+  test("reads each augmentation's parameters from the config", () => {
+    const config: AugmentConfig = { ...DEFAULT_AUGMENT_CONFIG, scaleGain: 0.5, clipLevel: 0.1, padSeconds: 0.001 };
+    const x = Float32Array.of(1, -0.5, 0.25);
+    const rng = new SeededRandom(1);
+    assert.deepEqual(augment("scale", x, SR, config, rng), Float32Array.of(0.5, -0.25, 0.125));
+    assert.deepEqual(augment("clip", x, SR, config, rng), Float32Array.from([0.1, -0.1, 0.1], Math.fround));
+    assert.equal(augment("pad", x, SR, config, rng).length, 3 + 2 * 22);
+  });
+
+  test("augmentAll returns the enabled augmentations in config order", () => {
+    const config: AugmentConfig = { ...DEFAULT_AUGMENT_CONFIG, enabled: ["pad", "noise", "reverse"] };
+    const out = augmentAll(clip, SR, config, 42);
+    assert.deepEqual(out.map((a) => a.name), ["pad", "noise", "reverse"]);
+    assert.deepEqual(out[2]?.samples, reverseSamples(clip, SR));
+  });
+
+  test("augmentAll gives identical noise for the same seed, whatever else is enabled", () => {
+    const alone = augmentAll(clip, SR, { ...DEFAULT_AUGMENT_CONFIG, enabled: ["noise"] }, 42);
+    const among = augmentAll(clip, SR, DEFAULT_AUGMENT_CONFIG, 42);
+    assert.deepEqual(among.find((a) => a.name === "noise")?.samples, alone[0]?.samples);
+    assert.deepEqual(alone[0]?.samples, addGaussianNoise(clip, SR, 0.01, new SeededRandom(42)));
+  });
+
+  test("augmentAll gives different noise for different seeds", () => {
+    const config: AugmentConfig = { ...DEFAULT_AUGMENT_CONFIG, enabled: ["noise"] };
+    const a = augmentAll(clip, SR, config, 1)[0]?.samples ?? new Float32Array(0);
+    const b = augmentAll(clip, SR, config, 2)[0]?.samples ?? new Float32Array(0);
+    assert.ok(maxAbsDiff(a, b) > 1e-3);
+  });
+
+  test("augmentAll rejects an unknown augmentation name with a ConfigError", () => {
+    const config = { ...DEFAULT_AUGMENT_CONFIG, enabled: ["reverse", "chorus"] } as unknown as AugmentConfig;
+    assert.throws(() => augmentAll(clip, SR, config, 1), (e: unknown) => e instanceof ConfigError && /chorus/.test(e.message));
   });
 });
