@@ -130,6 +130,8 @@ describe("maxPool gradient on wasm (MaxPoolGrad)", () => {
     { x: [2, 7, 7, 3], size: [2, 2], strides: [2, 2], pad: "same" },
     { x: [1, 6, 8, 2], size: [3, 3], strides: [1, 1], pad: "same" }, // overlapping windows
     { x: [2, 9, 5, 4], size: [3, 2], strides: [2, 1], pad: "valid" },
+    { x: [2, 3, 8, 5], size: [1, 2], strides: [1, 2], pad: "valid" }, // pairs along the width
+    { x: [2, 5, 4, 3], size: [2, 1], strides: [2, 1], pad: "valid" }, // pairs, last row in no window
   ];
   for (const c of cases) {
     const name = `x [${c.x}] pool [${c.size}] strides [${c.strides}] pad ${c.pad}`;
@@ -145,12 +147,16 @@ describe("maxPool gradient on wasm (MaxPoolGrad)", () => {
     });
   }
 
-  test("passes no gradient out of a window holding only -Infinity, as cpu does", async () => {
-    const values = new Float32Array([-Infinity, -Infinity, 1, 2]);
-    await sameOnBothBackends("-Infinity", () => {
-      const xt = tf.tensor4d(values, [1, 4, 1, 1]);
-      return [tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, [2, 1], [2, 1], "valid").sum())(xt)];
-    });
+  test("treats -Infinity and NaN as cpu does: never a maximum, and a window of only those passes nothing", async () => {
+    // windows of two: (-Inf,-Inf) (1,2) (NaN,3) (4,NaN) (-Inf,5) (6,-Inf) (NaN,NaN) (7,7)
+    const values = new Float32Array([-Infinity, -Infinity, 1, 2, NaN, 3, 4, NaN, -Infinity, 5, 6, -Infinity, NaN, NaN, 7, 7]);
+    for (const [shape, size] of [[[1, 16, 1, 1], [2, 1]], [[1, 1, 16, 1], [1, 2]], [[1, 4, 4, 1], [2, 2]]] as const) {
+      await sameOnBothBackends(`non-finite values, pool [${size}]`, () => {
+        const xt = tf.tensor4d(values, [...shape]);
+        const dyWeights = tf.range(1, 1 + 16 / (size[0] * size[1]));
+        return [tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, [...size], [...size], "valid").reshape([-1]).mul(dyWeights).sum())(xt)];
+      });
+    }
   });
 });
 
@@ -176,6 +182,47 @@ describe("BatchMatMul on wasm with transposed operands", () => {
       });
     });
   }
+});
+
+describe("Sum on wasm", () => {
+  const cases: Array<{ shape: number[]; axis: number | number[]; keepDims: boolean }> = [
+    { shape: [32, 100, 16], axis: [0, 1], keepDims: false }, // a Conv1D bias gradient
+    { shape: [7, 64], axis: 0, keepDims: false }, // a Dense bias gradient
+    { shape: [3, 4, 5], axis: [1, 0], keepDims: true },
+    { shape: [3, 4, 5], axis: [0, 1, 2], keepDims: false }, // everything: stock kernel
+    { shape: [3, 4, 5], axis: [0, 2], keepDims: false }, // not leading: stock kernel
+    { shape: [3, 4, 5], axis: -1, keepDims: true },
+  ];
+  for (const c of cases) {
+    test(`sums [${c.shape}] over axes ${JSON.stringify(c.axis)}${c.keepDims ? " keeping dims" : ""} like cpu`, async () => {
+      const x = randomData(c.shape, 15);
+      const cpuShape: number[] = [];
+      await sameOnBothBackends("sum", () => {
+        const y = tf.sum(T(x), c.axis, c.keepDims);
+        cpuShape.push(...y.shape);
+        return [y];
+      });
+      assert.deepEqual(cpuShape.slice(0, cpuShape.length / 2), cpuShape.slice(cpuShape.length / 2));
+    });
+  }
+
+  test("sums int32 tensors through the stock kernel", async () => {
+    await selectBackend("wasm");
+    const y = tf.sum(tf.tensor2d([[1, 2], [3, 4]], [2, 2], "int32"), 0);
+    assert.equal(y.dtype, "int32");
+    assert.deepEqual(Array.from(y.dataSync()), [4, 6]);
+    y.dispose();
+  });
+
+  test("gives a broadcast bias add the cpu backend's bias gradient", async () => {
+    const x = randomData([6, 10, 8], 16);
+    const bias = randomData([8], 17);
+    await sameOnBothBackends("bias gradient", () => {
+      const dyWeights = T(randomData([6, 10, 8], 18));
+      const [, db] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.add(a, b).mul(dyWeights).sum())([T(x), T(bias)]);
+      return [db as tf.Tensor];
+    });
+  });
 });
 
 describe("Identity on wasm", () => {

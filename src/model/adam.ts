@@ -3,7 +3,7 @@
  * (no weight decay, no amsgrad):
  *
  *   m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g²,
- *   p ← p − lr · (m / (1−β1ᵗ)) / (√(v / (1−β2ᵗ)) + ε)
+ *   p ← p − (lr / (1−β1ᵗ)) · m / (√v / √(1−β2ᵗ) + ε)   (PyTorch's order of operations)
  *
  * tf.train.adam computes the same formula with ~12 tensor ops per variable; for this small model
  * (55k parameters) those op dispatches cost more than the arithmetic, so doing it in one JS loop
@@ -45,20 +45,24 @@ export class JsAdam {
   step(grads: readonly tf.Tensor[]): void {
     const { learningRate, beta1, beta2, epsilon } = this.config;
     this.t++;
-    const bc1 = 1 - beta1 ** this.t;
-    const bc2 = 1 - beta2 ** this.t;
+    // PyTorch's arrangement: p -= (lr / bc1) · m / (√v / √bc2 + ε)
+    const stepSize = learningRate / (1 - beta1 ** this.t);
+    const sqrtBc2 = Math.sqrt(1 - beta2 ** this.t);
+    const oneMinusBeta1 = 1 - beta1;
+    const oneMinusBeta2 = 1 - beta2;
     this.variables.forEach((variable, i) => {
       const grad = grads[i];
       if (grad === undefined || grad.size !== variable.size) throw new Error(`JsAdam: no gradient of size ${variable.size} for ${variable.name}`);
       const g = grad.dataSync() as Float32Array;
-      const p = Float32Array.from(variable.dataSync() as Float32Array);
+      // a copy: on the cpu backend dataSync returns the tensor's own storage
+      const p = (variable.dataSync() as Float32Array).slice();
       const m = this.m[i] as Float32Array;
       const v = this.v[i] as Float32Array;
       for (let k = 0; k < p.length; k++) {
         const gk = g[k] as number;
-        const mk = (m[k] = beta1 * (m[k] as number) + (1 - beta1) * gk);
-        const vk = (v[k] = beta2 * (v[k] as number) + (1 - beta2) * gk * gk);
-        p[k] = (p[k] as number) - (learningRate * (mk / bc1)) / (Math.sqrt(vk / bc2) + epsilon);
+        const mk = (m[k] = beta1 * (m[k] as number) + oneMinusBeta1 * gk);
+        const vk = (v[k] = beta2 * (v[k] as number) + oneMinusBeta2 * gk * gk);
+        p[k] = (p[k] as number) - (stepSize * mk) / (Math.sqrt(vk) / sqrtBc2 + epsilon);
       }
       const next = tf.tensor(p, variable.shape, "float32");
       variable.assign(next);

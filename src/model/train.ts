@@ -275,7 +275,7 @@ export async function trainCnn(
       let stop = false;
       if (valLoss !== undefined && o.earlyStoppingPatience !== null) {
         if (valLoss < best.loss) {
-          best = { loss: valLoss, epoch, weights: o.restoreBestWeights ? variables.map((v) => Float32Array.from(v.dataSync() as Float32Array)) : null };
+          best = { loss: valLoss, epoch, weights: o.restoreBestWeights ? variables.map((v) => (v.dataSync() as Float32Array).slice()) : null };
           sinceBest = 0;
         } else if (++sinceBest >= o.earlyStoppingPatience) {
           stop = epoch < o.epochs;

@@ -16,6 +16,10 @@
  * - `BatchMatMul` with `transposeA`/`transposeB`: transpose explicitly, then the stock kernel
  *   without transposes, which is the only case it sends to XNNPACK (see tfjs-backend-wasm
  *   `batch_mat_mul_impl.cc`: anything transposed or batched goes to `slow_batch_matmul`).
+ * - `Identity`: shares data by reference count instead of copying (tfjs clones every tensor it
+ *   saves for the backward pass).
+ * - `Sum` over leading axes (bias gradients): column sums in one pass instead of the stock
+ *   transpose-then-reduce.
  *
  * Only NHWC (channelsLast) data and dilation 1 are supported, like the stock wasm Conv2D; the
  * kernels throw on anything else instead of computing a wrong answer.
@@ -33,8 +37,10 @@ import {
   Identity,
   MaxPoolGrad,
   registerKernel,
+  Sum,
   Transpose,
   unregisterKernel,
+  util,
 } from "@tensorflow/tfjs-core";
 import type {
   BatchMatMulAttrs,
@@ -45,6 +51,7 @@ import type {
   KernelFunc,
   MaxPoolGradAttrs,
   NamedAttrMap,
+  SumAttrs,
   TensorInfo,
 } from "@tensorflow/tfjs-core";
 
@@ -108,8 +115,10 @@ function input(args: KernelArgs, name: string): TensorInfo {
 interface StockKernels {
   batchMatMul: KernelFunc;
   batchMatMulSetup: KernelConfig["setupFunc"];
+  sumSetup: KernelConfig["setupFunc"];
   transpose: KernelFunc;
   identity: KernelFunc;
+  sum: KernelFunc;
 }
 
 let stock: StockKernels | null = null;
@@ -356,6 +365,40 @@ function conv2DBackpropInput(args: KernelArgs): TensorInfo {
 }
 
 /**
+ * MaxPoolGrad for disjoint two-element windows that tile the input exactly (every input element is
+ * in exactly one window), so each dx element is written once and no zero-fill is needed. The
+ * winner is chosen without data-dependent branches (random comparisons mispredict half the time,
+ * which made the generic loop 4x slower), with the cpu backend's rule: the first element wins
+ * unless it is -Infinity/NaN or the second is strictly greater; a window with no candidate passes
+ * nothing.
+ *
+ * @param rows  batch * outH;  `perRow` = outW windows per row, each `ch` channels wide
+ * @param step  float distance between consecutive windows in a row; `second` from a window's first
+ *   element to its second; `rowSkip` extra distance after each row (the second row of a 2x1 window)
+ */
+function maxPoolGradPairs(heap: Float32Array, xOff: number, dyOff: number, dxOff: number, rows: number, perRow: number, ch: number, step: number, second: number, rowSkip: number): void {
+  let base = 0;
+  let dyIdx = dyOff;
+  for (let r = 0; r < rows; r++) {
+    for (let w = 0; w < perRow; w++) {
+      for (let c = 0; c < ch; c++) {
+        const a = base + c;
+        const v0 = heap[xOff + a] as number;
+        const v1 = heap[xOff + a + second] as number;
+        const first = +(v0 > -Infinity); // v0 is a candidate (not -Infinity, not NaN); almost always 1
+        const takeSecond = first === 1 ? +(v1 > v0) : +(v1 > -Infinity);
+        heap[dxOff + a] = 0;
+        heap[dxOff + a + second] = 0;
+        heap[dxOff + a + takeSecond * second] = (first | takeSecond) === 1 ? (heap[dyIdx + c] as number) : 0;
+      }
+      base += step;
+      dyIdx += ch;
+    }
+    base += rowSkip;
+  }
+}
+
+/**
  * Gradient of maxPool. Inputs `dy [batch][outH][outW][c]`, `input [batch][inH][inW][c]` (and the
  * forward `output`, unused); output `[batch][inH][inW][c]`. Each window's gradient goes to its
  * first strictly greatest input (row-major window order), as on the `cpu` backend; a window whose
@@ -383,7 +426,15 @@ function maxPoolGrad(args: KernelArgs): TensorInfo {
   const heap = heapOf(backend);
   const xOff = floatOffset(backend, x);
   const dxOff = floatOffset(backend, dx);
-  let dyIdx = floatOffset(backend, dy);
+  const dyOff = floatOffset(backend, dy);
+  const tilesExactly = padTop === 0 && padLeft === 0 && strideHeight === fH && strideWidth === fW && inHeight === outHeight * fH && inWidth === outWidth * fW;
+  if (tilesExactly && fH * fW === 2) {
+    // MaxPooling1D(2)'s case: disjoint windows of two covering the whole input.
+    const second = fH === 2 ? inWidth * ch : ch;
+    maxPoolGradPairs(heap, xOff, dyOff, dxOff, batchSize * outHeight, outWidth, ch, fW * ch, second, (fH - 1) * inWidth * ch);
+    return dx;
+  }
+  let dyIdx = dyOff;
   heap.fill(0, dxOff, dxOff + size(x.shape));
   const rowStride = inWidth * ch;
   for (let b = 0; b < batchSize; b++) {
@@ -442,6 +493,34 @@ function batchMatMul(args: KernelArgs): TensorInfo {
 }
 
 /**
+ * Sum over leading axes (`[rows][...rest] -> [...rest]`), the reduction behind every bias gradient,
+ * as one pass of column sums in float64; the stock kernel first transposes the reduced axes to the
+ * end (a full copy of the tensor). Any other reduction, or a non-float32 one, goes to the stock kernel.
+ */
+function sum(args: KernelArgs): TensorInfo {
+  const x = input(args, "x");
+  const { axis, keepDims } = attrsOf<SumAttrs>(args);
+  const axes = util.parseAxisParam(axis, x.shape).slice().sort((a, b) => a - b);
+  const leading = axes.length > 0 && axes.length < x.shape.length && axes.every((a, i) => a === i);
+  if (x.dtype !== "float32" || !leading) return stockKernels().sum(args) as TensorInfo;
+  const backend = wasmBackendOf(args);
+  const rest = x.shape.slice(axes.length);
+  const cols = size(rest);
+  const rows = size(x.shape) / cols;
+  const out = backend.makeOutput(keepDims ? [...axes.map(() => 1), ...rest] : rest, "float32");
+  const heap = heapOf(backend);
+  const xOff = floatOffset(backend, x);
+  const outOff = floatOffset(backend, out);
+  const acc = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) {
+    const row = xOff + r * cols;
+    for (let c = 0; c < cols; c++) acc[c] = (acc[c] as number) + (heap[row + c] as number);
+  }
+  for (let c = 0; c < cols; c++) heap[outOff + c] = acc[c] as number;
+  return out;
+}
+
+/**
  * Identity that shares the input's data (reference counted) instead of copying it, as the `cpu`
  * backend does. tfjs clones every tensor it saves for the backward pass through this kernel, so
  * the stock copying version moves each layer's activations once more per step. Sharing is safe
@@ -457,7 +536,7 @@ function identity(args: KernelArgs): TensorInfo {
 
 // ---------------------------------------------------------------------------------------------
 
-const REPLACED = [BatchMatMul, Conv2DBackpropInput, MaxPoolGrad, Identity] as const;
+const REPLACED = [BatchMatMul, Conv2DBackpropInput, MaxPoolGrad, Identity, Sum] as const;
 
 /**
  * Install the training kernels on the `wasm` backend (idempotent). Call it after
@@ -468,10 +547,11 @@ export function registerWasmTrainingKernels(): void {
   const matMul = getKernel(BatchMatMul, "wasm");
   const transpose = getKernel(Transpose, "wasm");
   const ident = getKernel(Identity, "wasm");
-  if (matMul === undefined || transpose === undefined || ident === undefined) {
+  const sumKernel = getKernel(Sum, "wasm");
+  if (matMul === undefined || transpose === undefined || ident === undefined || sumKernel === undefined) {
     throw new Error("wasmKernels: @tensorflow/tfjs-backend-wasm is not loaded (no wasm BatchMatMul/Transpose kernel)");
   }
-  stock = { batchMatMul: matMul.kernelFunc, batchMatMulSetup: matMul.setupFunc, transpose: transpose.kernelFunc, identity: ident.kernelFunc };
+  stock = { batchMatMul: matMul.kernelFunc, batchMatMulSetup: matMul.setupFunc, transpose: transpose.kernelFunc, identity: ident.kernelFunc, sum: sumKernel.kernelFunc, sumSetup: sumKernel.setupFunc };
   for (const name of REPLACED) {
     if (getKernel(name, "wasm") !== undefined) unregisterKernel(name, "wasm");
   }
@@ -481,14 +561,16 @@ export function registerWasmTrainingKernels(): void {
     [MaxPoolGrad, maxPoolGrad],
     [BatchMatMul, batchMatMul],
     [Identity, identity],
+    [Sum, sum],
   ];
   for (const [kernelName, fn] of mine) {
     const config: KernelConfig = { kernelName, backendName: "wasm", kernelFunc: fn as KernelFunc };
     // If the wasm backend is ever re-created, the stock matmul's C bindings must be set up again.
-    if (kernelName === BatchMatMul && stock.batchMatMulSetup !== undefined) config.setupFunc = stock.batchMatMulSetup;
+    const setup = kernelName === BatchMatMul ? stock.batchMatMulSetup : kernelName === Sum ? stock.sumSetup : undefined;
+    if (setup !== undefined) config.setupFunc = setup;
     registerKernel(config);
   }
 }
 
 /** Names of the kernels {@link registerWasmTrainingKernels} adds or replaces on `wasm`. */
-export const WASM_TRAINING_KERNELS: readonly string[] = [Conv2DBackpropFilter, Conv2DBackpropInput, MaxPoolGrad, BatchMatMul, Identity];
+export const WASM_TRAINING_KERNELS: readonly string[] = [Conv2DBackpropFilter, Conv2DBackpropInput, MaxPoolGrad, BatchMatMul, Identity, Sum];
