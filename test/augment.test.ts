@@ -106,7 +106,8 @@ function referenceClip(): Float32Array {
 // ---------------------------------------------------------------------------------------------
 
 describe("realFftAnyLength", () => {
-  for (const n of [1, 2, 7, 30, 97, 194, 1000, 1009]) {
+  // 7, 61, 286 = 2·11·13: odd-radix butterflies; 97, 194, 1009: Bluestein (prime factor > 64)
+  for (const n of [1, 2, 7, 30, 61, 97, 194, 286, 1000, 1009]) {
     test(`rfft of ${n} samples matches a direct DFT to 1e-9 relative`, () => {
       const x = noiseSignal(n, n);
       const got = rfft(x);

@@ -25,6 +25,7 @@ export { padSampleCount, padWithSilence } from "./pad";
 export { reverseSamples } from "./reverse";
 export { applyGain } from "./scale";
 export { zeroFrequencyBins } from "./spectralBand";
+export { timeStretch } from "./timeStretch";
 
 /**
  * One augmentation with its parameters taken from `config`.

@@ -7,11 +7,11 @@
  *
  * How: a mixed-radix Stockham (self-sorting) complex FFT with radices 4, 2 and any odd radix
  * (butterflies use the symmetric cos/sin pairs), in split float64 arrays. A prime factor larger
- * than {@link BLUESTEIN_MIN_PRIME} sends the whole length through Bluestein's chirp-z transform
+ * than BLUESTEIN_MIN_PRIME (64) sends the whole length through Bluestein's chirp-z transform
  * (a convolution done with FFTs of a 2·3·5-smooth length) instead of an O(p²) butterfly. Real
  * transforms of even length n run as one complex transform of length n/2 (even/odd packing); odd
  * lengths use a complex transform of length n.
- * Plans (twiddles, factorisation, chirps) are cached per length, last {@link PLAN_CACHE_SIZE}.
+ * Plans (twiddles, factorisation, chirps) are cached per length, the last PLAN_CACHE_SIZE (16).
  *
  * Accuracy: twiddles are computed directly as cos/sin(2πk/n) (no recurrences), so errors grow
  * like O(ε·log n); against a direct DFT the relative error is ~1e-15 for n ≤ 1000.
@@ -28,10 +28,10 @@ export interface RealSpectrum {
 }
 
 /** Prime factors above this are transformed with Bluestein's algorithm, not a direct butterfly. */
-export const BLUESTEIN_MIN_PRIME = 64;
+const BLUESTEIN_MIN_PRIME = 64;
 
 /** How many lengths keep a cached plan (least recently used are dropped). */
-export const PLAN_CACHE_SIZE = 16;
+const PLAN_CACHE_SIZE = 16;
 
 /**
  * `numpy.fft.rfft(x)`: the one-sided DFT `X[k] = Σ_t x[t]·e^{-2πi·k·t/n}`, k = 0..floor(n/2).
