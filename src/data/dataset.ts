@@ -1,0 +1,98 @@
+import { existsSync, readdirSync, rmSync, statSync, mkdirSync, lstatSync } from "node:fs";
+import { basename, extname, join, relative, resolve, sep } from "node:path";
+import { ConfigError } from "../errors";
+import { dataPath, type DataLayout, type PipelineConfig } from "../config/pipeline";
+import type { Reporter } from "../pipeline/reporter";
+
+/** File extensions we try to decode as audio (case-insensitive). */
+export const AUDIO_EXTENSIONS: readonly string[] = [".wav", ".wave", ".flac", ".mp3", ".ogg", ".oga"];
+
+/** The folders the pipeline generates; the only ones it may empty. */
+export const GENERATED_FOLDERS: readonly (keyof DataLayout)[] = ["brokenSamples", "normalSamples", "augmentedBroken", "processed"];
+
+/** The raw input folders; never written, moved or deleted. */
+export const RAW_FOLDERS: readonly (keyof DataLayout)[] = ["rawBroken", "rawNormal"];
+
+/** A hidden file or folder name (Unix dot files, macOS `._` resource forks). */
+export function isHiddenName(name: string): boolean {
+  return name.startsWith(".");
+}
+
+/**
+ * The audio files of one folder, sorted by name (so every run sees them in the same order).
+ * Hidden files are skipped and reported; files with other extensions are skipped silently
+ * when they are notes (`.txt`, `.md`, `.csv`, `.json`) and reported otherwise.
+ *
+ * @returns absolute paths
+ */
+export function listAudioFiles(folder: string, reporter: Reporter, what = "recordings"): string[] {
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+    throw new ConfigError(folder, `folder of ${what} not found`, "create it and put audio files in it, or point --data at a folder that has it");
+  }
+  const names = readdirSync(folder).sort();
+  const files: string[] = [];
+  for (const name of names) {
+    const path = join(folder, name);
+    if (isHiddenName(name)) {
+      reporter.skip(path, "hidden file; rename it without the leading dot to include it");
+      continue;
+    }
+    let isFile: boolean;
+    try {
+      isFile = statSync(path).isFile();
+    } catch {
+      reporter.skip(path, "cannot be read (broken link or no permission); fix or remove it");
+      continue;
+    }
+    if (!isFile) continue;
+    const ext = extname(name).toLowerCase();
+    if (AUDIO_EXTENSIONS.includes(ext)) files.push(path);
+    else if (![".txt", ".md", ".csv", ".json"].includes(ext)) {
+      reporter.skip(path, `not an audio file (extension "${ext}"); supported: ${AUDIO_EXTENSIONS.join(" ")}`);
+    }
+  }
+  return files;
+}
+
+/** File name without folder and extension: `pump_01.wav` -> `pump_01`. */
+export function stem(path: string): string {
+  const name = basename(path);
+  const ext = extname(name);
+  return ext ? name.slice(0, -ext.length) : name;
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = relative(parent, child);
+  return rel !== "" && !rel.startsWith("..") && !rel.startsWith(sep) && resolve(parent, rel) === child;
+}
+
+/**
+ * Empty one generated folder (creating it if missing). Refuses anything that is not one of the
+ * configured generated folders strictly inside the data root, or that is, contains or lies in a
+ * raw folder: a misconfigured path must never delete recordings.
+ */
+export function emptyGeneratedFolder(config: PipelineConfig, folder: keyof DataLayout): string {
+  if (!GENERATED_FOLDERS.includes(folder)) {
+    throw new ConfigError(`layout.${folder}`, "is not a generated folder", "only generated folders can be emptied");
+  }
+  const root = resolve(config.dataRoot);
+  const target = dataPath(config, folder);
+  if (!isInside(target, root)) {
+    throw new ConfigError(target, `generated folder layout.${folder} is not inside the data root ${root}; refusing to empty it`, "set it to a folder name inside the data root");
+  }
+  for (const raw of RAW_FOLDERS) {
+    const rawPath = dataPath(config, raw);
+    if (target === rawPath || isInside(rawPath, target) || isInside(target, rawPath)) {
+      throw new ConfigError(target, `generated folder layout.${folder} overlaps the raw folder ${rawPath}; refusing to empty it`, "give generated and raw folders different names");
+    }
+  }
+  if (existsSync(target)) {
+    if (lstatSync(target).isSymbolicLink()) {
+      throw new ConfigError(target, "is a symbolic link; refusing to empty what it points to", "replace the link by a plain folder");
+    }
+    for (const name of readdirSync(target)) rmSync(join(target, name), { recursive: true, force: true });
+  } else {
+    mkdirSync(target, { recursive: true });
+  }
+  return target;
+}

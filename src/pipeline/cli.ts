@@ -1,0 +1,230 @@
+import { parseArgs } from "node:util";
+import { createInterface } from "node:readline/promises";
+import { existsSync, readdirSync } from "node:fs";
+import { extname, resolve } from "node:path";
+import { mergeConfig, PRESETS, readConfigFile, validateConfig, dataPath, type PipelineConfig, type PipelineConfigOverrides, type PresetName } from "../config/pipeline";
+import { GENERATED_FOLDERS, emptyGeneratedFolder } from "../data/dataset";
+import { saveNpy } from "../data/npy";
+import { SoundcheckError } from "../errors";
+import { loadAudio } from "../audio/load";
+import { cleanAndSample } from "./clean";
+import { augmentAndExtract } from "./preprocess";
+import { splitFeatures } from "./split";
+import { trainStage } from "./train";
+import { evaluateStage } from "./evaluate";
+import { predictFiles, formatPredictions } from "./predict";
+import { runPipeline } from "./run";
+import { createClipFeatureExtractor } from "./features";
+import { ConsoleReporter, type Reporter } from "./reporter";
+
+const HELP = `soundcheck: detect faulty machines by their sound
+
+Usage: soundcheck <command> [options]
+
+Pipeline stages (each reads what the previous one wrote under the data root):
+  clean         read data/broken_audio and data/normal_audio, resample to 22050 Hz mono,
+                cut broken recordings into 3 s chunks -> *_samples folders
+  preprocess    nine augmentations of the broken clips, then 40 x 100 MFCC of every clip
+                -> processed_data/features.npy, labels.npy, manifest.csv
+  split         80/20 split with a fixed seed -> X_train.npy, X_test.npy, y_train.npy, y_test.npy
+  train         train the 1D CNN -> models/cnn_model (tfjs format + metadata.json)
+  evaluate      accuracy, per-class precision/recall/F1, confusion matrix -> reports/
+  pipeline      all five stages in order
+
+Tools:
+  features <audio> --out <file.npy> [--frames all|N]
+                MFCC of one file ([40][100] float32, or every frame with --frames all)
+  predict <audio...>
+                classify recordings with the saved model (3 s chunks, like training)
+  clean-samples empty the generated data folders (asks before deleting anything unexpected)
+
+Options:
+  --data <dir>          data root laid out like data/ (default: ./data)
+  --config <file.json>  settings to override, e.g. {"train": {"epochs": 20}}
+  --preset <name>       starting configuration (default: thesis)
+  --model <dir>         model folder (default: ./models/cnn_model)
+  --reports <dir>       reports folder (default: ./reports)
+  --epochs <n>          training epochs (thesis: 50)
+  --batch-size <n|full> mini-batch size, or full for full-batch training (thesis: full)
+  --validation-split <f> fraction of training rows for validation loss (default 0)
+  --patience <n>        early stopping after n epochs without better validation loss
+  --seed <n>            seed of the split, training and augmentation noise (default 42)
+  --backend <name>      auto | tfjs-node | wasm | cpu (default auto)
+  --quiet               only warnings, skipped files and results
+  --yes                 do not ask before deleting (clean-samples)
+  -h, --help            this help
+`;
+
+const OPTIONS = {
+  data: { type: "string" },
+  config: { type: "string" },
+  preset: { type: "string" },
+  model: { type: "string" },
+  reports: { type: "string" },
+  epochs: { type: "string" },
+  "batch-size": { type: "string" },
+  "validation-split": { type: "string" },
+  patience: { type: "string" },
+  seed: { type: "string" },
+  backend: { type: "string" },
+  out: { type: "string" },
+  frames: { type: "string" },
+  quiet: { type: "boolean" },
+  yes: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>["values"];
+
+class UsageError extends Error {}
+
+function numberFlag(values: Values, name: keyof Values, integer = true): number | undefined {
+  const raw = values[name];
+  if (raw === undefined || typeof raw !== "string") return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new UsageError(`--${name} must be ${integer ? "an integer" : "a number"}, got "${raw}"`);
+  return n;
+}
+
+/** Build the run's configuration: preset, then the JSON file, then flags. */
+export function configFromFlags(values: Values, cwd: string = process.cwd()): PipelineConfig {
+  const presetName = (values.preset ?? "thesis") as PresetName;
+  const preset = PRESETS[presetName];
+  if (!preset) throw new UsageError(`unknown preset "${values.preset}"; known: ${Object.keys(PRESETS).join(", ")}`);
+  let config = preset(cwd);
+  if (values.config) config = mergeConfig(config, readConfigFile(resolve(cwd, values.config)));
+  const flags: PipelineConfigOverrides = {};
+  if (values.data) flags.dataRoot = resolve(cwd, values.data);
+  if (values.model) flags.modelDir = resolve(cwd, values.model);
+  if (values.reports) flags.reportsDir = resolve(cwd, values.reports);
+  const train: Partial<PipelineConfig["train"]> = {};
+  const epochs = numberFlag(values, "epochs");
+  if (epochs !== undefined) train.epochs = epochs;
+  if (values["batch-size"] !== undefined) train.batchSize = values["batch-size"] === "full" ? null : numberFlag(values, "batch-size")!;
+  const val = numberFlag(values, "validation-split", false);
+  if (val !== undefined) train.validationFraction = val;
+  const patience = numberFlag(values, "patience");
+  if (patience !== undefined) train.earlyStoppingPatience = patience;
+  const seed = numberFlag(values, "seed");
+  if (seed !== undefined) {
+    train.seed = seed;
+    flags.split = { seed };
+    flags.augmentSeed = seed;
+  }
+  if (values.backend) {
+    if (!["auto", "tfjs-node", "wasm", "cpu"].includes(values.backend)) throw new UsageError(`--backend must be auto, tfjs-node, wasm or cpu, got "${values.backend}"`);
+    train.backend = values.backend as PipelineConfig["train"]["backend"];
+  }
+  if (Object.keys(train).length > 0) flags.train = train;
+  config = mergeConfig(config, flags);
+  validateConfig(config);
+  return config;
+}
+
+async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+const EXPECTED_GENERATED = new Set([".wav", ".npy", ".csv", ".json"]);
+
+async function cleanSamples(config: PipelineConfig, values: Values, reporter: Reporter): Promise<number> {
+  const unexpected: string[] = [];
+  for (const key of GENERATED_FOLDERS) {
+    const folder = dataPath(config, key);
+    if (!existsSync(folder)) continue;
+    for (const name of readdirSync(folder)) if (!EXPECTED_GENERATED.has(extname(name).toLowerCase())) unexpected.push(resolve(folder, name));
+  }
+  if (unexpected.length > 0 && !values.yes) {
+    process.stderr.write(`These files were not written by the pipeline:\n${unexpected.map((f) => `  ${f}`).join("\n")}\n`);
+    if (!(await confirm("Delete them too?"))) {
+      process.stderr.write("Nothing deleted. Move those files elsewhere, or pass --yes.\n");
+      return 1;
+    }
+  }
+  for (const key of GENERATED_FOLDERS) reporter.info(`emptied ${emptyGeneratedFolder(config, key)}`);
+  return 0;
+}
+
+async function featuresCommand(config: PipelineConfig, files: string[], values: Values): Promise<number> {
+  if (files.length !== 1 || !values.out) throw new UsageError("usage: soundcheck features <audio file> --out <file.npy> [--frames all|N]");
+  const framesFlag = values.frames;
+  const frames = framesFlag === undefined ? config.features.frames : framesFlag === "all" ? null : numberFlag(values, "frames")!;
+  const features = { ...config.features, frames };
+  const audio = await loadAudio(resolve(files[0] as string), features.sampleRateHz);
+  const extract = await createClipFeatureExtractor(features);
+  const m = extract(audio.samples);
+  const out = resolve(values.out);
+  saveNpy(out, { dtype: "<f4", shape: [m.rows, m.cols], data: m.data });
+  process.stdout.write(`${out}: float32 [${m.rows}][${m.cols}] MFCC of ${files[0]} (${audio.durationSeconds.toFixed(2)} s at ${audio.sourceRateHz} Hz -> ${features.sampleRateHz} Hz)\n`);
+  return 0;
+}
+
+/** Run the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let values: Values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined || command === "help") {
+    process.stdout.write(HELP);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  const reporter = new ConsoleReporter({ quiet: values.quiet ?? false });
+  try {
+    const config = configFromFlags(values);
+    switch (command) {
+      case "clean":
+        await cleanAndSample(config, reporter);
+        return 0;
+      case "preprocess":
+        await augmentAndExtract(config, reporter);
+        return 0;
+      case "split":
+        splitFeatures(config, reporter);
+        return 0;
+      case "train":
+        await trainStage(config, reporter);
+        return 0;
+      case "evaluate":
+        process.stdout.write(`${(await evaluateStage(config, reporter)).text}\n`);
+        return 0;
+      case "pipeline":
+        process.stdout.write(`${(await runPipeline(config, reporter)).text}\n`);
+        return 0;
+      case "clean-samples":
+        return await cleanSamples(config, values, reporter);
+      case "features":
+        return await featuresCommand(config, rest, values);
+      case "predict": {
+        if (rest.length === 0) throw new UsageError("usage: soundcheck predict <audio file...>");
+        const predictions = await predictFiles(config, rest.map((f) => resolve(f)), reporter);
+        process.stdout.write(`${formatPredictions(predictions)}\n`);
+        return predictions.some((p) => p.error !== undefined) ? 1 : 0;
+      }
+      default:
+        process.stderr.write(`unknown command "${command}"\n\n${HELP}`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof SoundcheckError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,177 @@
+import { existsSync, readdirSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { dataPath, type PipelineConfig } from "../config/pipeline";
+import { readCsv, toCsv } from "../data/csv";
+import { emptyGeneratedFolder, isHiddenName, stem } from "../data/dataset";
+import { saveNpy } from "../data/npy";
+import { SoundcheckError, ConfigError } from "../errors";
+import { loadAudio } from "../audio/load";
+import { writeWavFile } from "../audio/wav";
+import { augmentAll } from "../augment";
+import { writeFileAtomic } from "../util/atomicWrite";
+import { CLEAN_MANIFEST, type ClassLabel } from "./clean";
+import { createClipFeatureExtractor } from "./features";
+import type { Reporter, SkippedFile } from "./reporter";
+
+/** One row of features.npy and where it came from. */
+export interface FeatureRow {
+  /** Row index in features.npy / labels.npy. */
+  row: number;
+  /** Clip the features were computed from, relative to the data root. */
+  file: string;
+  label: ClassLabel;
+  /** Raw recording the clip derives from, relative to the data root (the grouping key). */
+  source: string;
+  /** Augmentation applied, or "" for an original clip. */
+  augmentation: string;
+  /** Chunk index within the source, or null for a whole recording. */
+  chunk: number | null;
+}
+
+/** What the preprocess stage wrote. */
+export interface PreprocessReport {
+  rows: FeatureRow[];
+  /** Shape of features.npy: [rows][nMfcc][frames]. */
+  shape: [number, number, number];
+  featuresPath: string;
+  labelsPath: string;
+  manifestPath: string;
+  augmentedFiles: number;
+  skipped: SkippedFile[];
+}
+
+/** File names in the processed-data folder. */
+export const FEATURES_FILE = "features.npy";
+export const LABELS_FILE = "labels.npy";
+export const FEATURE_MANIFEST = "manifest.csv";
+
+interface CleanClip {
+  path: string;
+  label: ClassLabel;
+  source: string;
+  chunk: number | null;
+  /** Augmentation that made this clip, or "" for an original. */
+  augmentation: string;
+}
+
+/** Seed of one clip's augmentation noise: FNV-1a of its path, mixed with the run's seed. */
+export function clipSeed(runSeed: number, clipPath: string): number {
+  let h = 0x811c9dc5 ^ (runSeed >>> 0);
+  for (let i = 0; i < clipPath.length; i++) h = Math.imul(h ^ clipPath.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** The cleaned clips, from the clean stage's manifest (or, without one, from the folders). */
+function cleanedClips(config: PipelineConfig, reporter: Reporter): CleanClip[] {
+  const root = config.dataRoot;
+  const manifest = join(dataPath(config, "processed"), CLEAN_MANIFEST);
+  if (existsSync(manifest)) {
+    return readCsv(manifest).map((r) => ({
+      path: resolve(root, r.file as string),
+      label: Number(r.label) === 1 ? 1 : 0,
+      source: r.source as string,
+      chunk: r.chunk === "" || r.chunk === undefined ? null : Number(r.chunk),
+      augmentation: "",
+    }));
+  }
+  reporter.warn(`${manifest} not found: taking clips from the sample folders, each its own source recording (run "soundcheck clean" to record sources)`);
+  const clips: CleanClip[] = [];
+  for (const [key, label] of [["normalSamples", 0], ["brokenSamples", 1]] as const) {
+    const folder = dataPath(config, key);
+    if (!existsSync(folder)) throw new ConfigError(folder, "not found", 'run "soundcheck clean" first');
+    for (const name of readdirSync(folder).sort()) {
+      if (isHiddenName(name) || !name.toLowerCase().endsWith(".wav")) continue;
+      clips.push({ path: join(folder, name), label, source: relative(root, join(folder, name)), chunk: null, augmentation: "" });
+    }
+  }
+  return clips;
+}
+
+/**
+ * Stage 2, augmentation and feature extraction: write the enabled augmentations of every broken
+ * clip to `<augmentedBroken>/<aug>_<name>.wav`, then compute the MFCC matrix
+ * `[nMfcc][frames]` of every normal (label 0), broken (1) and augmented (1) clip, in that order,
+ * and save `features.npy` (float32 `[rows][nMfcc][frames]`), `labels.npy` (int64 `[rows]`) and
+ * `manifest.csv` (which clip and which source recording each row came from).
+ *
+ * Augmented clips are written and read back like the thesis did (PCM16 by default), so their
+ * features are those of the files on disk.
+ */
+export async function augmentAndExtract(config: PipelineConfig, reporter: Reporter): Promise<PreprocessReport> {
+  const root = config.dataRoot;
+  const rate = config.features.sampleRateHz;
+  const clips = cleanedClips(config, reporter);
+  const normal = clips.filter((c) => c.label === 0);
+  const broken = clips.filter((c) => c.label === 1);
+  if (normal.length === 0 || broken.length === 0) {
+    throw new ConfigError(dataPath(config, normal.length === 0 ? "normalSamples" : "brokenSamples"), "holds no cleaned clips", 'run "soundcheck clean" first');
+  }
+  const skipped: SkippedFile[] = [];
+  const skip = (file: string, reason: string) => {
+    skipped.push({ file, reason });
+    reporter.skip(file, reason);
+  };
+  const read = async (path: string): Promise<Float32Array | null> => {
+    try {
+      return (await loadAudio(path, rate)).samples;
+    } catch (err) {
+      skip(path, err instanceof SoundcheckError ? `${err.problem}; ${err.fix}` : `cannot be decoded (${(err as Error).message}); run "soundcheck clean" again`);
+      return null;
+    }
+  };
+
+  // 1. augmentations of broken clips
+  const augDir = emptyGeneratedFolder(config, "augmentedBroken");
+  const augmented: CleanClip[] = [];
+  if (config.augment.enabled.length > 0) {
+    let done = 0;
+    for (const clip of broken) {
+      reporter.progress("augment", done++, broken.length);
+      const samples = await read(clip.path);
+      if (samples === null) continue;
+      for (const { name, samples: out } of augmentAll(samples, rate, config.augment, clipSeed(config.augmentSeed, relative(root, clip.path)))) {
+        const path = join(augDir, `${name}_${stem(clip.path)}.wav`);
+        writeWavFile(path, out, rate, config.clean.wavFormat);
+        augmented.push({ path, label: 1, source: clip.source, chunk: clip.chunk, augmentation: name });
+      }
+    }
+    reporter.progress("augment", broken.length, broken.length);
+  }
+
+  // 2. features, in the thesis's order: normal, broken, augmented
+  const all = [...normal, ...broken, ...augmented];
+  const extractor = await createClipFeatureExtractor(config.features);
+  const { nMfcc } = config.features;
+  const frames = config.features.frames;
+  if (frames === null) throw new ConfigError("features.frames", "is null, but features.npy needs one frame count for every clip", "set features.frames, e.g. 100");
+  const perRow = nMfcc * frames;
+  const features = new Float32Array(all.length * perRow);
+  const rows: FeatureRow[] = [];
+  let done = 0;
+  for (const clip of all) {
+    reporter.progress("features", done++, all.length);
+    const samples = await read(clip.path);
+    if (samples === null) continue;
+    const m = extractor(samples);
+    features.set(m.data, rows.length * perRow);
+    rows.push({ row: rows.length, file: relative(root, clip.path), label: clip.label, source: clip.source, augmentation: clip.augmentation, chunk: clip.chunk });
+  }
+  reporter.progress("features", all.length, all.length);
+
+  const processed = dataPath(config, "processed");
+  const featuresPath = join(processed, FEATURES_FILE);
+  const labelsPath = join(processed, LABELS_FILE);
+  const manifestPath = join(processed, FEATURE_MANIFEST);
+  saveNpy(featuresPath, { dtype: "<f4", shape: [rows.length, nMfcc, frames], data: features.subarray(0, rows.length * perRow) });
+  saveNpy(labelsPath, { dtype: "<i8", shape: [rows.length], data: BigInt64Array.from(rows, (r) => BigInt(r.label)) });
+  writeFileAtomic(
+    manifestPath,
+    toCsv(
+      rows.map((r) => ({ row: r.row, file: r.file, label: r.label, class: config.classNames[r.label], source: r.source, augmentation: r.augmentation, chunk: r.chunk })),
+      ["row", "file", "label", "class", "source", "augmentation", "chunk"],
+    ),
+  );
+  const count = (l: ClassLabel) => rows.filter((r) => r.label === l).length;
+  reporter.info(`preprocess: ${augmented.length} augmented clips; features ${rows.length} x ${nMfcc} x ${frames} (${count(0)} normal, ${count(1)} broken)`);
+  return { rows, shape: [rows.length, nMfcc, frames], featuresPath, labelsPath, manifestPath, augmentedFiles: augmented.length, skipped };
+}
