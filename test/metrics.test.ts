@@ -50,3 +50,13 @@ test("lays the text report out with the class names and the accuracy row", () =>
 test("rejects predictions of a different length", () => {
   assert.throws(() => confusionMatrix([0, 1], [0], 2), /2 true labels but 1 predictions/);
 });
+
+test("warns when a class is never recognised and the test set is dominated by one class", async () => {
+  const { degenerateModelWarnings } = await import("../src/pipeline/evaluate");
+  const t = [0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
+  const warnings = degenerateModelWarnings(classificationReport(t, new Array(20).fill(1), ["normal", "broken"]));
+  assert.equal(warnings.length, 2);
+  assert.match(warnings[0]!, /no "normal" test row was recognised/);
+  assert.match(warnings[1]!, /85 % of the test rows are one class/);
+  assert.deepEqual(degenerateModelWarnings(classificationReport(yTrue, yPred, ["normal", "broken"])), []);
+});

@@ -15,6 +15,8 @@ export interface EvaluateReport {
   brokenProbability: Float32Array;
   /** The printable summary (report table and confusion matrix). */
   text: string;
+  /** Things that make the headline numbers misleading (also sent to the reporter). */
+  warnings: string[];
   /** Files written. */
   files: { metricsJson: string; reportCsv: string; confusionCsv: string; predictionsCsv: string };
   backend: string;
@@ -28,6 +30,25 @@ export function formatConfusionMatrix(report: ClassificationReport): string {
   const lines = [`${"".padStart(label)}${names.map((n) => `pred ${n}`.padStart(width + 5)).join("")}`];
   report.confusion.forEach((row, i) => lines.push(`${`true ${names[i]}`.padStart(label)}${row.map((v) => String(v).padStart(width + 5)).join("")}`));
   return lines.join("\n");
+}
+
+/**
+ * Warnings for a report whose accuracy hides a useless model: a class that is never recognised
+ * (recall 0), or a test set so unbalanced that always answering the majority class scores high.
+ */
+export function degenerateModelWarnings(report: ClassificationReport): string[] {
+  const warnings: string[] = [];
+  report.perClass.forEach((m, i) => {
+    if (m.support > 0 && m.recall === 0) {
+      warnings.push(`no "${report.classNames[i]}" test row was recognised (recall 0): the accuracy of ${report.accuracy.toFixed(3)} comes from the other class alone; look at balanced accuracy (${report.balancedAccuracy.toFixed(3)}) and balance the classes (more recordings of "${report.classNames[i]}", or chunk them too: clean.chunkNormal)`);
+    }
+  });
+  const supports = report.perClass.map((m) => m.support);
+  const majority = Math.max(...supports) / Math.max(1, report.support);
+  if (majority >= 0.8) {
+    warnings.push(`${(majority * 100).toFixed(0)} % of the test rows are one class: a model that always answers that class scores ${(majority * 100).toFixed(0)} % accuracy`);
+  }
+  return warnings;
 }
 
 /**
@@ -82,6 +103,8 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
   const predLines = ["test_row,true_label,predicted_label,probability_broken"];
   for (let i = 0; i < n; i++) predLines.push(`${i},${test.y[i]},${predictions[i]},${brokenProbability[i]}`);
   writeFileAtomic(files.predictionsCsv, predLines.join("\n") + "\n");
+  const warnings = degenerateModelWarnings(report);
+  for (const w of warnings) reporter.warn(w);
   const text = [
     `Evaluation on ${n} test rows (model ${config.modelDir}, backend ${trained.backend})`,
     "",
@@ -93,7 +116,8 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
     formatConfusionMatrix(report),
     "",
     `Reports written to ${dir}`,
+    ...warnings.map((w) => `\nwarning: ${w}`),
   ].join("\n");
   reporter.info(`evaluate: accuracy ${report.accuracy.toFixed(4)}, balanced accuracy ${report.balancedAccuracy.toFixed(4)} on ${n} test rows`);
-  return { report, predictions, brokenProbability, text, files, backend: trained.backend };
+  return { report, predictions, brokenProbability, text, warnings, files, backend: trained.backend };
 }
