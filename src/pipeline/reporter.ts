@@ -119,13 +119,13 @@ export class ConsoleReporter implements Reporter {
         this.stream.write("\n");
         this.bar = null;
       }
-    } else {
+    } else if (total >= 10) {
       const quarter = Math.floor(fraction * 4);
       if (quarter > bar.lastQuarter) {
         bar.lastQuarter = quarter;
         this.stream.write(`${text}\n`);
       }
       if (done >= total) this.bar = null;
-    }
+    } else if (done >= total) this.bar = null;
   }
 }

@@ -1,0 +1,33 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+
+// Runs the real executable (bin/soundcheck.js -> dist/, built by `npm test` and `npm install`).
+const BIN = join(__dirname, "..", "bin", "soundcheck.js");
+const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
+
+test("--help lists every command and exits 0", () => {
+  const r = run("--help");
+  assert.equal(r.status, 0);
+  for (const cmd of ["clean", "preprocess", "split", "train", "evaluate", "pipeline", "features", "predict", "clean-samples"]) assert.match(r.stdout, new RegExp(`\\n  ${cmd}\\b`));
+});
+
+test("an unknown command exits 2 with the help", () => {
+  const r = run("bogus");
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /unknown command "bogus"/);
+});
+
+test("a missing data folder exits 1 with one line naming it and the fix", () => {
+  const r = run("clean", "--data", "/nonexistent-soundcheck-root", "--quiet");
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^error: \/nonexistent-soundcheck-root\/broken_audio: folder of broken recordings not found\. create it/);
+  assert.equal(r.stderr.trim().split("\n").length, 1);
+});
+
+test("a malformed number flag exits 2 naming the flag", () => {
+  const r = run("train", "--epochs", "many");
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--epochs must be an integer, got "many"/);
+});
