@@ -14,29 +14,29 @@ export interface PowerToDbOptions {
 }
 
 // ln of a positive normal float32 from its bits: x = 2^e · m, m in [1, 2). The top 8 mantissa
-// bits pick a table entry c (the centre of that 1/256-wide interval) and ln m = ln c + ln(1 + r),
-// r = (m − c)/c, |r| < 2^-9, from a 4-term series (error < 1e-14): several times faster than
-// Math.log10 and exact to float32 rounding.
+// bits pick the table entry c = 1 + i/256 (the left end of that 1/256-wide interval), and
+// ln m = ln c + ln(1 + r), r = (m − c)/c in [0, 2^-8), from a 5-term series (error < 3e-15). So
+// ln 1 is exactly 0, and the result rounds to the same float32 as Math.log10 (checked on 2
+// million random values: none differ). Several times faster than Math.log10.
 const TABLE_SIZE = 256;
-const LN_CENTRE = new Float64Array(TABLE_SIZE);
-const INV_CENTRE = new Float64Array(TABLE_SIZE);
+const LN_C = new Float64Array(TABLE_SIZE);
+const INV_C = new Float64Array(TABLE_SIZE);
 for (let i = 0; i < TABLE_SIZE; i++) {
-  const c = 1 + (i + 0.5) / TABLE_SIZE;
-  LN_CENTRE[i] = Math.log(c);
-  INV_CENTRE[i] = 1 / c;
+  const c = 1 + i / TABLE_SIZE;
+  LN_C[i] = Math.log(c);
+  INV_C[i] = 1 / c;
 }
 const LN2 = Math.LN2;
 const INV_LN10 = 1 / Math.LN10;
-const MANTISSA_SCALE = 2 ** -23;
+const LOW_BITS_SCALE = 2 ** -23; // value of one unit in the 15 mantissa bits below the table index
 const MIN_NORMAL_F32 = 2 ** -126;
 
 /** ln(x) for the float32 whose bit pattern is `bits` (positive, normal, finite). */
 function lnFromFloat32Bits(bits: number): number {
   const e = (bits >>> 23) - 127;
   const i = (bits >>> 15) & 0xff;
-  const m = 1 + (bits & 0x7fffff) * MANTISSA_SCALE;
-  const r = (m - 1 - (i + 0.5) / TABLE_SIZE) * (INV_CENTRE[i] as number);
-  return e * LN2 + (LN_CENTRE[i] as number) + r * (1 - r * (0.5 - r * (1 / 3 - r * 0.25)));
+  const r = (bits & 0x7fff) * LOW_BITS_SCALE * (INV_C[i] as number); // (m − c) / c, exact numerator
+  return e * LN2 + (LN_C[i] as number) + r * (1 - r * (0.5 - r * (1 / 3 - r * (0.25 - r * 0.2))));
 }
 
 /**
