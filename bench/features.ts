@@ -21,12 +21,15 @@ import { createMfccExtractor } from "../src/dsp/mfcc";
 import { powerToDbInPlace } from "../src/dsp/powerToDb";
 import { stftFrameCount } from "../src/dsp/stft";
 import { SeededRandom } from "../src/util/random";
+import FFTJS = require("fft.js");
 
 const CLIP_SECONDS = 3;
 const SAMPLE_RATE = DEFAULT_FEATURE_CONFIG.sampleRateHz;
 const DISTINCT_CLIPS = 50;
 /** librosa 0.10.2 feature.mfcc on one 3 s clip, measured earlier on this machine (not in this run). */
 const LIBROSA_MS_PER_CLIP = 4.3;
+/** One 2048-point fft.js realTransform on this machine as quoted earlier (not in this run), µs: a yardstick for how loaded it is now. */
+const QUIET_FFTJS_US = 19;
 const GOAL_REALTIME_FACTOR = 2000;
 
 interface Args {
@@ -159,9 +162,9 @@ async function stageSplit(clips: Float32Array[], total: number): Promise<StageSp
     if (depth >= 3) powerToDbInPlace(melScratch, { topDb: config.topDb });
     if (depth >= 4) for (let f = 0; f < frames; f++) dct.transform(melScratch, out, f * config.nMels, 1, f, frames);
   };
-  const rounds = Math.min(total, 300);
+  const rounds = Math.min(total, 200);
   const cumulative = [0, 0, 0, 0, 0];
-  for (let pass = 0; pass < 3; pass++) {
+  for (let pass = 0; pass < 5; pass++) {
     for (let depth = 1; depth <= 4; depth++) {
       const t0 = cpuMs();
       for (let c = 0; c < rounds; c++) runClip(clips[c % clips.length] as Float32Array, depth);
@@ -176,6 +179,24 @@ async function stageSplit(clips: Float32Array[], total: number): Promise<StageSp
   return { fftAndWindowMs: c[1], melMs: Math.max(0, c[2] - c[1]), dbMs: Math.max(0, c[3] - c[2]), dctMs: Math.max(0, c[4] - c[3]) };
 }
 
+/**
+ * µs per 2048-point fft.js realTransform right now (the operation behind QUIET_FFT_US): compared
+ * with the quiet-machine figure it shows how busy the machine is during this run.
+ */
+function fftYardstick(): number {
+  const fft = new FFTJS(2048);
+  const input = Float64Array.from({ length: 2048 }, (_, i) => Math.sin(i * 0.1));
+  const out = new Float64Array(4096);
+  for (let i = 0; i < 1000; i++) fft.realTransform(out, input);
+  let best = Infinity;
+  for (let pass = 0; pass < 3; pass++) {
+    const t0 = cpuMs();
+    for (let i = 0; i < 5000; i++) fft.realTransform(out, input);
+    best = Math.min(best, ((cpuMs() - t0) * 1000) / 5000);
+  }
+  return best;
+}
+
 function row(cells: string[], widths: number[]): string {
   return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join("  ");
 }
@@ -186,6 +207,8 @@ async function main(): Promise<void> {
   const results: Partial<Record<FftPrecision, PrecisionResult>> = {};
   for (const precision of args.precisions) results[precision] = await timeExtractor(precision, clips, args.clips, args.repeats);
   const stages = await stageSplit(clips, args.clips);
+  const yardstick = fftYardstick();
+  const loadFactor = yardstick / QUIET_FFTJS_US;
 
   const widths = [44, 10, 14, 16, 14];
   console.log(`MFCC features: ${args.clips} clips of ${CLIP_SECONDS} s at ${SAMPLE_RATE} Hz (nFft 2048, hop 512, 128 mels, 40 MFCC, 100 frames), ${args.repeats} passes, CPU time, one core`);
@@ -197,7 +220,7 @@ async function main(): Promise<void> {
   console.log(row(["librosa 0.10.2 (measured earlier, not this run)", (1000 / LIBROSA_MS_PER_CLIP).toFixed(0), LIBROSA_MS_PER_CLIP.toFixed(3), `${((CLIP_SECONDS * 1000) / LIBROSA_MS_PER_CLIP).toFixed(0)}x`, ""], widths));
   console.log(`goal: >= ${GOAL_REALTIME_FACTOR}x real time (<= ${((CLIP_SECONDS * 1000) / GOAL_REALTIME_FACTOR).toFixed(2)} ms per clip)`);
   const stageTotal = stages.fftAndWindowMs + stages.melMs + stages.dbMs + stages.dctMs;
-  console.log("per-stage split (float32 FFT; differences of cumulative pipelines, best of 2):");
+  console.log("per-stage split (float32 FFT; differences of cumulative pipelines, best of 4; noisy on a busy machine):");
   for (const [name, ms] of [
     ["frames + FFT + Hann + |X|^2", stages.fftAndWindowMs],
     ["mel filterbank (sparse)", stages.melMs],
@@ -206,6 +229,10 @@ async function main(): Promise<void> {
   ] as const) {
     console.log(`  ${name.padEnd(30)} ${ms.toFixed(3).padStart(7)} ms  ${((100 * ms) / stageTotal).toFixed(0).padStart(3)} %`);
   }
+  console.log(
+    `machine load yardstick: a 2048-point fft.js realTransform takes ${yardstick.toFixed(1)} µs now, ` +
+      `against ${QUIET_FFTJS_US} µs quoted earlier for this machine (${loadFactor.toFixed(1)}x)`,
+  );
   const fastest = Math.min(...args.precisions.map((p) => (results[p] as PrecisionResult).msPerClipBest));
   const round = (x: number): number => Number(x.toPrecision(4));
   const json = {
@@ -222,6 +249,8 @@ async function main(): Promise<void> {
       }),
     ),
     stagesMsPerClip: { fftAndWindow: round(stages.fftAndWindowMs), mel: round(stages.melMs), powerToDb: round(stages.dbMs), dct: round(stages.dctMs) },
+    fftjsMicrosecondsNow: round(yardstick),
+    fftjsMicrosecondsQuotedEarlier: QUIET_FFTJS_US,
     librosaMsPerClipMeasuredEarlier: LIBROSA_MS_PER_CLIP,
     goalRealtimeFactor: GOAL_REALTIME_FACTOR,
     meetsGoal: (CLIP_SECONDS * 1000) / fastest >= GOAL_REALTIME_FACTOR,
