@@ -49,7 +49,7 @@ export interface RealFft {
 
 /** True when `n` is a power of two ≥ 2. */
 export function isPowerOfTwo(n: number): boolean {
-  return Number.isInteger(n) && n >= 2 && (n & (n - 1)) === 0;
+  return Number.isInteger(n) && n >= 2 && Number.isInteger(Math.log2(n));
 }
 
 function checkSize(size: number, minimum: number): void {

@@ -33,8 +33,10 @@ function checkConfig(config: FeatureConfig): void {
 /**
  * Computes mel spectrograms and MFCCs exactly as librosa 0.10 (`feature.melspectrogram`,
  * `power_to_db`, `feature.mfcc` with the given parameters, center=True, zero padding, periodic
- * Hann window), reusing its window, FFT plan, sparse mel filterbank, DCT basis and scratch
- * buffers across calls. Not re-entrant: use one extractor per concurrent caller.
+ * Hann window), reusing its FFT plan, sparse mel filterbank, DCT plan and scratch buffers
+ * across calls. The Hann window is applied in the frequency domain (an exact 3-tap kernel, see
+ * `RealFft.forwardHannPower`), so frames go to the FFT straight from the padded signal.
+ * Not re-entrant: use one extractor per concurrent caller.
  *
  * Shapes follow librosa: `[feature][frames]`, frames = 1 + floor(samples.length / hopLength).
  */
