@@ -87,6 +87,8 @@ export interface PipelineConfig {
   train: TrainConfig;
   /** Seed of the augmentations' random noise. */
   augmentSeed: number;
+  /** Worker threads for cleaning and feature extraction; null = one per core (results are identical). */
+  workers: number | null;
 }
 
 /** A deep-partial config, as read from a JSON file or built from flags. */
@@ -121,6 +123,7 @@ export function thesisConfig(projectRoot: string = process.cwd()): PipelineConfi
       backend: "auto",
     },
     augmentSeed: 42,
+    workers: null,
   };
 }
 
@@ -199,5 +202,6 @@ export function validateConfig(config: PipelineConfig): void {
   need(Number.isInteger(config.train.epochs) && config.train.epochs > 0, "train.epochs", `is ${config.train.epochs}`, "use a positive integer such as 50");
   need(config.train.batchSize === null || (Number.isInteger(config.train.batchSize) && config.train.batchSize > 0), "train.batchSize", `is ${config.train.batchSize}`, "use a positive integer such as 32, or null for full batch");
   need(config.train.validationFraction >= 0 && config.train.validationFraction < 1, "train.validationFraction", `is ${config.train.validationFraction}`, "use 0 (none) or a fraction such as 0.1");
+  need(config.workers === null || (Number.isInteger(config.workers) && config.workers >= 1), "workers", `is ${config.workers}`, "use a positive integer, or null for one per core");
   need(config.train.learningRate > 0, "train.learningRate", `is ${config.train.learningRate}`, "use a positive rate such as 0.001");
 }

@@ -1,12 +1,14 @@
 import { join, relative } from "node:path";
 import { dataPath, type PipelineConfig } from "../config/pipeline";
-import { emptyGeneratedFolder, listAudioFiles, stem } from "../data/dataset";
-import { ConfigError, SoundcheckError } from "../errors";
-import { loadAudio } from "../audio/load";
-import { writeWavFile } from "../audio/wav";
-import { writeFileAtomic } from "../util/atomicWrite";
 import { toCsv } from "../data/csv";
+import { emptyGeneratedFolder, listAudioFiles } from "../data/dataset";
+import { ConfigError } from "../errors";
+import { writeFileAtomic } from "../util/atomicWrite";
+import { mapTask, workerCount } from "./parallel";
 import type { Reporter, SkippedFile } from "./reporter";
+import type { CleanFileTask } from "./tasks";
+
+export { cutIntoChunks } from "./tasks";
 
 /** Class label: 0 = normal, 1 = broken. */
 export type ClassLabel = 0 | 1;
@@ -40,24 +42,16 @@ export interface CleanReport {
 export const CLEAN_MANIFEST = "clean_manifest.csv";
 
 /**
- * Cut a signal into consecutive chunks of `chunkSamples`, dropping the short remainder.
- *
- * @returns `floor(samples.length / chunkSamples)` views into `samples` (no copy)
- */
-export function cutIntoChunks(samples: Float32Array, chunkSamples: number): Float32Array[] {
-  const count = Math.floor(samples.length / chunkSamples);
-  return Array.from({ length: count }, (_, i) => samples.subarray(i * chunkSamples, (i + 1) * chunkSamples));
-}
-
-/**
  * Stage 1, cleaning and sampling (the thesis's cleaning_and_sampling): read every recording in
  * the raw broken and normal folders, skip hidden files and files that cannot be decoded (one
  * report line each; the run goes on), resample to the feature sample rate as mono, cut broken
  * recordings into `clean.chunkSeconds` chunks (dropping the short remainder; normal recordings
  * stay whole unless `clean.chunkNormal`), and write
- * `<brokenSamples>/<name>_chunk_<i>.wav` and `<normalSamples>/<name>.wav`.
+ * `<brokenSamples>/<name>_chunk_<i>.wav` and `<normalSamples>/<name>.wav`, plus
+ * `clean_manifest.csv` saying which recording each clip came from.
  *
- * The two output folders are emptied first; the raw folders are only read.
+ * The two output folders are emptied first; the raw folders are only read. Files are processed
+ * on `config.workers` threads; the output does not depend on how many.
  */
 export async function cleanAndSample(config: PipelineConfig, reporter: Reporter): Promise<CleanReport> {
   const rate = config.features.sampleRateHz;
@@ -67,16 +61,12 @@ export async function cleanAndSample(config: PipelineConfig, reporter: Reporter)
     { label: 1 as ClassLabel, raw: dataPath(config, "rawBroken"), chunked: true, outKey: "brokenSamples" as const },
     { label: 0 as ClassLabel, raw: dataPath(config, "rawNormal"), chunked: config.clean.chunkNormal, outKey: "normalSamples" as const },
   ];
-  const skippedBefore: SkippedFile[] = [];
-  const tracking: Reporter = {
-    info: (m) => reporter.info(m),
-    warn: (m) => reporter.warn(m),
-    progress: (l, d, t) => reporter.progress(l, d, t),
-    skip: (file, reason) => {
-      skippedBefore.push({ file, reason });
-      reporter.skip(file, reason);
-    },
+  const skipped: SkippedFile[] = [];
+  const skip = (file: string, reason: string) => {
+    skipped.push({ file, reason });
+    reporter.skip(file, reason);
   };
+  const tracking: Reporter = { info: (m) => reporter.info(m), warn: (m) => reporter.warn(m), progress: (l, d, t) => reporter.progress(l, d, t), skip };
   // list first, so a missing folder fails before anything is emptied
   const inputs = classes.map((c) => ({ ...c, files: listAudioFiles(c.raw, tracking, `${config.classNames[c.label]} recordings`) }));
   for (const c of inputs) {
@@ -86,54 +76,43 @@ export async function cleanAndSample(config: PipelineConfig, reporter: Reporter)
   }
   const samples: CleanedSample[] = [];
   const recordings = { normal: 0, broken: 0 };
+  const workers = workerCount(config.workers);
   for (const c of inputs) {
     const outDir = emptyGeneratedFolder(config, c.outKey);
+    const tasks: CleanFileTask[] = c.files.map((file) => ({
+      file,
+      sampleRateHz: rate,
+      chunkSamples: c.chunked ? chunkSamples : null,
+      chunkSeconds: config.clean.chunkSeconds,
+      outDir,
+      wavFormat: config.clean.wavFormat,
+    }));
     const label = `clean ${config.classNames[c.label]}`;
-    let done = 0;
-    for (const file of c.files) {
-      tracking.progress(label, done++, c.files.length);
-      let audio: Awaited<ReturnType<typeof loadAudio>>;
-      try {
-        audio = await loadAudio(file, rate);
-      } catch (err) {
-        if (err instanceof SoundcheckError) tracking.skip(file, `${err.problem}; ${err.fix}`);
-        else tracking.skip(file, `cannot be decoded (${(err as Error).message}); re-export it as WAV or remove it`);
-        continue;
-      }
-      const name = stem(file);
-      const source = relative(root, file);
-      if (c.chunked) {
-        const chunks = cutIntoChunks(audio.samples, chunkSamples);
-        if (chunks.length === 0) {
-          tracking.skip(file, `${(audio.samples.length / rate).toFixed(2)} s is shorter than one ${config.clean.chunkSeconds} s chunk; use longer recordings or a shorter clean.chunkSeconds`);
-          continue;
-        }
-        chunks.forEach((chunk, i) => {
-          const out = join(outDir, `${name}_chunk_${i}.wav`);
-          writeWavFile(out, chunk, rate, config.clean.wavFormat);
-          samples.push({ file: relative(root, out), label: c.label, source, chunk: i, startSeconds: (i * chunkSamples) / rate, durationSeconds: chunkSamples / rate });
+    reporter.progress(label, 0, tasks.length);
+    const results = await mapTask("cleanFile", tasks, workers, (done) => reporter.progress(label, done, tasks.length));
+    results.forEach((result, i) => {
+      const file = c.files[i] as string;
+      if (!result.ok) return skip(file, result.reason);
+      for (const clip of result.clips) {
+        samples.push({
+          file: relative(root, clip.path),
+          label: c.label,
+          source: relative(root, file),
+          chunk: clip.chunk,
+          startSeconds: clip.chunk === null ? 0 : (clip.chunk * chunkSamples) / rate,
+          durationSeconds: clip.samples / rate,
         });
-      } else {
-        if (audio.samples.length === 0) {
-          tracking.skip(file, "holds no audio samples; remove it");
-          continue;
-        }
-        const out = join(outDir, `${name}.wav`);
-        writeWavFile(out, audio.samples, rate, config.clean.wavFormat);
-        samples.push({ file: relative(root, out), label: c.label, source, chunk: null, startSeconds: 0, durationSeconds: audio.samples.length / rate });
       }
       if (c.label === 1) recordings.broken++;
       else recordings.normal++;
-    }
-    tracking.progress(label, c.files.length, c.files.length);
+    });
   }
   for (const [name, count] of Object.entries(recordings)) {
     if (count === 0) {
       throw new ConfigError(config.dataRoot, `no ${name} recording could be used (all were skipped)`, "check the skipped files listed above");
     }
   }
-  const processed = dataPath(config, "processed");
-  const manifestPath = join(processed, CLEAN_MANIFEST);
+  const manifestPath = join(dataPath(config, "processed"), CLEAN_MANIFEST);
   const rows = samples.map((s) => ({
     file: s.file,
     label: s.label,
@@ -144,6 +123,7 @@ export async function cleanAndSample(config: PipelineConfig, reporter: Reporter)
     duration_seconds: s.durationSeconds,
   }));
   writeFileAtomic(manifestPath, toCsv(rows, ["file", "label", "class", "source", "chunk", "start_seconds", "duration_seconds"]));
-  reporter.info(`clean: ${recordings.broken} broken and ${recordings.normal} normal recordings -> ${samples.filter((s) => s.label === 1).length} broken and ${samples.filter((s) => s.label === 0).length} normal clips at ${rate} Hz${skippedBefore.length ? `, ${skippedBefore.length} files skipped` : ""}`);
-  return { samples, skipped: skippedBefore, recordings, manifestPath };
+  const count = (l: ClassLabel) => samples.filter((s) => s.label === l).length;
+  reporter.info(`clean: ${recordings.broken} broken and ${recordings.normal} normal recordings -> ${count(1)} broken and ${count(0)} normal clips at ${rate} Hz${skipped.length ? `, ${skipped.length} files skipped` : ""}`);
+  return { samples, skipped, recordings, manifestPath };
 }

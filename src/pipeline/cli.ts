@@ -50,6 +50,7 @@ Options:
   --patience <n>        early stopping after n epochs without better validation loss
   --seed <n>            seed of the split, training and augmentation noise (default 42)
   --backend <name>      auto | tfjs-node | wasm | cpu (default auto)
+  --workers <n>         threads for clean and preprocess (default: one per core; same results)
   --quiet               only warnings, skipped files and results
   --yes                 do not ask before deleting (clean-samples)
   -h, --help            this help
@@ -67,6 +68,7 @@ const OPTIONS = {
   patience: { type: "string" },
   seed: { type: "string" },
   backend: { type: "string" },
+  workers: { type: "string" },
   out: { type: "string" },
   frames: { type: "string" },
   quiet: { type: "boolean" },
@@ -115,6 +117,8 @@ export function configFromFlags(values: Values, cwd: string = process.cwd()): Pi
     if (!["auto", "tfjs-node", "wasm", "cpu"].includes(values.backend)) throw new UsageError(`--backend must be auto, tfjs-node, wasm or cpu, got "${values.backend}"`);
     train.backend = values.backend as PipelineConfig["train"]["backend"];
   }
+  const workers = numberFlag(values, "workers");
+  if (workers !== undefined) flags.workers = workers;
   if (Object.keys(train).length > 0) flags.train = train;
   config = mergeConfig(config, flags);
   validateConfig(config);

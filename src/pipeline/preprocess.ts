@@ -2,15 +2,13 @@ import { existsSync, readdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { dataPath, type PipelineConfig } from "../config/pipeline";
 import { readCsv, toCsv } from "../data/csv";
-import { emptyGeneratedFolder, isHiddenName, stem } from "../data/dataset";
+import { emptyGeneratedFolder, isHiddenName } from "../data/dataset";
 import { saveNpy } from "../data/npy";
-import { SoundcheckError, ConfigError } from "../errors";
-import { loadAudio } from "../audio/load";
-import { writeWavFile } from "../audio/wav";
-import { augmentAll } from "../augment";
+import { ConfigError } from "../errors";
 import { writeFileAtomic } from "../util/atomicWrite";
 import { CLEAN_MANIFEST, type ClassLabel } from "./clean";
-import { createClipFeatureExtractor } from "./features";
+import { mapTask, workerCount } from "./parallel";
+import type { ProcessClipTask } from "./tasks";
 import type { Reporter, SkippedFile } from "./reporter";
 
 /** One row of features.npy and where it came from. */
@@ -95,7 +93,8 @@ function cleanedClips(config: PipelineConfig, reporter: Reporter): CleanClip[] {
  * `manifest.csv` (which clip and which source recording each row came from).
  *
  * Augmented clips are written and read back like the thesis did (PCM16 by default), so their
- * features are those of the files on disk.
+ * features are those of the files on disk. Clips are processed on `config.workers` threads;
+ * the output does not depend on how many.
  */
 export async function augmentAndExtract(config: PipelineConfig, reporter: Reporter): Promise<PreprocessReport> {
   const root = config.dataRoot;
@@ -111,58 +110,53 @@ export async function augmentAndExtract(config: PipelineConfig, reporter: Report
     skipped.push({ file, reason });
     reporter.skip(file, reason);
   };
-  const read = async (path: string): Promise<Float32Array | null> => {
-    try {
-      return (await loadAudio(path, rate)).samples;
-    } catch (err) {
-      skip(path, err instanceof SoundcheckError ? `${err.problem}; ${err.fix}` : `cannot be decoded (${(err as Error).message}); run "soundcheck clean" again`);
-      return null;
-    }
-  };
-
-  // 1. augmentations of broken clips
-  const augDir = emptyGeneratedFolder(config, "augmentedBroken");
-  const augmented: CleanClip[] = [];
-  if (config.augment.enabled.length > 0) {
-    let done = 0;
-    for (const clip of broken) {
-      reporter.progress("augment", done++, broken.length);
-      const samples = await read(clip.path);
-      if (samples === null) continue;
-      for (const { name, samples: out } of augmentAll(samples, rate, config.augment, clipSeed(config.augmentSeed, relative(root, clip.path)))) {
-        const path = join(augDir, `${name}_${stem(clip.path)}.wav`);
-        writeWavFile(path, out, rate, config.clean.wavFormat);
-        augmented.push({ path, label: 1, source: clip.source, chunk: clip.chunk, augmentation: name });
-      }
-    }
-    reporter.progress("augment", broken.length, broken.length);
-  }
-
-  // 2. features, in the thesis's order: normal, broken, augmented
-  const all = [...normal, ...broken, ...augmented];
-  const extractor = await createClipFeatureExtractor(config.features);
-  const { nMfcc } = config.features;
-  const frames = config.features.frames;
+  const { nMfcc, frames } = config.features;
   if (frames === null) throw new ConfigError("features.frames", "is null, but features.npy needs one frame count for every clip", "set features.frames, e.g. 100");
+  const augDir = emptyGeneratedFolder(config, "augmentedBroken");
+  const augmenting = config.augment.enabled.length > 0;
+
+  // one task per clip: its features and, for broken clips, its augmentations written and featurised
+  const ordered = [...normal, ...broken];
+  const tasks: ProcessClipTask[] = ordered.map((clip) => ({
+    path: clip.path,
+    features: config.features,
+    augment:
+      clip.label === 1 && augmenting
+        ? { config: config.augment, seed: clipSeed(config.augmentSeed, relative(root, clip.path)), outDir: augDir, wavFormat: config.clean.wavFormat }
+        : null,
+  }));
+  reporter.progress("augment + features", 0, tasks.length);
+  const results = await mapTask("processClip", tasks, workerCount(config.workers), (done) => reporter.progress("augment + features", done, tasks.length));
+
+  // rows in the thesis's order: normal, broken, then the augmented clips
   const perRow = nMfcc * frames;
-  const features = new Float32Array(all.length * perRow);
   const rows: FeatureRow[] = [];
-  let done = 0;
-  for (const clip of all) {
-    reporter.progress("features", done++, all.length);
-    const samples = await read(clip.path);
-    if (samples === null) continue;
-    const m = extractor(samples);
-    features.set(m.data, rows.length * perRow);
-    rows.push({ row: rows.length, file: relative(root, clip.path), label: clip.label, source: clip.source, augmentation: clip.augmentation, chunk: clip.chunk });
-  }
-  reporter.progress("features", all.length, all.length);
+  const blocks: Float32Array[] = [];
+  const addRow = (clip: CleanClip, path: string, augmentation: string, features: Float32Array) => {
+    rows.push({ row: rows.length, file: relative(root, path), label: clip.label, source: clip.source, augmentation, chunk: clip.chunk });
+    blocks.push(features);
+  };
+  results.forEach((r, i) => {
+    const clip = ordered[i] as CleanClip;
+    if (r.ok) addRow(clip, clip.path, "", r.features);
+    else skip(clip.path, r.reason);
+  });
+  let augmentedFiles = 0;
+  results.forEach((r, i) => {
+    if (!r.ok) return;
+    for (const a of r.augmented) {
+      addRow(ordered[i] as CleanClip, a.path, a.name, a.features);
+      augmentedFiles++;
+    }
+  });
+  const features = new Float32Array(rows.length * perRow);
+  blocks.forEach((b, i) => features.set(b, i * perRow));
 
   const processed = dataPath(config, "processed");
   const featuresPath = join(processed, FEATURES_FILE);
   const labelsPath = join(processed, LABELS_FILE);
   const manifestPath = join(processed, FEATURE_MANIFEST);
-  saveNpy(featuresPath, { dtype: "<f4", shape: [rows.length, nMfcc, frames], data: features.subarray(0, rows.length * perRow) });
+  saveNpy(featuresPath, { dtype: "<f4", shape: [rows.length, nMfcc, frames], data: features });
   saveNpy(labelsPath, { dtype: "<i8", shape: [rows.length], data: BigInt64Array.from(rows, (r) => BigInt(r.label)) });
   writeFileAtomic(
     manifestPath,
@@ -172,6 +166,6 @@ export async function augmentAndExtract(config: PipelineConfig, reporter: Report
     ),
   );
   const count = (l: ClassLabel) => rows.filter((r) => r.label === l).length;
-  reporter.info(`preprocess: ${augmented.length} augmented clips; features ${rows.length} x ${nMfcc} x ${frames} (${count(0)} normal, ${count(1)} broken)`);
-  return { rows, shape: [rows.length, nMfcc, frames], featuresPath, labelsPath, manifestPath, augmentedFiles: augmented.length, skipped };
+  reporter.info(`preprocess: ${augmentedFiles} augmented clips; features ${rows.length} x ${nMfcc} x ${frames} (${count(0)} normal, ${count(1)} broken)`);
+  return { rows, shape: [rows.length, nMfcc, frames], featuresPath, labelsPath, manifestPath, augmentedFiles, skipped };
 }

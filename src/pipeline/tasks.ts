@@ -1,0 +1,123 @@
+import { join } from "node:path";
+import type { AugmentConfig, AugmentationName } from "../config/augment";
+import type { FeatureConfig } from "../config/features";
+import { loadAudio } from "../audio/load";
+import { writeWavFile, type WavWriteEncoding } from "../audio/wav";
+import { augmentAll } from "../augment";
+import { stem } from "../data/dataset";
+import { SoundcheckError } from "../errors";
+import { createClipFeatureExtractor, type ClipFeatureExtractor } from "./features";
+
+/**
+ * The per-file work of the clean and preprocess stages, as plain functions of plain data, so the
+ * same code runs in the main thread or in a worker thread and gives identical bytes.
+ */
+
+/** Clean one raw recording: decode, resample, optionally cut into chunks, write WAVs. */
+export interface CleanFileTask {
+  file: string;
+  sampleRateHz: number;
+  /** Chunk length in samples, or null to keep the recording whole. */
+  chunkSamples: number | null;
+  chunkSeconds: number;
+  outDir: string;
+  wavFormat: WavWriteEncoding;
+}
+
+/** Clips written for one recording, or why it was skipped. */
+export type CleanFileResult =
+  | { ok: true; clips: Array<{ path: string; chunk: number | null; samples: number }>; sourceSamples: number }
+  | { ok: false; reason: string };
+
+/** Cut a signal into consecutive chunks of `chunkSamples` samples, dropping the short remainder. */
+export function cutIntoChunks(samples: Float32Array, chunkSamples: number): Float32Array[] {
+  const count = Math.floor(samples.length / chunkSamples);
+  return Array.from({ length: count }, (_, i) => samples.subarray(i * chunkSamples, (i + 1) * chunkSamples));
+}
+
+/** Turn any error into the one-line reason a skipped file gets. */
+export function skipReason(err: unknown, fix: string): string {
+  if (err instanceof SoundcheckError) return `${err.problem}; ${err.fix}`;
+  return `cannot be decoded (${err instanceof Error ? err.message : String(err)}); ${fix}`;
+}
+
+export async function cleanFile(task: CleanFileTask): Promise<CleanFileResult> {
+  let samples: Float32Array;
+  try {
+    samples = (await loadAudio(task.file, task.sampleRateHz)).samples;
+  } catch (err) {
+    return { ok: false, reason: skipReason(err, "re-export it as WAV or remove it") };
+  }
+  const name = stem(task.file);
+  if (task.chunkSamples === null) {
+    if (samples.length === 0) return { ok: false, reason: "holds no audio samples; remove it" };
+    const path = join(task.outDir, `${name}.wav`);
+    writeWavFile(path, samples, task.sampleRateHz, task.wavFormat);
+    return { ok: true, clips: [{ path, chunk: null, samples: samples.length }], sourceSamples: samples.length };
+  }
+  const chunks = cutIntoChunks(samples, task.chunkSamples);
+  if (chunks.length === 0) {
+    return { ok: false, reason: `${(samples.length / task.sampleRateHz).toFixed(2)} s is shorter than one ${task.chunkSeconds} s chunk; use longer recordings or a shorter clean.chunkSeconds` };
+  }
+  const clips = chunks.map((chunk, i) => {
+    const path = join(task.outDir, `${name}_chunk_${i}.wav`);
+    writeWavFile(path, chunk, task.sampleRateHz, task.wavFormat);
+    return { path, chunk: i, samples: chunk.length };
+  });
+  return { ok: true, clips, sourceSamples: samples.length };
+}
+
+/** Features of one cleaned clip, and, for broken clips, its augmentations written and featurised. */
+export interface ProcessClipTask {
+  path: string;
+  features: FeatureConfig;
+  /** Augment this clip (broken clips) with these settings, or null. */
+  augment: { config: AugmentConfig; seed: number; outDir: string; wavFormat: WavWriteEncoding } | null;
+}
+
+/** `[nMfcc][frames]` float32 of the clip and of each augmentation, or why the clip was skipped. */
+export type ProcessClipResult =
+  | { ok: true; features: Float32Array; augmented: Array<{ name: AugmentationName; path: string; features: Float32Array }> }
+  | { ok: false; reason: string };
+
+let extractorKey = "";
+let extractor: ClipFeatureExtractor | null = null;
+
+async function extractorFor(config: FeatureConfig): Promise<ClipFeatureExtractor> {
+  const key = JSON.stringify(config);
+  if (extractor === null || key !== extractorKey) {
+    extractor = await createClipFeatureExtractor(config);
+    extractorKey = key;
+  }
+  return extractor;
+}
+
+export async function processClip(task: ProcessClipTask): Promise<ProcessClipResult> {
+  const rate = task.features.sampleRateHz;
+  let samples: Float32Array;
+  try {
+    samples = (await loadAudio(task.path, rate)).samples;
+  } catch (err) {
+    return { ok: false, reason: skipReason(err, 'run "soundcheck clean" again') };
+  }
+  const extract = await extractorFor(task.features);
+  const features = extract(samples).data.slice();
+  const augmented: Array<{ name: AugmentationName; path: string; features: Float32Array }> = [];
+  if (task.augment !== null) {
+    const { config, seed, outDir, wavFormat } = task.augment;
+    for (const { name, samples: out } of augmentAll(samples, rate, config, seed)) {
+      const path = join(outDir, `${name}_${stem(task.path)}.wav`);
+      writeWavFile(path, out, rate, wavFormat);
+      // features of the file as written (PCM16 by default), as the thesis read them back
+      const written = (await loadAudio(path, rate)).samples;
+      augmented.push({ name, path, features: extract(written).data.slice() });
+    }
+  }
+  return { ok: true, features, augmented };
+}
+
+/** Every task a worker can run, by name. */
+export const TASKS = { cleanFile, processClip } as const;
+export type TaskName = keyof typeof TASKS;
+export type TaskInput<K extends TaskName> = Parameters<(typeof TASKS)[K]>[0];
+export type TaskOutput<K extends TaskName> = Awaited<ReturnType<(typeof TASKS)[K]>>;
