@@ -8,6 +8,7 @@ import { ConfigError, ShapeError } from "../errors";
 import { SeededRandom } from "../util/random";
 import { JsAdam, PYTORCH_ADAM } from "./adam";
 import { type BackendPreference, ensureBackend } from "./backend";
+import { cnnBackprop } from "./backprop";
 import { buildCnn, type CnnConfig, toModelInput } from "./cnn";
 import { lossAndAccuracy, predictLogitsModelLayout } from "./predict";
 
@@ -38,6 +39,12 @@ export interface TrainOptions {
   cnn: Partial<CnnConfig>;
   /** Backend used if none was selected yet (see selectBackend). */
   backend: BackendPreference;
+  /**
+   * How gradients are computed: "explicit" (backprop.ts: hand-written backward pass, several
+   * times fewer kernel calls, the default) or "tape" (tfjs autodiff through the tf.layers model;
+   * the reference, slower at small batches). Both give the same gradients to float32 rounding.
+   */
+  gradients: "explicit" | "tape";
 }
 
 /** The thesis: full-batch Adam(1e-3), 50 epochs, loss reported every 10 epochs, no validation. */
@@ -56,6 +63,7 @@ export const THESIS_TRAINING: Readonly<TrainOptions> = Object.freeze({
   reportEvery: 10,
   cnn: {},
   backend: "auto",
+  gradients: "explicit",
 } as TrainOptions);
 
 /** Mini-batches of 32, 20 % validation, early stopping with patience 5 (best weights restored). */
@@ -196,8 +204,8 @@ export async function trainCnn(
   const fullBatch = batch === trainIdx.length;
   const order = trainIdx.slice();
   const buffer = new Float32Array(batch * per);
-  // Full batch: the one batch is built once and reused every epoch.
-  const fixed: { x: tf.Tensor3D | null; y: tf.Tensor2D | null } = { x: null, y: null };
+  // Full batch: the one batch tensor is built once and reused every epoch.
+  let fixedX: tf.Tensor3D | null = null;
 
   const history: TrainHistory = {
     loss: [], accuracy: [], epochSeconds: [], weightsFromEpoch: 0, stoppedEarly: false, backend, trainCount: trainIdx.length, valCount,
@@ -209,8 +217,18 @@ export async function trainCnn(
   let best = { loss: Infinity, epoch: 0, weights: null as Float32Array[] | null };
   let sinceBest = 0;
 
-  const step = (xb: tf.Tensor3D, yb: tf.Tensor2D, from: number, to: number): { loss: number; correct: number } => {
+  const explicit = o.gradients === "explicit" ? cnnBackprop(model) : null;
+  /** One update on clips order[from..to): loss before the update and how many were right. */
+  const step = (xb: tf.Tensor3D, from: number, to: number): { loss: number; correct: number } => {
+    const batchLabels = Int32Array.from(order.slice(from, to), (i) => labels[i] as number);
+    if (explicit !== null) {
+      const r = explicit(xb, batchLabels);
+      adam.step(r.grads);
+      tf.dispose(r.grads);
+      return { loss: r.loss, correct: r.correct };
+    }
     let logits: tf.Tensor | null = null;
+    const yb = oneHot(labels, order, from, to, nClasses);
     const { value, grads } = tf.variableGrads(() => {
       const out = model.apply(xb, { training: true }) as tf.Tensor;
       logits = tf.keep(out);
@@ -226,7 +244,7 @@ export async function trainCnn(
       for (let k = 1; k < nClasses; k++) if ((z[row + k] as number) > (z[row + arg] as number)) arg = k;
       if (arg === labels[order[i] as number]) correct++;
     }
-    tf.dispose([value, logits as tf.Tensor | null, ...Object.values(grads)].filter((t): t is tf.Tensor => t !== null));
+    tf.dispose([yb, value, logits as tf.Tensor | null, ...Object.values(grads)].filter((t): t is tf.Tensor => t !== null));
     return { loss, correct };
   };
 
@@ -239,22 +257,18 @@ export async function trainCnn(
       for (let from = 0; from < order.length; from += batch) {
         const to = Math.min(order.length, from + batch);
         let xb: tf.Tensor3D;
-        let yb: tf.Tensor2D;
         if (fullBatch) {
-          if (fixed.x === null || fixed.y === null) {
+          if (fixedX === null) {
             gather(xModel, per, order, 0, order.length, buffer);
-            fixed.x = tf.tensor3d(buffer, [order.length, frames, nMfcc]);
-            fixed.y = oneHot(labels, order, 0, order.length, nClasses);
+            fixedX = tf.tensor3d(buffer, [order.length, frames, nMfcc]);
           }
-          xb = fixed.x;
-          yb = fixed.y;
+          xb = fixedX;
         } else {
           gather(xModel, per, order, from, to, buffer);
           xb = tf.tensor3d(buffer.subarray(0, (to - from) * per), [to - from, frames, nMfcc]);
-          yb = oneHot(labels, order, from, to, nClasses);
         }
-        const r = step(xb, yb, from, to);
-        if (!fullBatch) tf.dispose([xb, yb]);
+        const r = step(xb, from, to);
+        if (!fullBatch) xb.dispose();
         lossSum += r.loss * (to - from);
         correct += r.correct;
       }
@@ -294,8 +308,7 @@ export async function trainCnn(
       await yieldToEventLoop();
     }
   } finally {
-    fixed.x?.dispose();
-    fixed.y?.dispose();
+    (fixedX as tf.Tensor3D | null)?.dispose();
   }
   if (o.restoreBestWeights && best.weights !== null && best.epoch !== history.weightsFromEpoch) {
     const weights = best.weights;

@@ -471,8 +471,13 @@ function maxPoolGrad(args: KernelArgs): TensorInfo {
 }
 
 /**
- * BatchMatMul that never hands a transposed operand to the stock kernel: transposed operands are
- * copied transposed first, so rank-2 products reach XNNPACK.
+ * BatchMatMul that never hands a transposed operand to the stock kernel, so rank-2 products reach
+ * XNNPACK. XNNPACK packs its right operand on every call (a new tensor id each step), so for
+ * `C = op(A)·op(B)` with a single batch we pick the cheaper of
+ *   1. `op(A) · op(B)`, copying transposed operands and packing op(B), or
+ *   2. `(op(B)ᵀ · op(A)ᵀ)ᵀ`, packing op(A)ᵀ and transposing the result,
+ * counting floats copied or packed. Case 2 wins for `dY · Wᵀ` with a small batch (the Dense input
+ * gradient), where op(B) = Wᵀ is the big operand.
  */
 function batchMatMul(args: KernelArgs): TensorInfo {
   const backend = wasmBackendOf(args);
@@ -480,15 +485,30 @@ function batchMatMul(args: KernelArgs): TensorInfo {
   const b = input(args, "b");
   const { transposeA, transposeB } = attrsOf<BatchMatMulAttrs>(args);
   if (!transposeA && !transposeB) return stockKernels().batchMatMul(args) as TensorInfo;
-  const aT = transposeA ? transposedCopy(backend, a) : null;
-  const bT = transposeB ? transposedCopy(backend, b) : null;
-  const out = stockKernels().batchMatMul({
-    inputs: { a: aT ?? a, b: bT ?? b },
-    backend,
-    attrs: { transposeA: false, transposeB: false },
-  }) as TensorInfo;
-  if (aT !== null) backend.disposeData(aT.dataId);
-  if (bT !== null) backend.disposeData(bT.dataId);
+  const temporaries: TensorInfo[] = [];
+  const copyT = (t: TensorInfo): TensorInfo => {
+    const c = transposedCopy(backend, t);
+    temporaries.push(c);
+    return c;
+  };
+  const multiply = (x: TensorInfo, y: TensorInfo): TensorInfo =>
+    stockKernels().batchMatMul({ inputs: { a: x, b: y }, backend, attrs: { transposeA: false, transposeB: false } }) as TensorInfo;
+  const sizeA = size(a.shape);
+  const sizeB = size(b.shape);
+  const single = size(a.shape.slice(0, -2)) === 1 && size(b.shape.slice(0, -2)) === 1;
+  const m = a.shape[transposeA ? a.shape.length - 1 : a.shape.length - 2] as number;
+  const n = b.shape[transposeB ? b.shape.length - 2 : b.shape.length - 1] as number;
+  const direct = (transposeA ? sizeA : 0) + (transposeB ? sizeB : 0) + sizeB;
+  const swapped = (transposeB ? 0 : sizeB) + (transposeA ? 0 : sizeA) + sizeA + m * n;
+  let out: TensorInfo;
+  if (single && swapped < direct) {
+    const ct = multiply(transposeB ? b : copyT(b), transposeA ? a : copyT(a));
+    out = transposedCopy(backend, ct);
+    backend.disposeData(ct.dataId);
+  } else {
+    out = multiply(transposeA ? copyT(a) : a, transposeB ? copyT(b) : b);
+  }
+  for (const t of temporaries) backend.disposeData(t.dataId);
   return out;
 }
 
@@ -512,7 +532,14 @@ function sum(args: KernelArgs): TensorInfo {
   const xOff = floatOffset(backend, x);
   const outOff = floatOffset(backend, out);
   const acc = new Float64Array(cols);
-  for (let r = 0; r < rows; r++) {
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const row = xOff + r * cols;
+    for (let c = 0; c < cols; c++) {
+      acc[c] = (acc[c] as number) + ((heap[row + c] as number) + (heap[row + cols + c] as number) + (heap[row + 2 * cols + c] as number) + (heap[row + 3 * cols + c] as number));
+    }
+  }
+  for (; r < rows; r++) {
     const row = xOff + r * cols;
     for (let c = 0; c < cols; c++) acc[c] = (acc[c] as number) + (heap[row + c] as number);
   }
