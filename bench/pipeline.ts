@@ -6,15 +6,17 @@
  * Reference: the same stages in Python (librosa 0.10.2 + PyTorch 1.13, CPU) took about 205 s on
  * this machine, 187 s of it in augmentation + MFCC (measured earlier, not in this run).
  *
+ * Runs the compiled core (dist/, built first), as users run it.
+ *
  * Usage: npm run bench:pipeline [-- --dataset <folder with broken_audio/ normal_audio/>]
  */
 import { mkdtempSync, rmSync, symlinkSync, existsSync } from "node:fs";
 import { tmpdir, cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { thesisConfig } from "../src/config/pipeline";
-import { runPipeline } from "../src/pipeline/run";
-import { silentReporter } from "../src/pipeline/reporter";
+import { thesisConfig } from "../dist/config/pipeline";
+import { runPipeline } from "../dist/pipeline/run";
+import { silentReporter } from "../dist/pipeline/reporter";
 
 const PYTHON_SECONDS = { total: 205, augmentAndMfcc: 187 };
 

@@ -31,3 +31,23 @@ test("a malformed number flag exits 2 naming the flag", () => {
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--epochs must be an integer, got "many"/);
 });
+
+test("clean-samples refuses to delete unexpected files without --yes, and empties the generated folders with it", async () => {
+  const { mkdtempSync, mkdirSync, writeFileSync, readdirSync, existsSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const root = mkdtempSync(join(tmpdir(), "clean-samples-"));
+  for (const d of ["broken_audio", "broken_audio_samples", "processed_data"]) mkdirSync(join(root, d));
+  writeFileSync(join(root, "broken_audio", "raw.wav"), "raw");
+  writeFileSync(join(root, "broken_audio_samples", "a_chunk_0.wav"), "x");
+  writeFileSync(join(root, "processed_data", "my notes.docx"), "precious");
+  const refused = run("clean-samples", "--data", root);
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /my notes\.docx/);
+  assert.ok(existsSync(join(root, "processed_data", "my notes.docx")));
+  assert.ok(existsSync(join(root, "broken_audio_samples", "a_chunk_0.wav")));
+  const done = run("clean-samples", "--data", root, "--yes", "--quiet");
+  assert.equal(done.status, 0);
+  assert.deepEqual(readdirSync(join(root, "processed_data")), []);
+  assert.deepEqual(readdirSync(join(root, "broken_audio_samples")), []);
+  assert.deepEqual(readdirSync(join(root, "broken_audio")), ["raw.wav"]);
+});
