@@ -1,7 +1,8 @@
 """PyTorch reference timing for bench/train.ts: the thesis's CNN on synthetic [n][40][100] clips.
 
-Prints one JSON object: seconds per epoch (best and median over `--repeats` timed epochs) at each
-requested batch size, plus torch's version and thread count. Run with /usr/bin/python3.
+Prints one JSON object: seconds per epoch (best and median over `--repeats` timed epochs, wall
+clock and process CPU time) at each requested batch size, plus torch's version and thread count.
+Run with /usr/bin/python3.
 """
 import argparse
 import json
@@ -33,8 +34,10 @@ def epoch_seconds(x: torch.Tensor, y: torch.Tensor, batch: int, epochs: int, see
     loss_fn = nn.CrossEntropyLoss()
     n = x.shape[0]
     times = []
+    cpu_times = []
     for _ in range(epochs + 1):  # the first epoch is warm-up
         t0 = time.perf_counter()
+        c0 = time.process_time()
         order = torch.randperm(n) if batch < n else torch.arange(n)
         for start in range(0, n, batch):
             idx = order[start:start + batch]
@@ -44,7 +47,8 @@ def epoch_seconds(x: torch.Tensor, y: torch.Tensor, batch: int, epochs: int, see
             opt.step()
             loss.item()
         times.append(time.perf_counter() - t0)
-    return times[1:]
+        cpu_times.append(time.process_time() - c0)
+    return times[1:], cpu_times[1:]
 
 
 def main() -> None:
@@ -62,8 +66,11 @@ def main() -> None:
     out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "clips": args.clips, "results": {}}
     for b in args.batches.split(","):
         batch = args.clips if b == "full" else int(b)
-        t = sorted(epoch_seconds(x, y, batch, args.repeats, 0))
-        out["results"][b] = {"best": t[0], "median": t[len(t) // 2], "all": t}
+        wall, cpu = epoch_seconds(x, y, batch, args.repeats, 0)
+        t = sorted(wall)
+        c = sorted(cpu)
+        out["results"][b] = {"best": t[0], "median": t[len(t) // 2], "all": wall,
+                             "cpuBest": c[0], "cpuMedian": c[len(c) // 2]}
     print(json.dumps(out))
 
 

@@ -6,7 +6,7 @@ import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { ConfigError } from "../src/errors";
-import { JsAdam } from "../src/model/adam";
+import { FlatAdam } from "../src/model/adam";
 import { selectBackend } from "../src/model/backend";
 import { buildCnn, flattenIndexFromTorch, THESIS_CNN, toModelInput } from "../src/model/cnn";
 import { lossAndAccuracy, predictLogitsModelLayout, predictProbabilities } from "../src/model/predict";
@@ -85,6 +85,17 @@ describe("trainCnn", () => {
     model.dispose();
   });
 
+  test("leaves no tensors behind but the trained model's weights", async () => {
+    const data = syntheticMfccDataset(40, { seed: 10 });
+    const before = tf.memory().numTensors;
+    for (const options of [{ batchSize: 16 as const, validationSplit: 0.25, earlyStoppingPatience: 1, restoreBestWeights: true }, { batchSize: "full" as const }, { batchSize: 8, gradients: "tape" as const }]) {
+      const { model } = await trainCnn(data.x, data.y, data.shape, { epochs: 3, ...options });
+      assert.equal(tf.memory().numTensors, before + model.weights.length, JSON.stringify(options));
+      model.dispose();
+    }
+    assert.equal(tf.memory().numTensors, before);
+  });
+
   test("rejects a batch size of 0 with a ConfigError naming the setting", async () => {
     const data = syntheticMfccDataset(4, { seed: 9 });
     await assert.rejects(trainCnn(data.x, data.y, data.shape, { batchSize: 0 }), (err: unknown) => err instanceof ConfigError && /batchSize/.test(err.message));
@@ -106,13 +117,13 @@ function heldOutIndices(count: number, split: number, seed: number): number[] {
   return all.slice(0, Math.max(1, Math.round(count * split))).sort((a, b) => a - b);
 }
 
-describe("JsAdam", () => {
+describe("FlatAdam", () => {
   test("updates weights as tf.train.adam does with the same hyper-parameters", () => {
     const init = [0.5, -1, 2, 0.25];
     const grads = [[0.1, -0.2, 0.3, 0], [1, 1, -1, 0.5], [-0.3, 0.2, 0.1, 0.05]];
     const mine = tf.variable(tf.tensor1d(init));
     const theirs = tf.variable(tf.tensor1d(init));
-    const adam = new JsAdam([mine], { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+    const adam = new FlatAdam([mine], { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
     const reference = tf.train.adam(0.01, 0.9, 0.999, 1e-8);
     for (const g of grads) {
       const gt = tf.tensor1d(g);

@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ConfigError, ShapeError } from "../errors";
 import { SeededRandom } from "../util/random";
-import { JsAdam, PYTORCH_ADAM } from "./adam";
+import { FlatAdam, PYTORCH_ADAM } from "./adam";
 import { type BackendPreference, ensureBackend } from "./backend";
 import { cnnBackprop } from "./backprop";
 import { buildCnn, type CnnConfig, toModelInput } from "./cnn";
@@ -199,7 +199,7 @@ export async function trainCnn(
   const valY = Int32Array.from(valIdx, (i) => labels[i] as number);
 
   const variables = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
-  const adam = new JsAdam(variables, { learningRate: o.learningRate, beta1: o.adamBeta1, beta2: o.adamBeta2, epsilon: o.adamEpsilon });
+  const adam = new FlatAdam(variables, { learningRate: o.learningRate, beta1: o.adamBeta1, beta2: o.adamBeta2, epsilon: o.adamEpsilon });
   const batch = o.batchSize === "full" ? trainIdx.length : Math.min(o.batchSize, trainIdx.length);
   const fullBatch = batch === trainIdx.length;
   const order = trainIdx.slice();
@@ -309,6 +309,7 @@ export async function trainCnn(
     }
   } finally {
     (fixedX as tf.Tensor3D | null)?.dispose();
+    adam.dispose();
   }
   if (o.restoreBestWeights && best.weights !== null && best.epoch !== history.weightsFromEpoch) {
     const weights = best.weights;
