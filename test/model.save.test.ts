@@ -113,4 +113,23 @@ describe("selectBackend", () => {
     await assert.rejects(selectBackend("tfjs-node"), ConfigError);
     await selectBackend("wasm");
   });
+
+  test("prefers the 'tensorflow' backend once @tensorflow/tfjs-node has registered it", async () => {
+    // stand-in for the real package: the cpu backend and its kernels under tfjs-node's name
+    const cpuFactory = tf.findBackendFactory("cpu");
+    assert.ok(cpuFactory !== null);
+    tf.registerBackend("tensorflow", cpuFactory, 0);
+    tf.copyRegisteredKernels("cpu", "tensorflow");
+    try {
+      assert.equal(await selectBackend("auto"), "tensorflow");
+      assert.equal(await selectBackend("tfjs-node"), "tensorflow");
+      // and training runs on it (explicit backprop uses only standard kernels)
+      const data = syntheticMfccDataset(8, { seed: 4, frames: 20 });
+      const { history } = await trainCnn(data.x, data.y, data.shape, { epochs: 1, batchSize: 4 });
+      assert.equal(history.backend, "tensorflow");
+    } finally {
+      await selectBackend("wasm");
+      tf.removeBackend("tensorflow");
+    }
+  });
 });

@@ -9,7 +9,7 @@ import { SeededRandom } from "../util/random";
 import { FlatAdam, PYTORCH_ADAM } from "./adam";
 import { type BackendPreference, ensureBackend } from "./backend";
 import { cnnBackprop } from "./backprop";
-import { buildCnn, type CnnConfig, toModelInput } from "./cnn";
+import { buildCnn, type CnnConfig, THESIS_CNN, toModelInput } from "./cnn";
 import { lossAndAccuracy, predictLogitsModelLayout } from "./predict";
 
 export interface TrainOptions {
@@ -173,9 +173,7 @@ export async function trainCnn(
   if (shape.length !== 3) throw new ShapeError("features", `expected shape [count, nMfcc, frames], got [${shape.join(", ")}]`, "pass the .npy shape of the MFCC array");
   const [count, nMfcc, frames] = shape as [number, number, number];
   if (y.length !== count) throw new ShapeError("labels", `${y.length} labels for ${count} clips`, "pass one label per clip");
-  const backend = await ensureBackend(o.backend);
-  const model = buildCnn({ ...o.cnn, nMfcc, frames }, o.seed);
-  const nClasses = model.outputs[0]?.shape[1] as number;
+  const nClasses = o.cnn.nClasses ?? THESIS_CNN.nClasses;
   const labels = Int32Array.from(y as ArrayLike<number>);
   labels.forEach((label, i) => {
     if (!Number.isInteger(label) || label < 0 || label >= nClasses) {
@@ -190,8 +188,35 @@ export async function trainCnn(
   if (valCount > 0) rng.shuffle(all);
   const valIdx = all.slice(0, valCount).sort((a, b) => a - b);
   const trainIdx = all.slice(valCount).sort((a, b) => a - b);
-  if (trainIdx.length === 0) throw new ConfigError("training.validationSplit", "no clips left to train on", "lower validationSplit or add data");
+  if (trainIdx.length === 0) throw new ConfigError("training.validationSplit", `no clips left to train on (${count} clips, ${valCount} held out)`, "lower validationSplit or add data");
 
+  const backend = await ensureBackend(o.backend);
+  const model = buildCnn({ ...o.cnn, nMfcc, frames }, o.seed);
+  try {
+    const history = await fit(model, backend, o, { x, labels, count, nMfcc, frames, trainIdx, valIdx, rng }, onEpoch);
+    return { model, history };
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+}
+
+interface FitData {
+  x: Float32Array;
+  labels: Int32Array;
+  count: number;
+  nMfcc: number;
+  frames: number;
+  trainIdx: number[];
+  valIdx: number[];
+  rng: SeededRandom;
+}
+
+/** The training loop proper, on a freshly built model. */
+async function fit(model: tf.LayersModel, backend: string, o: TrainOptions, data: FitData, onEpoch?: (log: EpochLog) => void): Promise<TrainHistory> {
+  const { x, labels, count, nMfcc, frames, trainIdx, valIdx, rng } = data;
+  const nClasses = model.outputs[0]?.shape[1] as number;
+  const valCount = valIdx.length;
   const per = nMfcc * frames;
   const xModel = toModelInput(x, count, nMfcc, frames);
   const valX = new Float32Array(valCount * per);
@@ -320,5 +345,5 @@ export async function trainCnn(
     });
     history.weightsFromEpoch = best.epoch;
   }
-  return { model, history };
+  return history;
 }
