@@ -118,7 +118,7 @@ export interface TrainResult {
 }
 
 /** Labels as class indices 0..nClasses-1. */
-export type Labels = Int32Array | Uint8Array | Int8Array | Int16Array | readonly number[];
+export type TrainLabels = Int32Array | Uint8Array | Int8Array | Int16Array | readonly number[];
 
 function checkOptions(o: TrainOptions): void {
   const bad = (setting: string, problem: string, fix: string): never => {
@@ -163,7 +163,7 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
  */
 export async function trainCnn(
   x: Float32Array,
-  y: Labels,
+  y: TrainLabels,
   shape: readonly number[],
   options: Partial<TrainOptions> = {},
   onEpoch?: (log: EpochLog) => void,
