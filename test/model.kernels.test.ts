@@ -225,6 +225,40 @@ describe("Sum on wasm", () => {
   });
 });
 
+describe("Slice on wasm", () => {
+  const cases: Array<{ shape: number[]; begin: number[]; size: number[] }> = [
+    { shape: [55], begin: [7], size: [30] },
+    { shape: [6, 9], begin: [2, 0], size: [3, 9] }, // contiguous rows
+    { shape: [6, 9], begin: [1, 2], size: [4, 5] },
+    { shape: [4, 5, 6], begin: [1, 1, 2], size: [2, 3, 4] },
+    { shape: [3, 4, 5, 6], begin: [0, 1, 0, 3], size: [3, 2, 5, 3] },
+    { shape: [2, 3, 4, 5, 6], begin: [1, 0, 2, 1, 0], size: [1, 3, 2, 3, 6] },
+    { shape: [4, 4], begin: [1, 1], size: [0, 2] }, // empty
+  ];
+  for (const c of cases) {
+    test(`slices [${c.shape}] at [${c.begin}] size [${c.size}] like cpu`, async () => {
+      const x = randomData(c.shape, 19);
+      await sameOnBothBackends("slice", () => [tf.slice(T(x), c.begin, c.size)], 0);
+    });
+  }
+
+  test("slices int32 and bool tensors and splits a vector into parts like cpu", async () => {
+    const ints = Int32Array.from({ length: 24 }, (_, i) => i * 7 - 30);
+    const bools = Uint8Array.from({ length: 24 }, (_, i) => (i % 3 === 0 ? 1 : 0));
+    for (const backend of ["cpu", "wasm"] as const) {
+      if (backend === "wasm") await selectBackend("wasm");
+      else await tf.setBackend("cpu");
+      const i = tf.tensor3d(ints, [2, 3, 4], "int32");
+      const b = tf.tensor3d(bools, [2, 3, 4], "bool");
+      assert.deepEqual(Array.from(tf.slice(i, [0, 1, 1], [2, 2, 2]).dataSync()), [5, 12, 33, 40, 89, 96, 117, 124]);
+      assert.deepEqual(Array.from(tf.slice(b, [1, 0, 0], [1, 2, 4]).dataSync()), [1, 0, 0, 1, 0, 0, 1, 0]);
+      const parts = tf.split(tf.range(0, 10), [3, 5, 2]);
+      assert.deepEqual(parts.map((p) => Array.from(p.dataSync())), [[0, 1, 2], [3, 4, 5, 6, 7], [8, 9]]);
+      tf.dispose([i, b, ...parts]);
+    }
+  });
+});
+
 describe("Identity on wasm", () => {
   test("clones share data by reference count: disposing the original keeps the clone readable", async () => {
     await selectBackend("wasm");

@@ -20,6 +20,8 @@
  *   saves for the backward pass).
  * - `Sum` over leading axes (bias gradients): column sums in one pass instead of the stock
  *   transpose-then-reduce.
+ * - `Slice`: copies just the slice (the stock kernel copies the whole input out of the heap first;
+ *   `tf.split`, used by the optimizer, slices the same tensor once per part).
  *
  * Only NHWC (channelsLast) data and dilation 1 are supported, like the stock wasm Conv2D; the
  * kernels throw on anything else instead of computing a wrong answer.
@@ -37,6 +39,8 @@ import {
   Identity,
   MaxPoolGrad,
   registerKernel,
+  Slice,
+  slice_util,
   Sum,
   Transpose,
   unregisterKernel,
@@ -51,6 +55,7 @@ import type {
   KernelFunc,
   MaxPoolGradAttrs,
   NamedAttrMap,
+  SliceAttrs,
   SumAttrs,
   TensorInfo,
 } from "@tensorflow/tfjs-core";
@@ -67,7 +72,7 @@ interface WasmTensorData {
 }
 
 interface WasmBackendLike {
-  wasm: { HEAPF32: Float32Array };
+  wasm: { HEAPF32: Float32Array; HEAPU8: Uint8Array };
   dataIdMap: { get(dataId: object): WasmTensorData | undefined };
   makeOutput(shape: number[], dtype: DataType): TensorInfo;
   disposeData(dataId: object, force?: boolean): boolean;
@@ -119,6 +124,7 @@ interface StockKernels {
   transpose: KernelFunc;
   identity: KernelFunc;
   sum: KernelFunc;
+  slice: KernelFunc;
 }
 
 let stock: StockKernels | null = null;
@@ -548,6 +554,52 @@ function sum(args: KernelArgs): TensorInfo {
 }
 
 /**
+ * Slice that copies only the slice. The stock kernel first copies the *whole* input out of the
+ * wasm heap (`readSync`) and then picks the slice from that copy, so `tf.split` into k parts copies
+ * the tensor k times. Here each contiguous innermost run is one `copyWithin` on the heap's bytes.
+ * String tensors go to the stock kernel.
+ */
+function slice(args: KernelArgs): TensorInfo {
+  const x = input(args, "x");
+  if (x.dtype === "string" || x.dtype === "complex64") return stockKernels().slice(args) as TensorInfo;
+  const backend = wasmBackendOf(args);
+  const { begin, size: sizeAttr } = attrsOf<SliceAttrs>(args);
+  const [start, extent] = slice_util.parseSliceParams(x as unknown as Parameters<typeof slice_util.parseSliceParams>[0], begin, sizeAttr);
+  const out = backend.makeOutput(extent, x.dtype);
+  const count = size(extent);
+  if (count === 0) return out;
+  const bytes = x.dtype === "bool" ? 1 : 4;
+  const heap = backend.wasm.HEAPU8;
+  const xData = backend.dataIdMap.get(x.dataId);
+  const outData = backend.dataIdMap.get(out.dataId);
+  if (xData === undefined || outData === undefined) throw new Error("wasmKernels: tensor is not on the wasm backend");
+  const xBase = xData.memoryOffset;
+  const outBase = outData.memoryOffset;
+  const strides = util.computeStrides(x.shape);
+  const rank = x.shape.length;
+  if (rank === 0 || slice_util.isSliceContinous(x.shape, start, extent)) {
+    const from = xBase + slice_util.computeFlatOffset(start, strides) * bytes;
+    heap.copyWithin(outBase, from, from + count * bytes);
+    return out;
+  }
+  // odometer over all but the last axis; each position copies one run of extent[rank-1] elements
+  const run = (extent[rank - 1] as number) * bytes;
+  const index = new Array<number>(rank - 1).fill(0);
+  let dst = outBase;
+  for (;;) {
+    let offset = start[rank - 1] as number;
+    for (let d = 0; d < rank - 1; d++) offset += ((start[d] as number) + (index[d] as number)) * (strides[d] as number);
+    const from = xBase + offset * bytes;
+    heap.copyWithin(dst, from, from + run);
+    dst += run;
+    let d = rank - 2;
+    while (d >= 0 && (index[d] = (index[d] as number) + 1) === extent[d]) index[d--] = 0;
+    if (d < 0) break;
+  }
+  return out;
+}
+
+/**
  * Identity that shares the input's data (reference counted) instead of copying it, as the `cpu`
  * backend does. tfjs clones every tensor it saves for the backward pass through this kernel, so
  * the stock copying version moves each layer's activations once more per step. Sharing is safe
@@ -563,7 +615,7 @@ function identity(args: KernelArgs): TensorInfo {
 
 // ---------------------------------------------------------------------------------------------
 
-const REPLACED = [BatchMatMul, Conv2DBackpropInput, MaxPoolGrad, Identity, Sum] as const;
+const REPLACED = [BatchMatMul, Conv2DBackpropInput, MaxPoolGrad, Identity, Sum, Slice] as const;
 
 /**
  * Install the training kernels on the `wasm` backend (idempotent). Call it after
@@ -575,10 +627,11 @@ export function registerWasmTrainingKernels(): void {
   const transpose = getKernel(Transpose, "wasm");
   const ident = getKernel(Identity, "wasm");
   const sumKernel = getKernel(Sum, "wasm");
-  if (matMul === undefined || transpose === undefined || ident === undefined || sumKernel === undefined) {
+  const sliceKernel = getKernel(Slice, "wasm");
+  if (matMul === undefined || transpose === undefined || ident === undefined || sumKernel === undefined || sliceKernel === undefined) {
     throw new Error("wasmKernels: @tensorflow/tfjs-backend-wasm is not loaded (no wasm BatchMatMul/Transpose kernel)");
   }
-  stock = { batchMatMul: matMul.kernelFunc, batchMatMulSetup: matMul.setupFunc, transpose: transpose.kernelFunc, identity: ident.kernelFunc, sum: sumKernel.kernelFunc, sumSetup: sumKernel.setupFunc };
+  stock = { batchMatMul: matMul.kernelFunc, batchMatMulSetup: matMul.setupFunc, transpose: transpose.kernelFunc, identity: ident.kernelFunc, sum: sumKernel.kernelFunc, sumSetup: sumKernel.setupFunc, slice: sliceKernel.kernelFunc };
   for (const name of REPLACED) {
     if (getKernel(name, "wasm") !== undefined) unregisterKernel(name, "wasm");
   }
@@ -589,6 +642,7 @@ export function registerWasmTrainingKernels(): void {
     [BatchMatMul, batchMatMul],
     [Identity, identity],
     [Sum, sum],
+    [Slice, slice],
   ];
   for (const [kernelName, fn] of mine) {
     const config: KernelConfig = { kernelName, backendName: "wasm", kernelFunc: fn as KernelFunc };
@@ -600,4 +654,4 @@ export function registerWasmTrainingKernels(): void {
 }
 
 /** Names of the kernels {@link registerWasmTrainingKernels} adds or replaces on `wasm`. */
-export const WASM_TRAINING_KERNELS: readonly string[] = [Conv2DBackpropFilter, Conv2DBackpropInput, MaxPoolGrad, BatchMatMul, Identity, Sum];
+export const WASM_TRAINING_KERNELS: readonly string[] = [Conv2DBackpropFilter, Conv2DBackpropInput, MaxPoolGrad, BatchMatMul, Identity, Sum, Slice];
