@@ -113,7 +113,7 @@ async function main(): Promise<void> {
 
   const rows: Array<[string, Timing | undefined, Timing | undefined]> = [
     [`ours (${backend})`, ours.b32, ours.full],
-    ["tfjs stock cpu", cpu?.b32, cpu?.full],
+    ["tfjs cpu backend (stock kernels)", cpu?.b32, cpu?.full],
     [typeof torch === "string" ? "PyTorch" : `PyTorch ${torch.version} (${torch.threads} thread${torch.threads === 1 ? "" : "s"})`, torchResults?.["32"], torchResults?.["full"]],
   ];
   const r32 = {

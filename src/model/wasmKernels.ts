@@ -8,8 +8,10 @@
  *
  * - `Conv2DBackpropFilter`: im2col written *transposed* (`colT [kH*kW*inC][N]`, N = batch*outH*outW)
  *   straight into the wasm heap, then `dW = colT · dY` with the stock (untransposed) BatchMatMul.
- * - `Conv2DBackpropInput`: `P = dY · Wᵀ` with the stock BatchMatMul (Wᵀ is the small filter,
- *   rearranged in JS), then col2im (scatter-add of P's columns) in JS.
+ *   The input is first transposed to channels-first by the stock Transpose so that every run of
+ *   colT is a contiguous `copyWithin` (strided reads were 10x slower at full batch).
+ * - `Conv2DBackpropInput`: `P = dY · Wᵀ` with the stock BatchMatMul (Wᵀ, the small filter, made by
+ *   the stock Transpose), then col2im (scatter-add of P's columns) in JS.
  * - `MaxPoolGrad`: recompute each window's first maximum (same tie rule as the `cpu` backend:
  *   the first strictly greatest value in row-major window order gets the whole gradient) and
  *   scatter `dy` there.
@@ -22,6 +24,12 @@
  *   transpose-then-reduce.
  * - `Slice`: copies just the slice (the stock kernel copies the whole input out of the heap first;
  *   `tf.split`, used by the optimizer, slices the same tensor once per part).
+ *
+ * Measured against the stock kernels on this CNN's shapes (2 shared cores, single-threaded wasm as
+ * in Node): Conv2DBackpropInput 3-6x, MaxPoolGrad 5-7x, transposed BatchMatMul 9-14x, Sum 3x,
+ * Identity 3-40x faster; Conv2DBackpropFilter did not exist. Everything else the training graph
+ * needs (FusedConv2D, MaxPool, _FusedMatMul, Step, Multiply, Concat, SplitV, ...) exists on wasm
+ * and is fast enough.
  *
  * Only NHWC (channelsLast) data and dilation 1 are supported, like the stock wasm Conv2D; the
  * kernels throw on anything else instead of computing a wrong answer.
