@@ -242,6 +242,11 @@ describe("Slice on wasm", () => {
     });
   }
 
+  test("splits [4,6,5] into [1,2,3] along axis 1 and into 2 equal parts along axis 0 like cpu", async () => {
+    const x = randomData([4, 6, 5], 20);
+    await sameOnBothBackends("split", () => [...tf.split(T(x), [1, 2, 3], 1), ...tf.split(T(x), 2, 0)], 0);
+  });
+
   test("slices int32 and bool tensors and splits a vector into parts like cpu", async () => {
     const ints = Int32Array.from({ length: 24 }, (_, i) => i * 7 - 30);
     const bools = Uint8Array.from({ length: 24 }, (_, i) => (i % 3 === 0 ? 1 : 0));

@@ -22,8 +22,8 @@
  *   saves for the backward pass).
  * - `Sum` over leading axes (bias gradients): column sums in one pass instead of the stock
  *   transpose-then-reduce.
- * - `Slice`: copies just the slice (the stock kernel copies the whole input out of the heap first;
- *   `tf.split`, used by the optimizer, slices the same tensor once per part).
+ * - `Slice` and `SplitV`: copy just the slice (the stock kernels copy the whole input out of the
+ *   heap first, once per part for `tf.split`, which the optimizer uses every step).
  *
  * Measured against the stock kernels on this CNN's shapes (2 shared cores, single-threaded wasm as
  * in Node): Conv2DBackpropInput 3-6x, MaxPoolGrad 5-7x, transposed BatchMatMul 9-14x, Sum 3x,
@@ -49,6 +49,7 @@ import {
   registerKernel,
   Slice,
   slice_util,
+  SplitV,
   Sum,
   Transpose,
   unregisterKernel,
@@ -64,6 +65,7 @@ import type {
   MaxPoolGradAttrs,
   NamedAttrMap,
   SliceAttrs,
+  SplitVAttrs,
   SumAttrs,
   TensorInfo,
 } from "@tensorflow/tfjs-core";
@@ -133,6 +135,7 @@ interface StockKernels {
   identity: KernelFunc;
   sum: KernelFunc;
   slice: KernelFunc;
+  splitV: KernelFunc;
 }
 
 let stock: StockKernels | null = null;
@@ -608,6 +611,26 @@ function slice(args: KernelArgs): TensorInfo {
 }
 
 /**
+ * SplitV through {@link slice}: the stock SplitV calls the stock slice function directly (not
+ * through the kernel registry), so it would still copy the whole input once per part.
+ */
+function splitV(args: KernelArgs): TensorInfo[] {
+  const x = input(args, "x");
+  if (x.dtype === "string" || x.dtype === "complex64") return stockKernels().splitV(args) as TensorInfo[];
+  const { numOrSizeSplits, axis } = attrsOf<SplitVAttrs>(args);
+  const along = util.parseAxisParam(axis, x.shape)[0] as number;
+  const sizes = backend_util.prepareSplitSize(x as unknown as Parameters<typeof backend_util.prepareSplitSize>[0], numOrSizeSplits, along);
+  const begin = new Array<number>(x.shape.length).fill(0);
+  return sizes.map((s) => {
+    const extent = x.shape.slice();
+    extent[along] = s;
+    const part = slice({ inputs: { x }, backend: args.backend, attrs: { begin: begin.slice(), size: extent } });
+    begin[along] = (begin[along] as number) + s;
+    return part;
+  });
+}
+
+/**
  * Identity that shares the input's data (reference counted) instead of copying it, as the `cpu`
  * backend does. tfjs clones every tensor it saves for the backward pass through this kernel, so
  * the stock copying version moves each layer's activations once more per step. Sharing is safe
@@ -623,7 +646,7 @@ function identity(args: KernelArgs): TensorInfo {
 
 // ---------------------------------------------------------------------------------------------
 
-const REPLACED = [BatchMatMul, Conv2DBackpropInput, MaxPoolGrad, Identity, Sum, Slice] as const;
+const REPLACED = [BatchMatMul, Conv2DBackpropInput, MaxPoolGrad, Identity, Sum, Slice, SplitV] as const;
 
 /**
  * Install the training kernels on the `wasm` backend (idempotent). Call it after
@@ -636,14 +659,15 @@ export function registerWasmTrainingKernels(): void {
   const ident = getKernel(Identity, "wasm");
   const sumKernel = getKernel(Sum, "wasm");
   const sliceKernel = getKernel(Slice, "wasm");
-  if (matMul === undefined || transpose === undefined || ident === undefined || sumKernel === undefined || sliceKernel === undefined) {
+  const splitKernel = getKernel(SplitV, "wasm");
+  if (matMul === undefined || transpose === undefined || ident === undefined || sumKernel === undefined || sliceKernel === undefined || splitKernel === undefined) {
     throw new Error("wasmKernels: @tensorflow/tfjs-backend-wasm is not loaded (no wasm BatchMatMul/Transpose kernel)");
   }
-  stock = { batchMatMul: matMul.kernelFunc, batchMatMulSetup: matMul.setupFunc, transpose: transpose.kernelFunc, identity: ident.kernelFunc, sum: sumKernel.kernelFunc, sumSetup: sumKernel.setupFunc, slice: sliceKernel.kernelFunc };
+  stock = { batchMatMul: matMul.kernelFunc, batchMatMulSetup: matMul.setupFunc, transpose: transpose.kernelFunc, identity: ident.kernelFunc, sum: sumKernel.kernelFunc, sumSetup: sumKernel.setupFunc, slice: sliceKernel.kernelFunc, splitV: splitKernel.kernelFunc };
   for (const name of REPLACED) {
     if (getKernel(name, "wasm") !== undefined) unregisterKernel(name, "wasm");
   }
-  const mine: Array<[string, (args: KernelArgs) => TensorInfo]> = [
+  const mine: Array<[string, (args: KernelArgs) => TensorInfo | TensorInfo[]]> = [
     [Conv2DBackpropFilter, conv2DBackpropFilter],
     [Conv2DBackpropInput, conv2DBackpropInput],
     [MaxPoolGrad, maxPoolGrad],
@@ -651,6 +675,7 @@ export function registerWasmTrainingKernels(): void {
     [Identity, identity],
     [Sum, sum],
     [Slice, slice],
+    [SplitV, splitV],
   ];
   for (const [kernelName, fn] of mine) {
     const config: KernelConfig = { kernelName, backendName: "wasm", kernelFunc: fn as KernelFunc };
@@ -662,4 +687,4 @@ export function registerWasmTrainingKernels(): void {
 }
 
 /** Names of the kernels {@link registerWasmTrainingKernels} adds or replaces on `wasm`. */
-export const WASM_TRAINING_KERNELS: readonly string[] = [Conv2DBackpropFilter, Conv2DBackpropInput, MaxPoolGrad, BatchMatMul, Identity, Sum, Slice];
+export const WASM_TRAINING_KERNELS: readonly string[] = [Conv2DBackpropFilter, Conv2DBackpropInput, MaxPoolGrad, BatchMatMul, Identity, Sum, Slice, SplitV];
