@@ -102,6 +102,11 @@ test("power_to_db floors at the global maximum − 80 dB, not at each frame's ma
   assert.deepEqual(Array.from(db.data), [60, -20, -20, -20]);
 });
 
+test("power_to_db turns every value into NaN when one power is NaN, as numpy's maximum does", () => {
+  const db = powerToDb({ rows: 1, cols: 3, data: Float32Array.from([1, Number.NaN, 100]) });
+  assert.ok(db.data.every((v) => Number.isNaN(v)));
+});
+
 test("power_to_db with topDb null keeps the full range", () => {
   const db = powerToDb({ rows: 1, cols: 2, data: Float32Array.from([1e6, 1e-6]) }, { topDb: null });
   assert.deepEqual(Array.from(db.data), [60, -60]);

@@ -30,6 +30,9 @@ const LN2 = Math.LN2;
 const INV_LN10 = 1 / Math.LN10;
 const LOW_BITS_SCALE = 2 ** -23; // value of one unit in the 15 mantissa bits below the table index
 const MIN_NORMAL_F32 = 2 ** -126;
+const INFINITY_BITS = 0x7f800000;
+const BITS_VIEW = new Int32Array(1);
+const FLOAT_VIEW = new Float32Array(BITS_VIEW.buffer);
 
 /** ln(x) for the float32 whose bit pattern is `bits` (positive, normal, finite). */
 function lnFromFloat32Bits(bits: number): number {
@@ -40,43 +43,66 @@ function lnFromFloat32Bits(bits: number): number {
 }
 
 /**
- * `10·log10(max(aminF, p)) − refDb` for every element, in place, rounded to float32 as numpy
- * does; returns the maximum. (A separate function from the floor so V8 optimises each loop on
- * its own feedback.)
+ * `max(floor, 10·log10(max(aminF, p)) − refDb)` for every element, in place, rounded to float32
+ * as numpy does.
  */
-function decibelsInPlace(data: Float32Array, aminF: number, refDb: number): number {
+function decibelsInPlace(data: Float32Array, aminF: number, refDb: number, floor: number): void {
   const aminDb = Math.fround(10 * Math.fround(Math.log10(aminF)));
   const bits = new Int32Array(data.buffer, data.byteOffset, data.length);
-  let max = -Infinity;
-  for (let i = 0; i < data.length; i++) {
-    const p = data[i] as number;
-    let db10: number;
-    if (p > aminF && p >= MIN_NORMAL_F32 && p < Infinity) {
-      // numpy: log10 in float32, times 10 rounded to float32
-      db10 = Math.fround(10 * Math.fround(lnFromFloat32Bits(bits[i] as number) * INV_LN10));
-    } else if (p > aminF) {
-      db10 = Math.fround(10 * Math.fround(Math.log10(p))); // subnormal or infinite
-    } else if (p === p) {
-      db10 = aminDb;
-    } else {
-      db10 = NaN; // NaN stays NaN, as in numpy
-    }
+  // for non-negative floats the bit patterns order like the values: compare as integers
+  const lowest = Math.max(float32Bits(aminF), float32Bits(MIN_NORMAL_F32) - 1);
+  const n = data.length;
+  for (let i = 0; i < n; i++) {
+    const b = bits[i] as number;
+    // numpy: log10 in float32, times 10 rounded to float32
+    const db10 = b > lowest && b < INFINITY_BITS ? Math.fround(10 * Math.fround(lnFromFloat32Bits(b) * INV_LN10)) : decibelsSlow(data[i] as number, aminF, aminDb);
     const db = refDb === 0 ? db10 : Math.fround(db10 - refDb);
-    data[i] = db;
-    if (db > max) max = db;
+    data[i] = Math.max(db, floor); // NaN stays NaN
   }
-  return max;
 }
 
-/** Raise every element below `floor` to `floor`, in place. */
-function floorInPlace(data: Float32Array, floor: number): void {
-  for (let i = 0; i < data.length; i++) if ((data[i] as number) < floor) data[i] = floor;
+/** `10·log10(max(aminF, p)) − refDb` of one float32 value, as `decibelsInPlace` computes it. */
+function decibelsOf(p: number, aminF: number, refDb: number): number {
+  const bits = float32Bits(p);
+  const lowest = Math.max(float32Bits(aminF), float32Bits(MIN_NORMAL_F32) - 1);
+  const aminDb = Math.fround(10 * Math.fround(Math.log10(aminF)));
+  const db10 = bits > lowest && bits < INFINITY_BITS ? Math.fround(10 * Math.fround(lnFromFloat32Bits(bits) * INV_LN10)) : decibelsSlow(p, aminF, aminDb);
+  return refDb === 0 ? db10 : Math.fround(db10 - refDb);
+}
+
+/** The rare cases of `decibelsInPlace`: at or below amin, subnormal, infinite, negative or NaN. */
+function decibelsSlow(p: number, aminF: number, aminDb: number): number {
+  if (p > aminF) return Math.fround(10 * Math.fround(Math.log10(p)));
+  if (p === p) return aminDb;
+  return NaN; // NaN stays NaN, as in numpy
+}
+
+/** The bit pattern of `x` rounded to float32. */
+function float32Bits(x: number): number {
+  FLOAT_VIEW[0] = x;
+  return BITS_VIEW[0] as number;
+}
+
+/**
+ * The largest value, or NaN if there is a NaN (numpy's max). Its own function, like each hot
+ * loop here, so V8 optimises the loop without the code around it.
+ */
+function maxOrNaN(data: Float32Array): number {
+  let max = -Infinity;
+  let nan = false;
+  for (let i = 0; i < data.length; i++) {
+    const p = data[i] as number;
+    if (p > max) max = p;
+    else if (p !== p) nan = true;
+  }
+  return nan ? NaN : max;
 }
 
 /**
  * Power to decibels in place, as librosa 0.10 `power_to_db(S, ref, amin, top_db)` on float32:
  * `10·log10(max(amin, S)) − 10·log10(max(amin, ref))`, then `max(x, max(x) − topDb)` with the
- * maximum over all of `data`. Rounds to float32 where numpy does.
+ * maximum over all of `data`. Rounds to float32 where numpy does. As in numpy, one NaN makes the
+ * maximum, and so every value, NaN (when topDb is set).
  *
  * @param data  power values (any layout: the floor uses the global maximum); overwritten with dB
  */
@@ -88,9 +114,18 @@ export function powerToDbInPlace(data: Float32Array, options: PowerToDbOptions =
   if (topDb !== null && !(topDb >= 0)) throw new RangeError(`powerToDb: topDb must be ≥ 0, got ${topDb}`);
   const refDb = 10 * Math.log10(Math.max(amin, ref)); // a float64 scalar in numpy too
   const aminF = Math.fround(amin); // numpy casts amin to the array's float32
-  const max = decibelsInPlace(data, aminF, refDb);
-  if (topDb === null || data.length === 0) return;
-  floorInPlace(data, Math.fround(max - topDb));
+  if (topDb === null || data.length === 0) {
+    decibelsInPlace(data, aminF, refDb, -Infinity);
+    return;
+  }
+  // dB is monotonic in power, so the largest dB is the dB of the largest power: the floor is
+  // known before converting, and one pass does both
+  const maxPower = maxOrNaN(data);
+  if (Number.isNaN(maxPower)) {
+    data.fill(NaN);
+    return;
+  }
+  decibelsInPlace(data, aminF, refDb, Math.fround(decibelsOf(maxPower, aminF, refDb) - topDb));
 }
 
 /**
