@@ -135,9 +135,9 @@ interface StageSplit {
 }
 
 /**
- * Where the time goes (float32 FFT): the extractor's steps run as four cumulative pipelines
- * (frames+FFT, + mel, + dB, + DCT) over the same clips; each stage's cost is the difference
- * between consecutive pipelines, so every stage runs with its buffers as hot as in the extractor.
+ * Where the time goes (float32 FFT): the extractor's four steps, each timed on its own over the
+ * same clips with the buffers it uses in the extractor (a hot power spectrum, one clip's mel
+ * scratch), best of 4 passes after a warm-up pass.
  */
 async function stageSplit(clips: Float32Array[], total: number): Promise<StageSplit> {
   const config = DEFAULT_FEATURE_CONFIG;
@@ -148,35 +148,58 @@ async function stageSplit(clips: Float32Array[], total: number): Promise<StageSp
   const n = CLIP_SECONDS * SAMPLE_RATE;
   const frames = stftFrameCount(n, config.hopLength);
   const half = config.nFft >> 1;
-  const padded = new Float32Array(n + config.nFft);
-  const power = new Float64Array(half + 1);
-  const melScratch = new Float32Array(frames * config.nMels);
-  const out = new Float32Array(config.nMfcc * frames);
-  const runClip = (clip: Float32Array, depth: number): void => {
-    padded.set(clip, half);
-    for (let f = 0; f < frames; f++) {
-      const start = f * config.hopLength;
-      fft.forwardHannPower(padded.subarray(start, start + config.nFft), power);
-      if (depth >= 2) applyMelToFrame(bank, power, melScratch, f * config.nMels);
-    }
-    if (depth >= 3) powerToDbInPlace(melScratch, { topDb: config.topDb });
-    if (depth >= 4) for (let f = 0; f < frames; f++) dct.transform(melScratch, out, f * config.nMels, 1, f, frames);
-  };
   const rounds = Math.min(total, 200);
-  const cumulative = [0, 0, 0, 0, 0];
+  // inputs of each stage, prepared once per distinct clip
+  const padded = clips.map((clip) => {
+    const p = new Float32Array(n + config.nFft);
+    p.set(clip, half);
+    return p;
+  });
+  const power = new Float64Array(half + 1);
+  const melPower = clips.map((_, c) => {
+    const m = new Float32Array(frames * config.nMels);
+    for (let f = 0; f < frames; f++) {
+      fft.forwardHannPower((padded[c] as Float32Array).subarray(f * config.hopLength, f * config.hopLength + config.nFft), power);
+      applyMelToFrame(bank, power, m, f * config.nMels);
+    }
+    return m;
+  });
+  const melDb = melPower.map((m) => {
+    const d = Float32Array.from(m);
+    powerToDbInPlace(d, { topDb: config.topDb });
+    return d;
+  });
+  const work = new Float32Array(frames * config.nMels);
+  const out = new Float32Array(config.nMfcc * frames);
+  const stages: Array<[keyof StageSplit, (c: number) => void]> = [
+    ["fftAndWindowMs", (c) => {
+      const p = padded[c] as Float32Array;
+      for (let f = 0; f < frames; f++) fft.forwardHannPower(p.subarray(f * config.hopLength, f * config.hopLength + config.nFft), power);
+    }],
+    ["melMs", () => {
+      for (let f = 0; f < frames; f++) applyMelToFrame(bank, power, work, f * config.nMels);
+    }],
+    ["dbMs", (c) => {
+      work.set(melPower[c] as Float32Array); // a memcpy, ~1 % of this stage
+      powerToDbInPlace(work, { topDb: config.topDb });
+    }],
+    ["dctMs", (c) => {
+      const d = melDb[c] as Float32Array;
+      for (let f = 0; f < frames; f++) dct.transform(d, out, f * config.nMels, 1, f, frames);
+    }],
+  ];
+  const best: StageSplit = { fftAndWindowMs: Infinity, melMs: Infinity, dbMs: Infinity, dctMs: Infinity };
   for (let pass = 0; pass < 5; pass++) {
-    for (let depth = 1; depth <= 4; depth++) {
+    for (const [name, run] of stages) {
       const t0 = cpuMs();
-      for (let c = 0; c < rounds; c++) runClip(clips[c % clips.length] as Float32Array, depth);
+      for (let c = 0; c < rounds; c++) run(c % clips.length);
       const ms = (cpuMs() - t0) / rounds;
-      // pass 0 warms up the JIT; keep the best of the others
-      if (pass > 0) cumulative[depth] = pass === 1 ? ms : Math.min(cumulative[depth] as number, ms);
+      if (pass > 0) best[name] = Math.min(best[name], ms); // pass 0 warms up the JIT
     }
   }
   fft.dispose();
   dctFft.dispose();
-  const c = cumulative as [number, number, number, number, number];
-  return { fftAndWindowMs: c[1], melMs: Math.max(0, c[2] - c[1]), dbMs: Math.max(0, c[3] - c[2]), dctMs: Math.max(0, c[4] - c[3]) };
+  return best;
 }
 
 /**
@@ -220,7 +243,7 @@ async function main(): Promise<void> {
   console.log(row(["librosa 0.10.2 (measured earlier, not this run)", (1000 / LIBROSA_MS_PER_CLIP).toFixed(0), LIBROSA_MS_PER_CLIP.toFixed(3), `${((CLIP_SECONDS * 1000) / LIBROSA_MS_PER_CLIP).toFixed(0)}x`, ""], widths));
   console.log(`goal: >= ${GOAL_REALTIME_FACTOR}x real time (<= ${((CLIP_SECONDS * 1000) / GOAL_REALTIME_FACTOR).toFixed(2)} ms per clip)`);
   const stageTotal = stages.fftAndWindowMs + stages.melMs + stages.dbMs + stages.dctMs;
-  console.log("per-stage split (float32 FFT; differences of cumulative pipelines, best of 4; noisy on a busy machine):");
+  console.log("per-stage split (float32 FFT; each stage timed alone, best of 4 passes):");
   for (const [name, ms] of [
     ["frames + FFT + Hann + |X|^2", stages.fftAndWindowMs],
     ["mel filterbank (sparse)", stages.melMs],
