@@ -1,33 +1,44 @@
 /**
  * Training speed of the thesis CNN: seconds per epoch over 2000 synthetic clips [2000][40][100],
  * at batch 32 and full-batch, for
- *   - our trainer on the chosen backend (default wasm with our kernels),
- *   - the stock `cpu` backend (a few steps only, extrapolated to an epoch: clearly labelled),
- *   - PyTorch (bench/train_torch.py with /usr/bin/python3, when torch is importable).
+ *   - our trainer (trainCnn) on the chosen backend (default wasm with our kernels),
+ *   - the tfjs `cpu` backend with its stock kernels (a few steps only, extrapolated to an epoch:
+ *     clearly labelled),
+ *   - PyTorch (bench/train_torch.py --serve with /usr/bin/python3, when torch is importable).
+ *
+ * The machine is shared, so ours and PyTorch's epochs are interleaved (ours, PyTorch, ours, ...)
+ * and compared pair by pair: both sides of a pair ran under about the same load. The ratio
+ * reported is the median over pairs of ours/PyTorch, next to best-vs-best.
  *
  * Usage: npm run bench:train -- [--clips 2000] [--repeats 5] [--backend wasm] [--no-cpu] [--no-torch]
  * Prints a table, then as the very last line one JSON object with every figure and ratio.
- * Timings on a shared machine are noisy: best and median of `repeats` epochs are both reported.
  */
-import { spawnSync } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
+import { createInterface, type Interface } from "node:readline";
 import * as tf from "@tensorflow/tfjs";
 import { type BackendPreference, parseBackendPreference, selectBackend } from "../src/model/backend";
 import { syntheticMfccDataset } from "../src/model/synthetic";
 import { trainCnn } from "../src/model/train";
 
-interface Timing {
-  /** Wall-clock seconds per epoch. */
+type Setting = "32" | "full";
+const SETTINGS: readonly Setting[] = ["32", "full"];
+
+interface EpochTime {
+  /** Wall-clock seconds. */
+  wall: number;
+  /** Process CPU seconds (user + system, all threads). */
+  cpu: number;
+}
+
+interface Summary {
   best: number;
   median: number;
+  cpuMedian: number;
   all: number[];
-  /** Process CPU seconds per epoch (user + system), less sensitive to other processes' load. */
-  cpuBest?: number;
-  cpuMedian?: number;
-  /** True when the figure is extrapolated from part of an epoch. */
-  extrapolated?: boolean;
-  note?: string;
+  /** Set when the figure is extrapolated from part of an epoch. */
+  extrapolated?: string;
 }
 
 function arg(name: string, fallback: string): string {
@@ -40,119 +51,156 @@ const clips = Number(arg("clips", "2000"));
 const repeats = Number(arg("repeats", "5"));
 const backendChoice: BackendPreference = parseBackendPreference(arg("backend", "wasm"));
 
-function summarise(seconds: number[], extra: Partial<Timing> = {}): Timing {
-  const sorted = seconds.slice().sort((a, b) => a - b);
-  return { best: sorted[0] as number, median: sorted[Math.floor(sorted.length / 2)] as number, all: seconds, ...extra };
-}
+const median = (v: number[]): number => {
+  const s = v.slice().sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+};
+const summarise = (t: EpochTime[], extrapolated?: string): Summary => {
+  const s: Summary = { best: Math.min(...t.map((e) => e.wall)), median: median(t.map((e) => e.wall)), cpuMedian: median(t.map((e) => e.cpu)), all: t.map((e) => e.wall) };
+  if (extrapolated !== undefined) s.extrapolated = extrapolated;
+  return s;
+};
+
+const data = syntheticMfccDataset(clips, { seed: 0 });
 
 /**
- * Seconds per epoch of trainCnn: a warm-up run of one epoch, then a run of `epochs` timed ones.
- * @returns  wall-clock seconds of each timed epoch, and the run's mean process CPU seconds per epoch
+ * One timed epoch of trainCnn on the first `count` clips: a 2-epoch run whose second epoch is
+ * timed (the first builds the full batch and settles the JIT).
  */
-async function timeOurs(x: Float32Array, y: Int32Array, count: number, batchSize: number | "full", epochs: number): Promise<{ wall: number[]; cpu: number }> {
-  const run = async (n: number): Promise<number[]> => {
-    const { model, history } = await trainCnn(x.subarray(0, count * 4000), y.subarray(0, count), [count, 40, 100], {
-      batchSize, epochs: n, shuffle: batchSize !== "full", validationSplit: 0, seed: 1,
+async function ourEpoch(count: number, setting: Setting): Promise<EpochTime> {
+  const cpuAtEpochEnd: NodeJS.CpuUsage[] = [];
+  const { model, history } = await trainCnn(
+    data.x.subarray(0, count * 4000),
+    data.y.subarray(0, count),
+    [count, 40, 100],
+    { batchSize: setting === "full" ? "full" : Number(setting), epochs: 2, shuffle: setting !== "full", validationSplit: 0, seed: 1, reportEvery: 1 },
+    () => cpuAtEpochEnd.push(process.cpuUsage()),
+  );
+  model.dispose();
+  const [a, b] = cpuAtEpochEnd as [NodeJS.CpuUsage, NodeJS.CpuUsage];
+  return { wall: history.epochSeconds[1] as number, cpu: (b.user - a.user + b.system - a.system) / 1e6 };
+}
+
+/** bench/train_torch.py --serve: one PyTorch epoch per request. */
+class TorchServer {
+  private constructor(private readonly child: ChildProcessWithoutNullStreams, private readonly lines: Interface, private readonly pending: Array<(line: string) => void>) {}
+  info: { torch: string; threads: number } = { torch: "?", threads: 0 };
+
+  static async start(): Promise<TorchServer | string> {
+    const child = spawn("/usr/bin/python3", [join(__dirname, "train_torch.py"), "--serve", "--clips", String(clips)], { stdio: ["pipe", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const pending: Array<(line: string) => void> = [];
+    const lines = createInterface({ input: child.stdout });
+    lines.on("line", (line) => pending.shift()?.(line));
+    const server = new TorchServer(child, lines, pending);
+    const first = await new Promise<string | null>((resolve) => {
+      pending.push(resolve);
+      child.on("error", () => resolve(null));
+      child.on("exit", () => resolve(null));
     });
-    model.dispose();
-    return history.epochSeconds;
-  };
-  await run(1);
-  const c0 = process.cpuUsage();
-  const wall = await run(epochs);
-  const c = process.cpuUsage(c0);
-  return { wall, cpu: (c.user + c.system) / 1e6 / epochs };
+    if (first === null) return `PyTorch unavailable: ${stderr.trim().split("\n").pop() ?? "could not run /usr/bin/python3"} (apt-get install python3-torch)`;
+    server.info = (JSON.parse(first) as { ready: { torch: string; threads: number } }).ready;
+    return server;
+  }
+
+  epoch(setting: Setting): Promise<EpochTime> {
+    return new Promise((resolve) => {
+      this.pending.push((line) => resolve(JSON.parse(line) as EpochTime));
+      this.child.stdin.write(`${setting}\n`);
+    });
+  }
+
+  close(): void {
+    this.lines.close();
+    this.child.stdin.end();
+  }
 }
-
-function runTorch(): { threads: number; version: string; results: Record<string, Timing> } | string {
-  const script = join(__dirname, "train_torch.py");
-  const r = spawnSync("/usr/bin/python3", [script, "--clips", String(clips), "--repeats", String(repeats), "--batches", "32,full"], { encoding: "utf8" });
-  if (r.error !== undefined) return `could not run /usr/bin/python3 (${r.error.message})`;
-  if (r.status !== 0) return `train_torch.py failed: ${(r.stderr || "").trim().split("\n").pop() ?? ""} (install python3-torch)`;
-  const line = r.stdout.trim().split("\n").pop() ?? "";
-  const parsed = JSON.parse(line) as { torch: string; threads: number; results: Record<string, Timing> };
-  return { version: parsed.torch, threads: parsed.threads, results: parsed.results };
-}
-
-const fmt = (t: Timing | undefined): string => (t === undefined ? "-" : `${t.best.toFixed(3)} / ${t.median.toFixed(3)}${t.extrapolated ? " *" : ""}`);
-
-const ratio = (a: number | undefined, b: number | undefined): number | null => (a === undefined || b === undefined ? null : a / b);
-const fmtRatio = (r: number | null): string => (r === null ? "-" : `${r.toFixed(2)}x`);
 
 async function main(): Promise<void> {
   const loadAtStart = loadavg();
-  const data = syntheticMfccDataset(clips, { seed: 0 });
-  const stepsPerEpoch = Math.ceil(clips / 32);
   const notes: string[] = [];
   const backend = await selectBackend(backendChoice, (n) => notes.push(n));
-  const b32 = await timeOurs(data.x, data.y, clips, 32, repeats);
-  const fullRun = await timeOurs(data.x, data.y, clips, "full", repeats);
-  const ours = {
-    b32: summarise(b32.wall, { cpuMedian: b32.cpu }),
-    full: summarise(fullRun.wall, { cpuMedian: fullRun.cpu }),
-  };
+  const torch = flag("no-torch") ? "PyTorch skipped (--no-torch)" : await TorchServer.start();
 
-  let cpu: { b32: Timing; full: Timing } | undefined;
+  const ours: Partial<Record<Setting, Summary>> = {};
+  const pytorch: Partial<Record<Setting, Summary>> = {};
+  const pairRatios: Partial<Record<Setting, number[]>> = {};
+  for (const setting of SETTINGS) {
+    await ourEpoch(clips, setting); // warm-up
+    if (typeof torch !== "string") await torch.epoch(setting); // the server warms up on the first request too
+    const mine: EpochTime[] = [];
+    const theirs: EpochTime[] = [];
+    for (let i = 0; i < repeats; i++) {
+      mine.push(await ourEpoch(clips, setting));
+      if (typeof torch !== "string") theirs.push(await torch.epoch(setting));
+    }
+    ours[setting] = summarise(mine);
+    if (theirs.length > 0) {
+      pytorch[setting] = summarise(theirs);
+      pairRatios[setting] = mine.map((m, i) => m.wall / (theirs[i] as EpochTime).wall);
+    }
+  }
+  if (typeof torch !== "string") torch.close();
+
+  let cpu: Partial<Record<Setting, Summary>> | undefined;
   if (!flag("no-cpu") && backend !== "cpu") {
     await selectBackend("cpu");
-    // 2 steps of 32 (after a warm-up run), scaled to the real number of steps per epoch
+    const stepsPerEpoch = Math.ceil(clips / 32);
+    // 2 steps of 32 (after a warm-up run), scaled to an epoch's steps
     const partSteps = 2;
-    const part32 = await timeOurs(data.x, data.y, partSteps * 32, 32, 1);
+    await ourEpoch(partSteps * 32, "32");
+    const part32 = await ourEpoch(partSteps * 32, "32");
     // one full-batch step on 100 clips, scaled linearly to `clips`
     const partClips = 100;
-    const partFull = await timeOurs(data.x, data.y, partClips, "full", 1);
+    const partFull = await ourEpoch(partClips, "full");
+    const scale = (t: EpochTime, k: number): EpochTime => ({ wall: t.wall * k, cpu: t.cpu * k });
     cpu = {
-      b32: summarise(part32.wall.map((s) => (s * stepsPerEpoch) / partSteps), { extrapolated: true, note: `${partSteps} steps of 32 scaled to ${stepsPerEpoch}` }),
-      full: summarise(partFull.wall.map((s) => (s * clips) / partClips), { extrapolated: true, note: `one full-batch step on ${partClips} clips scaled to ${clips}` }),
+      "32": summarise([scale(part32, stepsPerEpoch / partSteps)], `${partSteps} steps of 32 scaled to ${stepsPerEpoch}`),
+      full: summarise([scale(partFull, clips / partClips)], `one full-batch step on ${partClips} clips scaled to ${clips}`),
     };
     await selectBackend(backendChoice);
   }
 
-  const torch = flag("no-torch") ? "skipped (--no-torch)" : runTorch();
-  const torchResults = typeof torch === "string" ? undefined : torch.results;
+  const ratios = Object.fromEntries(SETTINGS.map((s) => {
+    const o = ours[s] as Summary;
+    const p = pytorch[s];
+    return [s, p === undefined ? null : { pairMedian: median(pairRatios[s] as number[]), best: o.best / p.best, cpuMedian: o.cpuMedian / p.cpuMedian, pairs: pairRatios[s] }];
+  })) as Record<Setting, { pairMedian: number; best: number; cpuMedian: number; pairs: number[] } | null>;
 
-  const rows: Array<[string, Timing | undefined, Timing | undefined]> = [
-    [`ours (${backend})`, ours.b32, ours.full],
-    ["tfjs cpu backend (stock kernels)", cpu?.b32, cpu?.full],
-    [typeof torch === "string" ? "PyTorch" : `PyTorch ${torch.version} (${torch.threads} thread${torch.threads === 1 ? "" : "s"})`, torchResults?.["32"], torchResults?.["full"]],
-  ];
-  const r32 = {
-    best: ratio(ours.b32.best, torchResults?.["32"]?.best),
-    median: ratio(ours.b32.median, torchResults?.["32"]?.median),
-    cpuMedian: ratio(ours.b32.cpuMedian, torchResults?.["32"]?.cpuMedian),
-  };
-  const rFull = {
-    best: ratio(ours.full.best, torchResults?.["full"]?.best),
-    median: ratio(ours.full.median, torchResults?.["full"]?.median),
-    cpuMedian: ratio(ours.full.cpuMedian, torchResults?.["full"]?.cpuMedian),
-  };
-  const fmtCpu = (t: Timing | undefined): string => (t?.cpuMedian === undefined ? "-" : t.cpuMedian.toFixed(3));
-
+  const cell = (t: Summary | undefined): string => (t === undefined ? "-" : `${t.best.toFixed(3)} / ${t.median.toFixed(3)}${t.extrapolated !== undefined ? " *" : ""}`);
+  const cpuCell = (t: Summary | undefined): string => (t === undefined ? "-" : t.cpuMedian.toFixed(3));
+  const x = (r: number | undefined): string => (r === undefined ? "-" : `${r.toFixed(2)}x`);
+  const torchName = typeof torch === "string" ? "PyTorch" : `PyTorch ${torch.info.torch} (${torch.info.threads} thread${torch.info.threads === 1 ? "" : "s"})`;
+  const row = (name: string, a: string, b: string): string => `${name.padEnd(36)}${a.padEnd(24)}${b}`;
   const lines = [
-    `Training the thesis CNN on ${clips} synthetic clips [40][100]; seconds per epoch, best / median of ${repeats} epochs after a warm-up epoch`,
-    `machine: ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, load average ${loadAtStart.map((l) => l.toFixed(2)).join(" ")} at start, Node ${process.version}, tfjs ${tf.version_core}`,
+    `Training the thesis CNN on ${clips} synthetic clips [40][100]: seconds per epoch, best / median of ${repeats} epochs`,
+    `(ours and PyTorch interleaved epoch by epoch), after a warm-up epoch`,
+    `machine: ${cpus().length} x ${cpus()[0]?.model ?? "cpu"} (shared), load average ${loadAtStart.map((l) => l.toFixed(2)).join(" ")} at start, Node ${process.version}, tfjs ${tf.version_core}`,
     ...notes.map((n) => `note: ${n}`),
     "",
-    `${"".padEnd(36)}${"batch 32".padEnd(22)}full batch`,
-    ...rows.map(([name, a, b]) => `${name.padEnd(36)}${fmt(a).padEnd(22)}${fmt(b)}`),
-    `${"ours / PyTorch (best, median)".padEnd(36)}${`${fmtRatio(r32.best)}, ${fmtRatio(r32.median)}`.padEnd(22)}${fmtRatio(rFull.best)}, ${fmtRatio(rFull.median)}`,
+    row("", "batch 32", "full batch"),
+    row(`ours (${backend})`, cell(ours["32"]), cell(ours.full)),
+    row(torchName, cell(pytorch["32"]), cell(pytorch.full)),
+    row("tfjs cpu backend (stock kernels)", cell(cpu?.["32"]), cell(cpu?.full)),
+    row("ours / PyTorch, median of pairs", x(ratios["32"]?.pairMedian), x(ratios.full?.pairMedian)),
+    row("ours / PyTorch, best vs best", x(ratios["32"]?.best), x(ratios.full?.best)),
     "",
-    "process CPU seconds per epoch (mean for ours, median for PyTorch; all threads):",
-    `${`ours (${backend})`.padEnd(36)}${fmtCpu(ours.b32).padEnd(22)}${fmtCpu(ours.full)}`,
-    `${"PyTorch".padEnd(36)}${fmtCpu(torchResults?.["32"]).padEnd(22)}${fmtCpu(torchResults?.["full"])}`,
-    `${"ours / PyTorch".padEnd(36)}${fmtRatio(r32.cpuMedian).padEnd(22)}${fmtRatio(rFull.cpuMedian)}`,
+    "process CPU seconds per epoch, median (all threads):",
+    row(`ours (${backend})`, cpuCell(ours["32"]), cpuCell(ours.full)),
+    row("PyTorch", cpuCell(pytorch["32"]), cpuCell(pytorch.full)),
+    row("ours / PyTorch", x(ratios["32"]?.cpuMedian), x(ratios.full?.cpuMedian)),
     "",
-    cpu === undefined ? "" : `* extrapolated: cpu batch 32 = ${cpu.b32.note}; cpu full batch = ${cpu.full.note}`,
-    typeof torch === "string" ? `PyTorch: ${torch}` : "",
-    "Goals: ours within 1.5x of PyTorch at batch 32 and within 3x full-batch.",
-  ].filter((l, i, all) => l !== "" || (i > 0 && all[i - 1] !== ""));
+    ...(cpu === undefined ? [] : [`* extrapolated: cpu batch 32 = ${cpu["32"]?.extrapolated}; cpu full batch = ${cpu.full?.extrapolated}`]),
+    ...(typeof torch === "string" ? [torch] : []),
+    "Goals: ours within 1.5x of PyTorch at batch 32 and within 3x full-batch (median of pairs).",
+  ];
   process.stdout.write(`${lines.join("\n")}\n`);
   const summary = {
     clips, repeats, backend, machineCpus: cpus().length, loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg(),
-    ours, stockCpu: cpu ?? null,
-    pytorch: typeof torch === "string" ? { unavailable: torch } : torch,
-    ratioOursOverPytorch: { batch32: r32, full: rFull },
-    goalsMet: { batch32: r32.best !== null ? r32.best <= 1.5 : null, full: rFull.best !== null ? rFull.best <= 3 : null },
+    ours, pytorch: typeof torch === "string" ? { unavailable: torch } : { ...torch.info, results: pytorch }, stockCpu: cpu ?? null,
+    ratioOursOverPytorch: ratios,
+    goalsMet: { batch32: ratios["32"] === null ? null : ratios["32"].pairMedian <= 1.5, full: ratios.full === null ? null : ratios.full.pairMedian <= 3 },
   };
   process.stdout.write(`${JSON.stringify(summary)}\n`);
 }

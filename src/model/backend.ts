@@ -3,8 +3,8 @@
  *
  * Order tried by "auto": `tensorflow` (native, from @tensorflow/tfjs-node, when the user has it
  * installed; it is deliberately not a dependency), then `wasm` (tfjs-backend-wasm with our training
- * kernels, see wasmKernels.ts), then the pure-JS `cpu` backend, which is correct but about 200x
- * slower at training this CNN.
+ * kernels, see wasmKernels.ts), then the pure-JS `cpu` backend, which is correct but several
+ * hundred times slower at training this CNN (see bench/train.ts).
  */
 import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -79,6 +79,9 @@ async function useWasm(): Promise<string | null> {
   return null;
 }
 
+/** The backend the last selectBackend call chose. */
+let selected: string | null = null;
+
 /**
  * Select and initialise the tfjs backend.
  *
@@ -109,14 +112,19 @@ async function pickBackend(preference: BackendPreference, note?: (message: strin
   return tf.getBackend();
 }
 
-let selected: string | null = null;
+/** tfjs backend name a preference stands for (null for "auto"). */
+function backendNameOf(preference: BackendPreference): string | null {
+  return preference === "auto" ? null : preference === "tfjs-node" ? TFJS_NODE_BACKEND : preference;
+}
 
 /**
- * The backend chosen by an earlier {@link selectBackend} call in this process, or the result of
- * selecting one now with `preference`. Training and inference call this, so a caller that never
- * picks a backend still gets the fastest one rather than tfjs's default.
+ * Keep the backend an earlier {@link selectBackend} call chose if it is still active and
+ * `preference` is "auto" or names it; otherwise select one now with `preference`. Training and
+ * inference call this, so a caller that never picks a backend still gets the fastest one rather
+ * than tfjs's default, and an explicit preference is honoured.
  */
 export async function ensureBackend(preference: BackendPreference = "auto", note?: (message: string) => void): Promise<string> {
-  if (selected !== null && tf.getBackend() === selected) return selected;
+  const wanted = backendNameOf(preference);
+  if (selected !== null && tf.getBackend() === selected && (wanted === null || wanted === selected)) return selected;
   return selectBackend(preference, note);
 }

@@ -111,7 +111,8 @@ export async function saveCnn(model: tf.LayersModel, dir: string, metadata: Mode
 /**
  * Load a model folder written by {@link saveCnn}.
  *
- * @param backend  used if no backend was selected yet in this process
+ * @param backend  "auto" keeps the backend already selected in this process (or picks the fastest);
+ *   any other value selects that backend (see ensureBackend)
  */
 export async function loadCnn(dir: string, backend: BackendPreference = "auto"): Promise<{ model: tf.LayersModel; metadata: ModelMetadata }> {
   await ensureBackend(backend);

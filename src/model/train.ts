@@ -37,7 +37,10 @@ export interface TrainOptions {
   reportEvery: number;
   /** Architecture overrides; nMfcc and frames always come from the data's shape. */
   cnn: Partial<CnnConfig>;
-  /** Backend used if none was selected yet (see selectBackend). */
+  /**
+   * Backend to train on (see selectBackend): "auto" keeps the one already selected in this
+   * process, or picks the fastest available; any other value selects that backend.
+   */
   backend: BackendPreference;
   /**
    * How gradients are computed: "explicit" (backprop.ts: hand-written backward pass, several
