@@ -12,6 +12,7 @@ import { buildCnn, flattenIndexFromTorch, THESIS_CNN, toModelInput } from "../sr
 import { lossAndAccuracy, predictLogitsModelLayout, predictProbabilities } from "../src/model/predict";
 import { syntheticMfccDataset } from "../src/model/synthetic";
 import { type EpochLog, MINIBATCH_TRAINING, THESIS_TRAINING, trainCnn } from "../src/model/train";
+import { SeededRandom } from "../src/util/random";
 
 before(async () => {
   await selectBackend("wasm");
@@ -110,8 +111,6 @@ describe("trainCnn", () => {
 
 /** Same split as trainCnn: SeededRandom(seed ^ 0x5eed) shuffles 0..count-1; the first part validates. */
 function heldOutIndices(count: number, split: number, seed: number): number[] {
-  // imported lazily to keep the helper next to its one use
-  const { SeededRandom } = require("../src/util/random") as typeof import("../src/util/random");
   const all = Array.from({ length: count }, (_, i) => i);
   new SeededRandom(seed ^ 0x5eed).shuffle(all);
   return all.slice(0, Math.max(1, Math.round(count * split))).sort((a, b) => a - b);
