@@ -8,7 +8,7 @@ import { ConfigError, ShapeError } from "../errors";
 import { SeededRandom } from "../util/random";
 import { FlatAdam, PYTORCH_ADAM } from "./adam";
 import { type BackendPreference, ensureBackend } from "./backend";
-import { cnnBackprop } from "./backprop";
+import { cnnBackprop, cnnBackpropUnsupported } from "./backprop";
 import { buildCnn, type CnnConfig, THESIS_CNN, toModelInput } from "./cnn";
 import { lossAndAccuracy, predictLogitsModelLayout } from "./predict";
 
@@ -46,6 +46,7 @@ export interface TrainOptions {
    * How gradients are computed: "explicit" (backprop.ts: hand-written backward pass, several
    * times fewer kernel calls, the default) or "tape" (tfjs autodiff through the tf.layers model;
    * the reference, slower at small batches). Both give the same gradients to float32 rounding.
+   * "explicit" falls back to "tape" for architectures backprop.ts does not cover (even kernels).
    */
   gradients: "explicit" | "tape";
 }
@@ -245,7 +246,8 @@ async function fit(model: tf.LayersModel, backend: string, o: TrainOptions, data
   let best = { loss: Infinity, epoch: 0, weights: null as Float32Array[] | null };
   let sinceBest = 0;
 
-  const explicit = o.gradients === "explicit" ? cnnBackprop(model) : null;
+  // explicit backprop covers buildCnn's architecture with odd kernels; anything else uses the tape
+  const explicit = o.gradients === "explicit" && cnnBackpropUnsupported(model) === null ? cnnBackprop(model) : null;
   /** One update on clips order[from..to): loss before the update and how many were right. */
   const step = (xb: tf.Tensor3D, from: number, to: number): { loss: number; correct: number } => {
     const batchLabels = Int32Array.from(order.slice(from, to), (i) => labels[i] as number);
