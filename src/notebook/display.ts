@@ -1,0 +1,195 @@
+/**
+ * Showing things in a tslab notebook. A figure is sent as ONE display message carrying several
+ * representations (a MIME bundle), and each front end picks the richest it can draw:
+ *
+ * - `application/vnd.plotly.v1+json`: the figure as JSON, drawn by JupyterLab's
+ *   jupyterlab-plotly extension or VS Code's built-in plotly renderer;
+ * - `text/html`: a `<div>` and a short script calling `Plotly.newPlot`, drawn wherever
+ *   scripts run in trusted outputs (JupyterLab without the extension, classic Notebook,
+ *   VS Code, and HTML exported by nbconvert); the plotly.js library itself is sent once per
+ *   notebook by {@link loadPlotly}, inlined, so it works offline;
+ * - `text/plain`: a one-line description (terminals, `jupyter nbconvert --to markdown`, tests).
+ *
+ * tslab's public `display` sends one MIME type per call, so bundles go through the kernel's
+ * own display writer (`tslab/dist/jupyter`'s `lastWriteDisplayData`, which its public API
+ * wraps), found at run time; outside a kernel nothing is sent.
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { type Figure, figureSize, figureTitle } from "../plots/figure";
+
+/** A MIME bundle: representation by MIME type (strings, or JSON for `+json` types). */
+export type MimeBundle = Record<string, string | object>;
+
+/** MIME type of plotly figures (JupyterLab extension, VS Code). */
+export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
+
+/**
+ * Where display messages go: `bundle` is shown, or replaces the output with the same
+ * `displayId` when `update` is true.
+ */
+export type DisplaySink = (bundle: MimeBundle, displayId: string | undefined, update: boolean) => void;
+
+type KernelWriter = (content: { data: MimeBundle; metadata: Record<string, unknown>; transient: { display_id?: string } }, update: boolean) => void;
+
+/**
+ * The running tslab kernel's display writer, or null outside a kernel (plain Node, tests, or a
+ * tslab whose internals changed: then {@link fallbackSink} shows one MIME type per output).
+ */
+export function tslabSink(): DisplaySink | null {
+  let writer: KernelWriter | null | undefined;
+  try {
+    const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData?: KernelWriter | null };
+    if (!("lastWriteDisplayData" in jupyter)) return null;
+    writer = jupyter.lastWriteDisplayData;
+  } catch {
+    return null;
+  }
+  if (typeof writer !== "function") return null;
+  const write = writer;
+  return (bundle, displayId, update) => write({ data: bundle, metadata: {}, transient: displayId === undefined ? {} : { display_id: displayId } }, update);
+}
+
+let sinkOverride: DisplaySink | null = null;
+
+/** Send displays to `sink` instead of the kernel (tests); null restores the kernel. */
+export function setDisplaySink(sink: DisplaySink | null): void {
+  sinkOverride = sink;
+}
+
+/** Send a bundle to the current sink; returns false when there is nowhere to show it. */
+export function displayBundle(bundle: MimeBundle, displayId?: string, update = false): boolean {
+  const sink = sinkOverride ?? tslabSink();
+  if (sink === null) return false;
+  sink(bundle, displayId, update);
+  return true;
+}
+
+/** A fresh id for an output that will be updated in place (see {@link LiveDisplay}). */
+export function newDisplayId(): string {
+  return randomBytes(8).toString("hex");
+}
+
+/** Escape text for HTML element content and attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/** JSON that is safe inside a `<script>` element (no `</script>`, no HTML comment openers). */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+}
+
+/** Version of the plotly.js inlined by {@link plotlyLoaderBundle}. */
+export function plotlyVersion(): string {
+  return (JSON.parse(readFileSync(require.resolve("plotly.js-dist-min/package.json"), "utf8")) as { version: string }).version;
+}
+
+/** The minified plotly.js bundle (about 4.8 MB). */
+export function plotlySource(): string {
+  return readFileSync(require.resolve("plotly.js-dist-min/plotly.min.js"), "utf8");
+}
+
+/**
+ * The bundle that loads plotly.js into the page once: an inlined `<script>` (works offline and
+ * in exported HTML) that defines `window.Plotly` unless this version is already there. Figures
+ * shown before it wait up to 30 s for it.
+ */
+export function plotlyLoaderBundle(): MimeBundle {
+  const version = plotlyVersion();
+  // plotly.js 3 assigns window.Plotly itself; hiding AMD's define keeps it from registering as
+  // a require.js module instead (the classic Notebook page has require.js).
+  const html =
+    `<script type="text/javascript">\n` +
+    `if (!window.Plotly || window.Plotly.version !== ${JSON.stringify(version)}) {\n` +
+    `(function (define, module, exports) {\n${plotlySource().replace(/<\/script/gi, "<\\/script")}\n}).call(window);\n}\n` +
+    `</script>\n<div class="soundcheck-plotly-loader" style="font-size:smaller;color:#555">plotly.js ${escapeHtml(version)} loaded (inlined once per notebook, no network needed)</div>`;
+  return { "text/html": html, "text/plain": `plotly.js ${version} loaded for this notebook's figures` };
+}
+
+/** Show the plotly.js loader: run it in the first code cell of a notebook that has figures. */
+export function loadPlotly(): boolean {
+  return displayBundle(plotlyLoaderBundle());
+}
+
+/** Figure size and traces, in words: the bundle's text/plain. */
+export function describeFigure(fig: Figure): string {
+  const { width, height } = figureSize(fig);
+  const kinds = [...new Set(fig.data.map((t) => t.type))].join(", ");
+  return `Figure "${figureTitle(fig)}": ${fig.data.length} ${kinds} trace${fig.data.length === 1 ? "" : "s"}, ${width} x ${height} px`;
+}
+
+/**
+ * The MIME bundle of a figure: plotly JSON, HTML drawing it with the page's plotly.js, and a
+ * text description. `divId` names the figure's `<div>` (unique per output).
+ */
+export function figureBundle(fig: Figure, divId: string = `soundcheck-fig-${newDisplayId()}`): MimeBundle {
+  const { width, height } = figureSize(fig);
+  const config = { displaylogo: false, ...(fig.config ?? {}) };
+  const html =
+    `<div id="${divId}" class="soundcheck-figure" style="width:${width}px;height:${height}px;max-width:100%"></div>\n` +
+    `<script type="text/javascript">\n(function () {\n` +
+    `  var fig = ${scriptJson({ data: fig.data, layout: fig.layout, config })};\n` +
+    `  var tries = 0;\n` +
+    `  function draw() {\n` +
+    `    var el = document.getElementById(${JSON.stringify(divId)});\n` +
+    `    if (el && window.Plotly) { window.Plotly.newPlot(el, fig.data, fig.layout, fig.config); return; }\n` +
+    `    if (++tries > 300) { if (el) el.textContent = "plotly.js is not loaded: run the notebook's first code cell (loadPlotly()) and trust the notebook"; return; }\n` +
+    `    setTimeout(draw, 100);\n` +
+    `  }\n  draw();\n})();\n</script>`;
+  return {
+    [PLOTLY_MIME]: { data: fig.data, layout: fig.layout, config },
+    "text/html": html,
+    "text/plain": describeFigure(fig),
+  };
+}
+
+/** Show a figure in the notebook (one output, several representations). */
+export function showFigure(fig: Figure): boolean {
+  return displayBundle(figureBundle(fig));
+}
+
+/**
+ * One output that is replaced in place each time `show` is called: a figure that updates while
+ * training runs, or a progress line.
+ */
+export class LiveDisplay {
+  private readonly id = newDisplayId();
+  private shown = false;
+
+  /** Show `fig` here (the first call creates the output, later calls replace it). */
+  showFigure(fig: Figure): void {
+    this.show(figureBundle(fig, `soundcheck-fig-${this.id}-${newDisplayId()}`));
+  }
+
+  /** Show a bundle here. */
+  show(bundle: MimeBundle): void {
+    displayBundle(bundle, this.id, this.shown);
+    this.shown = true;
+  }
+}
+
+/** Show Markdown (rendered by every front end), with a plain-text copy. */
+export function showMarkdown(markdown: string): boolean {
+  return displayBundle({ "text/markdown": markdown, "text/plain": markdown });
+}
+
+/**
+ * A table as HTML (with a plain-text copy): `columns` are the header, each row one value per
+ * column; numbers are right-aligned and shown with `digits` decimals unless integers.
+ */
+export function tableBundle(columns: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>, digits = 3): MimeBundle {
+  const fmt = (v: string | number) => (typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(digits)) : v);
+  const cell = (v: string | number, tag: string) => `<${tag} style="text-align:${typeof v === "number" ? "right" : "left"};padding:2px 10px">${escapeHtml(fmt(v))}</${tag}>`;
+  const html = `<table class="soundcheck-table" style="border-collapse:collapse"><thead><tr>${columns.map((c) => cell(c, "th")).join("")}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((v) => cell(v, "td")).join("")}</tr>`)
+    .join("")}</tbody></table>`;
+  const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => fmt(r[i] ?? "").length)));
+  const line = (r: ReadonlyArray<string | number>) => r.map((v, i) => (typeof v === "number" ? fmt(v).padStart(widths[i] as number) : fmt(v).padEnd(widths[i] as number))).join("  ");
+  return { "text/html": html, "text/plain": [line(columns), ...rows.map(line)].join("\n") };
+}
+
+/** Show a table (see {@link tableBundle}). */
+export function showTable(columns: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>, digits = 3): boolean {
+  return displayBundle(tableBundle(columns, rows, digits));
+}

@@ -1,0 +1,5 @@
+/** Display helpers for tslab notebooks: figures, tables, audio players, a notebook reporter. */
+export * from "./display";
+export * from "./audio";
+export * from "./reporter";
+export * from "./config";
