@@ -26,6 +26,7 @@ export * from "./audio/decode";
 export * from "./audio/resample";
 export * from "./audio/load";
 export * from "./augment";
+export * from "./model";
 export * from "./evaluate/metrics";
 export * from "./pipeline/reporter";
 export * from "./pipeline/clean";

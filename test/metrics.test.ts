@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { accuracy, classificationReport, confusionMatrix, formatClassificationReport } from "../src/evaluate/metrics";
+import { degenerateModelWarnings } from "../src/pipeline/evaluate";
 
 // A hand-made case: 10 rows, true = 4 normal (0) + 6 broken (1).
 // predictions: normal rows -> 0,0,0,1 ; broken rows -> 1,1,1,1,0,1
@@ -51,8 +52,7 @@ test("rejects predictions of a different length", () => {
   assert.throws(() => confusionMatrix([0, 1], [0], 2), /2 true labels but 1 predictions/);
 });
 
-test("warns when a class is never recognised and the test set is dominated by one class", async () => {
-  const { degenerateModelWarnings } = await import("../src/pipeline/evaluate");
+test("warns when a class is never recognised and the test set is dominated by one class", () => {
   const t = [0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
   const warnings = degenerateModelWarnings(classificationReport(t, new Array(20).fill(1), ["normal", "broken"]));
   assert.equal(warnings.length, 2);
