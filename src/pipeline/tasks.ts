@@ -2,7 +2,9 @@ import { join } from "node:path";
 import type { AugmentConfig, AugmentationName } from "../config/augment";
 import type { FeatureConfig } from "../config/features";
 import { loadAudio } from "../audio/load";
-import { writeWavFile, type WavWriteEncoding } from "../audio/wav";
+import { decodeWav, encodeWav, writeWavFile, type WavWriteEncoding } from "../audio/wav";
+import { toMono } from "../audio/mono";
+import { writeFileAtomic } from "../util/atomicWrite";
 import { augmentAll } from "../augment";
 import { stem } from "../data/dataset";
 import { SoundcheckError } from "../errors";
@@ -107,9 +109,11 @@ export async function processClip(task: ProcessClipTask): Promise<ProcessClipRes
     const { config, seed, outDir, wavFormat } = task.augment;
     for (const { name, samples: out } of augmentAll(samples, rate, config, seed)) {
       const path = join(outDir, `${name}_${stem(task.path)}.wav`);
-      writeWavFile(path, out, rate, wavFormat);
-      // features of the file as written (PCM16 by default), as the thesis read them back
-      const written = (await loadAudio(path, rate)).samples;
+      const bytes = encodeWav(out, rate, wavFormat);
+      writeFileAtomic(path, bytes);
+      // features of the file as written (PCM16 by default), as the thesis read them back;
+      // decoded from the bytes just written rather than read again from disk
+      const written = toMono(decodeWav(bytes, path).channels);
       augmented.push({ name, path, features: extract(written).data.slice() });
     }
   }
