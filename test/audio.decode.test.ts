@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { decodeAudioFile, sniffAudioFormat } from "../src/audio/decode";
 import { loadAudio, loadWavSync } from "../src/audio/load";
 import { AudioDecodeError } from "../src/errors";
+import { sineFit } from "./helpers/numeric";
 
 // Made by test/fixtures/audio/generate.sh (sox + ffmpeg); libsndfile_reference.json holds how
 // python-soundfile 0.12.1 / libsndfile 1.2.0 (librosa's reader) decodes each file.
@@ -30,26 +31,6 @@ async function deviationFromLibsndfile(file: string): Promise<number> {
     });
   });
   return worst;
-}
-
-/** Amplitude of the `hz` component of x (least-squares sine fit), and the rms of what is left. */
-function sineFit(x: Float32Array, rateHz: number, hz: number, from: number, to: number): { amplitude: number; residualRms: number } {
-  let ss = 0, sc = 0, cc = 0, xs = 0, xc = 0;
-  for (let i = from; i < to; i++) {
-    const s = Math.sin((2 * Math.PI * hz * i) / rateHz);
-    const c = Math.cos((2 * Math.PI * hz * i) / rateHz);
-    ss += s * s; sc += s * c; cc += c * c;
-    xs += (x[i] as number) * s; xc += (x[i] as number) * c;
-  }
-  const det = ss * cc - sc * sc;
-  const a = (xs * cc - xc * sc) / det;
-  const b = (xc * ss - xs * sc) / det;
-  let r = 0;
-  for (let i = from; i < to; i++) {
-    const fit = a * Math.sin((2 * Math.PI * hz * i) / rateHz) + b * Math.cos((2 * Math.PI * hz * i) / rateHz);
-    r += ((x[i] as number) - fit) ** 2;
-  }
-  return { amplitude: Math.hypot(a, b), residualRms: Math.sqrt(r / (to - from)) };
 }
 
 test("recognises WAV, FLAC, MP3 and Ogg Vorbis by their first bytes", () => {

@@ -7,6 +7,7 @@ import { toMono } from "../src/audio/mono";
 import { loadNpyFloat32 } from "../src/data/npy";
 import { mfcc } from "../src/dsp/mfcc";
 import { ConfigError } from "../src/errors";
+import { maxAbsDiff, sineFit } from "./helpers/numeric";
 
 const FIXTURES = join(__dirname, "fixtures", "librosa");
 
@@ -17,25 +18,6 @@ function resampledFixture(id: string): { ours: Float32Array; soxr: Float32Array 
     ours: resample(toMono(audio.channels), audio.sampleRateHz, 22050),
     soxr: loadNpyFloat32(join(FIXTURES, `${id}.y.npy`)).data,
   };
-}
-
-function maxAbsDiff(a: Float32Array, b: Float32Array, from = 0, to = b.length): number {
-  let m = 0;
-  for (let i = from; i < to; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
-  return m;
-}
-
-/** Least-squares amplitude of the `hz` component of x over [from, to). */
-function toneAmplitude(x: Float32Array, rateHz: number, hz: number, from = 0, to = x.length): number {
-  let ss = 0, sc = 0, cc = 0, xs = 0, xc = 0;
-  for (let i = from; i < to; i++) {
-    const s = Math.sin((2 * Math.PI * hz * i) / rateHz);
-    const c = Math.cos((2 * Math.PI * hz * i) / rateHz);
-    ss += s * s; sc += s * c; cc += c * c;
-    xs += (x[i] as number) * s; xc += (x[i] as number) * c;
-  }
-  const det = ss * cc - sc * sc;
-  return Math.hypot((xs * cc - xc * sc) / det, (xc * ss - xs * sc) / det);
 }
 
 function rms(x: Float32Array, from = 0, to = x.length): number {
@@ -87,14 +69,14 @@ test("gives MFCCs within 1e-4 of max |MFCC| of librosa's for both resampled fixt
 test("keeps a 1 kHz sine's amplitude within 1e-5 from 8, 11.025, 16, 44.1, 48 and 96 kHz", () => {
   for (const from of [8000, 11025, 16000, 44100, 48000, 96000]) {
     const y = resample(sine(1000, from, 0.5, 0.5), from, 22050);
-    const amplitude = toneAmplitude(y, 22050, 1000, 1000, y.length - 1000);
+    const amplitude = sineFit(y, 22050, 1000, 1000, y.length - 1000).amplitude;
     assert.ok(Math.abs(amplitude - 0.5) < 1e-5, `${from} Hz: amplitude ${amplitude}`);
   }
 });
 
 test("is flat to 91 % of the new Nyquist frequency: 10 kHz loses under 0.01 dB going 44.1 -> 22.05 kHz", () => {
   const y = resample(sine(10000, 44100, 0.5, 0.5), 44100, 22050);
-  const amplitude = toneAmplitude(y, 22050, 10000, 1000, y.length - 1000);
+  const amplitude = sineFit(y, 22050, 10000, 1000, y.length - 1000).amplitude;
   assert.ok(Math.abs(20 * Math.log10(amplitude / 0.5)) < 0.01, `amplitude ${amplitude}`);
 });
 
@@ -109,7 +91,7 @@ test("attenuates content above the new Nyquist frequency by at least 110 dB", ()
 test("adds no images when up-sampling: a 7 kHz tone from 16 kHz leaves nothing at 9 kHz", () => {
   const y = resample(sine(7000, 16000, 0.5, 0.5), 16000, 22050);
   // 8820 samples hold whole cycles of both 7 and 9 kHz, so the 7 kHz tone does not leak into the fit
-  const image = toneAmplitude(y, 22050, 9000, 1000, 1000 + 8820);
+  const image = sineFit(y, 22050, 9000, 1000, 1000 + 8820).amplitude;
   assert.ok(20 * Math.log10(image / 0.5) < -110, `image at ${20 * Math.log10(image / 0.5)} dB`);
 });
 

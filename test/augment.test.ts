@@ -21,6 +21,7 @@ import { bandPassEq } from "../src/augment/eq";
 import { maskFrequencyBand } from "../src/augment/freqmask";
 import { SeededRandom } from "../src/util/random";
 import { loadNpyFloat32 } from "../src/data/npy";
+import { maxAbsDiff } from "./helpers/numeric";
 
 const SR = 22050;
 const N = 66150; // 3 s at 22050 Hz = 2·3³·5²·7²
@@ -75,13 +76,6 @@ function amplitudeAt(y: ArrayLike<number>, sampleRate: number, freq: number): nu
     im -= (y[t] as number) * Math.sin(angle);
   }
   return (2 / y.length) * Math.hypot(re, im);
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
-  return m;
 }
 
 function std(values: ArrayLike<number>): number {

@@ -6,22 +6,10 @@ import { applyMelFilterbank, fftFrequencies, hzToMel, melFilterbank, melFilterba
 import { MfccExtractor } from "../src/dsp/mfcc";
 import { powerToDb } from "../src/dsp/powerToDb";
 import { powerSpectrogram } from "../src/dsp/stft";
+import { LIBROSA_FIXTURES, LIBROSA_SIGNALS, maxAbs, maxAbsDiff } from "./helpers/numeric";
 
-const FIXTURES = join(__dirname, "fixtures", "librosa");
-const SIGNALS = ["a_tones_clicks", "b_noise", "c_sweep_stereo", "d_short_16k"] as const;
-
-function maxAbs(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] as number));
-  return m;
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
-  return m;
-}
+const FIXTURES = LIBROSA_FIXTURES;
+const SIGNALS = LIBROSA_SIGNALS;
 
 test("the Slaney mel scale is linear below 1 kHz (200/3 Hz per mel) and logarithmic above", () => {
   assert.equal(hzToMel(0), 0);

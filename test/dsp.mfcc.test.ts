@@ -7,22 +7,10 @@ import { Dct2Ortho, dct2Ortho, dctRows } from "../src/dsp/dct";
 import { createRealFftAsync } from "../src/dsp/fft";
 import { createMfccExtractor, fixFrames, melSpectrogramDb, mfcc, mfccFeatures, MfccExtractor } from "../src/dsp/mfcc";
 import { ConfigError } from "../src/errors";
+import { LIBROSA_FIXTURES, LIBROSA_SIGNALS, maxAbs, maxAbsDiff } from "./helpers/numeric";
 
-const FIXTURES = join(__dirname, "fixtures", "librosa");
-const SIGNALS = ["a_tones_clicks", "b_noise", "c_sweep_stereo", "d_short_16k"] as const;
-
-function maxAbs(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] as number));
-  return m;
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
-  return m;
-}
+const FIXTURES = LIBROSA_FIXTURES;
+const SIGNALS = LIBROSA_SIGNALS;
 
 function signal(id: string): Float32Array {
   return loadNpyFloat32(join(FIXTURES, `${id}.y.npy`)).data;

@@ -5,25 +5,13 @@ import { loadNpyFloat32 } from "../src/data/npy";
 import { createRealFft, createRealFftAsync, type RealFft } from "../src/dsp/fft";
 import { istft, stft, stftFrameCount, stftMagnitude, windowedFrame } from "../src/dsp/stft";
 import { hannWindow } from "../src/dsp/window";
+import { LIBROSA_FIXTURES, LIBROSA_SIGNALS, maxAbs, maxAbsDiff } from "./helpers/numeric";
 
-const FIXTURES = join(__dirname, "fixtures", "librosa");
-const SIGNALS = ["a_tones_clicks", "b_noise", "c_sweep_stereo", "d_short_16k"] as const;
+const FIXTURES = LIBROSA_FIXTURES;
+const SIGNALS = LIBROSA_SIGNALS;
 
 function sine(n: number, freqHz: number, sampleRate: number, amplitude = 0.5): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => amplitude * Math.sin((2 * Math.PI * freqHz * i) / sampleRate));
-}
-
-/** Largest |a − b|. */
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
-  return m;
-}
-
-function maxAbs(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] as number));
-  return m;
 }
 
 test("the periodic Hann window is 0.5 − 0.5·cos(2πn/N), zero at n = 0 and 1 at n = N/2", () => {
