@@ -57,12 +57,18 @@ export function setDisplaySink(sink: DisplaySink | null): void {
   sinkOverride = sink;
 }
 
-/** Send a bundle to the current sink; returns false when there is nowhere to show it. */
-export function displayBundle(bundle: MimeBundle, displayId?: string, update = false): boolean {
+/** True when displays have somewhere to go (a tslab kernel, or a sink set for tests). */
+export function canDisplay(): boolean {
+  return (sinkOverride ?? tslabSink()) !== null;
+}
+
+/**
+ * Send a bundle to the current sink (nothing happens outside a kernel). Returns nothing, so a
+ * call as a cell's last statement prints nothing extra.
+ */
+export function displayBundle(bundle: MimeBundle, displayId?: string, update = false): void {
   const sink = sinkOverride ?? tslabSink();
-  if (sink === null) return false;
-  sink(bundle, displayId, update);
-  return true;
+  if (sink !== null) sink(bundle, displayId, update);
 }
 
 /** A fresh id for an output that will be updated in place (see {@link LiveDisplay}). */
@@ -108,8 +114,8 @@ export function plotlyLoaderBundle(): MimeBundle {
 }
 
 /** Show the plotly.js loader: run it in the first code cell of a notebook that has figures. */
-export function loadPlotly(): boolean {
-  return displayBundle(plotlyLoaderBundle());
+export function loadPlotly(): void {
+  displayBundle(plotlyLoaderBundle());
 }
 
 /** Figure size and traces, in words: the bundle's text/plain. */
@@ -145,8 +151,8 @@ export function figureBundle(fig: Figure, divId: string = `soundcheck-fig-${newD
 }
 
 /** Show a figure in the notebook (one output, several representations). */
-export function showFigure(fig: Figure): boolean {
-  return displayBundle(figureBundle(fig));
+export function showFigure(fig: Figure): void {
+  displayBundle(figureBundle(fig));
 }
 
 /**
@@ -170,8 +176,8 @@ export class LiveDisplay {
 }
 
 /** Show Markdown (rendered by every front end), with a plain-text copy. */
-export function showMarkdown(markdown: string): boolean {
-  return displayBundle({ "text/markdown": markdown, "text/plain": markdown });
+export function showMarkdown(markdown: string): void {
+  displayBundle({ "text/markdown": markdown, "text/plain": markdown });
 }
 
 /**
@@ -190,6 +196,6 @@ export function tableBundle(columns: readonly string[], rows: ReadonlyArray<Read
 }
 
 /** Show a table (see {@link tableBundle}). */
-export function showTable(columns: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>, digits = 3): boolean {
-  return displayBundle(tableBundle(columns, rows, digits));
+export function showTable(columns: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>, digits = 3): void {
+  displayBundle(tableBundle(columns, rows, digits));
 }

@@ -177,8 +177,12 @@ export function mfccFigure(panels: Array<{ name: string; mfcc: Matrix }>, sample
   const n = panels.length;
   const gap = 0.06;
   const w = (1 - gap * (n - 1)) / n;
-  let peak = 0;
-  for (const p of panels) for (let i = p.mfcc.cols; i < p.mfcc.data.length; i++) peak = Math.max(peak, Math.abs(p.mfcc.data[i] as number));
+  // coefficient 0 (loudness) is far larger than the rest: scale the colours to the 99th
+  // percentile of |value| over coefficients 1.., so the spectral shape stays visible
+  const magnitudes: number[] = [];
+  for (const p of panels) for (let i = p.mfcc.cols; i < p.mfcc.data.length; i++) magnitudes.push(Math.abs(p.mfcc.data[i] as number));
+  magnitudes.sort((a, b) => a - b);
+  const peak = Math.max(1e-6, magnitudes[Math.floor(0.99 * (magnitudes.length - 1))] ?? 1);
   const layout: Record<string, unknown> = {
     title: { text: title },
     width: Math.max(720, 420 * n),
@@ -201,7 +205,6 @@ export function mfccFigure(panels: Array<{ name: string; mfcc: Matrix }>, sample
       name: p.name,
       colorscale: DIVERGING_SCALE,
       reversescale: true,
-      // coefficient 0 (loudness) is far larger than the rest: scale the colours to coefficients 1..
       zmin: -peak,
       zmax: peak,
       zmid: 0,
