@@ -1,0 +1,234 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import {
+  confusionMatrixFigure, findChromium, lossCurveFigure, melBandCentersHz, mfccFigure, perClassMetricsFigure,
+  saveFigure, spectrogramGridFigure, themedFigure, waveformEnvelope, FONT_FAMILY, PALETTE, type Figure,
+} from "../src/plots";
+import {
+  figureBundle, LiveDisplay, loadPlotly, notebookConfig, NotebookReporter, parseEpochMessage, plotlyLoaderBundle,
+  plotlyVersion, PLOTLY_MIME, scriptJson, setDisplaySink, tableBundle, tslabSink, type MimeBundle,
+} from "../src/notebook";
+import { classificationReport } from "../src/evaluate/metrics";
+import { dataPath, thesisConfig } from "../src/config/pipeline";
+import { emptyGeneratedFolder } from "../src/data/dataset";
+import { saveNpy } from "../src/data/npy";
+import { trainStage } from "../src/pipeline/train";
+import { CollectingReporter } from "../src/pipeline/reporter";
+import { SPLIT_FILES } from "../src/pipeline/split";
+import type { Matrix } from "../src/dsp/matrix";
+
+const ROOT = resolve(__dirname, "..");
+const matrix = (rows: number, cols: number, f: (r: number, c: number) => number): Matrix => {
+  const data = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) data[r * cols + c] = f(r, c);
+  return { rows, cols, data };
+};
+
+/** Collect what would be displayed, instead of sending it to a kernel. */
+function captureDisplays(run: () => void): Array<{ bundle: MimeBundle; id: string | undefined; update: boolean }> {
+  const seen: Array<{ bundle: MimeBundle; id: string | undefined; update: boolean }> = [];
+  setDisplaySink((bundle, id, update) => seen.push({ bundle, id, update }));
+  try {
+    run();
+  } finally {
+    setDisplaySink(null);
+  }
+  return seen;
+}
+
+test("a figure's bundle carries plotly JSON, HTML that draws it with the page's plotly.js, and a text description", () => {
+  const fig = lossCurveFigure({ loss: [0.7, 0.5, 0.3] });
+  const bundle = figureBundle(fig, "fig-1");
+  assert.deepEqual(Object.keys(bundle).sort(), ["application/vnd.plotly.v1+json", "text/html", "text/plain"]);
+  assert.deepEqual((bundle[PLOTLY_MIME] as Figure).data, fig.data);
+  const html = bundle["text/html"] as string;
+  assert.match(html, /<div id="fig-1" class="soundcheck-figure" style="width:720px;height:380px/);
+  assert.match(html, /window\.Plotly\.newPlot\(el, fig\.data, fig\.layout, fig\.config\)/);
+  assert.ok(!html.includes("plotly.js v"), "the library itself is not inlined per figure");
+  assert.ok(html.length < 20_000);
+  assert.equal(bundle["text/plain"], 'Figure "Training loss": 1 scatter trace, 720 x 380 px');
+});
+
+test("figure JSON inside a script cannot close the script element", () => {
+  const fig = themedFigure([{ type: "scatter", name: "</script><script>alert(1)</script>" }], {});
+  const html = figureBundle(fig, "x")["text/html"] as string;
+  assert.equal(html.match(/<\/script>/g)?.length, 1);
+  assert.equal(JSON.parse(scriptJson("</script>")), "</script>");
+});
+
+test("the plotly.js loader inlines the library once, guarded by its version", () => {
+  const html = plotlyLoaderBundle()["text/html"] as string;
+  assert.ok(html.length > 3_000_000, "the minified library is inlined");
+  assert.match(html, new RegExp(`window\\.Plotly\\.version !== "${plotlyVersion().replace(/\./g, "\\.")}"`));
+  assert.equal(html.match(/<\/script>/gi)?.length, 1);
+});
+
+test("displays go to the sink as one message per bundle, and nowhere outside a kernel", () => {
+  assert.equal(tslabSink(), null);
+  const seen = captureDisplays(() => loadPlotly());
+  assert.equal(seen.length, 1);
+  assert.ok((seen[0]!.bundle["text/plain"] as string).startsWith("plotly.js"));
+});
+
+test("tslab still exposes the kernel's display writer the bundles are sent through", () => {
+  const jupyter = require("tslab/dist/jupyter") as Record<string, unknown>;
+  assert.ok("lastWriteDisplayData" in jupyter, "tslab/dist/jupyter.lastWriteDisplayData is gone: update src/notebook/display.ts for this tslab");
+});
+
+test("a live display creates its output once and then replaces it under the same id", () => {
+  const seen = captureDisplays(() => {
+    const live = new LiveDisplay();
+    live.showFigure(lossCurveFigure({ loss: [1] }));
+    live.showFigure(lossCurveFigure({ loss: [1, 0.5] }));
+  });
+  assert.deepEqual(seen.map((s) => s.update), [false, true]);
+  assert.ok(seen[0]!.id !== undefined && seen[0]!.id === seen[1]!.id);
+});
+
+test("the notebook reporter shows warnings and progress as outputs, never on stderr", () => {
+  const seen = captureDisplays(() => {
+    const r = new NotebookReporter();
+    r.progress("clean", 1, 4);
+    r.warn("only one class");
+  });
+  const texts = seen.map((s) => s.bundle["text/plain"]);
+  assert.ok(texts.includes("clean: 1/4 (25 %)"));
+  assert.ok(texts.includes("warning: only one class"));
+});
+
+test("reads the train stage's own epoch messages into losses", async () => {
+  const root = mkdtempSync(join(tmpdir(), "soundcheck-epochs-"));
+  const config = thesisConfig(root);
+  config.train = { ...config.train, epochs: 2, logEveryEpochs: 1, validationFraction: 0.25, backend: "cpu" };
+  config.modelDir = join(root, "model");
+  const processed = dataPath(config, "processed");
+  mkdirSync(processed, { recursive: true });
+  const n = 8;
+  const x = new Float32Array(n * 40 * 100).map((_, i) => Math.sin(i * 0.01) * ((i / 4000) % 2 ? 1 : -1));
+  saveNpy(join(processed, SPLIT_FILES.xTrain), { dtype: "<f4", shape: [n, 40, 100], data: x });
+  saveNpy(join(processed, SPLIT_FILES.yTrain), { dtype: "<i8", shape: [n], data: BigInt64Array.from({ length: n }, (_, i) => BigInt(i % 2)) });
+  const reporter = new CollectingReporter();
+  const trained = await trainStage(config, reporter);
+  const epochs = reporter.infos.map(parseEpochMessage).filter((e) => e !== null);
+  assert.deepEqual(epochs.map((e) => e!.epoch), [1, 2]);
+  epochs.forEach((e, i) => {
+    assert.equal(e!.epochs, 2);
+    assert.ok(Math.abs(e!.loss - trained.history.loss[i]!) < 1e-4);
+    assert.ok(Math.abs(e!.valLoss! - trained.history.valLoss![i]!) < 1e-4);
+  });
+  assert.equal(parseEpochMessage("train: 2 epochs on 6 rows"), null);
+});
+
+test("tables show numbers right-aligned with fixed decimals, in HTML and text", () => {
+  const b = tableBundle(["class", "recall"], [["normal", 0.5], ["broken", 1]], 2);
+  assert.match(b["text/html"] as string, /<td style="text-align:right;padding:2px 10px">0\.50<\/td>/);
+  assert.equal(b["text/plain"], "class   recall\nnormal    0.50\nbroken       1");
+});
+
+test("every figure uses the theme: one font stack, the colour-blind safe palette, framed axes on every subplot", () => {
+  const grid = spectrogramGridFigure([1, 2, 3].map((i) => ({ name: `p${i}`, melDb: matrix(8, 5, () => -i) })), 22050, 512, "grid", 2);
+  for (const fig of [grid, lossCurveFigure({ loss: [1] })]) {
+    assert.equal((fig.layout["font"] as { family: string }).family, FONT_FAMILY);
+    assert.deepEqual(fig.layout["colorway"], [...PALETTE]);
+  }
+  for (const axis of ["xaxis", "xaxis2", "yaxis3"]) assert.equal((grid.layout[axis] as { showline: boolean }).showline, true, axis);
+});
+
+test("the confusion matrix is annotated with each cell's count and share of its row", () => {
+  const fig = confusionMatrixFigure([[3, 1], [2, 14]], ["normal", "broken"]);
+  const texts = (fig.layout["annotations"] as Array<{ text: string }>).map((a) => a.text);
+  assert.deepEqual(texts, ["<b>3</b><br>75 % of row", "<b>1</b><br>25 % of row", "<b>2</b><br>13 % of row", "<b>14</b><br>88 % of row"]);
+  assert.deepEqual(fig.data[0]!["z"], [[3, 1], [2, 14]]);
+  assert.equal((fig.layout["yaxis"] as { autorange: string }).autorange, "reversed", "true classes read top to bottom");
+});
+
+test("per-class metrics match the classification report", () => {
+  const report = classificationReport([0, 0, 1, 1, 1], [0, 1, 1, 1, 0], ["normal", "broken"]);
+  const fig = perClassMetricsFigure(report);
+  assert.deepEqual(fig.data.map((t) => t["name"]), ["precision", "recall", "F1"]);
+  assert.deepEqual(fig.data[1]!["y"], [0.5, 0.667]);
+});
+
+test("the loss figure adds a validation curve only when there is one", () => {
+  assert.equal(lossCurveFigure({ loss: [1, 0.5] }).data.length, 1);
+  const both = lossCurveFigure({ loss: [1, 0.5], valLoss: [1.1, 0.7], epochs: 50 });
+  assert.deepEqual(both.data.map((t) => t["name"]), ["training loss", "validation loss"]);
+  assert.deepEqual((both.layout["xaxis"] as { range: number[] }).range, [0.5, 50.5]);
+});
+
+test("the waveform envelope keeps every bucket's extremes in time order", () => {
+  const x = new Float32Array(100_000).map((_, i) => Math.sin(i / 50) * (i === 77_777 ? 0 : 0.5));
+  x[12_345] = 0.99;
+  x[54_321] = -0.98;
+  const { t, y } = waveformEnvelope(x, 22050, 100);
+  assert.equal(y.length, 200);
+  assert.equal(Math.max(...y), 0.99);
+  assert.equal(Math.min(...y), -0.98);
+  assert.ok(t.every((v, i) => i === 0 || v >= t[i - 1]!));
+});
+
+test("mel band centres rise from near 0 Hz to below the top frequency, 1 kHz near the middle of 128 bands", () => {
+  const c = melBandCentersHz(128, 11025);
+  assert.ok(c.every((v, i) => i === 0 || v > c[i - 1]!));
+  assert.ok(c[0]! > 20 && c[0]! < 30 && c[127]! < 11025 && c[127]! > 10_500);
+  const k = c.findIndex((v) => v >= 1000);
+  assert.ok(k > 30 && k < 50, `1 kHz at band ${k}`);
+});
+
+test("MFCC colours are centred on 0 and scaled without coefficient 0", () => {
+  const m = matrix(40, 10, (r) => (r === 0 ? -500 : r % 2 ? 3 : -3));
+  const t = mfccFigure([{ name: "a", mfcc: m }], 22050, 512, "m").data[0]!;
+  assert.equal(t["zmid"], 0);
+  assert.equal(t["zmax"], 3);
+  assert.equal(t["zmin"], -3);
+});
+
+test("notebooks read the raw recordings in data/ and write only under their own output root", () => {
+  const saved = process.env["SOUNDCHECK_NOTEBOOK_OUT"];
+  const out = mkdtempSync(join(tmpdir(), "soundcheck-nbcfg-"));
+  process.env["SOUNDCHECK_NOTEBOOK_OUT"] = out;
+  try {
+    const config = notebookConfig({ train: { epochs: 7 } });
+    assert.equal(dataPath(config, "rawBroken"), join(ROOT, "data", "broken_audio"));
+    assert.equal(dataPath(config, "rawNormal"), join(ROOT, "data", "normal_audio"));
+    for (const key of ["brokenSamples", "normalSamples", "augmentedBroken", "processed"] as const) assert.ok(dataPath(config, key).startsWith(out + "/"), key);
+    assert.ok(config.modelDir.startsWith(out) && config.reportsDir.startsWith(out));
+    assert.equal(config.train.epochs, 7);
+    assert.equal(config.train.logEveryEpochs, 1);
+    assert.equal(emptyGeneratedFolder(config, "processed"), join(out, "data", "processed_data"));
+  } finally {
+    if (saved === undefined) delete process.env["SOUNDCHECK_NOTEBOOK_OUT"];
+    else process.env["SOUNDCHECK_NOTEBOOK_OUT"] = saved;
+  }
+});
+
+test("jupyter:install registers a kernelspec that starts this project's tslab", () => {
+  const prefix = mkdtempSync(join(tmpdir(), "soundcheck-kernelspec-"));
+  const r = spawnSync(process.execPath, [join(ROOT, "scripts", "jupyter-install.mjs"), "--prefix", prefix], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const spec = JSON.parse(readFileSync(join(prefix, "share", "jupyter", "kernels", "soundcheck-tslab", "kernel.json"), "utf8")) as { argv: string[]; language: string };
+  assert.deepEqual(spec.argv, [process.execPath, join(ROOT, "node_modules", "tslab", "bin", "tslab"), "kernel", "--config-path", "{connection_file}"]);
+  assert.equal(spec.language, "typescript");
+});
+
+test("saveFigure writes SVG, a print-scale PNG and a PDF with embedded fonts, with the installed Chromium", { timeout: 120_000 }, async () => {
+  assert.ok(findChromium(), "no Chromium found: install it (Debian: apt install chromium) or set SOUNDCHECK_CHROMIUM");
+  const dir = mkdtempSync(join(tmpdir(), "soundcheck-save-"));
+  const files = await saveFigure(confusionMatrixFigure([[5, 1], [0, 9]], ["normal", "broken"]), join(dir, "cm.pdf"));
+  assert.deepEqual(files, ["svg", "png", "pdf"].map((e) => join(dir, `cm.${e}`)));
+  const svg = readFileSync(files[0]!, "utf8");
+  assert.match(svg, /^<svg[^>]*width="520" height="460"/);
+  assert.match(svg, /Confusion matrix \(test set\)/);
+  const png = readFileSync(files[1]!);
+  assert.equal(png.readUInt32BE(16), 520 * 4, "PNG width = 4 x the figure's");
+  assert.equal(png.readUInt32BE(20), 460 * 4);
+  const pdf = readFileSync(files[2]!).toString("latin1");
+  assert.ok(pdf.startsWith("%PDF-"));
+  assert.match(pdf, /\/FontFile2/, "fonts are embedded");
+  assert.match(pdf, /\/MediaBox \[0 0 390 345(\.\d+)?\]/, "page = figure size (520 x 460 px = 390 x 345 pt)");
+  writeFileSync(join(dir, "ok"), "");
+});
