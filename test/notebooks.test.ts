@@ -191,10 +191,10 @@ test("every figure in each notebook's HTML export draws in headless Chromium wit
       await page.goto(`file://${join(htmlDir, `${name}.html`)}`);
       const expected = figures(name);
       await page.waitForFunction((n) => {
-        const divs = [...document.querySelectorAll(".soundcheck-figure")];
+        const divs = Array.from(document.querySelectorAll(".soundcheck-figure"));
         return divs.length === n && divs.every((d) => d.querySelector("svg.main-svg .trace, svg.main-svg image"));
       }, expected.length, { timeout: 60_000 }).catch(() => undefined);
-      const drawn = await page.evaluate(() => [...document.querySelectorAll(".soundcheck-figure")].map((d) => {
+      const drawn = await page.evaluate(() => Array.from(document.querySelectorAll(".soundcheck-figure")).map((d) => {
         const svg = d.querySelector("svg.main-svg");
         const r = (svg ?? d).getBoundingClientRect();
         return {

@@ -347,5 +347,5 @@ export function perClassMetricsFigure(report: ClassificationReport, title = "Per
     { name: "precision", values: pick("precision"), color: PALETTE[0] },
     { name: "recall", values: pick("recall"), color: PALETTE[3], pattern: "/" },
     { name: "F1", values: pick("f1"), color: PALETTE[2], pattern: "." },
-  ], title, "score (0 to 1)", { yaxis: { title: { text: "score (0 to 1)" }, range: [0, 1.15] }, legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" } });
+  ], title, "score (0 to 1)", { yaxis: { title: { text: "score (0 to 1)" }, range: [0, 1.15] }, margin: { t: 90 }, legend: { orientation: "h", x: 1, xanchor: "right", y: 1.02, yanchor: "bottom" } });
 }
