@@ -9,7 +9,7 @@ import {
   saveFigure, spectrogramGridFigure, themedFigure, waveformEnvelope, FONT_FAMILY, PALETTE, type Figure,
 } from "../src/plots";
 import {
-  figureBundle, LiveDisplay, loadPlotly, notebookConfig, NotebookReporter, parseEpochMessage, plotlyLoaderBundle,
+  figureBundle, LiveDisplay, loadPlotly, notebookConfig, NotebookReporter, plotlyLoaderBundle,
   plotlyVersion, PLOTLY_MIME, scriptJson, setDisplaySink, tableBundle, tslabSink, type MimeBundle,
 } from "../src/notebook";
 import { classificationReport } from "../src/evaluate/metrics";
@@ -100,10 +100,10 @@ test("the notebook reporter shows warnings and progress as outputs, never on std
   assert.ok(texts.includes("warning: only one class"));
 });
 
-test("reads the train stage's own epoch messages into losses", async () => {
+test("the train stage hands every epoch to the reporter, and logs every logEveryEpochs-th", async () => {
   const root = mkdtempSync(join(tmpdir(), "soundcheck-epochs-"));
   const config = thesisConfig(root);
-  config.train = { ...config.train, epochs: 2, logEveryEpochs: 1, validationFraction: 0.25, backend: "cpu" };
+  config.train = { ...config.train, epochs: 3, logEveryEpochs: 2, validationFraction: 0.25, backend: "cpu" };
   config.modelDir = join(root, "model");
   const processed = dataPath(config, "processed");
   mkdirSync(processed, { recursive: true });
@@ -113,14 +113,16 @@ test("reads the train stage's own epoch messages into losses", async () => {
   saveNpy(join(processed, SPLIT_FILES.yTrain), { dtype: "<i8", shape: [n], data: BigInt64Array.from({ length: n }, (_, i) => BigInt(i % 2)) });
   const reporter = new CollectingReporter();
   const trained = await trainStage(config, reporter);
-  const epochs = reporter.infos.map(parseEpochMessage).filter((e) => e !== null);
-  assert.deepEqual(epochs.map((e) => e!.epoch), [1, 2]);
-  epochs.forEach((e, i) => {
-    assert.equal(e!.epochs, 2);
-    assert.ok(Math.abs(e!.loss - trained.history.loss[i]!) < 1e-4);
-    assert.ok(Math.abs(e!.valLoss! - trained.history.valLoss![i]!) < 1e-4);
+  assert.deepEqual(reporter.epochs.map((e) => e.epoch), [1, 2, 3]);
+  reporter.epochs.forEach((e, i) => {
+    assert.equal(e.epochs, 3);
+    assert.equal(e.loss, trained.history.loss[i]);
+    assert.equal(e.valLoss, trained.history.valLoss![i]);
   });
-  assert.equal(parseEpochMessage("train: 2 epochs on 6 rows"), null);
+  const logged = reporter.infos.filter((m) => m.startsWith("Epoch ["));
+  assert.equal(logged.length, 2);
+  assert.match(logged[0]!, /^Epoch \[2\/3\], Loss: /);
+  assert.match(logged[1]!, /^Epoch \[3\/3\], Loss: /);
 });
 
 test("tables show numbers right-aligned with fixed decimals, in HTML and text", () => {

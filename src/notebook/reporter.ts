@@ -1,33 +1,13 @@
+import type { EpochLog } from "../model/train";
 import { CollectingReporter } from "../pipeline/reporter";
 import { escapeHtml, LiveDisplay, displayBundle } from "./display";
-
-/** One training epoch as the train stage reports it. Losses in nats, accuracies in [0, 1]. */
-export interface EpochMessage {
-  epoch: number;
-  epochs: number;
-  loss: number;
-  accuracy: number;
-  valLoss?: number;
-  valAccuracy?: number;
-}
-
-/**
- * Read the train stage's epoch line ("Epoch [3/50], Loss: 0.6931, accuracy 0.5000, val loss
- * ..., val accuracy ... (0.10 s/epoch)"); null for any other message.
- */
-export function parseEpochMessage(message: string): EpochMessage | null {
-  const m = /^Epoch \[(\d+)\/(\d+)\], Loss: ([-\d.eE+NaInfy]+), accuracy ([-\d.eE+NaInfy]+)(?:, val loss ([-\d.eE+NaInfy]+), val accuracy ([-\d.eE+NaInfy]+))?/.exec(message);
-  if (!m) return null;
-  const out: EpochMessage = { epoch: Number(m[1]), epochs: Number(m[2]), loss: Number(m[3]), accuracy: Number(m[4]) };
-  if (m[5] !== undefined) out.valLoss = Number(m[5]);
-  if (m[6] !== undefined) out.valAccuracy = Number(m[6]);
-  return out;
-}
 
 /** Options of {@link NotebookReporter}. */
 export interface NotebookReporterOptions {
   /** Called for every info message (after it is recorded). */
   onInfo?: (message: string) => void;
+  /** Called for every training epoch (after it is recorded), e.g. to redraw a loss curve. */
+  onEpoch?: (log: EpochLog) => void;
   /** Show the info messages as an updating log below the cell (default true). */
   showLog?: boolean;
   /** Lines of the log kept on screen (default 12). */
@@ -59,6 +39,11 @@ export class NotebookReporter extends CollectingReporter {
       this.log.show({ "text/plain": text, "text/html": `<pre style="font-size:smaller;margin:0">${escapeHtml(text)}</pre>` });
     }
     this.options.onInfo?.(message);
+  }
+
+  override epoch(log: EpochLog): void {
+    super.epoch(log);
+    this.options.onEpoch?.(log);
   }
 
   override warn(message: string): void {

@@ -1,3 +1,5 @@
+import type { EpochLog } from "../model/train";
+
 /**
  * How a stage tells the outside world what it is doing. The core never prints: the CLI draws
  * progress bars, a notebook shows tables, a test collects the messages.
@@ -11,6 +13,8 @@ export interface Reporter {
   skip(file: string, reason: string): void;
   /** Progress of a long step: `done` of `total` items. */
   progress(label: string, done: number, total: number): void;
+  /** Every training epoch's losses and accuracies, as they come (for live loss curves). */
+  epoch?(log: EpochLog): void;
 }
 
 /** A file left out of a run and why. */
@@ -25,6 +29,7 @@ export class CollectingReporter implements Reporter {
   readonly warnings: string[] = [];
   readonly skipped: SkippedFile[] = [];
   readonly progressUpdates: Array<{ label: string; done: number; total: number }> = [];
+  readonly epochs: EpochLog[] = [];
   info(message: string): void {
     this.infos.push(message);
   }
@@ -36,6 +41,9 @@ export class CollectingReporter implements Reporter {
   }
   progress(label: string, done: number, total: number): void {
     this.progressUpdates.push({ label, done, total });
+  }
+  epoch(log: EpochLog): void {
+    this.epochs.push(log);
   }
 }
 

@@ -39,10 +39,12 @@ export async function trainStage(config: PipelineConfig, reporter: Reporter): Pr
       validationSplit: t.validationFraction,
       earlyStoppingPatience: t.earlyStoppingPatience,
       restoreBestWeights: t.earlyStoppingPatience !== null,
-      reportEvery: t.logEveryEpochs,
+      reportEvery: 1,
       backend: parseBackendPreference(t.backend),
     },
     (log) => {
+      reporter.epoch?.(log);
+      if (log.epoch % t.logEveryEpochs !== 0 && log.epoch !== log.epochs) return;
       const val = log.valLoss === undefined ? "" : `, val loss ${log.valLoss.toFixed(4)}, val accuracy ${(log.valAccuracy ?? Number.NaN).toFixed(4)}`;
       reporter.info(`Epoch [${log.epoch}/${log.epochs}], Loss: ${log.loss.toFixed(4)}, accuracy ${log.accuracy.toFixed(4)}${val} (${log.seconds.toFixed(2)} s/epoch)`);
     },
