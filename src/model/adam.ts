@@ -49,12 +49,39 @@ export class FlatAdam {
     this.variables.forEach((variable, i) => {
       if (grads[i]?.size !== variable.size) throw new Error(`Adam: no gradient of size ${variable.size} for ${variable.name}`);
     });
+    this.update(() => tf.concat(grads.map((x) => tf.reshape(x, [-1]))) as tf.Tensor1D);
+  }
+
+  /**
+   * Apply one update from a flat gradient: the variables' gradients concatenated in the
+   * constructor's order, each flattened row-major (the layout of {@link parameters}).
+   * @param grad  length = total number of parameters
+   */
+  stepFlat(grad: Float32Array): void {
+    if (grad.length !== this.size) throw new Error(`Adam: flat gradient has ${grad.length} values, the variables ${this.size}`);
+    this.update(() => tf.tensor1d(grad, "float32"));
+  }
+
+  /** Total number of parameters (length of the flat vector). */
+  get size(): number {
+    return this.sizes.reduce((a, b) => a + b, 0);
+  }
+
+  /** The variables' current values as one flat vector, in the layout {@link stepFlat} takes. */
+  parameters(): Float32Array {
+    const flat = tf.tidy(() => tf.concat(this.variables.map((x) => tf.reshape(x, [-1]))));
+    const out = flat.dataSync() as Float32Array;
+    flat.dispose();
+    return out;
+  }
+
+  private update(gradient: () => tf.Tensor1D): void {
     const { learningRate, beta1, beta2, epsilon } = this.config;
     this.t++;
     const stepSize = learningRate / (1 - beta1 ** this.t);
     const invSqrtBc2 = 1 / Math.sqrt(1 - beta2 ** this.t);
     const [m, v] = tf.tidy(() => {
-      const g = tf.concat(grads.map((x) => tf.reshape(x, [-1])));
+      const g = gradient();
       const m1 = tf.add(tf.mul(this.m, beta1), tf.mul(g, 1 - beta1)) as tf.Tensor1D;
       const v1 = tf.add(tf.mul(this.v, beta2), tf.mul(tf.square(g), 1 - beta2)) as tf.Tensor1D;
       const update = tf.div(tf.mul(m1, stepSize), tf.add(tf.mul(tf.sqrt(v1), invSqrtBc2), epsilon));

@@ -19,14 +19,21 @@ import * as tf from "@tensorflow/tfjs";
 
 /** One step's outcome; gradients are in `model.trainableWeights` order and owned by the caller. */
 export interface LossAndGradients {
-  /** Mean softmax cross-entropy over the batch, nats. */
+  /** Softmax cross-entropy over the batch, nats: the mean, or the sum with reduction "sum". */
   loss: number;
   /** Clips whose largest logit is their label. */
   correct: number;
   grads: tf.Tensor[];
 }
 
-export type CnnBackprop = (x: tf.Tensor3D, labels: ArrayLike<number>) => LossAndGradients;
+/**
+ * How the batch's losses combine: "mean" (the training loss; gradients of the mean) or "sum"
+ * (gradients of the sum, B times the mean's: what data-parallel workers return, so that the
+ * main thread can add shards of different sizes and divide once by the whole batch).
+ */
+export type LossReduction = "mean" | "sum";
+
+export type CnnBackprop = (x: tf.Tensor3D, labels: ArrayLike<number>, reduction?: LossReduction) => LossAndGradients;
 
 interface Shape {
   k1: number;
@@ -82,11 +89,12 @@ function conv2dInputGrad(dy: tf.Tensor, filter: tf.Tensor, inputShape: number[])
 }
 
 /**
- * Softmax cross-entropy of `[B][classes]` logits in JS: mean loss, correct count, and
- * d(mean loss)/d(logits) = (softmax − onehot) / B.
+ * Softmax cross-entropy of `[B][classes]` logits in JS: loss, correct count, and the loss's
+ * gradient w.r.t. the logits: (softmax − onehot) / B for the mean, (softmax − onehot) for the sum.
  */
-function softmaxCrossEntropy(z: Float32Array, labels: ArrayLike<number>, classes: number): { loss: number; correct: number; dz: Float32Array } {
+function softmaxCrossEntropy(z: Float32Array, labels: ArrayLike<number>, classes: number, reduction: LossReduction): { loss: number; correct: number; dz: Float32Array } {
   const batch = labels.length;
+  const divisor = reduction === "mean" ? batch : 1;
   const dz = new Float32Array(z.length);
   let loss = 0;
   let correct = 0;
@@ -105,23 +113,23 @@ function softmaxCrossEntropy(z: Float32Array, labels: ArrayLike<number>, classes
     const label = labels[i] as number;
     loss += Math.log(sum) + max - (z[row + label] as number);
     if (arg === label) correct++;
-    for (let k = 0; k < classes; k++) dz[row + k] = (Math.exp((z[row + k] as number) - max) / sum - (k === label ? 1 : 0)) / batch;
+    for (let k = 0; k < classes; k++) dz[row + k] = (Math.exp((z[row + k] as number) - max) / sum - (k === label ? 1 : 0)) / divisor;
   }
-  return { loss: loss / batch, correct, dz };
+  return { loss: loss / divisor, correct, dz };
 }
 
 /**
  * A function computing loss and gradients for `model` (built by buildCnn) on one batch.
  * Throws if the model is not that architecture (see {@link cnnBackpropUnsupported}).
  *
- * @returns  `(x [B][T][C0], labels [B]) => { loss, correct, grads }`
+ * @returns  `(x [B][T][C0], labels [B], reduction = "mean") => { loss, correct, grads }`
  */
 export function cnnBackprop(model: tf.LayersModel): CnnBackprop {
   const s = inspect(model);
   if (typeof s === "string") throw new Error(`cnnBackprop: unsupported model: ${s}`);
   const weights = model.trainableWeights;
   if (weights.length !== 8) throw new Error(`cnnBackprop: expected 8 trainable weights, found ${weights.length}`);
-  return (x, labels) => {
+  return (x, labels, reduction = "mean") => {
     const [batch, frames, channels] = x.shape;
     let loss = 0;
     let correct = 0;
@@ -139,7 +147,7 @@ export function cnnBackprop(model: tf.LayersModel): CnnBackprop {
       const h = tf.fused.matMul({ a: flat, b: wd, bias: bd, activation: "relu" });
       const logits = tf.fused.matMul({ a: h, b: wo, bias: bo });
       // loss
-      const ce = softmaxCrossEntropy(logits.dataSync() as Float32Array, labels, wo.shape[1]);
+      const ce = softmaxCrossEntropy(logits.dataSync() as Float32Array, labels, wo.shape[1], reduction);
       loss = ce.loss;
       correct = ce.correct;
       const dLogits = tf.tensor2d(ce.dz, [batch, wo.shape[1]]);

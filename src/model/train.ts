@@ -10,6 +10,7 @@ import { FlatAdam, PYTORCH_ADAM } from "./adam";
 import { type BackendPreference, ensureBackend } from "./backend";
 import { cnnBackprop, cnnBackpropUnsupported } from "./backprop";
 import { buildCnn, type CnnConfig, THESIS_CNN, toModelInput } from "./cnn";
+import { backendPreferenceOf, GradientWorkers, resolveTrainWorkers } from "./dataParallel";
 import { lossAndAccuracy, predictLogitsModelLayout } from "./predict";
 
 export interface TrainOptions {
@@ -49,6 +50,15 @@ export interface TrainOptions {
    * "explicit" falls back to "tape" for architectures backprop.ts does not cover (even kernels).
    */
   gradients: "explicit" | "tape";
+  /**
+   * Worker threads computing each step's gradients data-parallel (see dataParallel.ts): 1 = all
+   * on this thread; n > 1 = n workers, each holding 1/n of the training clips, whose gradient sums
+   * are added in a fixed order (deterministic for a given n; equal to one thread's up to float32
+   * summation order). null = automatic: one per core (at most 4) on the wasm and cpu backends,
+   * unless the run is too small to repay starting them (under ~4096 clip-epochs) or its
+   * mini-batches are under 64 clips. Needs the explicit backward pass (1 with "tape").
+   */
+  workers: number | null;
 }
 
 /** The thesis: full-batch Adam(1e-3), 50 epochs, loss reported every 10 epochs, no validation. */
@@ -68,6 +78,7 @@ export const THESIS_TRAINING: Readonly<TrainOptions> = Object.freeze({
   cnn: {},
   backend: "auto",
   gradients: "explicit",
+  workers: null,
 } as TrainOptions);
 
 /** Mini-batches of 32, 20 % validation, early stopping with patience 5 (best weights restored). */
@@ -114,6 +125,8 @@ export interface TrainHistory {
   /** Clips used for training and validation. */
   trainCount: number;
   valCount: number;
+  /** Threads that computed the gradients: 1 = the main thread, n > 1 = n data-parallel workers. */
+  workers: number;
 }
 
 export interface TrainResult {
@@ -137,6 +150,7 @@ function checkOptions(o: TrainOptions): void {
   }
   if (o.earlyStoppingPatience !== null && o.validationSplit === 0) bad("earlyStoppingPatience", "early stopping needs validation data", "set validationSplit > 0 or earlyStoppingPatience to null");
   if (!Number.isInteger(o.reportEvery) || o.reportEvery < 1) bad("reportEvery", `must be a positive integer, got ${o.reportEvery}`, "use 1 or 10");
+  if (o.workers !== null && (!Number.isInteger(o.workers) || o.workers < 1)) bad("workers", `must be a positive integer or null, got ${o.workers}`, "use 1 for one thread, or null for one per core");
 }
 
 /** Copy clips `indices` (model layout, `per` floats each) into `dst`. */
@@ -195,9 +209,10 @@ export async function trainCnn(
   if (trainIdx.length === 0) throw new ConfigError("training.validationSplit", `no clips left to train on (${count} clips, ${valCount} held out)`, "lower validationSplit or add data");
 
   const backend = await ensureBackend(o.backend);
-  const model = buildCnn({ ...o.cnn, nMfcc, frames }, o.seed);
+  const cnn: CnnConfig = { ...THESIS_CNN, ...o.cnn, nMfcc, frames };
+  const model = buildCnn(cnn, o.seed);
   try {
-    const history = await fit(model, backend, o, { x, labels, count, nMfcc, frames, trainIdx, valIdx, rng }, onEpoch);
+    const history = await fit(model, backend, o, { x, labels, count, nMfcc, frames, trainIdx, valIdx, rng, cnn }, onEpoch);
     return { model, history };
   } catch (err) {
     model.dispose();
@@ -214,6 +229,8 @@ interface FitData {
   trainIdx: number[];
   valIdx: number[];
   rng: SeededRandom;
+  /** The model's full architecture (for the workers to build the same one). */
+  cnn: CnnConfig;
 }
 
 /** The training loop proper, on a freshly built model. */
@@ -236,8 +253,12 @@ async function fit(model: tf.LayersModel, backend: string, o: TrainOptions, data
   // Full batch: the one batch tensor is built once and reused every epoch.
   let fixedX: tf.Tensor3D | null = null;
 
+  // explicit backprop covers buildCnn's architecture with odd kernels; anything else uses the tape
+  const explicit = o.gradients === "explicit" && cnnBackpropUnsupported(model) === null ? cnnBackprop(model) : null;
+  const workers = resolveTrainWorkers(o.workers, { backend, explicitGradients: explicit !== null, trainCount: trainIdx.length, batch, epochs: o.epochs });
+
   const history: TrainHistory = {
-    loss: [], accuracy: [], epochSeconds: [], weightsFromEpoch: 0, stoppedEarly: false, backend, trainCount: trainIdx.length, valCount,
+    loss: [], accuracy: [], epochSeconds: [], weightsFromEpoch: 0, stoppedEarly: false, backend, trainCount: trainIdx.length, valCount, workers,
   };
   if (valCount > 0) {
     history.valLoss = [];
@@ -245,9 +266,6 @@ async function fit(model: tf.LayersModel, backend: string, o: TrainOptions, data
   }
   let best = { loss: Infinity, epoch: 0, weights: null as Float32Array[] | null };
   let sinceBest = 0;
-
-  // explicit backprop covers buildCnn's architecture with odd kernels; anything else uses the tape
-  const explicit = o.gradients === "explicit" && cnnBackpropUnsupported(model) === null ? cnnBackprop(model) : null;
   /** One update on clips order[from..to): loss before the update and how many were right. */
   const step = (xb: tf.Tensor3D, from: number, to: number): { loss: number; correct: number } => {
     const batchLabels = Int32Array.from(order.slice(from, to), (i) => labels[i] as number);
@@ -278,7 +296,22 @@ async function fit(model: tf.LayersModel, backend: string, o: TrainOptions, data
     return { loss, correct };
   };
 
+  // Data-parallel: training position of each clip (the workers' shards are by position).
+  let pool: GradientWorkers | null = null;
+  const positionOf = new Int32Array(count);
+  trainIdx.forEach((clip, k) => (positionOf[clip] = k));
+  /** One update on clips order[from..to), gradients from the workers. */
+  const parallelStep = async (workerPool: GradientWorkers, from: number, to: number): Promise<{ loss: number; correct: number }> => {
+    const positions = fullBatch ? null : Int32Array.from(order.slice(from, to), (clip) => positionOf[clip] as number);
+    const r = await workerPool.gradients(adam.parameters(), positions);
+    adam.stepFlat(r.grad);
+    return { loss: r.loss, correct: r.correct };
+  };
+
   try {
+    if (workers > 1) {
+      pool = await GradientWorkers.start(workers, { backend: backendPreferenceOf(backend), cnn: data.cnn, paramCount: adam.size, xModel, labels, trainIdx });
+    }
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       const t0 = performance.now();
       if (o.shuffle && !fullBatch) rng.shuffle(order);
@@ -286,6 +319,12 @@ async function fit(model: tf.LayersModel, backend: string, o: TrainOptions, data
       let correct = 0;
       for (let from = 0; from < order.length; from += batch) {
         const to = Math.min(order.length, from + batch);
+        if (pool !== null) {
+          const r = await parallelStep(pool, from, to);
+          lossSum += r.loss * (to - from);
+          correct += r.correct;
+          continue;
+        }
         let xb: tf.Tensor3D;
         if (fullBatch) {
           if (fixedX === null) {
@@ -340,6 +379,7 @@ async function fit(model: tf.LayersModel, backend: string, o: TrainOptions, data
   } finally {
     (fixedX as tf.Tensor3D | null)?.dispose();
     adam.dispose();
+    await (pool as GradientWorkers | null)?.close();
   }
   if (o.restoreBestWeights && best.weights !== null && best.epoch !== history.weightsFromEpoch) {
     const weights = best.weights;
