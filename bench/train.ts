@@ -1,16 +1,18 @@
 /**
  * Training speed of the thesis CNN: seconds per epoch over 2000 synthetic clips [2000][40][100],
  * at batch 32 and full-batch, for
- *   - our trainer (trainCnn) on the chosen backend (default wasm with our kernels),
+ *   - our trainer (trainCnn) on the chosen backend (default wasm with our kernels), on one thread
+ *     (workers: 1) and data-parallel on `--workers` worker threads (default 2),
  *   - the tfjs `cpu` backend with its stock kernels (a few steps only, extrapolated to an epoch:
  *     clearly labelled),
  *   - PyTorch (bench/train_torch.py --serve with /usr/bin/python3, when torch is importable).
  *
- * The machine is shared, so ours and PyTorch's epochs are interleaved (ours, PyTorch, ours, ...)
- * and compared pair by pair: both sides of a pair ran under about the same load. The ratio
- * reported is the median over pairs of ours/PyTorch, next to best-vs-best.
+ * The machine is shared, so our epochs (one thread, workers) and PyTorch's are interleaved (ours,
+ * ours with workers, PyTorch, ours, ...) and compared pair by pair: both sides of a pair ran
+ * under about the same load. The ratios reported are medians over pairs, next to best-vs-best.
+ * The workers' start-up (threads, tfjs, wasm; not part of an epoch) is reported separately.
  *
- * Usage: npm run bench:train -- [--clips 2000] [--repeats 5] [--backend wasm] [--no-cpu] [--no-torch]
+ * Usage: npm run bench:train -- [--clips 2000] [--repeats 5] [--backend wasm] [--workers 2] [--no-cpu] [--no-torch]
  * Prints a table, then as the very last line one JSON object with every figure and ratio.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
@@ -50,6 +52,7 @@ const flag = (name: string): boolean => process.argv.includes(`--${name}`);
 const clips = Number(arg("clips", "2000"));
 const repeats = Number(arg("repeats", "5"));
 const backendChoice: BackendPreference = parseBackendPreference(arg("backend", "wasm"));
+const workers = Number(arg("workers", "2"));
 
 const median = (v: number[]): number => {
   const s = v.slice().sort((a, b) => a - b);
@@ -64,21 +67,26 @@ const summarise = (t: EpochTime[], extrapolated?: string): Summary => {
 const data = syntheticMfccDataset(clips, { seed: 0 });
 
 /**
- * One timed epoch of trainCnn on the first `count` clips: a 2-epoch run whose second epoch is
- * timed (the first builds the full batch and settles the JIT).
+ * One timed epoch of trainCnn on the first `count` clips with `threads` gradient workers (1 = the
+ * main thread): a 2-epoch run whose second epoch is timed (the first builds the full batch and
+ * settles the JIT). `overhead` = the run's wall time outside its epochs (worker start-up and
+ * shutdown, model build), seconds.
  */
-async function ourEpoch(count: number, setting: Setting): Promise<EpochTime> {
+async function ourEpoch(count: number, setting: Setting, threads = 1): Promise<EpochTime & { overhead: number }> {
   const cpuAtEpochEnd: NodeJS.CpuUsage[] = [];
+  const start = performance.now();
   const { model, history } = await trainCnn(
     data.x.subarray(0, count * 4000),
     data.y.subarray(0, count),
     [count, 40, 100],
-    { batchSize: setting === "full" ? "full" : Number(setting), epochs: 2, shuffle: setting !== "full", validationSplit: 0, seed: 1, reportEvery: 1 },
+    { batchSize: setting === "full" ? "full" : Number(setting), epochs: 2, shuffle: setting !== "full", validationSplit: 0, seed: 1, reportEvery: 1, workers: threads },
     () => cpuAtEpochEnd.push(process.cpuUsage()),
   );
+  const overhead = (performance.now() - start) / 1000 - history.epochSeconds.reduce((a, b) => a + b, 0);
   model.dispose();
+  if (history.workers !== threads) throw new Error(`asked for ${threads} gradient workers, trainCnn used ${history.workers}`);
   const [a, b] = cpuAtEpochEnd as [NodeJS.CpuUsage, NodeJS.CpuUsage];
-  return { wall: history.epochSeconds[1] as number, cpu: (b.user - a.user + b.system - a.system) / 1e6 };
+  return { wall: history.epochSeconds[1] as number, cpu: (b.user - a.user + b.system - a.system) / 1e6, overhead };
 }
 
 /** bench/train_torch.py --serve: one PyTorch epoch per request. */
@@ -124,21 +132,36 @@ async function main(): Promise<void> {
   const torch = flag("no-torch") ? "PyTorch skipped (--no-torch)" : await TorchServer.start();
 
   const ours: Partial<Record<Setting, Summary>> = {};
+  const oursParallel: Partial<Record<Setting, Summary>> = {};
   const pytorch: Partial<Record<Setting, Summary>> = {};
   const pairRatios: Partial<Record<Setting, number[]>> = {};
+  const parallelPairRatios: Partial<Record<Setting, number[]>> = {};
+  const parallelOverPytorchPairs: Partial<Record<Setting, number[]>> = {};
+  const workerOverhead: number[] = [];
+  const singleOverhead: number[] = [];
   for (const setting of SETTINGS) {
     await ourEpoch(clips, setting); // warm-up
+    await ourEpoch(clips, setting, workers);
     if (typeof torch !== "string") await torch.epoch(setting); // the server warms up on the first request too
     const mine: EpochTime[] = [];
+    const mineParallel: EpochTime[] = [];
     const theirs: EpochTime[] = [];
     for (let i = 0; i < repeats; i++) {
-      mine.push(await ourEpoch(clips, setting));
+      const one = await ourEpoch(clips, setting);
+      const many = await ourEpoch(clips, setting, workers);
+      mine.push(one);
+      mineParallel.push(many);
+      singleOverhead.push(one.overhead);
+      workerOverhead.push(many.overhead);
       if (typeof torch !== "string") theirs.push(await torch.epoch(setting));
     }
     ours[setting] = summarise(mine);
+    oursParallel[setting] = summarise(mineParallel);
+    parallelPairRatios[setting] = mineParallel.map((m, i) => m.wall / (mine[i] as EpochTime).wall);
     if (theirs.length > 0) {
       pytorch[setting] = summarise(theirs);
       pairRatios[setting] = mine.map((m, i) => m.wall / (theirs[i] as EpochTime).wall);
+      parallelOverPytorchPairs[setting] = mineParallel.map((m, i) => m.wall / (theirs[i] as EpochTime).wall);
     }
   }
   if (typeof torch !== "string") torch.close();
@@ -167,12 +190,22 @@ async function main(): Promise<void> {
     const p = pytorch[s];
     return [s, p === undefined ? null : { pairMedian: median(pairRatios[s] as number[]), best: o.best / p.best, cpuMedian: o.cpuMedian / p.cpuMedian, pairs: pairRatios[s] }];
   })) as Record<Setting, { pairMedian: number; best: number; cpuMedian: number; pairs: number[] } | null>;
+  /** Our epoch with workers over our one-thread epoch (< 1 = the workers are faster). */
+  const parallelRatios = Object.fromEntries(SETTINGS.map((s) => {
+    const o = ours[s] as Summary;
+    const w = oursParallel[s] as Summary;
+    return [s, { pairMedian: median(parallelPairRatios[s] as number[]), best: w.best / o.best, cpuMedian: w.cpuMedian / o.cpuMedian, pairs: parallelPairRatios[s] }];
+  })) as Record<Setting, { pairMedian: number; best: number; cpuMedian: number; pairs: number[] }>;
+  const parallelOverPytorch = Object.fromEntries(SETTINGS.map((s) => {
+    const p = pytorch[s];
+    return [s, p === undefined ? null : { pairMedian: median(parallelOverPytorchPairs[s] as number[]), best: (oursParallel[s] as Summary).best / p.best }];
+  })) as Record<Setting, { pairMedian: number; best: number } | null>;
 
   const cell = (t: Summary | undefined): string => (t === undefined ? "-" : `${t.best.toFixed(3)} / ${t.median.toFixed(3)}${t.extrapolated !== undefined ? " *" : ""}`);
   const cpuCell = (t: Summary | undefined): string => (t === undefined ? "-" : t.cpuMedian.toFixed(3));
   const x = (r: number | undefined): string => (r === undefined ? "-" : `${r.toFixed(2)}x`);
   const torchName = typeof torch === "string" ? "PyTorch" : `PyTorch ${torch.info.torch} (${torch.info.threads} thread${torch.info.threads === 1 ? "" : "s"})`;
-  const row = (name: string, a: string, b: string): string => `${name.padEnd(36)}${a.padEnd(24)}${b}`;
+  const row = (name: string, a: string, b: string): string => `${name.padEnd(42)}${a.padEnd(24)}${b}`;
   const lines = [
     `Training the thesis CNN on ${clips} synthetic clips [40][100]: seconds per epoch, best / median of ${repeats} epochs`,
     `(ours and PyTorch interleaved epoch by epoch), after a warm-up epoch`,
@@ -180,14 +213,20 @@ async function main(): Promise<void> {
     ...notes.map((n) => `note: ${n}`),
     "",
     row("", "batch 32", "full batch"),
-    row(`ours (${backend})`, cell(ours["32"]), cell(ours.full)),
+    row(`ours (${backend}), 1 thread`, cell(ours["32"]), cell(ours.full)),
+    row(`ours (${backend}), ${workers} workers`, cell(oursParallel["32"]), cell(oursParallel.full)),
     row(torchName, cell(pytorch["32"]), cell(pytorch.full)),
     row("tfjs cpu backend (stock kernels)", cell(cpu?.["32"]), cell(cpu?.full)),
     row("ours / PyTorch, median of pairs", x(ratios["32"]?.pairMedian), x(ratios.full?.pairMedian)),
     row("ours / PyTorch, best vs best", x(ratios["32"]?.best), x(ratios.full?.best)),
+    row(`${workers} workers / 1 thread, median of pairs`, x(parallelRatios["32"].pairMedian), x(parallelRatios.full.pairMedian)),
+    row(`${workers} workers / 1 thread, best vs best`, x(parallelRatios["32"].best), x(parallelRatios.full.best)),
+    row(`${workers} workers / PyTorch, median of pairs`, x(parallelOverPytorch["32"]?.pairMedian), x(parallelOverPytorch.full?.pairMedian)),
+    `per training run outside the epochs (model build; with workers also their start-up and shutdown), median: 1 thread ${median(singleOverhead).toFixed(2)} s, ${workers} workers ${median(workerOverhead).toFixed(2)} s`,
     "",
     "process CPU seconds per epoch, median (all threads):",
-    row(`ours (${backend})`, cpuCell(ours["32"]), cpuCell(ours.full)),
+    row(`ours (${backend}), 1 thread`, cpuCell(ours["32"]), cpuCell(ours.full)),
+    row(`ours (${backend}), ${workers} workers`, cpuCell(oursParallel["32"]), cpuCell(oursParallel.full)),
     row("PyTorch", cpuCell(pytorch["32"]), cpuCell(pytorch.full)),
     row("ours / PyTorch", x(ratios["32"]?.cpuMedian), x(ratios.full?.cpuMedian)),
     "",
@@ -198,8 +237,10 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join("\n")}\n`);
   const summary = {
     clips, repeats, backend, machineCpus: cpus().length, loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg(),
-    ours, pytorch: typeof torch === "string" ? { unavailable: torch } : { ...torch.info, results: pytorch }, stockCpu: cpu ?? null,
-    ratioOursOverPytorch: ratios,
+    ours, workers, oursWithWorkers: oursParallel,
+    runOverheadSeconds: { singleThreadMedian: median(singleOverhead), workersMedian: median(workerOverhead) },
+    pytorch: typeof torch === "string" ? { unavailable: torch } : { ...torch.info, results: pytorch }, stockCpu: cpu ?? null,
+    ratioOursOverPytorch: ratios, ratioWorkersOverOneThread: parallelRatios, ratioWorkersOverPytorch: parallelOverPytorch,
     goalsMet: { batch32: ratios["32"] === null ? null : ratios["32"].pairMedian <= 1.5, full: ratios.full === null ? null : ratios.full.pairMedian <= 3 },
   };
   process.stdout.write(`${JSON.stringify(summary)}\n`);
