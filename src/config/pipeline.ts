@@ -87,7 +87,10 @@ export interface PipelineConfig {
   train: TrainConfig;
   /** Seed of the augmentations' random noise. */
   augmentSeed: number;
-  /** Worker threads for cleaning and feature extraction; null = one per core (results are identical). */
+  /**
+   * Worker threads for cleaning, feature extraction (output identical for any count) and
+   * data-parallel training (weights identical for a given count); null = one per core.
+   */
   workers: number | null;
 }
 

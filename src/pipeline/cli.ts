@@ -50,7 +50,7 @@ Options:
   --patience <n>        early stopping after n epochs without better validation loss
   --seed <n>            seed of the split, training and augmentation noise (default 42)
   --backend <name>      auto | tfjs-node | wasm | cpu (default auto)
-  --workers <n>         threads for clean and preprocess (default: one per core; same results)
+  --workers <n>         threads for clean, preprocess and training (default: one per core)
   --quiet               only warnings, skipped files and results
   --yes                 do not ask before deleting (clean-samples)
   -h, --help            this help

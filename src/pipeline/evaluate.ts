@@ -15,7 +15,7 @@ export interface EvaluateReport {
   brokenProbability: Float32Array;
   /** The printable summary (report table and confusion matrix). */
   text: string;
-  /** Things that make the headline numbers misleading (also sent to the reporter). */
+  /** Things that make the headline numbers misleading (sent to the reporter, kept in metrics.json). */
   warnings: string[];
   /** Files written. */
   files: { metricsJson: string; reportCsv: string; confusionCsv: string; predictionsCsv: string };
@@ -71,6 +71,8 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
   }
   const classNames = trained.metadata.classNames;
   const report = classificationReport(test.y, predictions, classNames);
+  const warnings = degenerateModelWarnings(report);
+  for (const w of warnings) reporter.warn(w);
   const dir = config.reportsDir;
   const files = {
     metricsJson: join(dir, "metrics.json"),
@@ -92,6 +94,7 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
         testRows: n,
         model: config.modelDir,
         backend: trained.backend,
+        warnings,
         evaluatedAt: new Date().toISOString(),
       },
       null,
@@ -103,8 +106,6 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
   const predLines = ["test_row,true_label,predicted_label,probability_broken"];
   for (let i = 0; i < n; i++) predLines.push(`${i},${test.y[i]},${predictions[i]},${brokenProbability[i]}`);
   writeFileAtomic(files.predictionsCsv, predLines.join("\n") + "\n");
-  const warnings = degenerateModelWarnings(report);
-  for (const w of warnings) reporter.warn(w);
   const text = [
     `Evaluation on ${n} test rows (model ${config.modelDir}, backend ${trained.backend})`,
     "",
@@ -116,7 +117,6 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
     formatConfusionMatrix(report),
     "",
     `Reports written to ${dir}`,
-    ...warnings.map((w) => `\nwarning: ${w}`),
   ].join("\n");
   reporter.info(`evaluate: accuracy ${report.accuracy.toFixed(4)}, balanced accuracy ${report.balancedAccuracy.toFixed(4)} on ${n} test rows`);
   return { report, predictions, brokenProbability, text, warnings, files, backend: trained.backend };

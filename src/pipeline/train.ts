@@ -41,6 +41,7 @@ export async function trainStage(config: PipelineConfig, reporter: Reporter): Pr
       restoreBestWeights: t.earlyStoppingPatience !== null,
       reportEvery: 1,
       backend: parseBackendPreference(t.backend),
+      workers: config.workers,
     },
     (log) => {
       reporter.epoch?.(log);
@@ -57,6 +58,6 @@ export async function trainStage(config: PipelineConfig, reporter: Reporter): Pr
     extra: { train: { ...t }, split: { ...config.split }, trainRows: train.shape[0], trainedAt: new Date().toISOString() },
   });
   model.dispose();
-  reporter.info(`train: ${history.loss.length} epochs on ${history.trainCount} rows (${history.valCount} validation) with backend ${history.backend} in ${seconds.toFixed(1)} s -> ${config.modelDir}`);
+  reporter.info(`train: ${history.loss.length} epochs on ${history.trainCount} rows (${history.valCount} validation) with backend ${history.backend} on ${history.workers} thread${history.workers === 1 ? "" : "s"} in ${seconds.toFixed(1)} s -> ${config.modelDir}`);
   return { history, backend: history.backend, modelDir: config.modelDir, seconds };
 }
