@@ -126,9 +126,10 @@ export function liveTrainWorkers(): number {
 
 function startWorker(): Worker {
   const js = join(__dirname, "trainWorker.js");
-  // from TypeScript sources (tests, benchmarks) the worker loads them through tsx
+  // from TypeScript sources (tests, benchmarks) the worker loads them through tsx, resolved here
+  // so that the eval'd script does not depend on the working directory
   const ts = join(__dirname, "trainWorker.ts");
-  const worker = existsSync(js) ? new Worker(js) : new Worker(`require("tsx/cjs"); require(${JSON.stringify(ts)});`, { eval: true });
+  const worker = existsSync(js) ? new Worker(js) : new Worker(`require(${JSON.stringify(require.resolve("tsx/cjs"))}); require(${JSON.stringify(ts)});`, { eval: true });
   live++;
   worker.once("exit", () => live--);
   return worker;
