@@ -138,6 +138,30 @@ export function decodeWavFile(path: string): DecodedAudio {
  */
 export type WavWriteEncoding = "pcm16" | "float32";
 
+const headerCache = new Map<string, Uint8Array>();
+
+/**
+ * wavefile's header for a mono file of this rate and encoding, sizes left at zero (cached: the
+ * header is the same for every clip of a run, and building it costs more than packing a clip).
+ */
+function wavHeader(sampleRateHz: number, encoding: WavWriteEncoding): Uint8Array {
+  const key = `${sampleRateHz}/${encoding}`;
+  let head = headerCache.get(key);
+  if (head === undefined) {
+    const float = encoding === "float32";
+    const wav = new WaveFile();
+    wav.fromScratch(1, sampleRateHz, float ? "32f" : "16", float ? new Float32Array(0) : new Int16Array(0));
+    if (float) {
+      // libsndfile 1.2 writes float WAV with a fact chunk (and a PEAK chunk, left out here)
+      const header = wav as unknown as WaveFileWritable;
+      header.fact = { chunkId: "fact", chunkSize: 4, dwSampleLength: 0 };
+    }
+    head = wav.toBuffer();
+    headerCache.set(key, head);
+  }
+  return head;
+}
+
 /**
  * Encode a mono signal as a WAV file's bytes: a canonical 44-byte header for PCM16; for float32
  * a 16-byte fmt chunk (format tag 3) followed by a fact chunk, as libsndfile 1.2 writes it.
@@ -165,14 +189,9 @@ export function encodeWav(samples: Float32Array, sampleRateHz: number, encoding:
   // wavefile writes the header; the samples are packed here with typed arrays, since its own
   // per-sample packing takes about 9 s for an hour of 16 kHz audio
   const float = encoding === "float32";
-  const wav = new WaveFile();
-  wav.fromScratch(1, sampleRateHz, float ? "32f" : "16", float ? new Float32Array(0) : new Int16Array(0));
-  if (float) {
-    // libsndfile 1.2 writes float WAV with a fact chunk (and a PEAK chunk, left out here)
-    const header = wav as unknown as WaveFileWritable;
-    header.fact = { chunkId: "fact", chunkSize: 4, dwSampleLength: samples.length };
-  }
-  const head = wav.toBuffer(); // ends with the data chunk's id and (zero) size
+  const head = wavHeader(sampleRateHz, encoding).slice(); // ends with the data chunk's id and (zero) size
+  const view0 = new DataView(head.buffer);
+  if (float) view0.setUint32(head.length - 12, samples.length, true); // the fact chunk's sample count
   const dataBytes = samples.length * (float ? 4 : 2);
   const out = new Uint8Array(head.length + dataBytes);
   out.set(head, 0);
