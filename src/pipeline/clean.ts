@@ -76,37 +76,40 @@ export async function cleanAndSample(config: PipelineConfig, reporter: Reporter)
   }
   const samples: CleanedSample[] = [];
   const recordings = { normal: 0, broken: 0 };
-  const workers = workerCount(config.workers);
+  // one task per recording, both classes in one pool (workers start once and stay warm)
+  const tasks: Array<CleanFileTask & { label: ClassLabel }> = [];
   for (const c of inputs) {
     const outDir = emptyGeneratedFolder(config, c.outKey);
-    const tasks: CleanFileTask[] = c.files.map((file) => ({
-      file,
-      sampleRateHz: rate,
-      chunkSamples: c.chunked ? chunkSamples : null,
-      chunkSeconds: config.clean.chunkSeconds,
-      outDir,
-      wavFormat: config.clean.wavFormat,
-    }));
-    const label = `clean ${config.classNames[c.label]}`;
-    reporter.progress(label, 0, tasks.length);
-    const results = await mapTask("cleanFile", tasks, workers, (done) => reporter.progress(label, done, tasks.length));
-    results.forEach((result, i) => {
-      const file = c.files[i] as string;
-      if (!result.ok) return skip(file, result.reason);
-      for (const clip of result.clips) {
-        samples.push({
-          file: relative(root, clip.path),
-          label: c.label,
-          source: relative(root, file),
-          chunk: clip.chunk,
-          startSeconds: clip.chunk === null ? 0 : (clip.chunk * chunkSamples) / rate,
-          durationSeconds: clip.samples / rate,
-        });
-      }
-      if (c.label === 1) recordings.broken++;
-      else recordings.normal++;
-    });
+    for (const file of c.files) {
+      tasks.push({
+        label: c.label,
+        file,
+        sampleRateHz: rate,
+        chunkSamples: c.chunked ? chunkSamples : null,
+        chunkSeconds: config.clean.chunkSeconds,
+        outDir,
+        wavFormat: config.clean.wavFormat,
+      });
+    }
   }
+  reporter.progress("clean", 0, tasks.length);
+  const results = await mapTask("cleanFile", tasks, workerCount(config.workers), (done) => reporter.progress("clean", done, tasks.length));
+  results.forEach((result, i) => {
+    const { file, label } = tasks[i] as CleanFileTask & { label: ClassLabel };
+    if (!result.ok) return skip(file, result.reason);
+    for (const clip of result.clips) {
+      samples.push({
+        file: relative(root, clip.path),
+        label,
+        source: relative(root, file),
+        chunk: clip.chunk,
+        startSeconds: clip.chunk === null ? 0 : (clip.chunk * chunkSamples) / rate,
+        durationSeconds: clip.samples / rate,
+      });
+    }
+    if (label === 1) recordings.broken++;
+    else recordings.normal++;
+  });
   for (const [name, count] of Object.entries(recordings)) {
     if (count === 0) {
       throw new ConfigError(config.dataRoot, `no ${name} recording could be used (all were skipped)`, "check the skipped files listed above");
