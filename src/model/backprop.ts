@@ -16,6 +16,7 @@
  *   → dense+bias+ReLU → h [B][U] → dense+bias → logits [B][classes]
  */
 import * as tf from "@tensorflow/tfjs";
+import { rowCrossEntropy } from "./predict";
 
 /** One step's outcome; gradients are in `model.trainableWeights` order and owned by the caller. */
 export interface LossAndGradients {
@@ -99,20 +100,11 @@ function softmaxCrossEntropy(z: Float32Array, labels: ArrayLike<number>, classes
   let loss = 0;
   let correct = 0;
   for (let i = 0; i < batch; i++) {
-    const row = i * classes;
-    let max = -Infinity;
-    let arg = 0;
-    for (let k = 0; k < classes; k++) {
-      if ((z[row + k] as number) > max) {
-        max = z[row + k] as number;
-        arg = k;
-      }
-    }
-    let sum = 0;
-    for (let k = 0; k < classes; k++) sum += Math.exp((z[row + k] as number) - max);
     const label = labels[i] as number;
-    loss += Math.log(sum) + max - (z[row + label] as number);
-    if (arg === label) correct++;
+    const { loss: rowLoss, predicted, max, sum } = rowCrossEntropy(z, i, classes, label);
+    loss += rowLoss;
+    if (predicted === label) correct++;
+    const row = i * classes;
     for (let k = 0; k < classes; k++) dz[row + k] = (Math.exp((z[row + k] as number) - max) / sum - (k === label ? 1 : 0)) / divisor;
   }
   return { loss: loss / divisor, correct, dz };

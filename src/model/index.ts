@@ -8,7 +8,7 @@ export {
   type EpochLog, MINIBATCH_TRAINING, THESIS_TRAINING, type TrainHistory, trainCnn, TRAINING_PRESETS, type TrainingPreset, type TrainLabels,
   type TrainOptions, type TrainResult,
 } from "./train";
-export { argmaxRows, lossAndAccuracy, PREDICT_CHUNK, predictClasses, predictLogitsModelLayout, predictProbabilities, softmaxRows } from "./predict";
+export { argmaxRows, lossAndAccuracy, PREDICT_CHUNK, rowCrossEntropy, type RowCrossEntropy, predictClasses, predictLogitsModelLayout, predictProbabilities, softmaxRows } from "./predict";
 export { folderLoadHandler, folderSaveHandler, loadCnn, METADATA_JSON, MODEL_JSON, type ModelMetadata, saveCnn, WEIGHTS_BIN } from "./save";
 export { type AdamConfig, FlatAdam, PYTORCH_ADAM } from "./adam";
 export { cnnBackprop, cnnBackpropUnsupported, type CnnBackprop, type LossAndGradients } from "./backprop";

@@ -86,27 +86,46 @@ export function predictClasses(model: tf.LayersModel, x: Float32Array, count: nu
   return argmaxRows(predictProbabilities(model, x, count), outputClasses(model));
 }
 
+/** Softmax cross-entropy of one row of logits against its label. */
+export interface RowCrossEntropy {
+  /** -log softmax(z)[label], nats. */
+  loss: number;
+  /** Index of the largest logit (the first on ties). */
+  predicted: number;
+  /** Largest logit, and Σ exp(z_k − max): softmax(z)_k = exp(z_k − max) / sum. */
+  max: number;
+  sum: number;
+}
+
+/**
+ * Softmax cross-entropy of row `row` of `[rows][nClasses]` logits, with the log-sum-exp trick
+ * (shared by the loss reports and the hand-written backward pass, so both see the same numbers).
+ */
+export function rowCrossEntropy(logits: ArrayLike<number>, row: number, nClasses: number, label: number): RowCrossEntropy {
+  const at = row * nClasses;
+  let max = -Infinity;
+  let predicted = 0;
+  for (let k = 0; k < nClasses; k++) {
+    const z = logits[at + k] as number;
+    if (z > max) {
+      max = z;
+      predicted = k;
+    }
+  }
+  let sum = 0;
+  for (let k = 0; k < nClasses; k++) sum += Math.exp((logits[at + k] as number) - max);
+  return { loss: Math.log(sum) + max - (logits[at + label] as number), predicted, max, sum };
+}
+
 /** Mean softmax cross-entropy (nats) and accuracy of logits against integer labels. */
 export function lossAndAccuracy(logits: Float32Array, labels: ArrayLike<number>, nClasses: number): { loss: number; accuracy: number } {
   const count = labels.length;
   let loss = 0;
   let correct = 0;
   for (let i = 0; i < count; i++) {
-    const row = i * nClasses;
-    let max = -Infinity;
-    let best = 0;
-    for (let k = 0; k < nClasses; k++) {
-      const z = logits[row + k] as number;
-      if (z > max) {
-        max = z;
-        best = k;
-      }
-    }
-    let sum = 0;
-    for (let k = 0; k < nClasses; k++) sum += Math.exp((logits[row + k] as number) - max);
-    const label = labels[i] as number;
-    loss += Math.log(sum) + max - (logits[row + label] as number);
-    if (best === label) correct++;
+    const r = rowCrossEntropy(logits, i, nClasses, labels[i] as number);
+    loss += r.loss;
+    if (r.predicted === labels[i]) correct++;
   }
   return { loss: count > 0 ? loss / count : NaN, accuracy: count > 0 ? correct / count : NaN };
 }
