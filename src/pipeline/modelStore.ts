@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs";
 import type { FeatureConfig } from "../config/features";
 import { ConfigError, ShapeError } from "../errors";
 import { parseBackendPreference } from "../model/backend";
@@ -35,11 +35,10 @@ export async function loadTrainedModel(dir: string, featureShape: readonly numbe
   if (wantMfcc !== nMfcc || (wantFrames !== 0 && wantFrames !== frames)) {
     throw new ShapeError(dir, `the model takes [${nMfcc}][${frames}] MFCC matrices but the features are [${wantMfcc}][${wantFrames}]`, "extract features with the model's settings (see its metadata.json) or train a new model");
   }
-  const { getBackend } = await import("@tensorflow/tfjs");
   return {
     model,
     metadata: metadata as TrainedModel["metadata"],
-    backend: getBackend(),
+    backend: tf.getBackend(),
     predict: (x, count) => predictProbabilities(model, x, count),
   };
 }

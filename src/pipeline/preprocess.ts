@@ -48,8 +48,6 @@ interface CleanClip {
   label: ClassLabel;
   source: string;
   chunk: number | null;
-  /** Augmentation that made this clip, or "" for an original. */
-  augmentation: string;
 }
 
 /** Seed of one clip's augmentation noise: FNV-1a of its path, mixed with the run's seed. */
@@ -69,7 +67,6 @@ function cleanedClips(config: PipelineConfig, reporter: Reporter): CleanClip[] {
       label: Number(r.label) === 1 ? 1 : 0,
       source: r.source as string,
       chunk: r.chunk === "" || r.chunk === undefined ? null : Number(r.chunk),
-      augmentation: "",
     }));
   }
   reporter.warn(`${manifest} not found: taking clips from the sample folders, each its own source recording (run "soundcheck clean" to record sources)`);
@@ -79,7 +76,7 @@ function cleanedClips(config: PipelineConfig, reporter: Reporter): CleanClip[] {
     if (!existsSync(folder)) throw new ConfigError(folder, "not found", 'run "soundcheck clean" first');
     for (const name of readdirSync(folder).sort()) {
       if (isHiddenName(name) || !name.toLowerCase().endsWith(".wav")) continue;
-      clips.push({ path: join(folder, name), label, source: relative(root, join(folder, name)), chunk: null, augmentation: "" });
+      clips.push({ path: join(folder, name), label, source: relative(root, join(folder, name)), chunk: null });
     }
   }
   return clips;
@@ -92,13 +89,12 @@ function cleanedClips(config: PipelineConfig, reporter: Reporter): CleanClip[] {
  * and save `features.npy` (float32 `[rows][nMfcc][frames]`), `labels.npy` (int64 `[rows]`) and
  * `manifest.csv` (which clip and which source recording each row came from).
  *
- * Augmented clips are written and read back like the thesis did (PCM16 by default), so their
- * features are those of the files on disk. Clips are processed on `config.workers` threads;
+ * Augmented clips are written like the thesis did (PCM16 by default) and their features are
+ * computed from the bytes written, i.e. from the files as they are on disk. Clips are processed on `config.workers` threads;
  * the output does not depend on how many.
  */
 export async function augmentAndExtract(config: PipelineConfig, reporter: Reporter): Promise<PreprocessReport> {
   const root = config.dataRoot;
-  const rate = config.features.sampleRateHz;
   const clips = cleanedClips(config, reporter);
   const normal = clips.filter((c) => c.label === 0);
   const broken = clips.filter((c) => c.label === 1);
