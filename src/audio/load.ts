@@ -1,25 +1,10 @@
-import type { DecodedAudio } from "./decodedAudio";
 import { decodeAudioFile } from "./decode";
-import { toMono } from "./mono";
-import { resample } from "./resample";
+import { DEFAULT_LOAD_RATE_HZ, toLoaded, type LoadedAudio } from "./loadBytes";
 import { decodeWavFile } from "./wav";
 
-/** A recording as the feature pipeline uses it: mono, at the requested rate. */
-export interface LoadedAudio {
-  /** Mono signal, float32, nominally in [-1, 1]. */
-  samples: Float32Array;
-  /** Rate of `samples`, Hz. */
-  sampleRateHz: number;
-  /** Rate of the file, Hz. */
-  sourceRateHz: number;
-  /** Channels in the file (they are averaged into `samples`). */
-  sourceChannels: number;
-  /** samples.length / sampleRateHz, seconds. */
-  durationSeconds: number;
-}
-
-/** librosa's default target rate, Hz. */
-export const DEFAULT_LOAD_RATE_HZ = 22050;
+// LoadedAudio, toLoaded and loadAudioBytes (no file system) live in loadBytes.ts so the browser
+// app can bundle them.
+export * from "./loadBytes";
 
 /**
  * Decode, mix to mono and resample, like `librosa.load(path, sr=sampleRateHz)` with its defaults
@@ -44,17 +29,4 @@ export async function loadAudio(path: string, sampleRateHz: number = DEFAULT_LOA
  */
 export function loadWavSync(path: string, sampleRateHz: number = DEFAULT_LOAD_RATE_HZ): LoadedAudio {
   return toLoaded(decodeWavFile(path), sampleRateHz);
-}
-
-/** Mono mix and resampling of decoded audio. */
-export function toLoaded(audio: DecodedAudio, sampleRateHz: number): LoadedAudio {
-  const mono = toMono(audio.channels); // a new array, so it can be returned as is
-  const samples = audio.sampleRateHz === sampleRateHz ? mono : resample(mono, audio.sampleRateHz, sampleRateHz);
-  return {
-    samples,
-    sampleRateHz,
-    sourceRateHz: audio.sampleRateHz,
-    sourceChannels: audio.channels.length,
-    durationSeconds: samples.length / sampleRateHz,
-  };
 }

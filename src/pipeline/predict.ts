@@ -1,7 +1,7 @@
 import { type PipelineConfig } from "../config/pipeline";
 import { SoundcheckError } from "../errors";
 import { loadAudio } from "../audio/load";
-import { cutIntoChunks } from "./clean";
+import { predictionWindows } from "./chunking";
 import { createClipFeatureExtractor } from "./features";
 import { loadTrainedModel } from "./modelStore";
 import type { Reporter } from "./reporter";
@@ -38,8 +38,7 @@ export async function predictFiles(config: PipelineConfig, files: string[], repo
     reporter.progress("predict", done++, files.length);
     try {
       const audio = await loadAudio(file, modelFeatures.sampleRateHz);
-      let chunks = cutIntoChunks(audio.samples, chunkSamples);
-      if (chunks.length === 0) chunks = [audio.samples];
+      const chunks = predictionWindows(audio.samples, chunkSamples);
       const rowSize = modelFeatures.nMfcc * (modelFeatures.frames ?? 0);
       const x = new Float32Array(chunks.length * rowSize);
       chunks.forEach((c, i) => x.set(extract(c).data, i * rowSize));

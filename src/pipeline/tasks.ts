@@ -9,6 +9,7 @@ import { augmentAll } from "../augment";
 import { stem } from "../data/dataset";
 import { SoundcheckError } from "../errors";
 import { createClipFeatureExtractor, type ClipFeatureExtractor } from "./features";
+import { cutIntoChunks } from "./chunking";
 
 /**
  * The per-file work of the clean and preprocess stages, as plain functions of plain data, so the
@@ -31,11 +32,7 @@ export type CleanFileResult =
   | { ok: true; clips: Array<{ path: string; chunk: number | null; samples: number }>; sourceSamples: number }
   | { ok: false; reason: string };
 
-/** Cut a signal into consecutive chunks of `chunkSamples` samples, dropping the short remainder. */
-export function cutIntoChunks(samples: Float32Array, chunkSamples: number): Float32Array[] {
-  const count = Math.floor(samples.length / chunkSamples);
-  return Array.from({ length: count }, (_, i) => samples.subarray(i * chunkSamples, (i + 1) * chunkSamples));
-}
+export { cutIntoChunks }; // lives in chunking.ts (no file system), shared with the browser app
 
 /** Turn any error into the one-line reason a skipped file gets. */
 export function skipReason(err: unknown, fix: string): string {

@@ -1,0 +1,421 @@
+/**
+ * WAV bytes <-> samples, with no file system access, so the browser app can bundle it; the file
+ * functions `decodeWavFile` and `writeWavFile` are in wav.ts, which re-exports everything here.
+ */
+import { WaveFile } from "wavefile";
+import { AudioDecodeError, SoundcheckError } from "../errors";
+import type { DecodedAudio } from "./decodedAudio";
+
+/** Lowest sample rate accepted when decoding, Hz (below this a header is taken as corrupt). */
+export const MIN_SAMPLE_RATE_HZ = 100;
+/** Highest sample rate accepted when decoding, Hz (768 kHz is the highest rate audio hardware uses). */
+export const MAX_SAMPLE_RATE_HZ = 768_000;
+/** Most channels accepted when decoding (libsndfile's own limit, SF_MAX_CHANNELS). */
+export const MAX_CHANNELS = 1024;
+
+const FIX_REEXPORT = "re-export the file as PCM WAV (e.g. `ffmpeg -i in.wav -c:a pcm_s16le out.wav`), or move it out of the data set";
+
+/** The parts of wavefile's parser state we read. Its typings declare these as bare `object`. */
+interface WaveFileHeader {
+  container: string;
+  format: string;
+  fmt: {
+    chunkSize: number;
+    audioFormat: number;
+    numChannels: number;
+    sampleRate: number;
+    bitsPerSample: number;
+    cbSize: number;
+    subformat: number[];
+  };
+  ds64: { chunkId: string; dataSizeHigh: number; dataSizeLow: number };
+}
+
+/** The header fields {@link encodeWav} adjusts before wavefile writes the header. */
+interface WaveFileWritable {
+  fact: { chunkId: string; chunkSize: number; dwSampleLength: number };
+}
+
+type Encoding =
+  | { kind: "pcm"; bytes: 1 | 2 | 3 | 4 }
+  | { kind: "float"; bytes: 4 | 8 }
+  | { kind: "mulaw" }
+  | { kind: "alaw" };
+
+const WAVE_FORMAT_PCM = 0x0001;
+const WAVE_FORMAT_IEEE_FLOAT = 0x0003;
+const WAVE_FORMAT_ALAW = 0x0006;
+const WAVE_FORMAT_MULAW = 0x0007;
+const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
+
+const CODEC_NAMES: Record<number, string> = {
+  0x0002: "Microsoft ADPCM",
+  0x0011: "IMA ADPCM",
+  0x0031: "GSM 6.10",
+  0x0050: "MPEG audio",
+  0x0055: "MP3",
+  0x0040: "G.721 ADPCM",
+  0x0064: "G.726 ADPCM",
+  0x0161: "Windows Media Audio",
+  0x00ff: "AAC",
+  0x1610: "AAC",
+};
+
+/**
+ * Decode WAV bytes exactly as libsndfile 1.2 (through python-soundfile, as librosa does) reads
+ * them as float32: integer PCM is scaled to [-1, 1) by 2^(bits-1) (8-bit PCM is unsigned:
+ * (x - 128) / 128), IEEE float32 is passed through, float64 is rounded to float32, mu-law and
+ * A-law are expanded with the G.711 tables and divided by 32768.
+ *
+ * Reads RIFF (little-endian), RIFX (big-endian) and RF64 containers, WAVE_FORMAT_EXTENSIBLE,
+ * any channel count up to {@link MAX_CHANNELS}. wavefile parses the header and chunk layout;
+ * the samples are then read straight from the data chunk with a DataView, because wavefile's
+ * `getSamples` unpacks one sample at a time through generic code (about 15x slower on a long
+ * file) and returns raw integers that would still need scaling.
+ *
+ * @param bytes  the whole file
+ * @param source  file name used in error messages
+ * @throws AudioDecodeError  for anything that is not a complete, finite, supported WAV
+ */
+export function decodeWav(bytes: Uint8Array, source: string): DecodedAudio {
+  if (bytes.length < 12) {
+    throw new AudioDecodeError(source, `file is ${bytes.length} bytes long, too short to hold a WAV header`, FIX_REEXPORT);
+  }
+  const magic = latin1(bytes, 0, 4);
+  if (magic !== "RIFF" && magic !== "RIFX" && magic !== "RF64") {
+    throw new AudioDecodeError(source, `not a WAV file: it starts with ${JSON.stringify(magic)}, not "RIFF"`, "check the file type; FLAC, MP3 and OGG files go through decodeAudioFile");
+  }
+  if (latin1(bytes, 8, 12) !== "WAVE") {
+    throw new AudioDecodeError(source, `RIFF file of type ${JSON.stringify(latin1(bytes, 8, 12))}, not "WAVE"`, FIX_REEXPORT);
+  }
+  const chunks = scanChunks(bytes, magic === "RIFX", source);
+  const header = parseHeader(bytes, chunks, source);
+  const littleEndian = header.container !== "RIFX";
+  const fmt = header.fmt;
+  const encoding = encodingOf(header, source);
+
+  const channelCount = fmt.numChannels;
+  if (channelCount < 1 || channelCount > MAX_CHANNELS) {
+    throw new AudioDecodeError(source, `header says ${channelCount} channels (accepted: 1 to ${MAX_CHANNELS})`, FIX_REEXPORT);
+  }
+  const sampleRateHz = fmt.sampleRate;
+  if (!(sampleRateHz >= MIN_SAMPLE_RATE_HZ && sampleRateHz <= MAX_SAMPLE_RATE_HZ)) {
+    throw new AudioDecodeError(source, `header says the sample rate is ${sampleRateHz} Hz (accepted: ${MIN_SAMPLE_RATE_HZ} to ${MAX_SAMPLE_RATE_HZ} Hz)`, FIX_REEXPORT);
+  }
+
+  const { start, size } = dataChunk(header, chunks.data, bytes.length, source);
+  const bytesPerSample = encoding.kind === "pcm" || encoding.kind === "float" ? encoding.bytes : 1;
+  const blockAlign = bytesPerSample * channelCount;
+  // like libsndfile, a trailing partial frame is dropped
+  const frames = Math.floor(size / blockAlign);
+  if (frames === 0) {
+    throw new AudioDecodeError(source, `the data chunk holds ${size} bytes, not one complete frame of ${blockAlign} bytes`, "the recording is empty: remove it from the data set");
+  }
+
+  const view = new DataView(bytes.buffer, bytes.byteOffset + start, frames * blockAlign);
+  const channels = readSamples(view, encoding, channelCount, frames, littleEndian);
+  if (encoding.kind === "float") assertFinite(channels, source);
+  return { sampleRateHz, channels, frames, format: `WAV ${describe(encoding)}` };
+}
+
+/**
+ * Sample encodings {@link encodeWav} can write: `"pcm16"` (python-soundfile's default WAV subtype)
+ * or `"float32"` (IEEE float, lossless for float32 samples).
+ */
+export type WavWriteEncoding = "pcm16" | "float32";
+
+const headerCache = new Map<string, Uint8Array>();
+
+/**
+ * wavefile's header for a mono file of this rate and encoding, sizes left at zero (cached: the
+ * header is the same for every clip of a run, and building it costs more than packing a clip).
+ */
+function wavHeader(sampleRateHz: number, encoding: WavWriteEncoding): Uint8Array {
+  const key = `${sampleRateHz}/${encoding}`;
+  let head = headerCache.get(key);
+  if (head === undefined) {
+    const float = encoding === "float32";
+    const wav = new WaveFile();
+    wav.fromScratch(1, sampleRateHz, float ? "32f" : "16", float ? new Float32Array(0) : new Int16Array(0));
+    if (float) {
+      // libsndfile 1.2 writes float WAV with a fact chunk (and a PEAK chunk, left out here)
+      const header = wav as unknown as WaveFileWritable;
+      header.fact = { chunkId: "fact", chunkSize: 4, dwSampleLength: 0 };
+    }
+    head = wav.toBuffer();
+    headerCache.set(key, head);
+  }
+  return head;
+}
+
+/**
+ * Encode a mono signal as a WAV file's bytes: a canonical 44-byte header for PCM16; for float32
+ * a 16-byte fmt chunk (format tag 3) followed by a fact chunk, as libsndfile 1.2 writes it.
+ *
+ * PCM16 quantises like python-soundfile 0.12 / libsndfile 1.2 `soundfile.write`: each sample
+ * is scaled to 32-bit (x * 2^31, rounded to nearest, clipped to the int32 range) and the top
+ * 16 bits are kept, i.e. floor(x * 32768) for all but a few values within 2^-16 of a step, with
+ * +1.0 clipped to 32767 and -1.0 written as -32768. Reading back gives int16 / 32768, so a
+ * round trip moves a sample down by at most 1/32768.
+ *
+ * @param samples  mono signal, float, nominally in [-1, 1]; must be finite
+ * @param sampleRateHz  sample rate to record in the header, Hz (positive integer)
+ * @param encoding  sample format, default `"pcm16"`
+ * @returns  the file's bytes
+ */
+export function encodeWav(samples: Float32Array, sampleRateHz: number, encoding: WavWriteEncoding = "pcm16"): Uint8Array {
+  if (!Number.isInteger(sampleRateHz) || sampleRateHz < 1 || sampleRateHz > 0xffffffff) {
+    throw new SoundcheckError("encodeWav", `sample rate ${sampleRateHz} Hz is not a positive integer`, "pass the rate in whole Hz, e.g. 22050");
+  }
+  for (let i = 0; i < samples.length; i++) {
+    if (!Number.isFinite(samples[i] as number)) {
+      throw new SoundcheckError("encodeWav", `sample ${i} is ${samples[i]}`, "remove NaN and infinite values before writing audio");
+    }
+  }
+  // wavefile writes the header; the samples are packed here with typed arrays, since its own
+  // per-sample packing takes about 9 s for an hour of 16 kHz audio
+  const float = encoding === "float32";
+  const head = wavHeader(sampleRateHz, encoding).slice(); // ends with the data chunk's id and (zero) size
+  const view0 = new DataView(head.buffer);
+  if (float) view0.setUint32(head.length - 12, samples.length, true); // the fact chunk's sample count
+  const dataBytes = samples.length * (float ? 4 : 2);
+  const out = new Uint8Array(head.length + dataBytes);
+  out.set(head, 0);
+  const view = new DataView(out.buffer);
+  view.setUint32(4, out.length - 8, true);
+  view.setUint32(head.length - 4, dataBytes, true);
+  if (float) {
+    for (let i = 0; i < samples.length; i++) view.setFloat32(head.length + 4 * i, samples[i] as number, true);
+  } else {
+    const pcm = quantizePcm16(samples);
+    for (let i = 0; i < pcm.length; i++) view.setInt16(head.length + 2 * i, pcm[i] as number, true);
+  }
+  return out;
+}
+
+/** float -> int16 the way libsndfile 1.2 writes PCM16 (via int32, keeping the top 16 bits). */
+function quantizePcm16(samples: Float32Array): Int16Array {
+  const out = new Int16Array(samples.length);
+  for (let i = 0; i < samples.length; i++) {
+    const scaled = (samples[i] as number) * 2147483648;
+    const int32 = scaled >= 2147483647 ? 2147483647 : scaled <= -2147483648 ? -2147483648 : roundHalfEven(scaled);
+    out[i] = Math.floor(int32 / 65536);
+  }
+  return out;
+}
+
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+function latin1(bytes: Uint8Array, start: number, end: number): string {
+  let s = "";
+  for (let i = start; i < end && i < bytes.length; i++) s += String.fromCharCode(bytes[i] as number);
+  return s;
+}
+
+interface ChunkLocation {
+  /** Offset of the chunk's body in the file, bytes. */
+  start: number;
+  /** Size the chunk header declares, bytes. */
+  size: number;
+}
+
+/**
+ * Walk the top-level chunks to find where the fmt and data chunks start. (wavefile keeps its
+ * chunk index in a property its minified build renames, so we cannot read it from there.)
+ *
+ * It also rejects corrupt `cue ` and `smpl` counts: wavefile loops over those counts without
+ * checking them against the chunk size, so a count of 4 billion would hang the process.
+ */
+function scanChunks(bytes: Uint8Array, bigEndian: boolean, source: string): { fmt?: ChunkLocation; data?: ChunkLocation } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const found: { fmt?: ChunkLocation; data?: ChunkLocation } = {};
+  let offset = 12;
+  while (offset + 8 <= bytes.length) {
+    const id = latin1(bytes, offset, offset + 4);
+    const size = view.getUint32(offset + 4, !bigEndian);
+    const start = offset + 8;
+    const available = Math.min(size, bytes.length - start);
+    if (id === "fmt " && found.fmt === undefined) found.fmt = { start, size };
+    else if (id === "data" && found.data === undefined) found.data = { start, size };
+    else if (id === "cue " && available >= 4) {
+      const count = view.getUint32(start, !bigEndian);
+      if (4 + count * 24 > available) {
+        throw new AudioDecodeError(source, `its cue chunk lists ${count} cue points but has room for ${Math.floor((available - 4) / 24)}`, FIX_REEXPORT);
+      }
+    } else if (id === "smpl" && available >= 36) {
+      const count = view.getUint32(start + 28, !bigEndian);
+      if (36 + count * 24 > available) {
+        throw new AudioDecodeError(source, `its smpl chunk lists ${count} loops but has room for ${Math.floor((available - 36) / 24)}`, FIX_REEXPORT);
+      }
+    }
+    offset = start + size + (size & 1);
+  }
+  return found;
+}
+
+function parseHeader(bytes: Uint8Array, chunks: { fmt?: ChunkLocation; data?: ChunkLocation }, source: string): WaveFileHeader {
+  const fmtChunk = chunks.fmt;
+  if (fmtChunk === undefined || fmtChunk.size < 16 || fmtChunk.start + 16 > bytes.length) {
+    throw new AudioDecodeError(source, "the fmt chunk is missing, shorter than 16 bytes or cut off by the end of the file", FIX_REEXPORT);
+  }
+  if (chunks.data === undefined) throw new AudioDecodeError(source, "no data chunk", FIX_REEXPORT);
+
+  // wavefile gets the bytes up to the data chunk's payload (when fmt comes first, as usual): it
+  // only needs the header, and for big-endian files it copies its whole input on every field read
+  const data = chunks.data;
+  const headerEnd = fmtChunk.start < data.start ? data.start : bytes.length;
+  const wav = new WaveFile();
+  try {
+    wav.fromBuffer(bytes.subarray(0, headerEnd), false); // header only: the samples are read below
+  } catch (err) {
+    throw new AudioDecodeError(source, `invalid WAV header (${(err as Error).message})`, FIX_REEXPORT);
+  }
+  return wav as unknown as WaveFileHeader;
+}
+
+function encodingOf(header: WaveFileHeader, source: string): Encoding {
+  const fmt = header.fmt;
+  let tag = fmt.audioFormat;
+  if (tag === WAVE_FORMAT_EXTENSIBLE) {
+    if (fmt.chunkSize < 40 || fmt.subformat.length < 4) {
+      throw new AudioDecodeError(source, `WAVE_FORMAT_EXTENSIBLE header with a ${fmt.chunkSize}-byte fmt chunk (40 needed)`, FIX_REEXPORT);
+    }
+    // sub-format GUID {xxxxxxxx-0000-0010-8000-00aa00389b71}: the first 32 bits are the format tag
+    const [code, d2, d3, d4] = fmt.subformat as [number, number, number, number];
+    if (d2 !== 0x00100000 || d3 !== 0xaa000080 || d4 !== 0x719b3800) {
+      throw new AudioDecodeError(source, "WAVE_FORMAT_EXTENSIBLE with a sub-format GUID that is not a standard audio format", FIX_REEXPORT);
+    }
+    tag = code;
+  }
+  const bits = fmt.bitsPerSample;
+  switch (tag) {
+    case WAVE_FORMAT_PCM: {
+      const bytes = Math.ceil(bits / 8);
+      if (bits < 1 || bytes > 4) {
+        throw new AudioDecodeError(source, `integer PCM with ${bits} bits per sample (supported: 8, 16, 24, 32)`, FIX_REEXPORT);
+      }
+      return { kind: "pcm", bytes: bytes as 1 | 2 | 3 | 4 };
+    }
+    case WAVE_FORMAT_IEEE_FLOAT:
+      if (bits !== 32 && bits !== 64) {
+        throw new AudioDecodeError(source, `IEEE float with ${bits} bits per sample (supported: 32, 64)`, FIX_REEXPORT);
+      }
+      return { kind: "float", bytes: bits === 32 ? 4 : 8 };
+    case WAVE_FORMAT_MULAW:
+    case WAVE_FORMAT_ALAW:
+      if (bits !== 8) throw new AudioDecodeError(source, `G.711 ${tag === WAVE_FORMAT_MULAW ? "mu-law" : "A-law"} with ${bits} bits per sample (must be 8)`, FIX_REEXPORT);
+      return { kind: tag === WAVE_FORMAT_MULAW ? "mulaw" : "alaw" };
+    default: {
+      const name = CODEC_NAMES[tag] ?? "unknown codec";
+      throw new AudioDecodeError(source, `unsupported WAV codec: ${name} (format tag 0x${tag.toString(16).padStart(4, "0")})`, FIX_REEXPORT);
+    }
+  }
+}
+
+function dataChunk(header: WaveFileHeader, chunk: ChunkLocation | undefined, fileLength: number, source: string): ChunkLocation {
+  if (chunk === undefined) throw new AudioDecodeError(source, "no data chunk", FIX_REEXPORT);
+  const available = fileLength - chunk.start;
+  let size = chunk.size;
+  if (header.container === "RF64" && size === 0xffffffff) {
+    // EBU Tech 3306 stores the 64-bit data size low word first; wavefile names the two words
+    // the other way round (its `dataSizeHigh` is the one read first).
+    if (header.ds64.chunkId !== "ds64") throw new AudioDecodeError(source, "RF64 file without a ds64 chunk", FIX_REEXPORT);
+    size = header.ds64.dataSizeHigh + header.ds64.dataSizeLow * 2 ** 32;
+  } else if (size === 0xffffffff) {
+    // streaming writers that could not seek back leave the size at -1: read to the end, as libsndfile does
+    size = available;
+  }
+  if (size > available) {
+    throw new AudioDecodeError(source, `data chunk claims ${size} bytes but the file holds ${available} after its header (truncated file)`, "re-export or re-copy the file, or remove it from the data set");
+  }
+  return { start: chunk.start, size };
+}
+
+function describe(encoding: Encoding): string {
+  switch (encoding.kind) {
+    case "pcm": return `PCM ${encoding.bytes * 8}-bit`;
+    case "float": return `IEEE float ${encoding.bytes * 8}-bit`;
+    case "mulaw": return "G.711 mu-law";
+    case "alaw": return "G.711 A-law";
+  }
+}
+
+/** De-interleave and scale every sample; one tight loop per encoding. */
+function readSamples(view: DataView, encoding: Encoding, channelCount: number, frames: number, le: boolean): Float32Array[] {
+  const channels: Float32Array[] = [];
+  for (let c = 0; c < channelCount; c++) channels.push(new Float32Array(frames));
+  const n = frames * channelCount;
+  const out = channelCount === 1 ? (channels[0] as Float32Array) : new Float32Array(n);
+  switch (encoding.kind) {
+    case "pcm":
+      switch (encoding.bytes) {
+        case 1:
+          for (let i = 0; i < n; i++) out[i] = (view.getUint8(i) - 128) / 128;
+          break;
+        case 2:
+          for (let i = 0; i < n; i++) out[i] = view.getInt16(2 * i, le) / 32768;
+          break;
+        case 3:
+          for (let i = 0, p = 0; i < n; i++, p += 3) {
+            const value = le
+              ? view.getUint8(p) | (view.getUint8(p + 1) << 8) | (view.getInt8(p + 2) << 16)
+              : (view.getInt8(p) << 16) | (view.getUint8(p + 1) << 8) | view.getUint8(p + 2);
+            out[i] = value / 8388608;
+          }
+          break;
+        case 4:
+          // the float32 store rounds int32 to 24 significant bits, as libsndfile's (float) cast does
+          for (let i = 0; i < n; i++) out[i] = view.getInt32(4 * i, le) / 2147483648;
+          break;
+      }
+      break;
+    case "float":
+      if (encoding.bytes === 4) for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, le);
+      else for (let i = 0; i < n; i++) out[i] = view.getFloat64(8 * i, le);
+      break;
+    case "mulaw":
+    case "alaw": {
+      const table = g711Table(encoding.kind);
+      for (let i = 0; i < n; i++) out[i] = table[view.getUint8(i)] as number;
+      break;
+    }
+  }
+  if (channelCount > 1) {
+    for (let c = 0; c < channelCount; c++) {
+      const ch = channels[c] as Float32Array;
+      for (let f = 0, i = c; f < frames; f++, i += channelCount) ch[f] = out[i] as number;
+    }
+  }
+  return channels;
+}
+
+const g711Tables: Partial<Record<"mulaw" | "alaw", Float32Array>> = {};
+
+/** The 256 G.711 code words expanded to float (int16 / 32768), using wavefile's codec. */
+function g711Table(kind: "mulaw" | "alaw"): Float32Array {
+  let table = g711Tables[kind];
+  if (table === undefined) {
+    const codes = new Uint8Array(256).map((_, i) => i);
+    const wav = new WaveFile();
+    wav.fromScratch(1, 8000, kind === "mulaw" ? "8m" : "8a", codes);
+    if (kind === "mulaw") wav.fromMuLaw("16");
+    else wav.fromALaw("16");
+    table = Float32Array.from(wav.getSamples(false, Int16Array) as unknown as Int16Array, (v) => v / 32768);
+    g711Tables[kind] = table;
+  }
+  return table;
+}
+
+function assertFinite(channels: Float32Array[], source: string): void {
+  for (let c = 0; c < channels.length; c++) {
+    const ch = channels[c] as Float32Array;
+    for (let i = 0; i < ch.length; i++) {
+      if (!Number.isFinite(ch[i] as number)) {
+        throw new AudioDecodeError(source, `sample ${i} of channel ${c} is ${ch[i]}`, "the file holds NaN or infinite values: regenerate it, or remove it from the data set");
+      }
+    }
+  }
+}
