@@ -28,6 +28,8 @@ export * from "./audio/load";
 export * from "./augment";
 export * from "./model";
 export * from "./evaluate/metrics";
+export * from "./evaluate/scores";
+export * from "./evaluate/thresholds";
 export * from "./pipeline/reporter";
 export * from "./pipeline/clean";
 export * from "./pipeline/preprocess";
