@@ -21,6 +21,14 @@ export interface FeatureConfig {
   nMfcc: number;
   /** Frames per feature matrix: pad with zeros or truncate to this many; null = keep all. */
   frames: number | null;
+  /**
+   * Level normalisation of each clip before its features: "none" (the thesis) or "rms": scale
+   * the clip to an RMS of 0.1 (-20 dBFS). When the classes were recorded at different
+   * loudness, a model can score well by learning the level instead of the sound; with "rms"
+   * the level is gone. (With power_to_db's ref = 1 a gain only shifts MFCC 0, so this is the
+   * coefficient it changes.) Absent in models saved before the option existed: "none".
+   */
+  levelNormalization?: "none" | "rms";
 }
 
 export const DEFAULT_FEATURE_CONFIG: Readonly<FeatureConfig> = Object.freeze({
@@ -33,4 +41,5 @@ export const DEFAULT_FEATURE_CONFIG: Readonly<FeatureConfig> = Object.freeze({
   topDb: 80,
   nMfcc: 40,
   frames: 100,
+  levelNormalization: "none",
 });

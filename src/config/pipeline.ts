@@ -21,6 +21,10 @@ export interface DataLayout {
   augmentedBroken: string;
   /** features.npy, labels.npy, the manifest and the split arrays (generated). */
   processed: string;
+  /** Recordings of the faulty machine kept out of training, scored by `soundcheck unseen` (read only). */
+  rawUnseenBroken: string;
+  /** Recordings of the healthy machine kept out of training, scored by `soundcheck unseen` (read only). */
+  rawUnseenNormal: string;
 }
 
 export const DEFAULT_LAYOUT: Readonly<DataLayout> = Object.freeze({
@@ -30,6 +34,8 @@ export const DEFAULT_LAYOUT: Readonly<DataLayout> = Object.freeze({
   normalSamples: "normal_audio_samples",
   augmentedBroken: "augmented_broken_audio_samples",
   processed: "processed_data",
+  rawUnseenBroken: "unseen_broken_audio",
+  rawUnseenNormal: "unseen_normal_audio",
 });
 
 /** Cleaning and sampling: the first stage. */
@@ -42,12 +48,27 @@ export interface CleanConfig {
   wavFormat: "pcm16" | "float32";
 }
 
+/**
+ * How rows are split into training and test sets:
+ * - "rows": row by row, as the thesis's `train_test_split` (chunks and augmented copies of one
+ *   recording can land on both sides: optimistic numbers);
+ * - "grouped": whole source recordings go to one side, chosen per class (stratified) with the
+ *   seed, so no recording is ever both trained on and tested on.
+ */
+export type SplitMethod = "rows" | "grouped";
+
 /** The train/test split. */
 export interface SplitConfig {
-  /** Fraction of rows in the test set. */
+  method: SplitMethod;
+  /** Fraction of rows ("rows") or of recordings per class ("grouped") in the test set. */
   testFraction: number;
   /** Seed of the permutation (the thesis used 42). */
   seed: number;
+  /**
+   * Keep augmented rows in the test (and validation) set. The thesis does; an honest setup
+   * tests on original clips only and augments the training side alone.
+   */
+  augmentedInTest: boolean;
 }
 
 /** Training the CNN. */
@@ -57,7 +78,10 @@ export interface TrainConfig {
   batchSize: number | null;
   /** Adam learning rate. */
   learningRate: number;
-  /** Fraction of the training rows held out for validation loss; 0 = none. */
+  /**
+   * Fraction of the training rows held out for validation (loss curve, early stopping, decision
+   * threshold); 0 = none. With a grouped split the validation set is grouped too.
+   */
   validationFraction: number;
   /** Stop after this many epochs without a better validation loss; null = never stop early. */
   earlyStoppingPatience: number | null;
@@ -67,6 +91,42 @@ export interface TrainConfig {
   logEveryEpochs: number;
   /** Compute backend: auto = tfjs-node when installed, else wasm with our kernels. */
   backend: "auto" | "tfjs-node" | "wasm" | "cpu";
+  /**
+   * Class imbalance in the training rows: "none" (the thesis), or "oversample": repeat rows of
+   * the smaller class (seeded) until both classes have as many rows, which for full-batch
+   * training equals weighting the loss by inverse class frequency.
+   */
+  classBalance: "none" | "oversample";
+  /**
+   * Decision rule: "argmax" (the larger probability wins, i.e. threshold 0.5), or "validation":
+   * the threshold on P(broken) that maximises balanced accuracy on the validation rows, stored
+   * with the model (needs validationFraction > 0). Never chosen on the test set.
+   */
+  threshold: "argmax" | "validation";
+}
+
+/** Baseline models trained and scored next to the CNN, on the same split and metrics. */
+export type BaselineName = "logistic-regression" | "autoencoder";
+
+/** The evaluate stage and the run report. */
+export interface EvaluateConfig {
+  /** Baselines to fit on the training rows and report next to the CNN. */
+  baselines: BaselineName[];
+  /** Upper false-positive rate of the partial AUC (DCASE uses 0.1). */
+  maxFpr: number;
+  /**
+   * Figures in the run folder: "none"; "html" (plotly JSON + one offline HTML page); or
+   * "html+svg" (also SVG and PNG, drawn by Chromium when one is installed).
+   */
+  figures: "none" | "html" | "html+svg";
+}
+
+/** Repeated cross-validation (`soundcheck cv`). */
+export interface CrossValidationConfig {
+  /** Folds per repetition. */
+  folds: number;
+  /** Repetitions, each with its own seed (split.seed + repetition). */
+  repeats: number;
 }
 
 /** Everything one pipeline run needs, with the thesis's values as defaults. */
@@ -85,8 +145,17 @@ export interface PipelineConfig {
   augment: AugmentConfig;
   split: SplitConfig;
   train: TrainConfig;
+  evaluate: EvaluateConfig;
+  cv: CrossValidationConfig;
   /** Seed of the augmentations' random noise. */
   augmentSeed: number;
+  /**
+   * Name of this run's report folder under reportsDir (config, metrics, predictions, figures);
+   * null = write the reports straight into reportsDir. The CLI names runs `<preset>-<time>`.
+   */
+  runName: string | null;
+  /** Preset this config started from (recorded in reports). */
+  preset: PresetName;
   /**
    * Worker threads for cleaning, feature extraction (output identical for any count) and
    * data-parallel training (weights identical for a given count); null = one per core.
@@ -114,7 +183,7 @@ export function thesisConfig(projectRoot: string = process.cwd()): PipelineConfi
     clean: { chunkSeconds: 3, chunkNormal: false, wavFormat: "pcm16" },
     features: { ...DEFAULT_FEATURE_CONFIG },
     augment: { ...DEFAULT_AUGMENT_CONFIG, enabled: [...DEFAULT_AUGMENT_CONFIG.enabled] },
-    split: { testFraction: 0.2, seed: 42 },
+    split: { method: "rows", testFraction: 0.2, seed: 42, augmentedInTest: true },
     train: {
       epochs: 50,
       batchSize: null,
@@ -124,19 +193,64 @@ export function thesisConfig(projectRoot: string = process.cwd()): PipelineConfi
       seed: 42,
       logEveryEpochs: 10,
       backend: "auto",
+      classBalance: "none",
+      threshold: "argmax",
     },
+    evaluate: { baselines: [], maxFpr: 0.1, figures: "html" },
+    cv: { folds: 5, repeats: 2 },
     augmentSeed: 42,
+    runName: null,
+    preset: "thesis",
     workers: null,
   };
 }
 
-/** Named starting points; `thesis` reproduces the original. */
-export type PresetName = "thesis";
+/**
+ * The leakage-safe, balanced setup for numbers one can publish. Differences from the thesis:
+ * - normal recordings are cut into chunks like broken ones (more normal rows, same clip length);
+ * - the split is by source recording, stratified by class: no recording on both sides;
+ * - augmented copies are used for training only; validation and test hold original clips;
+ * - training oversamples the smaller class, uses mini-batches of 32 with a grouped 20 %
+ *   validation set, early stopping (patience 10, best weights restored), and chooses the
+ *   decision threshold on that validation set;
+ * - logistic-regression and autoencoder baselines are reported next to the CNN.
+ * Features, augmentations, architecture and optimiser stay the thesis's.
+ */
+export function recommendedConfig(projectRoot: string = process.cwd()): PipelineConfig {
+  const base = thesisConfig(projectRoot);
+  return {
+    ...base,
+    clean: { ...base.clean, chunkNormal: true },
+    split: { method: "grouped", testFraction: 0.2, seed: 42, augmentedInTest: false },
+    train: {
+      ...base.train,
+      batchSize: 32,
+      validationFraction: 0.2,
+      earlyStoppingPatience: 10,
+      classBalance: "oversample",
+      threshold: "validation",
+    },
+    evaluate: { ...base.evaluate, baselines: ["logistic-regression", "autoencoder"] },
+    preset: "recommended",
+  };
+}
+
+/** Named starting points; `thesis` reproduces the original, `recommended` is leakage-safe. */
+export type PresetName = "thesis" | "recommended";
 export const PRESETS: Record<PresetName, (projectRoot?: string) => PipelineConfig> = {
   thesis: thesisConfig,
+  recommended: recommendedConfig,
 };
 
-const SECTIONS = ["layout", "clean", "features", "augment", "split", "train"] as const;
+/** The preset of that name, or a ConfigError listing the known ones. */
+export function presetConfig(name: string, projectRoot: string = process.cwd()): PipelineConfig {
+  if (!Object.hasOwn(PRESETS, name)) {
+    throw new ConfigError("--preset", `"${name}" is not a preset`, `use one of: ${Object.keys(PRESETS).join(", ")}`);
+  }
+  return PRESETS[name as PresetName](projectRoot);
+}
+
+const SECTIONS = ["layout", "clean", "features", "augment", "split", "train", "evaluate", "cv"] as const;
 
 /** Apply overrides on top of a config (one level deep per section), returning a new config. */
 export function mergeConfig(base: PipelineConfig, overrides: PipelineConfigOverrides): PipelineConfig {
@@ -207,4 +321,14 @@ export function validateConfig(config: PipelineConfig): void {
   need(config.train.validationFraction >= 0 && config.train.validationFraction < 1, "train.validationFraction", `is ${config.train.validationFraction}`, "use 0 (none) or a fraction such as 0.1");
   need(config.workers === null || (Number.isInteger(config.workers) && config.workers >= 1), "workers", `is ${config.workers}`, "use a positive integer, or null for one per core");
   need(config.train.learningRate > 0, "train.learningRate", `is ${config.train.learningRate}`, "use a positive rate such as 0.001");
+  need(["rows", "grouped"].includes(config.split.method), "split.method", `is ${JSON.stringify(config.split.method)}`, 'use "rows" (the thesis) or "grouped" (by source recording)');
+  need(["none", "oversample"].includes(config.train.classBalance), "train.classBalance", `is ${JSON.stringify(config.train.classBalance)}`, 'use "none" or "oversample"');
+  need(["argmax", "validation"].includes(config.train.threshold), "train.threshold", `is ${JSON.stringify(config.train.threshold)}`, 'use "argmax" or "validation"');
+  need(config.train.threshold !== "validation" || config.train.validationFraction > 0, "train.threshold", 'is "validation" but train.validationFraction is 0', "set train.validationFraction to e.g. 0.2, or train.threshold to \"argmax\"");
+  need(config.evaluate.maxFpr > 0 && config.evaluate.maxFpr <= 1, "evaluate.maxFpr", `is ${config.evaluate.maxFpr}`, "use a false-positive rate in (0, 1] such as 0.1");
+  need(Array.isArray(config.evaluate.baselines) && config.evaluate.baselines.every((b) => b === "logistic-regression" || b === "autoencoder"), "evaluate.baselines", `is ${JSON.stringify(config.evaluate.baselines)}`, 'use a list of "logistic-regression" and/or "autoencoder"');
+  need(["none", "html", "html+svg"].includes(config.evaluate.figures), "evaluate.figures", `is ${JSON.stringify(config.evaluate.figures)}`, 'use "none", "html" or "html+svg"');
+  need(Number.isInteger(config.cv.folds) && config.cv.folds >= 2, "cv.folds", `is ${config.cv.folds}`, "use an integer >= 2 such as 5");
+  need(Number.isInteger(config.cv.repeats) && config.cv.repeats >= 1, "cv.repeats", `is ${config.cv.repeats}`, "use a positive integer such as 2");
+  need(config.runName === null || /^[A-Za-z0-9._-]+$/.test(config.runName), "runName", `is ${JSON.stringify(config.runName)}`, "use letters, digits, dots, dashes and underscores only");
 }

@@ -32,8 +32,28 @@ export interface ModelMetadata {
   features?: FeatureConfig;
   /** Training curves and settings outcome. */
   history?: TrainHistory;
+  /** The decision rule chosen at training time (absent: the larger probability wins). */
+  decisionThreshold?: DecisionThreshold;
   /** Anything else worth keeping (must be JSON-serialisable). */
   extra?: Record<string, unknown>;
+}
+
+/**
+ * A two-class decision rule: predict class 1 when its probability is >= `value`. Chosen on
+ * validation data (never on the test set) and stored with the model, so every later use
+ * (evaluate, predict, the browser app) decides the same way.
+ */
+export interface DecisionThreshold {
+  /** Threshold on the probability of class 1, in [0, 1]. */
+  value: number;
+  /** What the threshold applies to. */
+  score: "probability of class 1";
+  /** Where it was chosen, e.g. "validation rows (324 rows, 14 recordings)". */
+  chosenOn: string;
+  /** The criterion maximised, e.g. "balancedAccuracy". */
+  criterion: string;
+  /** The criterion's value on the data it was chosen on. */
+  criterionValue: number;
 }
 
 /** metadata.json as written: the caller's metadata plus a format tag and the input layout. */
@@ -135,6 +155,7 @@ export async function loadCnn(dir: string, backend: BackendPreference = "auto"):
   const metadata: ModelMetadata = { classNames: stored.classNames };
   if (stored.features !== undefined) metadata.features = stored.features;
   if (stored.history !== undefined) metadata.history = stored.history;
+  if (stored.decisionThreshold !== undefined) metadata.decisionThreshold = stored.decisionThreshold;
   if (stored.extra !== undefined) metadata.extra = stored.extra;
   return { model, metadata };
 }

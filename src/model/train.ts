@@ -30,6 +30,11 @@ export interface TrainOptions {
   shuffle: boolean;
   /** Fraction of the clips held out for validation, in [0, 1); chosen by a seeded shuffle. */
   validationSplit: number;
+  /**
+   * The clips to hold out for validation, by index (e.g. whole recordings chosen by a grouped
+   * split); when given, validationSplit is ignored.
+   */
+  validationIndices?: readonly number[] | Int32Array;
   /** Stop after this many epochs without a lower validation loss; null = never stop early. */
   earlyStoppingPatience: number | null;
   /** With early stopping: put back the weights of the epoch with the lowest validation loss. */
@@ -148,7 +153,7 @@ function checkOptions(o: TrainOptions): void {
   if (o.earlyStoppingPatience !== null && (!Number.isInteger(o.earlyStoppingPatience) || o.earlyStoppingPatience < 1)) {
     bad("earlyStoppingPatience", `must be a positive integer or null, got ${o.earlyStoppingPatience}`, "use e.g. 5");
   }
-  if (o.earlyStoppingPatience !== null && o.validationSplit === 0) bad("earlyStoppingPatience", "early stopping needs validation data", "set validationSplit > 0 or earlyStoppingPatience to null");
+  if (o.earlyStoppingPatience !== null && o.validationSplit === 0 && (o.validationIndices?.length ?? 0) === 0) bad("earlyStoppingPatience", "early stopping needs validation data", "set validationSplit > 0 or earlyStoppingPatience to null");
   if (!Number.isInteger(o.reportEvery) || o.reportEvery < 1) bad("reportEvery", `must be a positive integer, got ${o.reportEvery}`, "use 1 or 10");
   if (o.workers !== null && (!Number.isInteger(o.workers) || o.workers < 1)) bad("workers", `must be a positive integer or null, got ${o.workers}`, "use 1 for one thread, or null for one per core");
 }
@@ -201,11 +206,25 @@ export async function trainCnn(
 
   // Split: a seeded permutation; the first valCount clips validate, the rest train.
   const rng = new SeededRandom(o.seed ^ 0x5eed);
-  const all = Array.from({ length: count }, (_, i) => i);
-  const valCount = o.validationSplit > 0 ? Math.max(1, Math.round(count * o.validationSplit)) : 0;
-  if (valCount > 0) rng.shuffle(all);
-  const valIdx = all.slice(0, valCount).sort((a, b) => a - b);
-  const trainIdx = all.slice(valCount).sort((a, b) => a - b);
+  let valIdx: number[];
+  let trainIdx: number[];
+  if (o.validationIndices !== undefined) {
+    const held = new Uint8Array(count);
+    for (const i of o.validationIndices) {
+      if (!Number.isInteger(i) || i < 0 || i >= count) throw new ShapeError("training.validationIndices", `index ${i} is not a clip in [0, ${count})`, "pass indices of the clips to hold out");
+      held[i] = 1;
+    }
+    valIdx = [];
+    trainIdx = [];
+    held.forEach((h, i) => (h === 1 ? valIdx : trainIdx).push(i));
+  } else {
+    const all = Array.from({ length: count }, (_, i) => i);
+    const nVal = o.validationSplit > 0 ? Math.max(1, Math.round(count * o.validationSplit)) : 0;
+    if (nVal > 0) rng.shuffle(all);
+    valIdx = all.slice(0, nVal).sort((a, b) => a - b);
+    trainIdx = all.slice(nVal).sort((a, b) => a - b);
+  }
+  const valCount = valIdx.length;
   if (trainIdx.length === 0) throw new ConfigError("training.validationSplit", `no clips left to train on (${count} clips, ${valCount} held out)`, "lower validationSplit or add data");
 
   const backend = await ensureBackend(o.backend);

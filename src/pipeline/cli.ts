@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { createInterface } from "node:readline/promises";
 import { existsSync, readdirSync } from "node:fs";
 import { extname, resolve } from "node:path";
-import { mergeConfig, PRESETS, readConfigFile, validateConfig, dataPath, type PipelineConfig, type PipelineConfigOverrides, type PresetName } from "../config/pipeline";
+import { mergeConfig, PRESETS, presetConfig, readConfigFile, validateConfig, dataPath, type PipelineConfig, type PipelineConfigOverrides } from "../config/pipeline";
 import { GENERATED_FOLDERS, emptyGeneratedFolder } from "../data/dataset";
 import { saveNpy } from "../data/npy";
 import { SoundcheckError } from "../errors";
@@ -15,6 +15,11 @@ import { evaluateStage } from "./evaluate";
 import { predictFiles, formatPredictions } from "./predict";
 import { runPipeline } from "./run";
 import { createClipFeatureExtractor } from "./features";
+import { compareRuns } from "./compareRuns";
+import { crossValidate } from "./crossValidation";
+import { evaluateUnseen } from "./unseen";
+import { timestampedRunName } from "./runReport";
+import { writeFileAtomic } from "../util/atomicWrite";
 import { ConsoleReporter, type Reporter } from "./reporter";
 
 const HELP = `soundcheck: detect faulty machines by their sound
@@ -28,8 +33,16 @@ Pipeline stages (each reads what the previous one wrote under the data root):
                 -> processed_data/features.npy, labels.npy, manifest.csv
   split         80/20 split with a fixed seed -> X_train.npy, X_test.npy, y_train.npy, y_test.npy
   train         train the 1D CNN -> models/cnn_model (tfjs format + metadata.json)
-  evaluate      accuracy, per-class precision/recall/F1, confusion matrix -> reports/
+  evaluate      accuracy, balanced accuracy, per-class precision/recall/F1, confusion matrix,
+                ROC AUC, pAUC, average precision, baselines -> reports/<run>/
   pipeline      all five stages in order
+
+Evaluation beyond one split:
+  cv            repeated k-fold cross-validation on the features (mean ± sd of every metric)
+  unseen        score data/unseen_broken_audio and data/unseen_normal_audio with the saved
+                model, without retraining
+  compare <run folder...>
+                side-by-side table of runs (e.g. thesis vs recommended) [--out file.md]
 
 Tools:
   features <audio> --out <file.npy> [--frames all|N]
@@ -41,7 +54,10 @@ Tools:
 Options:
   --data <dir>          data root laid out like data/ (default: ./data)
   --config <file.json>  settings to override, e.g. {"train": {"epochs": 20}}
-  --preset <name>       starting configuration (default: thesis)
+  --preset <name>       starting configuration: thesis (default; the original, row-level
+                        split) or recommended (split by recording, balanced, threshold
+                        chosen on validation, baselines)
+  --run <name>          name of the report folder under reports/ (default: <preset>-<time>)
   --model <dir>         model folder (default: ./models/cnn_model)
   --reports <dir>       reports folder (default: ./reports)
   --epochs <n>          training epochs (thesis: 50)
@@ -51,6 +67,8 @@ Options:
   --seed <n>            seed of the split, training and augmentation noise (default 42)
   --backend <name>      auto | tfjs-node | wasm | cpu (default auto)
   --workers <n>         threads for clean, preprocess and training (default: one per core)
+  --folds <n>, --repeats <n>
+                        cross-validation folds and repetitions (default 5 x 2)
   --quiet               only warnings, skipped files and results
   --yes                 do not ask before deleting (clean-samples)
   -h, --help            this help
@@ -60,6 +78,9 @@ const OPTIONS = {
   data: { type: "string" },
   config: { type: "string" },
   preset: { type: "string" },
+  run: { type: "string" },
+  folds: { type: "string" },
+  repeats: { type: "string" },
   model: { type: "string" },
   reports: { type: "string" },
   epochs: { type: "string" },
@@ -89,11 +110,10 @@ function numberFlag(values: Values, name: keyof Values, integer = true): number 
 }
 
 /** Build the run's configuration: preset, then the JSON file, then flags. */
-export function configFromFlags(values: Values, cwd: string = process.cwd()): PipelineConfig {
-  const presetName = (values.preset ?? "thesis") as PresetName;
-  const preset = PRESETS[presetName];
-  if (!preset) throw new UsageError(`unknown preset "${values.preset}"; known: ${Object.keys(PRESETS).join(", ")}`);
-  let config = preset(cwd);
+export function configFromFlags(values: Values, cwd: string = process.cwd(), now: Date = new Date()): PipelineConfig {
+  const presetName = values.preset ?? "thesis";
+  if (!Object.hasOwn(PRESETS, presetName)) throw new UsageError(`unknown preset "${presetName}"; known: ${Object.keys(PRESETS).join(", ")}`);
+  let config = presetConfig(presetName, cwd);
   if (values.config) config = mergeConfig(config, readConfigFile(resolve(cwd, values.config)));
   const flags: PipelineConfigOverrides = {};
   if (values.data) flags.dataRoot = resolve(cwd, values.data);
@@ -119,6 +139,10 @@ export function configFromFlags(values: Values, cwd: string = process.cwd()): Pi
   }
   const workers = numberFlag(values, "workers");
   if (workers !== undefined) flags.workers = workers;
+  const folds = numberFlag(values, "folds");
+  const repeats = numberFlag(values, "repeats");
+  if (folds !== undefined || repeats !== undefined) flags.cv = { ...(folds === undefined ? {} : { folds }), ...(repeats === undefined ? {} : { repeats }) };
+  flags.runName = values.run ?? config.runName ?? timestampedRunName(config.preset, now);
   if (Object.keys(train).length > 0) flags.train = train;
   config = mergeConfig(config, flags);
   validateConfig(config);
@@ -210,6 +234,22 @@ export async function main(argv: string[]): Promise<number> {
         return await cleanSamples(config, values, reporter);
       case "features":
         return await featuresCommand(config, rest, values);
+      case "cv":
+        process.stdout.write(`${(await crossValidate(config, reporter)).table}\n`);
+        return 0;
+      case "unseen":
+        process.stdout.write(`${(await evaluateUnseen(config, reporter)).text}\n`);
+        return 0;
+      case "compare": {
+        if (rest.length === 0) throw new UsageError("usage: soundcheck compare <run folder...> [--out file.md]");
+        const table = compareRuns(rest.map((d) => resolve(d)));
+        if (values.out) {
+          writeFileAtomic(resolve(values.out), table);
+          reporter.info(`comparison written to ${resolve(values.out)}`);
+        }
+        process.stdout.write(table);
+        return 0;
+      }
       case "predict": {
         if (rest.length === 0) throw new UsageError("usage: soundcheck predict <audio file...>");
         const predictions = await predictFiles(config, rest.map((f) => resolve(f)), reporter);

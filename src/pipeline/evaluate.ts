@@ -1,24 +1,42 @@
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { dataPath, type PipelineConfig } from "../config/pipeline";
-import { classificationReport, classificationReportCsv, confusionMatrixCsv, formatClassificationReport, type ClassificationReport } from "../evaluate/metrics";
+import { toCsv, type CsvValue } from "../data/csv";
+import { loadNpy } from "../data/npy";
+import { classificationReportCsv, confusionMatrixCsv, formatClassificationReport, type ClassificationReport } from "../evaluate/metrics";
+import { evaluateScores, headlineMetrics, headlineTable, HEADLINE_METRICS, type ModelEvaluation, type ScoreThreshold } from "../evaluate/modelEvaluation";
+import type { DecisionThreshold } from "../model/save";
 import { writeFileAtomic } from "../util/atomicWrite";
+import { fitBaselines } from "./baselines";
+import { evaluationFigures } from "./evaluationFigures";
+import { readFeatureManifest } from "./manifest";
 import { loadTrainedModel } from "./modelStore";
-import { loadFeatureSet, SPLIT_FILES } from "./split";
+import { FEATURE_MANIFEST, LABELS_FILE } from "./preprocess";
+import { writeRunProvenance } from "./runProvenance";
+import { copyIntoRun, runDirectory, writeFigures, writeRunConfig } from "./runReport";
+import { loadFeatureSet, recordingsOnSeveralSides, SPLIT_FILES, type FeatureSet, type SplitAssignment } from "./split";
 import type { Reporter } from "./reporter";
 
 /** What the evaluate stage computed and wrote. */
 export interface EvaluateReport {
+  /** The CNN's classification report at its decision threshold. */
   report: ClassificationReport;
-  /** Predicted class per test row. */
+  /** The CNN and each baseline, on the same test rows. */
+  evaluations: ModelEvaluation[];
+  /** Predicted class per test row (CNN). */
   predictions: Int32Array;
-  /** Probability of class 1 (broken) per test row. */
+  /** Probability of class 1 (broken) per test row (CNN). */
   brokenProbability: Float32Array;
-  /** The printable summary (report table and confusion matrix). */
+  /** The CNN's decision threshold on P(broken) and where it came from. */
+  threshold: ScoreThreshold;
+  /** The printable summary. */
   text: string;
   /** Things that make the headline numbers misleading (sent to the reporter, kept in metrics.json). */
   warnings: string[];
+  /** The run's report folder. */
+  runDir: string;
   /** Files written. */
-  files: { metricsJson: string; reportCsv: string; confusionCsv: string; predictionsCsv: string };
+  files: { metricsJson: string; reportCsv: string; confusionCsv: string; predictionsCsv: string; comparisonCsv: string; comparisonMd: string; figures: string[] };
   backend: string;
 }
 
@@ -51,73 +69,177 @@ export function degenerateModelWarnings(report: ClassificationReport): string[] 
   return warnings;
 }
 
+/** The decision rule of a saved model: its stored threshold, or the argmax (0.5). */
+export function modelThreshold(stored: DecisionThreshold | undefined): ScoreThreshold {
+  if (stored === undefined) return { value: 0.5, source: "argmax (P(broken) >= 0.5)" };
+  return { value: stored.value, source: `chosen on ${stored.chosenOn} by ${stored.criterion} (${stored.criterionValue.toFixed(4)})` };
+}
+
+/** split_indices.json as the split stage wrote it. */
+export function readSplitAssignment(processed: string): SplitAssignment & { method: string } {
+  const path = join(processed, SPLIT_FILES.indices);
+  if (!existsSync(path)) return { method: "unknown", train: new Int32Array(0), validation: new Int32Array(0), test: new Int32Array(0) };
+  const raw = JSON.parse(readFileSync(path, "utf8")) as { method?: string; train?: number[]; validation?: number[]; test?: number[] };
+  return { method: raw.method ?? "unknown", train: Int32Array.from(raw.train ?? []), validation: Int32Array.from(raw.validation ?? []), test: Int32Array.from(raw.test ?? []) };
+}
+
+const fmt = (v: number) => (Number.isFinite(v) ? v : null);
+
 /**
- * Stage 5: score the saved model on X_test / y_test and write `metrics.json`,
- * `classification_report.csv`, `confusion_matrix.csv` and `test_predictions.csv` to the
- * reports folder.
+ * Stage 5: score the saved model (at its decision threshold) and the configured baselines on
+ * the test rows, and write the run's report folder (`runDirectory(config)`): `metrics.json`,
+ * `classification_report.csv`, `confusion_matrix.csv`, `test_predictions.csv` (every test row:
+ * file, source recording, each model's score and decision), `model_comparison.csv` / `.md`,
+ * `config.json`, `provenance.json`, `skipped.csv` (when files were skipped) and `figures/`.
  */
 export async function evaluateStage(config: PipelineConfig, reporter: Reporter): Promise<EvaluateReport> {
   const processed = dataPath(config, "processed");
   const test = loadFeatureSet(join(processed, SPLIT_FILES.xTest), join(processed, SPLIT_FILES.yTest));
   const trained = await loadTrainedModel(config.modelDir, test.shape.slice(1), config.train.backend);
+  const classNames = trained.metadata.classNames;
   const n = test.shape[0] as number;
   const probabilities = trained.predict(test.x, n);
-  const predictions = new Int32Array(n);
-  const brokenProbability = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const p1 = probabilities[i * 2 + 1] as number;
-    brokenProbability[i] = p1;
-    predictions[i] = p1 > (probabilities[i * 2] as number) ? 1 : 0;
+  const brokenProbability = Float32Array.from({ length: n }, (_, i) => probabilities[i * 2 + 1] as number);
+  const threshold = modelThreshold(trained.metadata.decisionThreshold);
+  const maxFpr = config.evaluate.maxFpr;
+  const cnn = evaluateScores("cnn", `P(${classNames[1]})`, test.y, brokenProbability, threshold, classNames, maxFpr);
+  const predictions = Int32Array.from(brokenProbability, (p) => (p >= threshold.value ? 1 : 0));
+
+  // baselines, fitted on the same training (and validation) rows
+  const evaluations: ModelEvaluation[] = [cnn];
+  const baselineScores: Array<{ name: string; scores: Float64Array; threshold: number }> = [];
+  if (config.evaluate.baselines.length > 0) {
+    const train = loadFeatureSet(join(processed, SPLIT_FILES.xTrain), join(processed, SPLIT_FILES.yTrain));
+    const validation: FeatureSet | null = existsSync(join(processed, SPLIT_FILES.xVal)) ? loadFeatureSet(join(processed, SPLIT_FILES.xVal), join(processed, SPLIT_FILES.yVal)) : null;
+    for (const b of fitBaselines(config, train, validation, reporter)) {
+      const scores = b.score(test.x, n);
+      evaluations.push(evaluateScores(b.name, b.scoreName, test.y, scores, b.threshold, classNames, maxFpr));
+      baselineScores.push({ name: b.name, scores, threshold: b.threshold.value });
+    }
   }
-  const classNames = trained.metadata.classNames;
-  const report = classificationReport(test.y, predictions, classNames);
-  const warnings = degenerateModelWarnings(report);
+
+  // which recording each test row came from
+  const assignment = readSplitAssignment(processed);
+  const manifestPath = join(processed, FEATURE_MANIFEST);
+  const labelsPath = join(processed, LABELS_FILE);
+  const manifest = existsSync(manifestPath) && existsSync(labelsPath) ? readFeatureManifest(manifestPath, loadNpy(labelsPath).shape[0] as number) : null;
+  const testRows = assignment.test.length === n ? assignment.test : null;
+
+  const warnings = degenerateModelWarnings(cnn.report);
+  if (manifest !== null && assignment.train.length > 0) {
+    const leaking = recordingsOnSeveralSides(assignment, manifest);
+    if (leaking > 0) warnings.push(`${leaking} source recordings have rows in both training and test (row-level split): these scores are optimistic; the recommended preset splits by recording`);
+  }
   for (const w of warnings) reporter.warn(w);
-  const dir = config.reportsDir;
+
+  const dir = runDirectory(config);
   const files = {
     metricsJson: join(dir, "metrics.json"),
     reportCsv: join(dir, "classification_report.csv"),
     confusionCsv: join(dir, "confusion_matrix.csv"),
     predictionsCsv: join(dir, "test_predictions.csv"),
+    comparisonCsv: join(dir, "model_comparison.csv"),
+    comparisonMd: join(dir, "model_comparison.md"),
+    figures: [] as string[],
   };
+  const perModel = Object.fromEntries(
+    evaluations.map((e) => [
+      e.model,
+      {
+        score: e.scoreName,
+        threshold: e.threshold,
+        ...headlineMetrics(e),
+        partialAuc: e.ranking?.partialAuc ?? null,
+        perClass: Object.fromEntries(classNames.map((c, i) => [c, e.report.perClass[i]])),
+        macroAvg: e.report.macroAvg,
+        weightedAvg: e.report.weightedAvg,
+        confusionMatrix: e.report.confusion,
+      },
+    ]),
+  );
   writeFileAtomic(
     files.metricsJson,
     JSON.stringify(
       {
-        accuracy: report.accuracy,
-        balancedAccuracy: report.balancedAccuracy,
+        accuracy: cnn.report.accuracy,
+        balancedAccuracy: cnn.report.balancedAccuracy,
+        rocAuc: cnn.ranking?.rocAuc ?? null,
+        partialAuc: cnn.ranking?.partialAuc ?? null,
+        averagePrecision: cnn.ranking?.averagePrecision ?? null,
+        threshold,
         classNames,
-        perClass: Object.fromEntries(classNames.map((c, i) => [c, report.perClass[i]])),
-        macroAvg: report.macroAvg,
-        weightedAvg: report.weightedAvg,
-        confusionMatrix: { rows: "true class", columns: "predicted class", counts: report.confusion },
+        perClass: Object.fromEntries(classNames.map((c, i) => [c, cnn.report.perClass[i]])),
+        macroAvg: cnn.report.macroAvg,
+        weightedAvg: cnn.report.weightedAvg,
+        confusionMatrix: { rows: "true class", columns: "predicted class", counts: cnn.report.confusion },
+        models: perModel,
         testRows: n,
+        split: { method: assignment.method, train: assignment.train.length, validation: assignment.validation.length, test: assignment.test.length },
+        preset: config.preset,
         model: config.modelDir,
         backend: trained.backend,
         warnings,
         evaluatedAt: new Date().toISOString(),
       },
-      null,
+      (_, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v),
       2,
     ) + "\n",
   );
-  writeFileAtomic(files.reportCsv, classificationReportCsv(report));
-  writeFileAtomic(files.confusionCsv, confusionMatrixCsv(report));
-  const predLines = ["test_row,true_label,predicted_label,probability_broken"];
-  for (let i = 0; i < n; i++) predLines.push(`${i},${test.y[i]},${predictions[i]},${brokenProbability[i]}`);
-  writeFileAtomic(files.predictionsCsv, predLines.join("\n") + "\n");
+  writeFileAtomic(files.reportCsv, classificationReportCsv(cnn.report));
+  writeFileAtomic(files.confusionCsv, confusionMatrixCsv(cnn.report));
+  const predictionRows = Array.from({ length: n }, (_, i) => {
+    const featureRow = testRows?.[i];
+    const m = featureRow === undefined ? undefined : manifest?.[featureRow];
+    const row: Record<string, CsvValue> = {
+      test_row: i,
+      feature_row: featureRow ?? null,
+      file: m?.file ?? null,
+      source: m?.source ?? null,
+      augmentation: m?.augmentation ?? null,
+      true_label: test.y[i] as number,
+      probability_broken: brokenProbability[i] as number,
+      predicted_label: predictions[i] as number,
+    };
+    for (const b of baselineScores) {
+      row[`${b.name}_score`] = b.scores[i] as number;
+      row[`${b.name}_predicted`] = (b.scores[i] as number) >= b.threshold ? 1 : 0;
+    }
+    return row;
+  });
+  const columns = ["test_row", "feature_row", "file", "source", "augmentation", "true_label", "probability_broken", "predicted_label", ...baselineScores.flatMap((b) => [`${b.name}_score`, `${b.name}_predicted`])];
+  writeFileAtomic(files.predictionsCsv, toCsv(predictionRows, columns));
+  const headline = evaluations.map((e) => ({ name: e.model, metrics: headlineMetrics(e) }));
+  writeFileAtomic(
+    files.comparisonCsv,
+    toCsv(
+      evaluations.map((e): Record<string, CsvValue> => ({ model: e.model, score: e.scoreName, threshold: e.threshold.value, threshold_source: e.threshold.source, ...Object.fromEntries(HEADLINE_METRICS.map((k) => [k, fmt(headlineMetrics(e)[k])])) })),
+      ["model", "score", "threshold", "threshold_source", ...HEADLINE_METRICS],
+    ),
+  );
+  const table = headlineTable(headline);
+  writeFileAtomic(files.comparisonMd, `# ${config.runName ?? "Evaluation"} (${n} test rows, preset ${config.preset})\n\n${table}\n\npAUC: partial ROC AUC up to FPR ${maxFpr}, divided by ${maxFpr} (DCASE).\n`);
+  writeRunConfig(dir, config);
+  copyIntoRun(dir, join(processed, "skipped.csv"), "skipped.csv");
+  copyIntoRun(dir, join(processed, SPLIT_FILES.indices), SPLIT_FILES.indices);
+  writeRunProvenance(dir, config, trained.backend);
+  files.figures = await writeFigures(dir, evaluationFigures(evaluations, test.y, classNames, trained.metadata.history, maxFpr), config.evaluate.figures, `soundcheck evaluation: ${config.runName ?? config.preset}`, reporter);
+
+  const thresholdLine = `Decision threshold: P(${classNames[1]}) >= ${threshold.value.toFixed(4)}, ${threshold.source}`;
+  const ranking = cnn.ranking === null ? "ROC AUC n/a (one class only in the test set)" : `ROC AUC ${cnn.ranking.rocAuc.toFixed(4)}, pAUC(FPR <= ${maxFpr}) ${cnn.ranking.partialAuc.normalized.toFixed(4)}, average precision ${cnn.ranking.averagePrecision.toFixed(4)}`;
   const text = [
     `Evaluation on ${n} test rows (model ${config.modelDir}, backend ${trained.backend})`,
+    thresholdLine,
     "",
-    formatClassificationReport(report, 4),
+    formatClassificationReport(cnn.report, 4),
     "",
-    `balanced accuracy ${report.balancedAccuracy.toFixed(4)}`,
+    `balanced accuracy ${cnn.report.balancedAccuracy.toFixed(4)}; ${ranking}`,
     "",
     "Confusion matrix (rows: true class, columns: predicted class)",
-    formatConfusionMatrix(report),
+    formatConfusionMatrix(cnn.report),
+    ...(evaluations.length > 1 ? ["", "All models on the same test rows", table] : []),
     "",
     `Reports written to ${dir}`,
   ].join("\n");
-  reporter.info(`evaluate: accuracy ${report.accuracy.toFixed(4)}, balanced accuracy ${report.balancedAccuracy.toFixed(4)} on ${n} test rows`);
-  return { report, predictions, brokenProbability, text, warnings, files, backend: trained.backend };
+  reporter.info(`evaluate: accuracy ${cnn.report.accuracy.toFixed(4)}, balanced accuracy ${cnn.report.balancedAccuracy.toFixed(4)}${cnn.ranking === null ? "" : `, ROC AUC ${cnn.ranking.rocAuc.toFixed(4)}`} on ${n} test rows`);
+  return { report: cnn.report, evaluations, predictions, brokenProbability, threshold, text, warnings, runDir: dir, files, backend: trained.backend };
 }

@@ -1,6 +1,7 @@
 import { type PipelineConfig } from "../config/pipeline";
 import { SoundcheckError } from "../errors";
 import { loadAudio } from "../audio/load";
+import { decideClass, meanProbabilities } from "../model/decision";
 import { predictionWindows } from "./chunking";
 import { createClipFeatureExtractor } from "./features";
 import { loadTrainedModel } from "./modelStore";
@@ -13,6 +14,10 @@ export interface FilePrediction {
   label: string | null;
   /** Mean probability of the predicted class over the file's chunks. */
   probability: number;
+  /** Mean probability of each class over the file's chunks. */
+  meanProbabilities: number[];
+  /** The decision threshold on P(class 1) used (from the model), or null for the argmax. */
+  threshold: number | null;
   /** Probability of each class per chunk: `[chunks][classes]`. */
   chunkProbabilities: number[][];
   /** Why the file could not be classified. */
@@ -22,7 +27,8 @@ export interface FilePrediction {
 /**
  * Classify recordings with the saved model, the way training saw them: decode, resample, cut
  * into `clean.chunkSeconds` chunks (a recording shorter than one chunk is used whole), MFCC of
- * each chunk, class probabilities per chunk, and the mean over chunks as the file's verdict.
+ * each chunk, class probabilities per chunk, and the mean over chunks decided by the model's
+ * decision threshold (metadata.json; the argmax when it has none) as the file's verdict.
  * A file that cannot be read gets an `error` and the others go on.
  */
 export async function predictFiles(config: PipelineConfig, files: string[], reporter: Reporter): Promise<FilePrediction[]> {
@@ -32,6 +38,7 @@ export async function predictFiles(config: PipelineConfig, files: string[], repo
   const extract = await createClipFeatureExtractor(modelFeatures);
   const chunkSamples = Math.round(config.clean.chunkSeconds * modelFeatures.sampleRateHz);
   const classNames = trained.metadata.classNames;
+  const threshold = trained.metadata.decisionThreshold?.value ?? null;
   const results: FilePrediction[] = [];
   let done = 0;
   for (const file of files) {
@@ -45,13 +52,13 @@ export async function predictFiles(config: PipelineConfig, files: string[], repo
       const probs = trained.predict(x, chunks.length);
       const k = classNames.length;
       const chunkProbabilities = chunks.map((_, i) => Array.from(probs.subarray(i * k, (i + 1) * k)));
-      const mean = classNames.map((_, c) => chunkProbabilities.reduce((a, p) => a + (p[c] as number), 0) / chunks.length);
-      const best = mean.indexOf(Math.max(...mean));
-      results.push({ file, label: classNames[best] ?? null, probability: mean[best] as number, chunkProbabilities });
+      const mean = meanProbabilities(chunkProbabilities, k);
+      const best = decideClass(mean, threshold);
+      results.push({ file, label: classNames[best] ?? null, probability: mean[best] as number, meanProbabilities: mean, threshold, chunkProbabilities });
     } catch (err) {
       const message = err instanceof SoundcheckError ? err.message : `${file}: ${(err as Error).message}`;
       reporter.skip(file, message);
-      results.push({ file, label: null, probability: Number.NaN, chunkProbabilities: [], error: message });
+      results.push({ file, label: null, probability: Number.NaN, meanProbabilities: [], threshold, chunkProbabilities: [], error: message });
     }
   }
   reporter.progress("predict", files.length, files.length);

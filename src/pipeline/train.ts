@@ -1,9 +1,15 @@
+import { existsSync } from "node:fs";
+import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { dataPath, type PipelineConfig } from "../config/pipeline";
+import { oversampleIndices } from "../data/balance";
+import { ConfigError } from "../errors";
+import { chooseThreshold } from "../evaluate/thresholds";
 import { parseBackendPreference } from "../model/backend";
-import { saveCnn } from "../model/save";
+import { predictProbabilities } from "../model/predict";
+import { type DecisionThreshold, saveCnn } from "../model/save";
 import { trainCnn, type TrainHistory } from "../model/train";
-import { loadFeatureSet, SPLIT_FILES } from "./split";
+import { loadFeatureSet, SPLIT_FILES, takeRows, type FeatureSet } from "./split";
 import type { Reporter } from "./reporter";
 
 /** What the train stage did. */
@@ -14,29 +20,98 @@ export interface TrainReport {
   modelDir: string;
   /** Wall time of training alone, seconds. */
   seconds: number;
+  /** Training rows per class after balancing: `[normal, broken]`. */
+  fitCounts: [number, number];
+  /** The decision rule stored with the model, or null for the argmax. */
+  threshold: DecisionThreshold | null;
+}
+
+/** Training rows and validation rows as the trainer takes them: one array, validation last. */
+export interface TrainingData {
+  x: Float32Array;
+  y: Int32Array;
+  shape: [number, number, number];
+  /** Indices of the validation rows in x / y (empty: none). */
+  validationIndices: Int32Array;
+  fitCounts: [number, number];
 }
 
 /**
- * Stage 4: train the thesis CNN on X_train / y_train and save it to `config.modelDir` in the
- * tfjs format (model.json + weights.bin) with a metadata.json holding the feature parameters,
- * class names, training settings and history, so the model describes itself.
+ * Assemble what the trainer gets: the training rows, oversampled per `classBalance`, followed
+ * by the validation rows (never oversampled).
  */
-export async function trainStage(config: PipelineConfig, reporter: Reporter): Promise<TrainReport> {
-  const processed = dataPath(config, "processed");
-  const train = loadFeatureSet(join(processed, SPLIT_FILES.xTrain), join(processed, SPLIT_FILES.yTrain));
+export function assembleTrainingData(train: FeatureSet, validation: FeatureSet | null, classBalance: PipelineConfig["train"]["classBalance"], seed: number): TrainingData {
+  const [rows, nMfcc, frames] = train.shape as [number, number, number];
+  const rowSize = nMfcc * frames;
+  const fit = classBalance === "oversample" ? oversampleIndices(train.y, seed) : Int32Array.from({ length: rows }, (_, i) => i);
+  const valRows = validation === null ? 0 : (validation.shape[0] as number);
+  const x = new Float32Array((fit.length + valRows) * rowSize);
+  x.set(takeRows(train.x, rowSize, fit));
+  const y = new Int32Array(fit.length + valRows);
+  fit.forEach((r, i) => (y[i] = train.y[r] as number));
+  if (validation !== null) {
+    x.set(validation.x, fit.length * rowSize);
+    y.set(validation.y, fit.length);
+  }
+  const fitCounts: [number, number] = [0, 0];
+  for (let i = 0; i < fit.length; i++) fitCounts[y[i] === 1 ? 1 : 0]++;
+  return { x, y, shape: [fit.length + valRows, nMfcc, frames], validationIndices: Int32Array.from({ length: valRows }, (_, i) => fit.length + i), fitCounts };
+}
+
+/**
+ * The threshold on P(class 1) that maximises balanced accuracy on the validation rows, or null
+ * (with the reason) when the validation rows cannot choose one.
+ */
+export function thresholdFromValidation(validation: FeatureSet, probabilityOfClass1: ArrayLike<number>, recordings: number | null): DecisionThreshold | string {
+  const has = [0, 1].map((c) => validation.y.some((v) => v === c));
+  if (!has[0] || !has[1]) return "the validation rows hold only one class";
+  const chosen = chooseThreshold(validation.y, probabilityOfClass1, "balancedAccuracy");
+  const rows = validation.shape[0] as number;
+  return {
+    value: chosen.threshold,
+    score: "probability of class 1",
+    chosenOn: `validation rows (${rows} rows${recordings === null ? "" : `, ${recordings} recordings`})`,
+    criterion: chosen.criterion,
+    criterionValue: chosen.value,
+  };
+}
+
+/** A CNN trained as configured, with the decision threshold chosen on its validation rows. */
+export interface TrainedCnn {
+  model: tf.LayersModel;
+  history: TrainHistory;
+  threshold: DecisionThreshold | null;
+  fitCounts: [number, number];
+  seconds: number;
+}
+
+/**
+ * Train the CNN on `train` (balanced per `config.train.classBalance`), validating on
+ * `validation`, and choose the decision threshold on the validation rows when
+ * `config.train.threshold` is "validation". Shared by the train stage and cross-validation.
+ * The caller owns (and disposes) the returned model.
+ *
+ * @param logEpochs  print the loss every `train.logEveryEpochs` epochs
+ */
+export async function trainConfiguredCnn(config: PipelineConfig, train: FeatureSet, validation: FeatureSet | null, reporter: Reporter, logEpochs = true): Promise<TrainedCnn> {
   const t = config.train;
+  const data = assembleTrainingData(train, validation, t.classBalance, t.seed);
+  if (t.classBalance === "oversample" && logEpochs) {
+    reporter.info(`train: oversampled the smaller class: ${data.fitCounts[0]} normal and ${data.fitCounts[1]} broken training rows (from ${train.y.filter((v) => v === 0).length} and ${train.y.filter((v) => v === 1).length})`);
+  }
   const start = performance.now();
   const { model, history } = await trainCnn(
-    train.x,
-    train.y,
-    train.shape,
+    data.x,
+    data.y,
+    data.shape,
     {
       epochs: t.epochs,
       batchSize: t.batchSize ?? "full",
       learningRate: t.learningRate,
       seed: t.seed,
       shuffle: t.batchSize !== null,
-      validationSplit: t.validationFraction,
+      validationSplit: 0,
+      validationIndices: data.validationIndices,
       earlyStoppingPatience: t.earlyStoppingPatience,
       restoreBestWeights: t.earlyStoppingPatience !== null,
       reportEvery: 1,
@@ -44,6 +119,7 @@ export async function trainStage(config: PipelineConfig, reporter: Reporter): Pr
       workers: config.workers,
     },
     (log) => {
+      if (!logEpochs) return;
       reporter.epoch?.(log);
       if (log.epoch % t.logEveryEpochs !== 0 && log.epoch !== log.epochs) return;
       const val = log.valLoss === undefined ? "" : `, val loss ${log.valLoss.toFixed(4)}, val accuracy ${(log.valAccuracy ?? Number.NaN).toFixed(4)}`;
@@ -51,13 +127,61 @@ export async function trainStage(config: PipelineConfig, reporter: Reporter): Pr
     },
   );
   const seconds = (performance.now() - start) / 1000;
+  let threshold: DecisionThreshold | null = null;
+  if (t.threshold === "validation" && validation !== null) {
+    const n = validation.shape[0] as number;
+    const probs = predictProbabilities(model, validation.x, n);
+    const p1 = Float64Array.from({ length: n }, (_, i) => probs[i * 2 + 1] as number);
+    const chosen = thresholdFromValidation(validation, p1, null);
+    if (typeof chosen === "string") reporter.warn(`train: no decision threshold chosen (${chosen}); the model decides by the larger probability`);
+    else threshold = chosen;
+  }
+  return { model, history, threshold, fitCounts: data.fitCounts, seconds };
+}
+
+/** The validation rows the split stage wrote, if the config asks for validation. */
+export function loadValidationSet(config: PipelineConfig): FeatureSet | null {
+  if (config.train.validationFraction === 0) return null;
+  const processed = dataPath(config, "processed");
+  const path = join(processed, SPLIT_FILES.xVal);
+  if (!existsSync(path)) {
+    throw new ConfigError(path, `not found, but train.validationFraction is ${config.train.validationFraction}`, 'run "soundcheck split" with the same settings first');
+  }
+  return loadFeatureSet(path, join(processed, SPLIT_FILES.yVal));
+}
+
+/**
+ * Stage 4: train the thesis CNN on X_train / y_train (X_val / y_val for validation when the
+ * config asks for validation), balancing classes if configured, choose the decision threshold
+ * on the validation rows if configured, and save the model to `config.modelDir` in the tfjs
+ * format (model.json + weights.bin) with a metadata.json holding the feature parameters, class
+ * names, decision threshold, training settings and history, so the model describes itself.
+ */
+export async function trainStage(config: PipelineConfig, reporter: Reporter): Promise<TrainReport> {
+  const processed = dataPath(config, "processed");
+  const train = loadFeatureSet(join(processed, SPLIT_FILES.xTrain), join(processed, SPLIT_FILES.yTrain));
+  const validation = loadValidationSet(config);
+  const { model, history, threshold, fitCounts, seconds } = await trainConfiguredCnn(config, train, validation, reporter);
+  if (threshold !== null) {
+    reporter.info(`train: decision threshold P(${config.classNames[1]}) >= ${threshold.value.toFixed(4)}, chosen on ${threshold.chosenOn} (balanced accuracy ${threshold.criterionValue.toFixed(4)})`);
+  }
   await saveCnn(model, config.modelDir, {
     classNames: [...config.classNames],
     features: { ...config.features },
     history,
-    extra: { train: { ...t }, split: { ...config.split }, trainRows: train.shape[0], trainedAt: new Date().toISOString() },
+    ...(threshold === null ? {} : { decisionThreshold: threshold }),
+    extra: {
+      preset: config.preset,
+      clean: { ...config.clean },
+      train: { ...config.train },
+      split: { ...config.split },
+      trainRows: train.shape[0],
+      fitRows: fitCounts[0] + fitCounts[1],
+      validationRows: validation === null ? 0 : validation.shape[0],
+      trainedAt: new Date().toISOString(),
+    },
   });
   model.dispose();
   reporter.info(`train: ${history.loss.length} epochs on ${history.trainCount} rows (${history.valCount} validation) with backend ${history.backend} on ${history.workers} thread${history.workers === 1 ? "" : "s"} in ${seconds.toFixed(1)} s -> ${config.modelDir}`);
-  return { history, backend: history.backend, modelDir: config.modelDir, seconds };
+  return { history, backend: history.backend, modelDir: config.modelDir, seconds, fitCounts, threshold };
 }

@@ -1,0 +1,57 @@
+/**
+ * Side-by-side tables of several runs (e.g. the thesis and the recommended preset on the same
+ * data), read from their report folders: the test-set metrics of every model, and the
+ * cross-validation means when the folder has them.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { readCsv } from "../data/csv";
+import { ConfigError } from "../errors";
+import { HEADLINE_METRICS, HEADLINE_TITLES, type HeadlineMetrics } from "../evaluate/modelEvaluation";
+
+interface StoredMetrics {
+  preset?: string;
+  testRows?: number;
+  split?: { method?: string };
+  models?: Record<string, Partial<Record<keyof HeadlineMetrics, number | null>> & { threshold?: { value: number } }>;
+}
+
+const cell = (v: number | null | undefined, digits: number) => (typeof v === "number" && Number.isFinite(v) ? v.toFixed(digits) : "n/a");
+
+/**
+ * A markdown report comparing run folders: one table of test-set metrics (a row per run and
+ * model) and, for runs with `cv_summary.csv`, one of cross-validation mean ± sd.
+ *
+ * @param runDirs  report folders written by `soundcheck evaluate` / `pipeline` / `cv`
+ */
+export function compareRuns(runDirs: string[], digits = 3): string {
+  if (runDirs.length === 0) throw new ConfigError("compare", "no run folders given", "pass report folders, e.g. reports/thesis-... reports/recommended-...");
+  const head = (first: string) => [`| ${first} | model | ${HEADLINE_METRICS.map((k) => HEADLINE_TITLES[k]).join(" | ")} |`, `| --- | --- | ${HEADLINE_METRICS.map(() => "---:").join(" | ")} |`];
+  const test: string[] = [];
+  const cv: string[] = [];
+  for (const dir of runDirs) {
+    const metricsPath = join(dir, "metrics.json");
+    const cvPath = join(dir, "cv_summary.csv");
+    if (!existsSync(metricsPath) && !existsSync(cvPath)) {
+      throw new ConfigError(dir, "holds neither metrics.json nor cv_summary.csv", 'pass a folder written by "soundcheck evaluate", "pipeline" or "cv"');
+    }
+    const name = basename(dir);
+    if (existsSync(metricsPath)) {
+      const m = JSON.parse(readFileSync(metricsPath, "utf8")) as StoredMetrics;
+      const label = `${name} (${m.preset ?? "?"}, ${m.split?.method?.startsWith("grouped") ? "grouped" : "row-level"} split, ${m.testRows ?? "?"} test rows)`;
+      for (const [model, values] of Object.entries(m.models ?? {})) {
+        test.push(`| ${label} | ${model} | ${HEADLINE_METRICS.map((k) => cell(values[k], digits)).join(" | ")} |`);
+      }
+    }
+    if (existsSync(cvPath)) {
+      for (const row of readCsv(cvPath)) {
+        const v = (k: string) => (row[k] === undefined || row[k] === "" ? null : Number(row[k]));
+        cv.push(`| ${name} (${row.folds} folds) | ${row.model} | ${HEADLINE_METRICS.map((k) => `${cell(v(`${k}_mean`), digits)} ± ${cell(v(`${k}_sd`), digits)}`).join(" | ")} |`);
+      }
+    }
+  }
+  const parts: string[] = [];
+  if (test.length > 0) parts.push("## Test set", "", ...head("run"), ...test);
+  if (cv.length > 0) parts.push(...(parts.length ? [""] : []), "## Cross-validation (mean ± sd over folds)", "", ...head("run"), ...cv);
+  return parts.join("\n") + "\n";
+}

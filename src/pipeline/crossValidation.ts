@@ -1,0 +1,159 @@
+/**
+ * Repeated k-fold cross-validation for thesis tables: every fold trains the CNN (and the
+ * configured baselines) from scratch on the other folds, exactly as the train stage would, and
+ * scores its own rows; the report gives every metric per fold and its mean ± standard
+ * deviation over all folds of all repetitions.
+ */
+import { join } from "node:path";
+import { dataPath, type PipelineConfig } from "../config/pipeline";
+import { toCsv, type CsvValue } from "../data/csv";
+import { complementRows, groupedStratifiedFolds, stratifiedRowFolds } from "../data/split";
+import { evaluateScores, HEADLINE_METRICS, headlineMetrics, headlineTable, type HeadlineMetrics } from "../evaluate/modelEvaluation";
+import { writeFileAtomic } from "../util/atomicWrite";
+import { fitBaselines } from "./baselines";
+import { modelThreshold } from "./evaluate";
+import { metricsComparisonFigureFor } from "./evaluationFigures";
+import { readFeatureManifest } from "./manifest";
+import { FEATURE_MANIFEST, FEATURES_FILE, LABELS_FILE } from "./preprocess";
+import type { Reporter } from "./reporter";
+import { writeRunProvenance } from "./runProvenance";
+import { runDirectory, writeFigures, writeRunConfig } from "./runReport";
+import { carveValidation, keepOriginalsInEvaluation, loadFeatureSet, takeRows, type FeatureSet } from "./split";
+import { trainConfiguredCnn } from "./train";
+import { predictProbabilities } from "../model/predict";
+
+/** One model's metrics on one fold. */
+export interface FoldResult {
+  repeat: number;
+  fold: number;
+  model: string;
+  testRows: number;
+  threshold: number;
+  metrics: HeadlineMetrics;
+}
+
+/** Mean and sample standard deviation of every headline metric, per model. */
+export interface ModelSummary {
+  model: string;
+  folds: number;
+  mean: HeadlineMetrics;
+  sd: HeadlineMetrics;
+}
+
+export interface CrossValidationReport {
+  folds: FoldResult[];
+  summary: ModelSummary[];
+  /** Markdown table of mean ± sd per model. */
+  table: string;
+  runDir: string;
+  files: string[];
+}
+
+/** Mean and sample standard deviation (n - 1) of the finite values; NaN when there are none. */
+export function meanAndSd(values: number[]): { mean: number; sd: number } {
+  const v = values.filter((x) => Number.isFinite(x));
+  if (v.length === 0) return { mean: Number.NaN, sd: Number.NaN };
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  const sd = v.length < 2 ? 0 : Math.sqrt(v.reduce((a, b) => a + (b - mean) * (b - mean), 0) / (v.length - 1));
+  return { mean, sd };
+}
+
+/** Per-model mean ± sd over folds. */
+export function summarizeFolds(folds: FoldResult[]): ModelSummary[] {
+  const models = [...new Set(folds.map((f) => f.model))];
+  return models.map((model) => {
+    const mine = folds.filter((f) => f.model === model);
+    const mean = {} as HeadlineMetrics;
+    const sd = {} as HeadlineMetrics;
+    for (const k of HEADLINE_METRICS) {
+      const s = meanAndSd(mine.map((f) => f.metrics[k]));
+      mean[k] = s.mean;
+      sd[k] = s.sd;
+    }
+    return { model, folds: mine.length, mean, sd };
+  });
+}
+
+function subset(set: FeatureSet, rows: Int32Array): FeatureSet {
+  const [, nMfcc, frames] = set.shape as [number, number, number];
+  return { x: takeRows(set.x, nMfcc * frames, rows), y: Int32Array.from(rows, (r) => set.y[r] as number), shape: [rows.length, nMfcc, frames] };
+}
+
+/**
+ * `config.cv.repeats` × `config.cv.folds` cross-validation on features.npy: folds are grouped by
+ * source recording and stratified by class (split.method "grouped"), or stratified by rows
+ * ("rows", the thesis's unit). Repetition r uses seed split.seed + r. Within each fold the
+ * validation rows, class balance, threshold and baselines follow the config, and augmented rows
+ * of the held-out fold are not scored unless split.augmentedInTest. Writes `cv_folds.csv`,
+ * `cv_summary.csv`, `cv_summary.md`, `config.json`, `provenance.json` and figures to the run
+ * folder.
+ */
+export async function crossValidate(config: PipelineConfig, reporter: Reporter): Promise<CrossValidationReport> {
+  const processed = dataPath(config, "processed");
+  const set = loadFeatureSet(join(processed, FEATURES_FILE), join(processed, LABELS_FILE));
+  const rows = set.shape[0] as number;
+  const manifest = readFeatureManifest(join(processed, FEATURE_MANIFEST), rows);
+  const groups = manifest.map((m) => m.source);
+  const { folds: k, repeats } = config.cv;
+  const classNames = [...config.classNames];
+  const results: FoldResult[] = [];
+  let backend = "";
+  const total = k * repeats;
+  reporter.progress("cross-validation", 0, total);
+  for (let r = 0; r < repeats; r++) {
+    const seed = config.split.seed + r;
+    const folds = config.split.method === "grouped" ? groupedStratifiedFolds(groups, set.y, k, seed) : stratifiedRowFolds(set.y, k, seed);
+    for (let f = 0; f < k; f++) {
+      const held = folds[f] as Int32Array;
+      const rest = complementRows(rows, held);
+      const { train, validation } = carveValidation(config, manifest, set.y, rest, seed + 1);
+      const { assignment } = keepOriginalsInEvaluation(config, manifest, { train, validation, test: held });
+      const trainSet = subset(set, assignment.train);
+      const valSet = assignment.validation.length > 0 ? subset(set, assignment.validation) : null;
+      const testSet = subset(set, assignment.test);
+      const n = assignment.test.length;
+      const trained = await trainConfiguredCnn(config, trainSet, valSet, reporter, false);
+      backend = trained.history.backend;
+      const probs = predictProbabilities(trained.model, testSet.x, n);
+      trained.model.dispose();
+      const p1 = Float64Array.from({ length: n }, (_, i) => probs[i * 2 + 1] as number);
+      const threshold = modelThreshold(trained.threshold ?? undefined);
+      const add = (model: string, scoreName: string, scores: Float64Array, t: typeof threshold) => {
+        const e = evaluateScores(model, scoreName, testSet.y, scores, t, classNames, config.evaluate.maxFpr);
+        results.push({ repeat: r, fold: f, model, testRows: n, threshold: t.value, metrics: headlineMetrics(e) });
+      };
+      add("cnn", `P(${classNames[1]})`, p1, threshold);
+      for (const b of fitBaselines(config, trainSet, valSet, reporter)) add(b.name, b.scoreName, b.score(testSet.x, n), b.threshold);
+      const cnn = results.filter((x) => x.model === "cnn").at(-1)?.metrics;
+      reporter.info(`cv repeat ${r + 1}/${repeats} fold ${f + 1}/${k}: ${n} test rows, CNN balanced accuracy ${cnn?.balancedAccuracy.toFixed(4)}, ROC AUC ${cnn?.rocAuc.toFixed(4)}`);
+      reporter.progress("cross-validation", r * k + f + 1, total);
+    }
+  }
+  const summary = summarizeFolds(results);
+  const table = headlineTable(summary.map((s) => ({ name: s.model, metrics: s.mean, sd: s.sd })));
+  const dir = runDirectory(config);
+  const num = (v: number): CsvValue => (Number.isFinite(v) ? v : null);
+  const files = [join(dir, "cv_folds.csv"), join(dir, "cv_summary.csv"), join(dir, "cv_summary.md")];
+  writeFileAtomic(
+    files[0] as string,
+    toCsv(
+      results.map((x): Record<string, CsvValue> => ({ repeat: x.repeat, fold: x.fold, model: x.model, test_rows: x.testRows, threshold: x.threshold, ...Object.fromEntries(HEADLINE_METRICS.map((m) => [m, num(x.metrics[m])])) })),
+      ["repeat", "fold", "model", "test_rows", "threshold", ...HEADLINE_METRICS],
+    ),
+  );
+  writeFileAtomic(
+    files[1] as string,
+    toCsv(
+      summary.map((s): Record<string, CsvValue> => ({ model: s.model, folds: s.folds, ...Object.fromEntries(HEADLINE_METRICS.flatMap((m) => [[`${m}_mean`, num(s.mean[m])], [`${m}_sd`, num(s.sd[m])]])) })),
+      ["model", "folds", ...HEADLINE_METRICS.flatMap((m) => [`${m}_mean`, `${m}_sd`])],
+    ),
+  );
+  const unit = config.split.method === "grouped" ? "grouped by source recording, stratified by class" : "row-level, stratified by class (recordings can be on both sides)";
+  writeFileAtomic(files[2] as string, `# Cross-validation: ${repeats} x ${k} folds (${unit}), preset ${config.preset}\n\nMean ± sample standard deviation over ${repeats * k} folds.\n\n${table}\n`);
+  files.push(writeRunConfig(dir, config));
+  const provenance = writeRunProvenance(dir, config, backend);
+  if (provenance !== null) files.push(provenance);
+  files.push(...(await writeFigures(dir, [{ name: "cv_metrics", figure: metricsComparisonFigureFor(summary, `Cross-validation, ${repeats} x ${k} folds (mean ± sd)`) }], config.evaluate.figures, `soundcheck cross-validation: ${config.runName ?? config.preset}`, reporter)));
+  reporter.info(`cross-validation: ${repeats} x ${k} folds -> ${dir}`);
+  return { folds: results, summary, table, runDir: dir, files };
+}

@@ -1,0 +1,135 @@
+/**
+ * Unseen-data evaluation, as in the thesis's later version: recordings kept out of the whole
+ * training process (`data/unseen_broken_audio`, `data/unseen_normal_audio`) go through the same
+ * cleaning (resampling, mono, chunking) and features as training, and the saved model scores
+ * them without retraining, at its stored decision threshold.
+ */
+import { join, relative } from "node:path";
+import { dataPath, type PipelineConfig } from "../config/pipeline";
+import { loadAudio } from "../audio/load";
+import { toCsv, type CsvValue } from "../data/csv";
+import { listAudioFiles } from "../data/dataset";
+import { ConfigError, SoundcheckError } from "../errors";
+import { evaluateScores, headlineMetrics, headlineTable, type ModelEvaluation } from "../evaluate/modelEvaluation";
+import { writeFileAtomic } from "../util/atomicWrite";
+import { cutIntoChunks } from "./chunking";
+import { modelThreshold } from "./evaluate";
+import { unseenFigures } from "./evaluationFigures";
+import { createClipFeatureExtractor } from "./features";
+import { loadTrainedModel } from "./modelStore";
+import type { Reporter } from "./reporter";
+import { runDirectory, writeFigures } from "./runReport";
+
+/** One scored window (chunk) of an unseen recording. */
+export interface UnseenWindow {
+  file: string;
+  label: 0 | 1;
+  /** Chunk index, or null when the recording is used whole. */
+  chunk: number | null;
+  probabilityBroken: number;
+}
+
+export interface UnseenReport {
+  /** Per window (chunk), as the model saw them in training. */
+  windows: ModelEvaluation;
+  /** Per recording: the mean P(broken) of its windows, at the same threshold. */
+  recordings: ModelEvaluation;
+  rows: UnseenWindow[];
+  skipped: Array<{ file: string; reason: string }>;
+  text: string;
+  runDir: string;
+  files: string[];
+}
+
+/**
+ * Score the unseen recordings with the saved model. Broken recordings are cut into
+ * `clean.chunkSeconds` chunks (remainder dropped); normal ones too when `clean.chunkNormal`,
+ * else used whole (features padded/truncated to the model's frame count), exactly like the
+ * clean stage. A file that cannot be read is skipped with a reason; the rest go on. Writes
+ * `unseen_metrics.json`, `unseen_windows.csv`, `unseen_recordings.csv` and figures into the run
+ * folder.
+ */
+export async function evaluateUnseen(config: PipelineConfig, reporter: Reporter): Promise<UnseenReport> {
+  const trained = await loadTrainedModel(config.modelDir, [config.features.nMfcc, 0], config.train.backend);
+  const features = trained.metadata.features;
+  const rate = features.sampleRateHz;
+  const chunkSamples = Math.round(config.clean.chunkSeconds * rate);
+  const extract = await createClipFeatureExtractor(features);
+  const classNames = trained.metadata.classNames;
+  const skipped: Array<{ file: string; reason: string }> = [];
+  const tracking: Reporter = { info: (m) => reporter.info(m), warn: (m) => reporter.warn(m), progress: (l, d, t) => reporter.progress(l, d, t), skip: (file, reason) => { skipped.push({ file, reason }); reporter.skip(file, reason); } };
+  const inputs = [
+    { label: 1 as const, folder: dataPath(config, "rawUnseenBroken"), chunked: true },
+    { label: 0 as const, folder: dataPath(config, "rawUnseenNormal"), chunked: config.clean.chunkNormal },
+  ].map((c) => ({ ...c, files: listAudioFiles(c.folder, tracking, `unseen ${classNames[c.label]} recordings`) }));
+  for (const c of inputs) {
+    if (c.files.length === 0) throw new ConfigError(c.folder, `holds no unseen "${classNames[c.label]}" recordings`, "put recordings that were never used in training into it");
+  }
+  const rows: UnseenWindow[] = [];
+  const total = inputs.reduce((a, c) => a + c.files.length, 0);
+  const rowSize = features.nMfcc * (features.frames ?? 0);
+  let done = 0;
+  reporter.progress("unseen", 0, total);
+  for (const c of inputs) {
+    for (const file of c.files) {
+      const name = relative(config.dataRoot, file);
+      try {
+        const audio = await loadAudio(file, rate);
+        const windows = c.chunked ? cutIntoChunks(audio.samples, chunkSamples) : [audio.samples];
+        if (windows.length === 0) throw new ConfigError(file, `is ${audio.durationSeconds.toFixed(2)} s long, shorter than one ${config.clean.chunkSeconds} s chunk`, "use recordings of at least one chunk");
+        const x = new Float32Array(windows.length * rowSize);
+        windows.forEach((w, i) => x.set(extract(w).data, i * rowSize));
+        const probs = trained.predict(x, windows.length);
+        windows.forEach((_, i) => rows.push({ file: name, label: c.label, chunk: c.chunked ? i : null, probabilityBroken: probs[i * 2 + 1] as number }));
+      } catch (err) {
+        tracking.skip(file, err instanceof SoundcheckError ? err.message : `${file}: ${(err as Error).message}`);
+      }
+      reporter.progress("unseen", ++done, total);
+    }
+  }
+  if (rows.length === 0) throw new ConfigError(config.dataRoot, "no unseen recording could be scored", "check the skipped files listed above");
+  const threshold = modelThreshold(trained.metadata.decisionThreshold);
+  const maxFpr = config.evaluate.maxFpr;
+  const scoreName = `P(${classNames[1]})`;
+  const windows = evaluateScores("cnn (windows)", scoreName, rows.map((r) => r.label), rows.map((r) => r.probabilityBroken), threshold, classNames, maxFpr);
+  const byFile = new Map<string, { label: 0 | 1; sum: number; count: number }>();
+  for (const r of rows) {
+    const e = byFile.get(r.file) ?? { label: r.label, sum: 0, count: 0 };
+    e.sum += r.probabilityBroken;
+    e.count++;
+    byFile.set(r.file, e);
+  }
+  const fileRows = [...byFile.entries()].map(([file, e]) => ({ file, label: e.label, windows: e.count, probabilityBroken: e.sum / e.count }));
+  const recordings = evaluateScores("cnn (recordings)", `mean ${scoreName}`, fileRows.map((f) => f.label), fileRows.map((f) => f.probabilityBroken), threshold, classNames, maxFpr);
+
+  const dir = runDirectory(config);
+  const files = [join(dir, "unseen_metrics.json"), join(dir, "unseen_windows.csv"), join(dir, "unseen_recordings.csv")];
+  const summary = (e: ModelEvaluation) => ({ ...headlineMetrics(e), partialAuc: e.ranking?.partialAuc ?? null, confusionMatrix: e.report.confusion, support: e.report.perClass.map((c) => c.support) });
+  writeFileAtomic(
+    files[0] as string,
+    JSON.stringify(
+      { model: config.modelDir, threshold, windows: summary(windows), recordings: summary(recordings), skipped, evaluatedAt: new Date().toISOString() },
+      (_, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v),
+      2,
+    ) + "\n",
+  );
+  const t = threshold.value;
+  writeFileAtomic(files[1] as string, toCsv(rows.map((r): Record<string, CsvValue> => ({ file: r.file, true_label: r.label, chunk: r.chunk, probability_broken: r.probabilityBroken, predicted_label: r.probabilityBroken >= t ? 1 : 0 })), ["file", "true_label", "chunk", "probability_broken", "predicted_label"]));
+  writeFileAtomic(files[2] as string, toCsv(fileRows.map((f): Record<string, CsvValue> => ({ file: f.file, true_label: f.label, windows: f.windows, mean_probability_broken: f.probabilityBroken, predicted_label: f.probabilityBroken >= t ? 1 : 0 })), ["file", "true_label", "windows", "mean_probability_broken", "predicted_label"]));
+  files.push(...(await writeFigures(join(dir, "unseen"), unseenFigures(windows, rows.map((r) => r.label), rows.map((r) => r.probabilityBroken), classNames, maxFpr), config.evaluate.figures, `soundcheck unseen-data evaluation: ${config.runName ?? config.preset}`, reporter)));
+  const table = headlineTable([
+    { name: `windows (${rows.length})`, metrics: headlineMetrics(windows) },
+    { name: `recordings (${fileRows.length})`, metrics: headlineMetrics(recordings) },
+  ]);
+  const text = [
+    `Unseen data: ${fileRows.length} recordings, ${rows.length} windows, scored by ${config.modelDir} without retraining`,
+    `Decision threshold: ${scoreName} >= ${t.toFixed(4)}, ${threshold.source}`,
+    "",
+    table,
+    ...(skipped.length > 0 ? ["", `${skipped.length} files skipped (listed above)`] : []),
+    "",
+    `Reports written to ${dir}`,
+  ].join("\n");
+  reporter.info(`unseen: balanced accuracy ${windows.report.balancedAccuracy.toFixed(4)} on ${rows.length} windows, ${recordings.report.balancedAccuracy.toFixed(4)} on ${fileRows.length} recordings`);
+  return { windows, recordings, rows, skipped, text, runDir: dir, files };
+}
