@@ -15,28 +15,13 @@ export const MAX_CHANNELS = 1024;
 
 const FIX_REEXPORT = "re-export the file as PCM WAV (e.g. `ffmpeg -i in.wav -c:a pcm_s16le out.wav`), or move it out of the data set";
 
-/** The parts of wavefile's parser state we read. Its typings declare these as bare `object`. */
-interface WaveFileHeader {
-  container: string;
-  format: string;
-  fmt: {
-    chunkSize: number;
-    audioFormat: number;
-    numChannels: number;
-    sampleRate: number;
-    bitsPerSample: number;
-    cbSize: number;
-    subformat: number[];
-  };
-  ds64: { chunkId: string; dataSizeHigh: number; dataSizeLow: number };
-}
-
 /** The header fields {@link encodeWav} adjusts before wavefile writes the header. */
 interface WaveFileWritable {
   fact: { chunkId: string; chunkSize: number; dwSampleLength: number };
 }
 
-type Encoding =
+/** How a WAV file stores one sample. */
+export type WavSampleEncoding =
   | { kind: "pcm"; bytes: 1 | 2 | 3 | 4 }
   | { kind: "float"; bytes: 4 | 8 }
   | { kind: "mulaw" }
@@ -62,60 +47,133 @@ const CODEC_NAMES: Record<number, string> = {
 };
 
 /**
+ * Random access to the bytes of a file: a whole file in memory ({@link memoryByteSource}), or
+ * an open file read on demand (src/audio/streamWav.ts), so long recordings are decoded block
+ * by block with the same header checks as short ones.
+ */
+export interface ByteSource {
+  /** Length of the whole file, bytes. */
+  readonly length: number;
+  /**
+   * Up to `length` bytes starting at `position`: fewer only where the file ends. The result may
+   * be a view into a shared buffer, valid until the next call; callers must not modify it.
+   */
+  read(position: number, length: number): Uint8Array;
+}
+
+/** A {@link ByteSource} over bytes already in memory (reads are views, no copies). */
+export function memoryByteSource(bytes: Uint8Array): ByteSource {
+  return { length: bytes.length, read: (position, length) => bytes.subarray(position, Math.min(bytes.length, position + length)) };
+}
+
+/** Where a WAV file keeps its samples and how they are stored, as read from its header. */
+export interface WavLayout {
+  /** Hz. */
+  sampleRateHz: number;
+  channelCount: number;
+  /** Complete frames in the data chunk (a trailing partial frame is dropped, as libsndfile does). */
+  frames: number;
+  /** Offset of the first sample in the file, bytes. */
+  dataStart: number;
+  /** Bytes per frame (all channels). */
+  blockAlign: number;
+  /** False for RIFX (big-endian) files. */
+  littleEndian: boolean;
+  encoding: WavSampleEncoding;
+  /** What is decoded, for messages and reports, e.g. `"WAV PCM 16-bit"`. */
+  format: string;
+}
+
+/**
  * Decode WAV bytes exactly as libsndfile 1.2 (through python-soundfile, as librosa does) reads
  * them as float32: integer PCM is scaled to [-1, 1) by 2^(bits-1) (8-bit PCM is unsigned:
  * (x - 128) / 128), IEEE float32 is passed through, float64 is rounded to float32, mu-law and
  * A-law are expanded with the G.711 tables and divided by 32768.
  *
  * Reads RIFF (little-endian), RIFX (big-endian) and RF64 containers, WAVE_FORMAT_EXTENSIBLE,
- * any channel count up to {@link MAX_CHANNELS}. wavefile parses the header and chunk layout;
- * the samples are then read straight from the data chunk with a DataView, because wavefile's
- * `getSamples` unpacks one sample at a time through generic code (about 15x slower on a long
- * file) and returns raw integers that would still need scaling.
+ * any channel count up to {@link MAX_CHANNELS}. The header is read by {@link readWavLayout};
+ * the samples are then read straight from the data chunk with a DataView (wavefile's
+ * `getSamples` unpacks one sample at a time through generic code, about 15x slower on a long
+ * file, and returns raw integers that would still need scaling).
  *
  * @param bytes  the whole file
  * @param source  file name used in error messages
  * @throws AudioDecodeError  for anything that is not a complete, finite, supported WAV
  */
 export function decodeWav(bytes: Uint8Array, source: string): DecodedAudio {
-  if (bytes.length < 12) {
-    throw new AudioDecodeError(source, `file is ${bytes.length} bytes long, too short to hold a WAV header`, FIX_REEXPORT);
+  const layout = readWavLayout(memoryByteSource(bytes), source);
+  const data = bytes.subarray(layout.dataStart, layout.dataStart + layout.frames * layout.blockAlign);
+  const channels = decodeWavFrames(layout, data, 0, source);
+  return { sampleRateHz: layout.sampleRateHz, channels, frames: layout.frames, format: layout.format };
+}
+
+/**
+ * Read and check a WAV header: container, chunk layout, fmt chunk, data chunk size. Only the
+ * header bytes are read, never the samples, and nothing is allocated from sizes the header
+ * claims, so a corrupt header costs neither time nor memory.
+ *
+ * @param source  the file's bytes
+ * @param name  file name used in error messages
+ * @throws AudioDecodeError  for anything that is not a complete, supported WAV with at least one frame
+ */
+export function readWavLayout(source: ByteSource, name: string): WavLayout {
+  const head = source.read(0, 12);
+  if (source.length < 12 || head.length < 12) {
+    throw new AudioDecodeError(name, `file is ${source.length} bytes long, too short to hold a WAV header`, FIX_REEXPORT);
   }
-  const magic = latin1(bytes, 0, 4);
+  const magic = latin1(head, 0, 4);
   if (magic !== "RIFF" && magic !== "RIFX" && magic !== "RF64") {
-    throw new AudioDecodeError(source, `not a WAV file: it starts with ${JSON.stringify(magic)}, not "RIFF"`, "check the file type; FLAC, MP3 and OGG files go through decodeAudioFile");
+    throw new AudioDecodeError(name, `not a WAV file: it starts with ${JSON.stringify(magic)}, not "RIFF"`, "check the file type; FLAC, MP3 and OGG files go through decodeAudioFile");
   }
-  if (latin1(bytes, 8, 12) !== "WAVE") {
-    throw new AudioDecodeError(source, `RIFF file of type ${JSON.stringify(latin1(bytes, 8, 12))}, not "WAVE"`, FIX_REEXPORT);
+  if (latin1(head, 8, 12) !== "WAVE") {
+    throw new AudioDecodeError(name, `RIFF file of type ${JSON.stringify(latin1(head, 8, 12))}, not "WAVE"`, FIX_REEXPORT);
   }
-  const chunks = scanChunks(bytes, magic === "RIFX", source);
-  const header = parseHeader(bytes, chunks, source);
-  const littleEndian = header.container !== "RIFX";
-  const fmt = header.fmt;
-  const encoding = encodingOf(header, source);
+  const littleEndian = magic !== "RIFX";
+  const chunks = scanChunks(source, littleEndian, name);
+  const fmt = readFmt(source, chunks.fmt, littleEndian, name);
+  if (chunks.data === undefined) throw new AudioDecodeError(name, "no data chunk", FIX_REEXPORT);
+  if (magic === "RF64" && chunks.ds64 === undefined) {
+    throw new AudioDecodeError(name, 'invalid WAV header (Could not find the "ds64" chunk)', FIX_REEXPORT);
+  }
+  const encoding = encodingOf(fmt, name);
 
   const channelCount = fmt.numChannels;
   if (channelCount < 1 || channelCount > MAX_CHANNELS) {
-    throw new AudioDecodeError(source, `header says ${channelCount} channels (accepted: 1 to ${MAX_CHANNELS})`, FIX_REEXPORT);
+    throw new AudioDecodeError(name, `header says ${channelCount} channels (accepted: 1 to ${MAX_CHANNELS})`, FIX_REEXPORT);
   }
   const sampleRateHz = fmt.sampleRate;
   if (!(sampleRateHz >= MIN_SAMPLE_RATE_HZ && sampleRateHz <= MAX_SAMPLE_RATE_HZ)) {
-    throw new AudioDecodeError(source, `header says the sample rate is ${sampleRateHz} Hz (accepted: ${MIN_SAMPLE_RATE_HZ} to ${MAX_SAMPLE_RATE_HZ} Hz)`, FIX_REEXPORT);
+    throw new AudioDecodeError(name, `header says the sample rate is ${sampleRateHz} Hz (accepted: ${MIN_SAMPLE_RATE_HZ} to ${MAX_SAMPLE_RATE_HZ} Hz)`, FIX_REEXPORT);
   }
 
-  const { start, size } = dataChunk(header, chunks.data, bytes.length, source);
+  const size = dataSize(source, magic, chunks, name);
   const bytesPerSample = encoding.kind === "pcm" || encoding.kind === "float" ? encoding.bytes : 1;
   const blockAlign = bytesPerSample * channelCount;
   // like libsndfile, a trailing partial frame is dropped
   const frames = Math.floor(size / blockAlign);
   if (frames === 0) {
-    throw new AudioDecodeError(source, `the data chunk holds ${size} bytes, not one complete frame of ${blockAlign} bytes`, "the recording is empty: remove it from the data set");
+    throw new AudioDecodeError(name, `the data chunk holds ${size} bytes, not one complete frame of ${blockAlign} bytes`, "the recording is empty: remove it from the data set");
   }
+  return { sampleRateHz, channelCount, frames, dataStart: chunks.data.start, blockAlign, littleEndian, encoding, format: `WAV ${describe(encoding)}` };
+}
 
-  const view = new DataView(bytes.buffer, bytes.byteOffset + start, frames * blockAlign);
-  const channels = readSamples(view, encoding, channelCount, frames, littleEndian);
-  if (encoding.kind === "float") assertFinite(channels, source);
-  return { sampleRateHz, channels, frames, format: `WAV ${describe(encoding)}` };
+/**
+ * Decode consecutive frames of a WAV file's data chunk: de-interleave, scale as
+ * {@link decodeWav} does, and reject NaN and infinite float samples.
+ *
+ * @param layout  the file's header, from {@link readWavLayout}
+ * @param data  the frames' bytes: a whole number of frames (`layout.blockAlign` bytes each)
+ * @param firstFrame  index of the first of these frames in the file (for error messages)
+ * @param source  file name used in error messages
+ * @returns  one array per channel, data.length / blockAlign samples each
+ * @throws AudioDecodeError  on a NaN or infinite sample
+ */
+export function decodeWavFrames(layout: WavLayout, data: Uint8Array, firstFrame: number, source: string): Float32Array[] {
+  const frames = Math.floor(data.length / layout.blockAlign);
+  const view = new DataView(data.buffer, data.byteOffset, frames * layout.blockAlign);
+  const channels = readSamples(view, layout.encoding, layout.channelCount, frames, layout.littleEndian);
+  if (layout.encoding.kind === "float") assertFinite(channels, firstFrame, source);
+  return channels;
 }
 
 /**
@@ -222,33 +280,44 @@ interface ChunkLocation {
   size: number;
 }
 
+interface ChunkIndex {
+  fmt?: ChunkLocation;
+  data?: ChunkLocation;
+  ds64?: ChunkLocation;
+}
+
+function u32(bytes: Uint8Array, at: number, littleEndian: boolean): number {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(at, littleEndian);
+}
+
 /**
- * Walk the top-level chunks to find where the fmt and data chunks start. (wavefile keeps its
- * chunk index in a property its minified build renames, so we cannot read it from there.)
+ * Walk the top-level chunks to find the fmt, data and ds64 chunks (the first of each), reading
+ * only chunk headers.
  *
- * It also rejects corrupt `cue ` and `smpl` counts: wavefile loops over those counts without
- * checking them against the chunk size, so a count of 4 billion would hang the process.
+ * It also rejects corrupt `cue ` and `smpl` counts (more entries than the chunk has room for),
+ * as earlier versions did when wavefile parsed those chunks; they are not read otherwise.
  */
-function scanChunks(bytes: Uint8Array, bigEndian: boolean, source: string): { fmt?: ChunkLocation; data?: ChunkLocation } {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const found: { fmt?: ChunkLocation; data?: ChunkLocation } = {};
+function scanChunks(source: ByteSource, littleEndian: boolean, name: string): ChunkIndex {
+  const found: ChunkIndex = {};
   let offset = 12;
-  while (offset + 8 <= bytes.length) {
-    const id = latin1(bytes, offset, offset + 4);
-    const size = view.getUint32(offset + 4, !bigEndian);
+  while (offset + 8 <= source.length) {
+    const header = source.read(offset, 8);
+    const id = latin1(header, 0, 4);
+    const size = u32(header, 4, littleEndian);
     const start = offset + 8;
-    const available = Math.min(size, bytes.length - start);
+    const available = Math.min(size, source.length - start);
     if (id === "fmt " && found.fmt === undefined) found.fmt = { start, size };
     else if (id === "data" && found.data === undefined) found.data = { start, size };
+    else if (id === "ds64" && found.ds64 === undefined) found.ds64 = { start, size };
     else if (id === "cue " && available >= 4) {
-      const count = view.getUint32(start, !bigEndian);
+      const count = u32(source.read(start, 4), 0, littleEndian);
       if (4 + count * 24 > available) {
-        throw new AudioDecodeError(source, `its cue chunk lists ${count} cue points but has room for ${Math.floor((available - 4) / 24)}`, FIX_REEXPORT);
+        throw new AudioDecodeError(name, `its cue chunk lists ${count} cue points but has room for ${Math.floor((available - 4) / 24)}`, FIX_REEXPORT);
       }
     } else if (id === "smpl" && available >= 36) {
-      const count = view.getUint32(start + 28, !bigEndian);
+      const count = u32(source.read(start + 28, 4), 0, littleEndian);
       if (36 + count * 24 > available) {
-        throw new AudioDecodeError(source, `its smpl chunk lists ${count} loops but has room for ${Math.floor((available - 36) / 24)}`, FIX_REEXPORT);
+        throw new AudioDecodeError(name, `its smpl chunk lists ${count} loops but has room for ${Math.floor((available - 36) / 24)}`, FIX_REEXPORT);
       }
     }
     offset = start + size + (size & 1);
@@ -256,28 +325,38 @@ function scanChunks(bytes: Uint8Array, bigEndian: boolean, source: string): { fm
   return found;
 }
 
-function parseHeader(bytes: Uint8Array, chunks: { fmt?: ChunkLocation; data?: ChunkLocation }, source: string): WaveFileHeader {
-  const fmtChunk = chunks.fmt;
-  if (fmtChunk === undefined || fmtChunk.size < 16 || fmtChunk.start + 16 > bytes.length) {
-    throw new AudioDecodeError(source, "the fmt chunk is missing, shorter than 16 bytes or cut off by the end of the file", FIX_REEXPORT);
-  }
-  if (chunks.data === undefined) throw new AudioDecodeError(source, "no data chunk", FIX_REEXPORT);
-
-  // wavefile gets the bytes up to the data chunk's payload (when fmt comes first, as usual): it
-  // only needs the header, and for big-endian files it copies its whole input on every field read
-  const data = chunks.data;
-  const headerEnd = fmtChunk.start < data.start ? data.start : bytes.length;
-  const wav = new WaveFile();
-  try {
-    wav.fromBuffer(bytes.subarray(0, headerEnd), false); // header only: the samples are read below
-  } catch (err) {
-    throw new AudioDecodeError(source, `invalid WAV header (${(err as Error).message})`, FIX_REEXPORT);
-  }
-  return wav as unknown as WaveFileHeader;
+/** The fmt chunk's fields (as wavefile names them). */
+interface FmtChunk {
+  /** Size the chunk header declares, bytes. */
+  chunkSize: number;
+  audioFormat: number;
+  numChannels: number;
+  sampleRate: number;
+  bitsPerSample: number;
+  /** The sub-format GUID as four 32-bit words (WAVE_FORMAT_EXTENSIBLE), or empty. */
+  subformat: number[];
 }
 
-function encodingOf(header: WaveFileHeader, source: string): Encoding {
-  const fmt = header.fmt;
+/** Read the fmt chunk: 16 bytes of basic fields, and the 40-byte WAVE_FORMAT_EXTENSIBLE form. */
+function readFmt(source: ByteSource, chunk: ChunkLocation | undefined, littleEndian: boolean, name: string): FmtChunk {
+  const body = chunk === undefined ? new Uint8Array(0) : source.read(chunk.start, Math.min(chunk.size, 40));
+  if (chunk === undefined || chunk.size < 16 || body.length < 16) {
+    throw new AudioDecodeError(name, "the fmt chunk is missing, shorter than 16 bytes or cut off by the end of the file", FIX_REEXPORT);
+  }
+  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  const subformat: number[] = [];
+  if (chunk.size >= 40 && body.length >= 40) for (let i = 0; i < 4; i++) subformat.push(view.getUint32(24 + 4 * i, littleEndian));
+  return {
+    chunkSize: chunk.size,
+    audioFormat: view.getUint16(0, littleEndian),
+    numChannels: view.getUint16(2, littleEndian),
+    sampleRate: view.getUint32(4, littleEndian),
+    bitsPerSample: view.getUint16(14, littleEndian),
+    subformat,
+  };
+}
+
+function encodingOf(fmt: FmtChunk, source: string): WavSampleEncoding {
   let tag = fmt.audioFormat;
   if (tag === WAVE_FORMAT_EXTENSIBLE) {
     if (fmt.chunkSize < 40 || fmt.subformat.length < 4) {
@@ -315,26 +394,28 @@ function encodingOf(header: WaveFileHeader, source: string): Encoding {
   }
 }
 
-function dataChunk(header: WaveFileHeader, chunk: ChunkLocation | undefined, fileLength: number, source: string): ChunkLocation {
-  if (chunk === undefined) throw new AudioDecodeError(source, "no data chunk", FIX_REEXPORT);
-  const available = fileLength - chunk.start;
+/** Bytes of sample data the header declares, checked against what the file holds. */
+function dataSize(source: ByteSource, container: string, chunks: ChunkIndex, name: string): number {
+  const chunk = chunks.data as ChunkLocation;
+  const available = source.length - chunk.start;
   let size = chunk.size;
-  if (header.container === "RF64" && size === 0xffffffff) {
-    // EBU Tech 3306 stores the 64-bit data size low word first; wavefile names the two words
-    // the other way round (its `dataSizeHigh` is the one read first).
-    if (header.ds64.chunkId !== "ds64") throw new AudioDecodeError(source, "RF64 file without a ds64 chunk", FIX_REEXPORT);
-    size = header.ds64.dataSizeHigh + header.ds64.dataSizeLow * 2 ** 32;
+  if (container === "RF64" && size === 0xffffffff) {
+    // EBU Tech 3306: the 64-bit data size sits at bytes 8..15 of ds64, low word first
+    const ds64 = chunks.ds64 as ChunkLocation;
+    const body = source.read(ds64.start, 16);
+    if (ds64.size < 16 || body.length < 16) throw new AudioDecodeError(name, "the RF64 ds64 chunk is shorter than 16 bytes", FIX_REEXPORT);
+    size = u32(body, 8, true) + u32(body, 12, true) * 2 ** 32;
   } else if (size === 0xffffffff) {
     // streaming writers that could not seek back leave the size at -1: read to the end, as libsndfile does
     size = available;
   }
   if (size > available) {
-    throw new AudioDecodeError(source, `data chunk claims ${size} bytes but the file holds ${available} after its header (truncated file)`, "re-export or re-copy the file, or remove it from the data set");
+    throw new AudioDecodeError(name, `data chunk claims ${size} bytes but the file holds ${available} after its header (truncated file)`, "re-export or re-copy the file, or remove it from the data set");
   }
-  return { start: chunk.start, size };
+  return size;
 }
 
-function describe(encoding: Encoding): string {
+function describe(encoding: WavSampleEncoding): string {
   switch (encoding.kind) {
     case "pcm": return `PCM ${encoding.bytes * 8}-bit`;
     case "float": return `IEEE float ${encoding.bytes * 8}-bit`;
@@ -344,7 +425,7 @@ function describe(encoding: Encoding): string {
 }
 
 /** De-interleave and scale every sample; one tight loop per encoding. */
-function readSamples(view: DataView, encoding: Encoding, channelCount: number, frames: number, le: boolean): Float32Array[] {
+function readSamples(view: DataView, encoding: WavSampleEncoding, channelCount: number, frames: number, le: boolean): Float32Array[] {
   const channels: Float32Array[] = [];
   for (let c = 0; c < channelCount; c++) channels.push(new Float32Array(frames));
   const n = frames * channelCount;
@@ -409,13 +490,19 @@ function g711Table(kind: "mulaw" | "alaw"): Float32Array {
   return table;
 }
 
-function assertFinite(channels: Float32Array[], source: string): void {
-  for (let c = 0; c < channels.length; c++) {
-    const ch = channels[c] as Float32Array;
-    for (let i = 0; i < ch.length; i++) {
+/** Reject the first NaN or infinite sample in file order (frame by frame, channels within a frame). */
+function assertFinite(channels: Float32Array[], firstFrame: number, source: string): void {
+  let frame = Infinity;
+  for (const ch of channels) {
+    for (let i = 0; i < ch.length && i < frame; i++) {
       if (!Number.isFinite(ch[i] as number)) {
-        throw new AudioDecodeError(source, `sample ${i} of channel ${c} is ${ch[i]}`, "the file holds NaN or infinite values: regenerate it, or remove it from the data set");
+        frame = i;
+        break;
       }
     }
   }
+  if (frame === Infinity) return;
+  const c = channels.findIndex((ch) => !Number.isFinite(ch[frame] as number));
+  const value = (channels[c] as Float32Array)[frame];
+  throw new AudioDecodeError(source, `sample ${firstFrame + frame} of channel ${c} is ${value}`, "the file holds NaN or infinite values: regenerate it, or remove it from the data set");
 }
