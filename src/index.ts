@@ -27,6 +27,7 @@ export * from "./audio/resample";
 export * from "./audio/load";
 export * from "./augment";
 export * from "./model";
+export * from "./model/baselines";
 export * from "./evaluate/metrics";
 export * from "./evaluate/scores";
 export * from "./evaluate/thresholds";
