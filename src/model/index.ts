@@ -9,6 +9,7 @@ export {
   type TrainOptions, type TrainResult,
 } from "./train";
 export { argmaxRows, lossAndAccuracy, PREDICT_CHUNK, rowCrossEntropy, type RowCrossEntropy, predictClasses, predictLogitsModelLayout, predictProbabilities, softmaxRows } from "./predict";
+export { decideClass, meanProbabilities } from "./decision";
 export { type DecisionThreshold, folderLoadHandler, folderSaveHandler, loadCnn, METADATA_JSON, MODEL_JSON, type ModelMetadata, saveCnn, WEIGHTS_BIN } from "./save";
 export { type AdamConfig, FlatAdam, PYTORCH_ADAM } from "./adam";
 export { cnnBackprop, cnnBackpropUnsupported, type CnnBackprop, type LossAndGradients } from "./backprop";

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { mergeConfig, thesisConfig, type PipelineConfig, type PipelineConfigOverrides } from "../config/pipeline";
+import { mergeConfig, presetConfig, type PipelineConfig, type PipelineConfigOverrides, type PresetName } from "../config/pipeline";
 
 /** The project folder (the one holding package.json and data/), found from this module. */
 export const PROJECT_ROOT = resolve(__dirname, "..", "..");
@@ -16,15 +16,25 @@ export function notebookOutputRoot(projectRoot: string = PROJECT_ROOT): string {
 
 /**
  * The thesis configuration as the notebooks use it: raw recordings read from the project's
- * `data/broken_audio` and `data/normal_audio` (never written), everything generated under
- * {@link notebookOutputRoot}, and the loss reported every epoch (for the live curve).
+ * `data/broken_audio` and `data/normal_audio` (and the unseen folders; never written),
+ * everything generated under {@link notebookOutputRoot}, and the loss reported every epoch (for
+ * the live curve).
  */
 export function notebookConfig(overrides: PipelineConfigOverrides = {}, projectRoot: string = PROJECT_ROOT): PipelineConfig {
-  const out = notebookOutputRoot(projectRoot);
-  const base = thesisConfig(projectRoot);
+  return notebookPresetConfig("thesis", overrides, projectRoot);
+}
+
+/**
+ * Like {@link notebookConfig}, from another preset. Presets other than thesis generate their
+ * files under `<notebookOutputRoot>/<preset>/`, so they never overwrite the thesis notebooks'.
+ */
+export function notebookPresetConfig(preset: PresetName, overrides: PipelineConfigOverrides = {}, projectRoot: string = PROJECT_ROOT): PipelineConfig {
+  const out = preset === "thesis" ? notebookOutputRoot(projectRoot) : resolve(notebookOutputRoot(projectRoot), preset);
+  const base = presetConfig(preset, projectRoot);
+  const raw = (folder: keyof PipelineConfig["layout"]) => resolve(base.dataRoot, base.layout[folder]);
   const config = mergeConfig(base, {
     dataRoot: resolve(out, "data"),
-    layout: { rawBroken: resolve(base.dataRoot, base.layout.rawBroken), rawNormal: resolve(base.dataRoot, base.layout.rawNormal) },
+    layout: { rawBroken: raw("rawBroken"), rawNormal: raw("rawNormal"), rawUnseenBroken: raw("rawUnseenBroken"), rawUnseenNormal: raw("rawUnseenNormal") },
     modelDir: resolve(out, "models", "cnn_model"),
     reportsDir: resolve(out, "reports"),
     train: { logEveryEpochs: 1 },
