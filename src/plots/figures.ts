@@ -4,6 +4,7 @@
  */
 import type { Matrix } from "../dsp/matrix";
 import type { ClassificationReport } from "../evaluate/metrics";
+import { scoreHistogram } from "../evaluate/thresholds";
 import type { Figure, PlotlyTrace } from "./figure";
 import { CLASS_COLORS, COUNT_SCALE, DIVERGING_SCALE, PALETTE, SEQUENTIAL_SCALE, themedFigure } from "./theme";
 
@@ -348,4 +349,164 @@ export function perClassMetricsFigure(report: ClassificationReport, title = "Per
     { name: "recall", values: pick("recall"), color: PALETTE[3], pattern: "/" },
     { name: "F1", values: pick("f1"), color: PALETTE[2], pattern: "." },
   ], title, "score (0 to 1)", { yaxis: { title: { text: "score (0 to 1)" }, range: [0, 1.15] }, margin: { t: 90 }, legend: { orientation: "h", x: 1, xanchor: "right", y: 1.02, yanchor: "bottom" } });
+}
+
+// ---- evaluation beyond accuracy: scores, thresholds, comparisons ----
+
+/** One ROC curve to draw (from rocCurve), with its areas for the legend. */
+export interface RocCurveSeries {
+  name: string;
+  /** False-positive rate, 0..1. */
+  fpr: number[];
+  /** True-positive rate, 0..1. */
+  tpr: number[];
+  /** Area under the whole curve. */
+  auc: number;
+  /** Partial AUC up to maxFpr, whichever convention the caller states in the title (see partialRocAuc). */
+  pAuc?: number;
+}
+
+/**
+ * ROC curves: true-positive rate (broken clips caught) against false-positive rate (normal
+ * clips flagged), one line per model, the chance diagonal, and the region FPR <= maxFpr shaded
+ * (where the partial AUC is measured; DCASE uses 0.1).
+ */
+export function rocFigure(curves: RocCurveSeries[], maxFpr = 0.1, title = "ROC curve (test set)"): Figure {
+  const data: PlotlyTrace[] = curves.map((c, i) => ({
+    type: "scatter",
+    mode: "lines",
+    name: `${c.name} (AUC ${c.auc.toFixed(3)}${c.pAuc === undefined ? "" : `, pAUC ${c.pAuc.toFixed(3)}`})`,
+    x: rounded(c.fpr, 5),
+    y: rounded(c.tpr, 5),
+    line: { color: PALETTE[i % PALETTE.length], width: 2, dash: i === 0 ? "solid" : ["dash", "dot", "dashdot"][(i - 1) % 3] },
+    hovertemplate: "FPR %{x:.3f}, TPR %{y:.3f}<extra>" + c.name.replace(/[<>]/g, "") + "</extra>",
+  }));
+  data.push({ type: "scatter", mode: "lines", name: "chance (AUC 0.5)", x: [0, 1], y: [0, 1], line: { color: "#888888", width: 1, dash: "dot" }, hoverinfo: "skip" });
+  return themedFigure(data, {
+    title: { text: title },
+    width: 600,
+    height: 560,
+    xaxis: { title: { text: "false-positive rate (share of normal clips flagged)" }, range: [-0.01, 1.01], constrain: "domain" },
+    yaxis: { title: { text: "true-positive rate (share of broken clips caught)" }, range: [-0.01, 1.01], scaleanchor: "x", scaleratio: 1, constrain: "domain" },
+    legend: { x: 0.98, xanchor: "right", y: 0.02, yanchor: "bottom" },
+    shapes: [{ type: "rect", xref: "x", yref: "y", x0: 0, x1: maxFpr, y0: 0, y1: 1, fillcolor: "rgba(0,0,0,0.07)", line: { width: 0 }, layer: "below" }],
+    annotations: [{ text: `pAUC region<br>FPR ≤ ${maxFpr}`, xref: "x", yref: "y", x: maxFpr, y: 0.5, xanchor: "left", showarrow: false, font: { size: 11, color: "#555555" } }],
+  });
+}
+
+/** One precision-recall curve to draw (from precisionRecallCurve). */
+export interface PrecisionRecallSeries {
+  name: string;
+  precision: number[];
+  recall: number[];
+  averagePrecision: number;
+}
+
+/**
+ * Precision-recall curves of the positive class (broken), drawn as steps (as scikit-learn's
+ * PrecisionRecallDisplay), with the chance level: a score that ranks at random has precision
+ * equal to the share of broken clips, `positiveRate`.
+ */
+export function precisionRecallFigure(curves: PrecisionRecallSeries[], positiveRate?: number, title = "Precision-recall curve (test set)"): Figure {
+  const data: PlotlyTrace[] = curves.map((c, i) => ({
+    type: "scatter",
+    mode: "lines",
+    name: `${c.name} (AP ${c.averagePrecision.toFixed(3)})`,
+    x: rounded(c.recall, 5),
+    y: rounded(c.precision, 5),
+    line: { color: PALETTE[i % PALETTE.length], width: 2, shape: "hv", dash: i === 0 ? "solid" : ["dash", "dot", "dashdot"][(i - 1) % 3] },
+    hovertemplate: "recall %{x:.3f}, precision %{y:.3f}<extra>" + c.name.replace(/[<>]/g, "") + "</extra>",
+  }));
+  if (positiveRate !== undefined) {
+    data.push({ type: "scatter", mode: "lines", name: `chance (share broken = ${positiveRate.toFixed(3)})`, x: [0, 1], y: [positiveRate, positiveRate], line: { color: "#888888", width: 1, dash: "dot" }, hoverinfo: "skip" });
+  }
+  return themedFigure(data, {
+    title: { text: title },
+    width: 600,
+    height: 520,
+    xaxis: { title: { text: "recall (share of broken clips caught)" }, range: [-0.01, 1.01] },
+    yaxis: { title: { text: "precision (share of flagged clips that are broken)" }, range: [0, 1.04] },
+    legend: { x: 0.02, xanchor: "left", y: 0.02, yanchor: "bottom" },
+  });
+}
+
+/**
+ * Histogram of the scores of each class on shared bins, overlaid (class 1 hatched so the two
+ * stay apart in greyscale), with the decision threshold as a labelled vertical line: clips to
+ * its right are flagged as class 1.
+ *
+ * @param labels  class per clip (index into classNames)
+ * @param scoreName  what the score is, with its unit, for the x axis (e.g. "P(broken)")
+ * @param bins  number of equal-width bins over the range of the scores
+ */
+export function scoreHistogramFigure(scores: number[], labels: number[], classNames: readonly string[], threshold: number, scoreName: string, title = "Scores per class (test set)", bins = 30): Figure {
+  const { edges, counts } = scoreHistogram(scores, labels, bins);
+  const centres = edges.slice(0, -1).map((e, b) => (e + (edges[b + 1] as number)) / 2);
+  const width = (edges[1] as number) - (edges[0] as number);
+  const data: PlotlyTrace[] = classNames.map((name, c) => ({
+    type: "bar",
+    name: `${name} (${(counts[c] ?? []).reduce((a, b) => a + b, 0)} clips)`,
+    x: centres,
+    y: counts[c] ?? new Array<number>(bins).fill(0),
+    width,
+    opacity: 0.65,
+    marker: { color: CLASS_COLORS[c] ?? PALETTE[c % PALETTE.length], line: { color: "#222222", width: 0.5 }, ...(c === 1 ? { pattern: { shape: "/" } } : {}) },
+    hovertemplate: `${name.replace(/[<>]/g, "")}: %{y} clips<extra></extra>`,
+  }));
+  return themedFigure(data, {
+    title: { text: title },
+    height: 400,
+    barmode: "overlay",
+    bargap: 0,
+    xaxis: { title: { text: scoreName } },
+    yaxis: { title: { text: "clips" }, rangemode: "tozero" },
+    margin: { t: 90 },
+    legend: { orientation: "h", x: 1, xanchor: "right", y: 1.02, yanchor: "bottom" },
+    shapes: [{ type: "line", xref: "x", yref: "paper", x0: threshold, x1: threshold, y0: 0, y1: 1, line: { color: "#000000", width: 2, dash: "dash" } }],
+    annotations: [{ text: `threshold ${Number(threshold.toPrecision(4))}`, xref: "x", yref: "paper", x: threshold, y: 1, xanchor: "left", yanchor: "top", showarrow: false, font: { size: 12 } }],
+  });
+}
+
+/** One model or setup in a metrics comparison: metric name -> value, and optionally its sd. */
+export interface MetricsRow {
+  name: string;
+  metrics: Record<string, number>;
+  /** Standard deviation of each metric (e.g. over cross-validation folds), drawn as error bars. */
+  sd?: Record<string, number>;
+}
+
+/**
+ * Metrics of several models or setups side by side: one group of bars per metric, one bar per
+ * row, error bars of ± sd where given (values are then on hover, not printed on the bars). The y
+ * axis runs 0 to 1 when every value is a rate.
+ */
+export function metricsComparisonFigure(rows: MetricsRow[], metricNames: string[], title = "Metrics compared"): Figure {
+  const allRates = rows.every((r) => metricNames.every((m) => { const v = r.metrics[m]; return v === undefined || Number.isNaN(v) || (v >= 0 && v <= 1); }));
+  // value labels on the bars would collide with error bars: with any sd, values show on hover only
+  const labelled = rows.every((r) => r.sd === undefined);
+  const data: PlotlyTrace[] = rows.map((r, i) => {
+    const y = metricNames.map((m) => r.metrics[m] ?? Number.NaN);
+    const sd = metricNames.map((m) => r.sd?.[m]);
+    const trace: PlotlyTrace = {
+      type: "bar",
+      name: r.name,
+      x: [...metricNames],
+      y: rounded(y, 4),
+      ...(labelled ? { text: y.map((v) => (Number.isInteger(v) ? String(v) : Number.isFinite(v) ? v.toFixed(2) : "")), textposition: "outside", cliponaxis: false } : {}),
+      customdata: sd.map((v) => (v === undefined ? "" : ` ± ${v.toFixed(3)}`)),
+      hovertemplate: `${r.name.replace(/[<>]/g, "")}<br>%{x}: %{y:.3f}%{customdata}<extra></extra>`,
+      marker: { color: PALETTE[i % PALETTE.length], line: { color: "#222222", width: 1 }, ...(i % 3 === 1 ? { pattern: { shape: "/" } } : i % 3 === 2 ? { pattern: { shape: "." } } : {}) },
+    };
+    if (r.sd) trace["error_y"] = { type: "data", array: rounded(sd.map((v) => v ?? 0), 4), visible: true, color: "#222222", thickness: 1.2, width: 4 };
+    return trace;
+  });
+  return themedFigure(data, {
+    title: { text: title },
+    height: 420,
+    barmode: "group",
+    xaxis: { title: { text: "metric" }, showgrid: false, type: "category" },
+    yaxis: { title: { text: allRates ? "score (0 to 1)" : "value" }, ...(allRates ? { range: [0, 1.15] } : { rangemode: "tozero" }) },
+    margin: { t: 90 },
+    legend: { orientation: "h", x: 1, xanchor: "right", y: 1.02, yanchor: "bottom" },
+  });
 }
