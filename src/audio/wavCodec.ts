@@ -222,31 +222,63 @@ function wavHeader(sampleRateHz: number, encoding: WavWriteEncoding): Uint8Array
  * @returns  the file's bytes
  */
 export function encodeWav(samples: Float32Array, sampleRateHz: number, encoding: WavWriteEncoding = "pcm16"): Uint8Array {
+  const head = encodeWavHeader(samples.length, sampleRateHz, encoding);
+  const body = encodeWavSamples(samples, encoding);
+  const out = new Uint8Array(head.length + body.length);
+  out.set(head, 0);
+  out.set(body, head.length);
+  return out;
+}
+
+/**
+ * The header {@link encodeWav} writes for a mono file of `sampleCount` samples: the bytes that
+ * precede the samples. With {@link encodeWavSamples} of consecutive blocks appended, a long file
+ * can be written block by block, byte-identical to encoding it whole.
+ *
+ * @param sampleCount  number of samples the file will hold
+ * @param sampleRateHz  Hz (positive integer)
+ * @param encoding  sample format, default `"pcm16"`
+ */
+export function encodeWavHeader(sampleCount: number, sampleRateHz: number, encoding: WavWriteEncoding = "pcm16"): Uint8Array {
   if (!Number.isInteger(sampleRateHz) || sampleRateHz < 1 || sampleRateHz > 0xffffffff) {
     throw new SoundcheckError("encodeWav", `sample rate ${sampleRateHz} Hz is not a positive integer`, "pass the rate in whole Hz, e.g. 22050");
   }
+  const float = encoding === "float32";
+  const dataBytes = sampleCount * (float ? 4 : 2);
+  const head = wavHeader(sampleRateHz, encoding).slice(); // ends with the data chunk's id and (zero) size
+  if (head.length + dataBytes - 8 > 0xffffffff) {
+    throw new SoundcheckError("encodeWav", `${sampleCount} samples do not fit in a WAV file (4 GB at most)`, "cut the recording into shorter files");
+  }
+  const view = new DataView(head.buffer);
+  if (float) view.setUint32(head.length - 12, sampleCount, true); // the fact chunk's sample count
+  view.setUint32(4, head.length + dataBytes - 8, true);
+  view.setUint32(head.length - 4, dataBytes, true);
+  return head;
+}
+
+/**
+ * The sample bytes {@link encodeWav} writes after the header (PCM16 quantised as libsndfile
+ * does, or float32), little-endian.
+ *
+ * @param samples  mono signal, float, nominally in [-1, 1]; must be finite
+ * @param encoding  sample format, default `"pcm16"`
+ */
+export function encodeWavSamples(samples: Float32Array, encoding: WavWriteEncoding = "pcm16"): Uint8Array {
   for (let i = 0; i < samples.length; i++) {
     if (!Number.isFinite(samples[i] as number)) {
       throw new SoundcheckError("encodeWav", `sample ${i} is ${samples[i]}`, "remove NaN and infinite values before writing audio");
     }
   }
-  // wavefile writes the header; the samples are packed here with typed arrays, since its own
-  // per-sample packing takes about 9 s for an hour of 16 kHz audio
+  // the samples are packed with typed arrays: wavefile's own per-sample packing takes about 9 s
+  // for an hour of 16 kHz audio
   const float = encoding === "float32";
-  const head = wavHeader(sampleRateHz, encoding).slice(); // ends with the data chunk's id and (zero) size
-  const view0 = new DataView(head.buffer);
-  if (float) view0.setUint32(head.length - 12, samples.length, true); // the fact chunk's sample count
-  const dataBytes = samples.length * (float ? 4 : 2);
-  const out = new Uint8Array(head.length + dataBytes);
-  out.set(head, 0);
+  const out = new Uint8Array(samples.length * (float ? 4 : 2));
   const view = new DataView(out.buffer);
-  view.setUint32(4, out.length - 8, true);
-  view.setUint32(head.length - 4, dataBytes, true);
   if (float) {
-    for (let i = 0; i < samples.length; i++) view.setFloat32(head.length + 4 * i, samples[i] as number, true);
+    for (let i = 0; i < samples.length; i++) view.setFloat32(4 * i, samples[i] as number, true);
   } else {
     const pcm = quantizePcm16(samples);
-    for (let i = 0; i < pcm.length; i++) view.setInt16(head.length + 2 * i, pcm[i] as number, true);
+    for (let i = 0; i < pcm.length; i++) view.setInt16(2 * i, pcm[i] as number, true);
   }
   return out;
 }

@@ -1,12 +1,14 @@
-import { join, relative } from "node:path";
+import { basename, join, relative } from "node:path";
 import { dataPath, type PipelineConfig } from "../config/pipeline";
 import { toCsv } from "../data/csv";
-import { emptyGeneratedFolder, listAudioFiles } from "../data/dataset";
+import { emptyGeneratedFolder, isHiddenName, listAudioFiles } from "../data/dataset";
 import { ConfigError } from "../errors";
 import { writeFileAtomic } from "../util/atomicWrite";
+import { cleanLongRecording, shouldStream, STREAM_ABOVE_BYTES } from "./longRecording";
 import { mapTask, workerCount } from "./parallel";
 import type { Reporter, SkippedFile } from "./reporter";
-import type { CleanFileTask } from "./tasks";
+import { recordSkippedFiles } from "./skipped";
+import type { CleanFileResult, CleanFileTask } from "./tasks";
 
 export { cutIntoChunks } from "./tasks";
 
@@ -38,6 +40,12 @@ export interface CleanReport {
   manifestPath: string;
 }
 
+/** Options of {@link cleanAndSample} that are not part of the run's configuration. */
+export interface CleanOptions {
+  /** WAV files larger than this are cleaned block by block (default {@link STREAM_ABOVE_BYTES}). */
+  streamAboveBytes?: number;
+}
+
 /** Name of the clean stage's manifest, in the processed-data folder. */
 export const CLEAN_MANIFEST = "clean_manifest.csv";
 
@@ -51,9 +59,14 @@ export const CLEAN_MANIFEST = "clean_manifest.csv";
  * `clean_manifest.csv` saying which recording each clip came from.
  *
  * The two output folders are emptied first; the raw folders are only read. Files are processed
- * on `config.workers` threads; the output does not depend on how many.
+ * on `config.workers` threads; the output does not depend on how many. WAV files larger than
+ * `options.streamAboveBytes` (32 MiB) are then cleaned one at a time, block by block, in bounded
+ * memory, with progress reported as `clean <file name>` in seconds of audio.
+ *
+ * Files left out (undecodable, too short, silent, unreadable; not hidden files) are listed in
+ * `<processed>/skipped.csv` (src/pipeline/skipped.ts).
  */
-export async function cleanAndSample(config: PipelineConfig, reporter: Reporter): Promise<CleanReport> {
+export async function cleanAndSample(config: PipelineConfig, reporter: Reporter, options: CleanOptions = {}): Promise<CleanReport> {
   const rate = config.features.sampleRateHz;
   const chunkSamples = Math.round(config.clean.chunkSeconds * rate);
   const root = config.dataRoot;
@@ -92,8 +105,22 @@ export async function cleanAndSample(config: PipelineConfig, reporter: Reporter)
       });
     }
   }
-  reporter.progress("clean", 0, tasks.length);
-  const results = await mapTask("cleanFile", tasks, workerCount(config.workers), (done) => reporter.progress("clean", done, tasks.length));
+  // long WAV files go block by block on this thread after the others, each with its own progress
+  const long = tasks.map((t) => shouldStream(t.file, options.streamAboveBytes ?? STREAM_ABOVE_BYTES));
+  const pooled = tasks.filter((_, i) => !long[i]);
+  reporter.progress("clean", 0, pooled.length);
+  const pooledResults = await mapTask("cleanFile", pooled, workerCount(config.workers), (done) => reporter.progress("clean", done, pooled.length));
+  const results: CleanFileResult[] = [];
+  for (let i = 0, p = 0; i < tasks.length; i++) {
+    const task = tasks[i] as CleanFileTask;
+    if (!long[i]) {
+      results.push(pooledResults[p++] as CleanFileResult);
+      continue;
+    }
+    const label = `clean ${basename(task.file)}`;
+    reporter.info(`${label}: long recording, cleaned block by block`);
+    results.push(await cleanLongRecording(task, { onProgress: (done, total) => reporter.progress(label, Math.floor(done), Math.floor(total)) }));
+  }
   results.forEach((result, i) => {
     const { file, label } = tasks[i] as CleanFileTask & { label: ClassLabel };
     if (!result.ok) return skip(file, result.reason);
@@ -110,6 +137,8 @@ export async function cleanAndSample(config: PipelineConfig, reporter: Reporter)
     if (label === 1) recordings.broken++;
     else recordings.normal++;
   });
+  // hidden files are left out on purpose (.DS_Store...), not listed as problems
+  recordSkippedFiles(config, "clean", skipped.filter((s) => !isHiddenName(basename(s.file))));
   for (const [name, count] of Object.entries(recordings)) {
     if (count === 0) {
       throw new ConfigError(config.dataRoot, `no ${name} recording could be used (all were skipped)`, "check the skipped files listed above");

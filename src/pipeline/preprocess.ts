@@ -10,6 +10,7 @@ import { CLEAN_MANIFEST, type ClassLabel } from "./clean";
 import { mapTask, workerCount } from "./parallel";
 import type { ProcessClipTask } from "./tasks";
 import type { Reporter, SkippedFile } from "./reporter";
+import { recordSkippedFiles } from "./skipped";
 
 /** One row of features.npy and where it came from. */
 export interface FeatureRow {
@@ -145,6 +146,7 @@ export async function augmentAndExtract(config: PipelineConfig, reporter: Report
       augmentedFiles++;
     }
   });
+  recordSkippedFiles(config, "preprocess", skipped); // keeps the clean stage's rows of skipped.csv
   const features = new Float32Array(rows.length * perRow);
   blocks.forEach((b, i) => features.set(b, i * perRow));
 

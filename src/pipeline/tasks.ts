@@ -40,6 +40,19 @@ export function skipReason(err: unknown, fix: string): string {
   return `cannot be decoded (${err instanceof Error ? err.message : String(err)}); ${fix}`;
 }
 
+/** Why a recording of digital silence is skipped. */
+export const SILENT_RECORDING_REASON = "every sample is 0 (digital silence), so it carries no machine sound; check the recording, or remove the file";
+
+/** Why a recording shorter than one chunk is skipped. */
+export function tooShortReason(samples: number, sampleRateHz: number, chunkSeconds: number): string {
+  return `${(samples / sampleRateHz).toFixed(2)} s is shorter than one ${chunkSeconds} s chunk; use longer recordings or a shorter clean.chunkSeconds`;
+}
+
+function isSilent(samples: Float32Array): boolean {
+  for (let i = 0; i < samples.length; i++) if (samples[i] !== 0) return false;
+  return true;
+}
+
 export async function cleanFile(task: CleanFileTask): Promise<CleanFileResult> {
   let samples: Float32Array;
   try {
@@ -50,14 +63,14 @@ export async function cleanFile(task: CleanFileTask): Promise<CleanFileResult> {
   const name = stem(task.file);
   if (task.chunkSamples === null) {
     if (samples.length === 0) return { ok: false, reason: "holds no audio samples; remove it" };
+    if (isSilent(samples)) return { ok: false, reason: SILENT_RECORDING_REASON };
     const path = join(task.outDir, `${name}.wav`);
     writeWavFile(path, samples, task.sampleRateHz, task.wavFormat);
     return { ok: true, clips: [{ path, chunk: null, samples: samples.length }], sourceSamples: samples.length };
   }
   const chunks = cutIntoChunks(samples, task.chunkSamples);
-  if (chunks.length === 0) {
-    return { ok: false, reason: `${(samples.length / task.sampleRateHz).toFixed(2)} s is shorter than one ${task.chunkSeconds} s chunk; use longer recordings or a shorter clean.chunkSeconds` };
-  }
+  if (chunks.length === 0) return { ok: false, reason: tooShortReason(samples.length, task.sampleRateHz, task.chunkSeconds) };
+  if (isSilent(samples)) return { ok: false, reason: SILENT_RECORDING_REASON };
   const clips = chunks.map((chunk, i) => {
     const path = join(task.outDir, `${name}_chunk_${i}.wav`);
     writeWavFile(path, chunk, task.sampleRateHz, task.wavFormat);
