@@ -15,10 +15,12 @@
  */
 import { DEFAULT_FEATURE_CONFIG } from "../src/config/features";
 import { Dct2Ortho } from "../src/dsp/dct";
-import { createRealFftAsync, type FftPrecision } from "../src/dsp/fft";
-import { applyMelToFrame, melFilterbank } from "../src/dsp/mel";
+import { createRealFftAsync, initFloat32Fft, type FftPrecision } from "../src/dsp/fft";
+import { melFilterbank } from "../src/dsp/mel";
+import { WasmMelPower } from "../src/dsp/melKernel";
 import { createMfccExtractor } from "../src/dsp/mfcc";
-import { powerToDbInPlace } from "../src/dsp/powerToDb";
+import { loadedPffft } from "../src/dsp/pffft";
+import { maxPower, powerToDbSliceInPlace } from "../src/dsp/powerToDb";
 import { stftFrameCount } from "../src/dsp/stft";
 import { SeededRandom } from "../src/util/random";
 import FFTJS = require("fft.js");
@@ -31,6 +33,8 @@ const LIBROSA_MS_PER_CLIP = 4.3;
 /** One 2048-point fft.js realTransform on this machine as quoted earlier (not in this run), µs: a yardstick for how loaded it is now. */
 const QUIET_FFTJS_US = 19;
 const GOAL_REALTIME_FACTOR = 2000;
+/** Frames per kernel call, as in MfccExtractor. */
+const BLOCK = 16;
 
 interface Args {
   clips: number;
@@ -128,67 +132,61 @@ async function timeExtractor(precision: FftPrecision, clips: Float32Array[], tot
 }
 
 interface StageSplit {
-  fftAndWindowMs: number;
-  melMs: number;
+  melPowerMs: number;
   dbMs: number;
   dctMs: number;
 }
 
 /**
- * Where the time goes (float32 FFT): the extractor's four steps, each timed on its own over the
- * same clips with the buffers it uses in the extractor (a hot power spectrum, one clip's mel
- * scratch), best of 4 passes after a warm-up pass.
+ * Where the time goes (float32 FFT), each step of MfccExtractor.features() timed on its own over
+ * the same clips with the buffers it uses there, best of 4 passes after a warm-up pass:
+ * mel power of all 130 frames (PFFFT plus the SIMD kernel for Hann window, power and mel bands),
+ * power_to_db of the 100 kept frames (floor from all 130), and their DCT.
  */
 async function stageSplit(clips: Float32Array[], total: number): Promise<StageSplit> {
   const config = DEFAULT_FEATURE_CONFIG;
-  const fft = await createRealFftAsync(config.nFft, "float32");
-  const dctFft = await createRealFftAsync(config.nMels, "float32");
+  await initFloat32Fft();
+  const runtime = loadedPffft();
   const bank = melFilterbank(config.sampleRateHz, config.nFft, { nMels: config.nMels });
+  const kernel = runtime === null ? null : WasmMelPower.create(runtime, config.nFft, bank, BLOCK);
+  if (kernel === null) throw new Error("the SIMD mel kernel is not available on this runtime");
+  const dctFft = await createRealFftAsync(config.nMels, "float32");
   const dct = new Dct2Ortho(config.nMels, config.nMfcc, dctFft);
   const n = CLIP_SECONDS * SAMPLE_RATE;
   const frames = stftFrameCount(n, config.hopLength);
+  const keep = Math.min(frames, config.frames ?? frames);
   const half = config.nFft >> 1;
   const rounds = Math.min(total, 200);
-  // inputs of each stage, prepared once per distinct clip
-  const padded = clips.map((clip) => {
-    const p = new Float32Array(n + config.nFft);
-    p.set(clip, half);
-    return p;
-  });
-  const power = new Float64Array(half + 1);
-  const melPower = clips.map((_, c) => {
+  const melPower = (clip: Float32Array, out: Float32Array): void => {
+    for (let t0 = 0; t0 < frames; t0 += BLOCK) kernel.melFrames(clip, t0 * config.hopLength - half, config.hopLength, Math.min(BLOCK, frames - t0), out, t0 * config.nMels);
+  };
+  // inputs of each step, prepared once per distinct clip
+  const mels = clips.map((clip) => {
     const m = new Float32Array(frames * config.nMels);
-    for (let f = 0; f < frames; f++) {
-      fft.forwardHannPower((padded[c] as Float32Array).subarray(f * config.hopLength, f * config.hopLength + config.nFft), power);
-      applyMelToFrame(bank, power, m, f * config.nMels);
-    }
+    melPower(clip, m);
     return m;
   });
-  const melDb = melPower.map((m) => {
-    const d = Float32Array.from(m);
-    powerToDbInPlace(d, { topDb: config.topDb });
+  const dbs = mels.map((m) => {
+    const d = m.slice(0, keep * config.nMels);
+    powerToDbSliceInPlace(d, maxPower(m), { topDb: config.topDb });
     return d;
   });
   const work = new Float32Array(frames * config.nMels);
-  const out = new Float32Array(config.nMfcc * frames);
+  const out = new Float32Array(config.nMfcc * keep);
   const stages: Array<[keyof StageSplit, (c: number) => void]> = [
-    ["fftAndWindowMs", (c) => {
-      const p = padded[c] as Float32Array;
-      for (let f = 0; f < frames; f++) fft.forwardHannPower(p.subarray(f * config.hopLength, f * config.hopLength + config.nFft), power);
-    }],
-    ["melMs", () => {
-      for (let f = 0; f < frames; f++) applyMelToFrame(bank, power, work, f * config.nMels);
-    }],
+    ["melPowerMs", (c) => melPower(clips[c] as Float32Array, work)],
     ["dbMs", (c) => {
-      work.set(melPower[c] as Float32Array); // a memcpy, ~1 % of this stage
-      powerToDbInPlace(work, { topDb: config.topDb });
+      const m = mels[c] as Float32Array;
+      const part = work.subarray(0, keep * config.nMels);
+      part.set(m.subarray(0, keep * config.nMels)); // a memcpy, ~1 % of this step
+      powerToDbSliceInPlace(part, maxPower(m), { topDb: config.topDb });
     }],
     ["dctMs", (c) => {
-      const d = melDb[c] as Float32Array;
-      for (let f = 0; f < frames; f++) dct.transform(d, out, f * config.nMels, 1, f, frames);
+      const d = dbs[c] as Float32Array;
+      for (let f = 0; f < keep; f++) dct.transform(d, out, f * config.nMels, 1, f, keep);
     }],
   ];
-  const best: StageSplit = { fftAndWindowMs: Infinity, melMs: Infinity, dbMs: Infinity, dctMs: Infinity };
+  const best: StageSplit = { melPowerMs: Infinity, dbMs: Infinity, dctMs: Infinity };
   for (let pass = 0; pass < 5; pass++) {
     for (const [name, run] of stages) {
       const t0 = cpuMs();
@@ -197,7 +195,7 @@ async function stageSplit(clips: Float32Array[], total: number): Promise<StageSp
       if (pass > 0) best[name] = Math.min(best[name], ms); // pass 0 warms up the JIT
     }
   }
-  fft.dispose();
+  kernel.dispose();
   dctFft.dispose();
   return best;
 }
@@ -242,15 +240,17 @@ async function main(): Promise<void> {
   }
   console.log(row(["librosa 0.10.2 (measured earlier, not this run)", (1000 / LIBROSA_MS_PER_CLIP).toFixed(0), LIBROSA_MS_PER_CLIP.toFixed(3), `${((CLIP_SECONDS * 1000) / LIBROSA_MS_PER_CLIP).toFixed(0)}x`, ""], widths));
   console.log(`goal: >= ${GOAL_REALTIME_FACTOR}x real time (<= ${((CLIP_SECONDS * 1000) / GOAL_REALTIME_FACTOR).toFixed(2)} ms per clip)`);
-  const stageTotal = stages.fftAndWindowMs + stages.melMs + stages.dbMs + stages.dctMs;
-  console.log("per-stage split (float32 FFT; each stage timed alone, best of 4 passes):");
+  const stageTotal = stages.melPowerMs + stages.dbMs + stages.dctMs;
+  const f32 = results.float32;
+  const rest = f32 === undefined ? null : f32.msPerClipBest - stageTotal;
+  console.log("per-step split (float32 FFT; each step timed alone, best of 4 passes):");
   for (const [name, ms] of [
-    ["frames + FFT + Hann + |X|^2", stages.fftAndWindowMs],
-    ["mel filterbank (sparse)", stages.melMs],
-    ["power_to_db", stages.dbMs],
-    ["DCT-II (FFT)", stages.dctMs],
+    ["mel power, 130 frames (PFFFT + SIMD kernel)", stages.melPowerMs],
+    ["power_to_db, 100 kept frames", stages.dbMs],
+    ["DCT-II, 100 kept frames", stages.dctMs],
+    ...(rest === null ? [] : ([["rest (copies, allocation)", rest]] as const)),
   ] as const) {
-    console.log(`  ${name.padEnd(30)} ${ms.toFixed(3).padStart(7)} ms  ${((100 * ms) / stageTotal).toFixed(0).padStart(3)} %`);
+    console.log(`  ${name.padEnd(44)} ${ms.toFixed(3).padStart(7)} ms`);
   }
   console.log(
     `machine load yardstick: a 2048-point fft.js realTransform takes ${yardstick.toFixed(1)} µs now, ` +
@@ -271,7 +271,7 @@ async function main(): Promise<void> {
         return [p, { msPerClipBest: round(r.msPerClipBest), msPerClipMedian: round(r.msPerClipMedian), clipsPerSecondBest: round(r.clipsPerSecondBest), realtimeFactorBest: round(r.realtimeFactorBest), realtimeFactorMedian: round(r.realtimeFactorMedian), wallMsPerClipBest: round(r.wallMsPerClipBest) }];
       }),
     ),
-    stagesMsPerClip: { fftAndWindow: round(stages.fftAndWindowMs), mel: round(stages.melMs), powerToDb: round(stages.dbMs), dct: round(stages.dctMs) },
+    stagesMsPerClip: { melPower: round(stages.melPowerMs), powerToDb: round(stages.dbMs), dct: round(stages.dctMs) },
     fftjsMicrosecondsNow: round(yardstick),
     fftjsMicrosecondsQuotedEarlier: QUIET_FFTJS_US,
     librosaMsPerClipMeasuredEarlier: LIBROSA_MS_PER_CLIP,

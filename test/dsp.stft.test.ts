@@ -98,6 +98,28 @@ for (const precision of ["float64", "float32"] as const) {
   });
 }
 
+for (const precision of ["float64", "float32"] as const) {
+  for (const hop of [512, 301]) {
+    test(`the ${precision} framesHannPower of centred frames (hop ${hop}) equals forwardHannPower of each zero-padded frame`, async () => {
+      const fft: RealFft = await createRealFftAsync(2048, precision);
+      const signal = Float32Array.from({ length: 5000 }, (_, i) => Math.sin(i * 0.07) * 0.4 + Math.cos(i * 1.3) * 0.05);
+      const count = stftFrameCount(signal.length, hop);
+      const power = new Float32Array(count * 1025);
+      fft.framesHannPower(signal, -1024, hop, count, power); // the first and last frames run off both ends
+      const frame = new Float64Array(2048);
+      const expected = new Float64Array(1025);
+      for (let t = 0; t < count; t++) {
+        for (let i = 0; i < 2048; i++) frame[i] = signal[t * hop - 1024 + i] ?? 0;
+        fft.forwardHannPower(frame, expected);
+        const row = power.subarray(t * 1025, (t + 1) * 1025);
+        // the rows are stored as float32: 6e-8 relative, plus the FFT's own rounding
+        assert.ok(maxAbsDiff(row, expected) <= 2e-7 * maxAbs(expected), `frame ${t}: ${maxAbsDiff(row, expected) / maxAbs(expected)}`);
+      }
+      fft.dispose();
+    });
+  }
+}
+
 test("a float32 FFT of an unsupported size is refused with advice", async () => {
   await createRealFftAsync(64, "float32");
   assert.throws(() => createRealFft(16, "float32"), /power of two ≥ 32/);

@@ -1,5 +1,6 @@
 import FFTJS = require("fft.js");
 import { ConfigError } from "../errors";
+import { loadedPffft, loadPffft, PFFFT_BACKWARD, PFFFT_FORWARD, PFFFT_REAL, type PffftModule } from "./pffft";
 
 /**
  * Arithmetic precision of a real FFT.
@@ -39,6 +40,17 @@ export interface RealFft {
    */
   forwardHannPower(input: Float64Array | Float32Array, power: Float64Array): void;
   /**
+   * `forwardHannPower` of `count` frames at once, stored as float32: frame t is
+   * `signal[origin + t·hop .. origin + t·hop + size)`, samples outside the signal taken as zeros
+   * (so `origin = −size/2` gives librosa's centred, zero-padded first frame), and its power
+   * spectrum goes to row t of `power`, `[count][size/2 + 1]`, starting at `power[t·(size/2 + 1)]`.
+   * The float32 transform reads the frames straight from one copy of the signal in WebAssembly
+   * memory (no copy per frame when `hop` is a multiple of 4).
+   *
+   * @param hop  samples between frame starts, ≥ 1
+   */
+  framesHannPower(signal: Float32Array, origin: number, hop: number, count: number, power: Float32Array): void;
+  /**
    * Inverse of a half spectrum, as numpy.fft.irfft(X, n=size): the imaginary parts of DC and
    * Nyquist are ignored and the result is scaled by 1/size, so `inverse(forward(x)) = x`.
    */
@@ -58,6 +70,18 @@ function checkSize(size: number, minimum: number): void {
   }
 }
 
+/**
+ * `out[outOffset + i] = signal[start + i]` for i < length, zero where `start + i` falls outside
+ * the signal.
+ */
+function copyFrameWithZeros(signal: Float32Array, start: number, out: Float64Array | Float32Array, outOffset: number, length: number): void {
+  const lo = Math.min(length, Math.max(0, -start));
+  const hi = Math.max(lo, Math.min(length, signal.length - start));
+  out.fill(0, outOffset, outOffset + lo);
+  if (hi > lo) out.set(signal.subarray(start + lo, start + hi), outOffset + lo);
+  out.fill(0, outOffset + hi, outOffset + length);
+}
+
 /** float64 real FFT on fft.js. */
 class Float64RealFft implements RealFft {
   readonly precision = "float64" as const;
@@ -66,6 +90,7 @@ class Float64RealFft implements RealFft {
   private readonly full: Float64Array; // interleaved complex, 2·size (inverse input)
   private readonly signal: Float64Array; // interleaved complex, 2·size (inverse output)
   private readonly input64: Float64Array;
+  private rowPower: Float64Array | undefined;
 
   constructor(readonly size: number) {
     checkSize(size, 4);
@@ -134,6 +159,19 @@ class Float64RealFft implements RealFft {
     power[half] = wr * wr;
   }
 
+  framesHannPower(signal: Float32Array, origin: number, hop: number, count: number, power: Float32Array): void {
+    const size = this.size;
+    const bins = (size >> 1) + 1;
+    const frame = this.input64;
+    const row = (this.rowPower ??= new Float64Array(bins));
+    for (let t = 0; t < count; t++) {
+      copyFrameWithZeros(signal, origin + t * hop, frame, 0, size);
+      this.forwardHannPower(frame, row);
+      const o = t * bins;
+      for (let k = 0; k < bins; k++) power[o + k] = row[k] as number;
+    }
+  }
+
   inverse(re: Float64Array, im: Float64Array, output: Float64Array): void {
     const n = this.size;
     const half = n >> 1;
@@ -164,67 +202,52 @@ class Float64RealFft implements RealFft {
 // ---------------------------------------------------------------------------------------------
 // float32: PFFFT in WebAssembly
 
-/** The parts of the Emscripten module of @echogarden/pffft-wasm that we use. */
-interface PffftModule {
-  readonly HEAPF32: Float32Array;
-  _pffft_new_setup(size: number, transform: number): number;
-  _pffft_destroy_setup(setup: number): void;
-  _pffft_transform_ordered(setup: number, input: number, output: number, work: number, direction: number): void;
-  _pffft_aligned_malloc(bytes: number): number;
-  _pffft_aligned_free(pointer: number): void;
-  _pffft_simd_size(): number;
-}
-
-const PFFFT_REAL = 0;
-const PFFFT_FORWARD = 0;
-const PFFFT_BACKWARD = 1;
-
-let pffft: PffftModule | null = null;
-let pffftLoading: Promise<PffftModule> | null = null;
-
-function isPffftModule(value: unknown): value is PffftModule {
-  if (typeof value !== "object" || value === null) return false;
-  const m = value as Record<string, unknown>;
-  return typeof m["_pffft_new_setup"] === "function" && typeof m["_pffft_transform_ordered"] === "function" && m["HEAPF32"] instanceof Float32Array;
-}
-
-async function loadPffft(entry: string): Promise<PffftModule> {
-  // The package is ESM-only with no type declarations; a dynamic import() with a non-literal
-  // specifier loads it from our CommonJS output, and the value is checked before use.
-  const imported: unknown = await import(entry);
-  const factory = (imported as { default?: unknown }).default;
-  if (typeof factory !== "function") throw new Error(`${entry} has no default export`);
-  const module: unknown = await (factory as () => Promise<unknown>)();
-  if (!isPffftModule(module)) throw new Error(`${entry} does not look like the PFFFT module`);
-  return module;
-}
-
 /**
  * Load the WebAssembly float32 FFT (PFFFT, SIMD build; the scalar build if the runtime lacks
  * WASM SIMD). Call once and await before creating `"float32"` transforms synchronously; later
  * calls return the same promise. Rejects with a ConfigError if neither build loads.
  */
 export function initFloat32Fft(): Promise<void> {
-  if (pffftLoading === null) {
-    pffftLoading = loadPffft("@echogarden/pffft-wasm/simd")
-      .catch(() => loadPffft("@echogarden/pffft-wasm"))
-      .then(
-        (m) => {
-          pffft = m;
-          return m;
-        },
-        (error: unknown) => {
-          pffftLoading = null;
-          throw new ConfigError("@echogarden/pffft-wasm", `the WebAssembly FFT did not load (${String(error)})`, 'run npm install, or use fft: "float64"');
-        },
-      );
-  }
-  return pffftLoading.then(() => undefined);
+  return loadPffft().then(
+    () => undefined,
+    (error: unknown) => {
+      throw new ConfigError("@echogarden/pffft-wasm", `the WebAssembly FFT did not load (${String(error)})`, 'run npm install, or use fft: "float64"');
+    },
+  );
 }
 
 /** True once `initFloat32Fft()` has completed, i.e. `"float32"` transforms can be created synchronously. */
 export function isFloat32FftReady(): boolean {
-  return pffft !== null;
+  return loadedPffft() !== null;
+}
+
+/**
+ * Power of the periodic-Hann-windowed spectrum (see `RealFft.forwardHannPower`) from a PFFFT
+ * ordered real spectrum of `2·half` floats at `spec[base]`
+ * (`[X0.re, X(half).re, X1.re, X1.im, ...]`), stored as float32 to `power[row .. row + half]`.
+ */
+function hannPowerFromOrdered(spec: Float32Array, base: number, half: number, power: Float32Array, row: number): void {
+  let rPrev = spec[base + 2] as number; // X[-1] = conj(X[1])
+  let iPrev = -(spec[base + 3] as number);
+  let rCur = spec[base] as number;
+  let iCur = 0;
+  for (let k = 0; k < half - 1; k++) {
+    const rNext = spec[base + 2 * k + 2] as number;
+    const iNext = spec[base + 2 * k + 3] as number;
+    const wr = 0.5 * rCur - 0.25 * (rPrev + rNext);
+    const wi = 0.5 * iCur - 0.25 * (iPrev + iNext);
+    power[row + k] = wr * wr + wi * wi;
+    rPrev = rCur;
+    iPrev = iCur;
+    rCur = rNext;
+    iCur = iNext;
+  }
+  const rHalf = spec[base + 1] as number; // Nyquist, real
+  const wrLast = 0.5 * rCur - 0.25 * (rPrev + rHalf);
+  const wiLast = 0.5 * iCur - 0.25 * iPrev;
+  power[row + half - 1] = wrLast * wrLast + wiLast * wiLast;
+  const wrHalf = 0.5 * rHalf - 0.5 * rCur; // X[half + 1] = conj(X[half - 1])
+  power[row + half] = wrHalf * wrHalf;
 }
 
 /**
@@ -237,6 +260,9 @@ class Float32RealFft implements RealFft {
   private readonly inPtr: number;
   private readonly outPtr: number;
   private readonly workPtr: number;
+  /** framesHannPower's copy of the signal in WebAssembly memory, and its capacity in floats. */
+  private framesPtr = 0;
+  private framesCapacity = 0;
 
   constructor(
     private readonly m: PffftModule,
@@ -318,6 +344,35 @@ class Float32RealFft implements RealFft {
     power[half] = wrHalf * wrHalf;
   }
 
+  framesHannPower(signal: Float32Array, origin: number, hop: number, count: number, power: Float32Array): void {
+    if (this.setup === 0) throw new Error("this FFT was disposed");
+    if (count <= 0) return;
+    const m = this.m;
+    const size = this.size;
+    const bins = (size >> 1) + 1;
+    const span = (count - 1) * hop + size;
+    if (this.framesCapacity < span) {
+      if (this.framesPtr !== 0) m._pffft_aligned_free(this.framesPtr);
+      this.framesPtr = m._pffft_aligned_malloc(4 * span);
+      this.framesCapacity = span;
+    }
+    const heap = m.HEAPF32; // read after the allocation, which may grow the memory
+    const framesBase = this.framesPtr >> 2;
+    copyFrameWithZeros(signal, origin, heap, framesBase, span);
+    // PFFFT's SIMD code needs 16-byte aligned input: frames are read in place when every frame
+    // start is aligned, else each one is first moved to the aligned input buffer
+    const inPlace = (hop & 3) === 0;
+    const inBase = this.inPtr >> 2;
+    const outBase = this.outPtr >> 2;
+    for (let t = 0; t < count; t++) {
+      let input = this.inPtr;
+      if (inPlace) input = this.framesPtr + 4 * t * hop;
+      else heap.copyWithin(inBase, framesBase + t * hop, framesBase + t * hop + size);
+      m._pffft_transform_ordered(this.setup, input, this.outPtr, this.workPtr, PFFFT_FORWARD);
+      hannPowerFromOrdered(heap, outBase, size >> 1, power, t * bins);
+    }
+  }
+
   inverse(re: Float64Array, im: Float64Array, output: Float64Array): void {
     if (this.setup === 0) throw new Error("this FFT was disposed");
     const m = this.m;
@@ -345,6 +400,9 @@ class Float32RealFft implements RealFft {
     m._pffft_aligned_free(this.inPtr);
     m._pffft_aligned_free(this.outPtr);
     m._pffft_aligned_free(this.workPtr);
+    if (this.framesPtr !== 0) m._pffft_aligned_free(this.framesPtr);
+    this.framesPtr = 0;
+    this.framesCapacity = 0;
     this.setup = 0;
   }
 }
@@ -357,10 +415,11 @@ class Float32RealFft implements RealFft {
  */
 export function createRealFft(size: number, precision: FftPrecision = "float64"): RealFft {
   if (precision === "float64") return new Float64RealFft(size);
+  const pffft = loadedPffft();
   if (pffft === null) {
     throw new ConfigError('fft: "float32"', "the WebAssembly FFT is not loaded yet", 'await initFloat32Fft() once before creating float32 transforms, or use fft: "float64"');
   }
-  return new Float32RealFft(pffft, size);
+  return new Float32RealFft(pffft.module, size);
 }
 
 /** A real FFT of `size` samples, loading the WebAssembly module first if `precision` is `"float32"`. */

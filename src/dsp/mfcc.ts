@@ -3,9 +3,14 @@ import { ConfigError } from "../errors";
 import { Dct2Ortho } from "./dct";
 import { createRealFft, initFloat32Fft, isPowerOfTwo, type FftPrecision, type RealFft } from "./fft";
 import { fixColumns, zerosMatrix, type Matrix } from "./matrix";
-import { applyMelToFrame, melFilterbank, type MelFilterbank } from "./mel";
-import { powerToDbInPlace } from "./powerToDb";
+import { applyMelToFrames, melFilterbank, type MelFilterbank } from "./mel";
+import { WasmMelPower } from "./melKernel";
+import { loadedPffft } from "./pffft";
+import { maxPower, powerToDbInPlace, powerToDbSliceInPlace } from "./powerToDb";
 import { stftFrameCount } from "./stft";
+
+/** Frames whose power spectra are computed together before the mel step (keeps the float32 scratch small). */
+const FRAME_BLOCK = 16;
 
 /** How an extractor computes, beyond the feature parameters. */
 export interface MfccExtractorOptions {
@@ -35,7 +40,8 @@ function checkConfig(config: FeatureConfig): void {
  * `power_to_db`, `feature.mfcc` with the given parameters, center=True, zero padding, periodic
  * Hann window), reusing its FFT plan, sparse mel filterbank, DCT plan and scratch buffers
  * across calls. The Hann window is applied in the frequency domain (an exact 3-tap kernel, see
- * `RealFft.forwardHannPower`), so frames go to the FFT straight from the padded signal.
+ * `RealFft.forwardHannPower`), so frames go to the FFT straight from the signal
+ * (`RealFft.framesHannPower`), FRAME_BLOCK frames at a time.
  * Not re-entrant: use one extractor per concurrent caller.
  *
  * Shapes follow librosa: `[feature][frames]`, frames = 1 + floor(samples.length / hopLength).
@@ -47,11 +53,17 @@ export class MfccExtractor {
   private readonly bank: MelFilterbank;
   private readonly dct: Dct2Ortho;
   private readonly dctPlan: RealFft | undefined;
-  private readonly power: Float64Array;
+  /**
+   * How mel power spectra are computed: `"wasm-simd"` (float32 path: PFFFT plus our SIMD kernel
+   * for the Hann window, power and mel bands, melKernel.ts) or `"js"` (float64, or a runtime
+   * without WebAssembly SIMD).
+   */
+  readonly melPath: "wasm-simd" | "js";
+  private readonly wasmMel: WasmMelPower | null;
+  /** Power spectra of one block of frames, `[FRAME_BLOCK][1 + nFft/2]`, float32 (the other paths). */
+  private readonly powerBlock: Float32Array;
   /** Frame-major mel scratch `[frames][nMels]`, grown as needed. */
   private melScratch: Float32Array = new Float32Array(0);
-  /** The signal with nFft/2 zeros on each side, grown as needed. */
-  private padded: Float32Array = new Float32Array(0);
 
   /**
    * Build an extractor synchronously, with a float64 FFT unless `options.fft` says `"float32"`;
@@ -70,7 +82,10 @@ export class MfccExtractor {
     // the DCT runs as one small real FFT when the FFT backend supports nMels points (128: yes)
     this.dctPlan = this.dctFft(full.nMels);
     this.dct = new Dct2Ortho(full.nMels, full.nMfcc, this.dctPlan);
-    this.power = new Float64Array((full.nFft >> 1) + 1);
+    const pffft = this.fftPrecision === "float32" ? loadedPffft() : null;
+    this.wasmMel = pffft === null ? null : WasmMelPower.create(pffft, full.nFft, this.bank, FRAME_BLOCK);
+    this.melPath = this.wasmMel === null ? "js" : "wasm-simd";
+    this.powerBlock = new Float32Array(this.wasmMel === null ? FRAME_BLOCK * ((full.nFft >> 1) + 1) : 0);
   }
 
   /** A real FFT of nMels points for the DCT, or undefined to use the direct sum. */
@@ -90,31 +105,23 @@ export class MfccExtractor {
     }
   }
 
-  /** `samples` centred in nFft/2 zeros on each side (librosa's center=True, pad_mode="constant"). */
-  private pad(samples: Float32Array): Float32Array {
-    const half = this.config.nFft >> 1;
-    const needed = samples.length + 2 * half;
-    if (this.padded.length < needed) this.padded = new Float32Array(needed);
-    const p = this.padded;
-    p.fill(0, 0, half);
-    p.set(samples, half);
-    p.fill(0, half + samples.length, needed);
-    return p;
-  }
-
   /** Mel power of every frame into the frame-major scratch `[frames][nMels]` (float32); returns the frame count. */
   private melFrames(samples: Float32Array): number {
     const { hopLength, nMels, nFft } = this.config;
     const frames = this.frameCount(samples.length);
     if (this.melScratch.length < frames * nMels) this.melScratch = new Float32Array(frames * nMels);
-    const scratch = this.melScratch;
-    const { fft, power, bank } = this;
-    const padded = this.pad(samples);
-    for (let t = 0; t < frames; t++) {
-      const start = t * hopLength;
-      // the periodic Hann window is applied in the frequency domain (see RealFft.forwardHannPower)
-      fft.forwardHannPower(padded.subarray(start, start + nFft), power);
-      applyMelToFrame(bank, power, scratch, t * nMels); // float32 store, like librosa's float32 mel
+    const { fft, bank, powerBlock, melScratch, wasmMel } = this;
+    const half = nFft >> 1;
+    for (let t0 = 0; t0 < frames; t0 += FRAME_BLOCK) {
+      const count = Math.min(FRAME_BLOCK, frames - t0);
+      // frame t covers samples [t·hop − nFft/2, t·hop + nFft/2), zeros outside (center=True)
+      const origin = t0 * hopLength - half;
+      if (wasmMel !== null) {
+        wasmMel.melFrames(samples, origin, hopLength, count, melScratch, t0 * nMels);
+        continue;
+      }
+      fft.framesHannPower(samples, origin, hopLength, count, powerBlock);
+      applyMelToFrames(bank, powerBlock, count, melScratch, t0 * nMels); // float32 store, like librosa's float32 mel
     }
     return frames;
   }
@@ -163,29 +170,40 @@ export class MfccExtractor {
    */
   mfcc(samples: Float32Array, sampleRate?: number): Matrix {
     this.checkRate(sampleRate);
-    const { nMels, nMfcc } = this.config;
-    const frames = this.melFrames(samples);
-    const db = this.melScratch.subarray(0, frames * nMels);
-    powerToDbInPlace(db, { topDb: this.config.topDb });
-    const out = zerosMatrix(nMfcc, frames);
-    for (let t = 0; t < frames; t++) this.dct.transform(db, out.data, t * nMels, 1, t, frames);
-    return out;
+    return this.cepstra(samples, null);
   }
 
   /**
    * The model's input: `mfcc()` padded with zeros or truncated to config.frames columns (kept as
-   * is when config.frames is null).
+   * is when config.frames is null). Only the kept frames are converted to dB and transformed;
+   * the dB floor still comes from the whole clip, as in librosa.
    *
    * @returns  matrix `[nMfcc][config.frames]`
    */
   features(samples: Float32Array, sampleRate?: number): Matrix {
-    return fixFrames(this.mfcc(samples, sampleRate), this.config.frames);
+    this.checkRate(sampleRate);
+    return this.cepstra(samples, this.config.frames);
+  }
+
+  /** MFCC of the first `columns` frames (all when null), zero columns beyond the clip's frames. */
+  private cepstra(samples: Float32Array, columns: number | null): Matrix {
+    const { nMels, nMfcc } = this.config;
+    const frames = this.melFrames(samples);
+    const cols = columns ?? frames;
+    const keep = Math.min(cols, frames);
+    const mel = this.melScratch.subarray(0, frames * nMels);
+    const db = mel.subarray(0, keep * nMels);
+    powerToDbSliceInPlace(db, maxPower(mel), { topDb: this.config.topDb }); // floor from the whole clip's maximum
+    const out = zerosMatrix(nMfcc, cols);
+    for (let t = 0; t < keep; t++) this.dct.transform(db, out.data, t * nMels, 1, t, cols);
+    return out;
   }
 
   /** Free the WebAssembly memory of a float32 FFT. The extractor is unusable afterwards. */
   dispose(): void {
     this.fft.dispose();
     this.dctPlan?.dispose();
+    this.wasmMel?.dispose();
   }
 }
 

@@ -107,6 +107,28 @@ function maxOrNaN(data: Float32Array): number {
  * @param data  power values (any layout: the floor uses the global maximum); overwritten with dB
  */
 export function powerToDbInPlace(data: Float32Array, options: PowerToDbOptions = {}): void {
+  // dB is monotonic in power, so the largest dB is the dB of the largest power: the floor is
+  // known before converting, and one pass does both
+  powerToDbSliceInPlace(data, maxOrNaN(data), options);
+}
+
+/**
+ * The largest power of `data`, or NaN if it holds a NaN (numpy's max): what
+ * `powerToDbSliceInPlace` needs of the whole matrix.
+ */
+export function maxPower(data: Float32Array): number {
+  return maxOrNaN(data);
+}
+
+/**
+ * `powerToDbInPlace` on a part of a larger matrix (e.g. the frames a caller keeps): the topDb
+ * floor comes from `wholeMaxPower`, the largest power of the WHOLE matrix (`maxPower(whole)`),
+ * so the result equals the same part of `powerToDbInPlace(whole)`.
+ *
+ * @param data  power values of the part; overwritten with dB
+ * @param wholeMaxPower  largest power of the whole matrix (NaN if it holds one)
+ */
+export function powerToDbSliceInPlace(data: Float32Array, wholeMaxPower: number, options: PowerToDbOptions = {}): void {
   const amin = options.amin ?? 1e-10;
   const ref = options.ref ?? 1;
   const topDb = options.topDb === undefined ? 80 : options.topDb;
@@ -118,14 +140,11 @@ export function powerToDbInPlace(data: Float32Array, options: PowerToDbOptions =
     decibelsInPlace(data, aminF, refDb, -Infinity);
     return;
   }
-  // dB is monotonic in power, so the largest dB is the dB of the largest power: the floor is
-  // known before converting, and one pass does both
-  const maxPower = maxOrNaN(data);
-  if (Number.isNaN(maxPower)) {
+  if (Number.isNaN(wholeMaxPower)) {
     data.fill(NaN);
     return;
   }
-  decibelsInPlace(data, aminF, refDb, Math.fround(decibelsOf(maxPower, aminF, refDb) - topDb));
+  decibelsInPlace(data, aminF, refDb, Math.fround(decibelsOf(wholeMaxPower, aminF, refDb) - topDb));
 }
 
 /**
