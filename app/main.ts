@@ -1,0 +1,332 @@
+/**
+ * The soundcheck browser app: load a saved model, classify dropped files or the microphone window
+ * by window with the pipeline's own DSP and model code (src/), and show the waveform, a scrolling
+ * mel spectrogram, the MFCC matrix of the current window, its class probabilities and verdict
+ * (with the decision threshold), and a timeline of the scores.
+ */
+import { loadAudioBytes } from "../src/audio/loadBytes";
+import { LiveWindowCutter } from "../src/browser/liveWindows";
+import type { ModelDescription } from "../src/browser/modelDescription";
+import { StreamingMelSpectrogram } from "../src/browser/streamingMel";
+import type { WindowClassifier, WindowVerdict } from "../src/browser/windowClassifier";
+import { createMfccExtractor, type MfccExtractor } from "../src/dsp/mfcc";
+import { SoundcheckError } from "../src/errors";
+import { selectBackend } from "./backend";
+import { classColor } from "./classes";
+import { startMicrophone, type MicrophoneStream } from "./microphone";
+import { loadModelFromFiles, loadServedModel, type LoadedModel } from "./model";
+import { ResultsList, type RecordingRecord, type SoundcheckHook } from "./results";
+import { RingBuffer } from "./ringBuffer";
+import { MfccView } from "./views/mfcc";
+import { ProbabilityView } from "./views/probabilities";
+import { SpectrogramView } from "./views/spectrogram";
+import { TimelineView } from "./views/timeline";
+import { WaveformView } from "./views/waveform";
+
+/** Seconds of sound the waveform and spectrogram show while listening live. */
+const LIVE_SPAN_SECONDS = 10;
+/** Seconds of sound the scrolling spectrogram shows. */
+const SPECTROGRAM_SPAN_SECONDS = 10;
+
+function element<T extends HTMLElement>(id: string): T {
+  const el = document.getElementById(id);
+  if (el === null) throw new Error(`the page has no #${id}`);
+  return el as T;
+}
+
+const hook: SoundcheckHook = { ready: false, backend: "", model: null, recordings: [], errors: [], busy: 0 };
+window.soundcheck = hook;
+
+const ui = {
+  status: element<HTMLParagraphElement>("status"),
+  error: element<HTMLParagraphElement>("error"),
+  announcer: element<HTMLParagraphElement>("announcer"),
+  modelSummary: element<HTMLParagraphElement>("model-summary"),
+  modelFolderButton: element<HTMLButtonElement>("model-folder-button"),
+  modelFolderInput: element<HTMLInputElement>("model-folder-input"),
+  modelFilesButton: element<HTMLButtonElement>("model-files-button"),
+  modelFilesInput: element<HTMLInputElement>("model-files-input"),
+  dropZone: element<HTMLDivElement>("drop-zone"),
+  fileInput: element<HTMLInputElement>("file-input"),
+  micButton: element<HTMLButtonElement>("mic-button"),
+  verdictNow: element<HTMLDivElement>("verdict-now"),
+  verdictLabel: element<HTMLParagraphElement>("verdict-label"),
+  verdictDetail: element<HTMLParagraphElement>("verdict-detail"),
+  verdictRule: element<HTMLParagraphElement>("verdict-rule"),
+};
+
+const views = {
+  waveform: new WaveformView(element("waveform")),
+  spectrogram: new SpectrogramView(element("spectrogram")),
+  mfcc: new MfccView(element("mfcc"), element("mfcc-caption")),
+  probabilities: new ProbabilityView(element("probabilities")),
+  timeline: new TimelineView(element("timeline")),
+};
+const results = new ResultsList(element("window-table"), element("recording-verdicts"), hook);
+
+let current: LoadedModel | null = null;
+let microphone: { stream: MicrophoneStream; record: RecordingRecord; verdicts: WindowVerdict[] } | null = null;
+/** Files are analysed one after the other. */
+let fileQueue: Promise<void> = Promise.resolve();
+
+function setStatus(text: string): void {
+  ui.status.textContent = text;
+}
+
+function showError(err: unknown): void {
+  const message = err instanceof SoundcheckError ? err.message : err instanceof Error ? err.message : String(err);
+  ui.error.textContent = message;
+  ui.error.hidden = false;
+  hook.errors.push(message);
+}
+
+function clearError(): void {
+  ui.error.hidden = true;
+  ui.error.textContent = "";
+}
+
+/** The decision rule in words, shown next to every verdict. */
+function ruleText(d: ModelDescription): string {
+  const t = d.decisionThreshold;
+  const positive = d.classNames[1] ?? "class 1";
+  if (t === null) return `Rule: the more probable class wins (no threshold stored${d.classNames.length === 2 ? ", so 0.5" : ""}).`;
+  const criterion = t.criterion === undefined ? "" : `, maximising ${t.criterion}`;
+  return `Rule: ${positive} when P(${positive}) ≥ ${t.value.toFixed(3)} (threshold chosen on ${t.chosenOn}${criterion}).`;
+}
+
+function useModel(model: LoadedModel): void {
+  current = model;
+  const d = model.classifier.description;
+  const f = d.features;
+  hook.model = { source: model.source, classNames: d.classNames, threshold: model.classifier.threshold, windowSeconds: d.windowSeconds };
+  ui.modelSummary.textContent = `${model.source}: classes ${d.classNames.join(" / ")}; MFCC [${f.nMfcc}][${f.frames ?? "all"}] at ${f.sampleRateHz} Hz; ${d.windowSeconds} s windows.`;
+  ui.verdictRule.textContent = ruleText(d);
+  ui.verdictRule.dataset["threshold"] = String(model.classifier.threshold ?? "");
+  views.probabilities.setModel(d.classNames, model.classifier.threshold);
+  views.timeline.setModel(d.classNames, model.classifier.threshold);
+  results.setClasses(d.classNames);
+  ui.micButton.disabled = false;
+  setStatus(`Model loaded (backend ${hook.backend}). Drop sound files or start the microphone.`);
+}
+
+/** Show one window's result everywhere: verdict, bars, MFCC, timeline, table. */
+function showWindow(record: RecordingRecord, verdict: WindowVerdict, classifier: WindowClassifier): void {
+  const f = classifier.description.features;
+  ui.verdictLabel.textContent = verdict.label;
+  ui.verdictNow.style.setProperty("--class-color", classColor(verdict.classIndex));
+  ui.verdictNow.dataset["label"] = verdict.label;
+  ui.verdictDetail.textContent = `${record.name}, window ${verdict.index + 1} (${verdict.startSeconds.toFixed(1)}–${(verdict.startSeconds + verdict.durationSeconds).toFixed(1)} s): P(${verdict.label}) = ${(100 * verdict.probability).toFixed(1)} %`;
+  views.probabilities.show(verdict.probabilities);
+  views.mfcc.show(verdict.features, f.hopLength / f.sampleRateHz, `window ${verdict.index + 1} of ${record.name}`);
+  views.timeline.add({ seconds: verdict.startSeconds + verdict.durationSeconds / 2, score: verdict.probabilities[1] ?? verdict.probability, classIndex: verdict.classIndex });
+  results.addWindow(record, verdict);
+  ui.announcer.textContent = `${record.name}, window ${verdict.index + 1}: ${verdict.label}, ${(100 * verdict.probability).toFixed(0)} percent.`;
+}
+
+/** A mel extractor for the display at `rateHz`, with the model's mel settings (window ≈ the model's in seconds). */
+async function displayExtractor(classifier: WindowClassifier, rateHz: number): Promise<MfccExtractor> {
+  const f = classifier.description.features;
+  const nFft = rateHz === f.sampleRateHz ? f.nFft : 2 ** Math.round(Math.log2((f.nFft * rateHz) / f.sampleRateHz));
+  const hopLength = rateHz === f.sampleRateHz ? f.hopLength : Math.max(1, Math.round((f.hopLength * nFft) / f.nFft));
+  return createMfccExtractor({ ...f, sampleRateHz: rateHz, nFft, hopLength, fMaxHz: f.fMaxHz ?? f.sampleRateHz / 2, frames: null });
+}
+
+const nextFrame = (): Promise<void> => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+
+async function analyseFile(file: File, model: LoadedModel): Promise<void> {
+  const classifier = model.classifier;
+  const rate = classifier.sampleRateHz;
+  setStatus(`Reading ${file.name}…`);
+  const audio = await loadAudioBytes(new Uint8Array(await file.arrayBuffer()), file.name, rate);
+  const samples = audio.samples;
+  views.waveform.showRecording(samples, rate, classifier.description.windowSeconds);
+  const extractor = await displayExtractor(classifier, rate);
+  const mel = new StreamingMelSpectrogram(extractor);
+  const f = extractor.config;
+  views.spectrogram.reset({ frameSeconds: f.hopLength / rate, nMels: f.nMels, fMinHz: f.fMinHz, fMaxHz: f.fMaxHz ?? rate / 2, spanSeconds: SPECTROGRAM_SPAN_SECONDS });
+  views.timeline.reset(audio.durationSeconds);
+  const record = results.startRecording("file", file.name);
+  const windows = classifier.windowsOf(samples);
+  const verdicts: WindowVerdict[] = [];
+  let fed = 0;
+  for (let i = 0; i < windows.length; i++) {
+    const window = windows[i] as Float32Array;
+    const start = i * classifier.windowSamples;
+    const end = start + window.length;
+    setStatus(`${file.name}: window ${i + 1} of ${windows.length}`);
+    views.spectrogram.append(mel.push(samples.subarray(fed, end)));
+    fed = end;
+    views.waveform.setHighlight(start / rate, end / rate);
+    const verdict = classifier.classify(window, i, start / rate);
+    verdicts.push(verdict);
+    showWindow(record, verdict, classifier);
+    await nextFrame();
+  }
+  if (fed < samples.length) views.spectrogram.append(mel.push(samples.subarray(fed)));
+  extractor.dispose();
+  const summary = classifier.summarize(verdicts);
+  results.finishRecording(record, summary);
+  setStatus(`${file.name}: ${summary.label} (mean P ${(100 * summary.probability).toFixed(1)} % over ${summary.windows} window${summary.windows === 1 ? "" : "s"}).`);
+}
+
+function analyseFiles(files: readonly File[]): void {
+  if (files.length === 0) return;
+  const model = current;
+  if (model === null) {
+    showError(new SoundcheckError("no model", "there is no model to classify with", "choose a model folder first (step 1)"));
+    return;
+  }
+  clearError();
+  hook.busy += files.length;
+  fileQueue = fileQueue.then(async () => {
+    if (microphone !== null) await stopMicrophone();
+    for (const file of files) {
+      try {
+        await analyseFile(file, model);
+      } catch (err) {
+        showError(err);
+        setStatus(`${file.name} could not be analysed.`);
+      } finally {
+        hook.busy--;
+      }
+    }
+  });
+}
+
+async function startListening(model: LoadedModel): Promise<void> {
+  const classifier = model.classifier;
+  ui.micButton.disabled = true;
+  setStatus("Asking for the microphone…");
+  let extractor: MfccExtractor | null = null;
+  let mel: StreamingMelSpectrogram | null = null;
+  let cutter: LiveWindowCutter | null = null;
+  const record = results.startRecording("microphone", `microphone ${hook.recordings.filter((r) => r.source === "microphone").length + 1}`);
+  const verdicts: WindowVerdict[] = [];
+  let ring: RingBuffer | null = null;
+  let heard = 0;
+  let drawScheduled = false;
+  const stream = await startMicrophone((block) => {
+    if (cutter === null || mel === null || ring === null) return;
+    const rate = cutter.sourceRateHz;
+    const live = ring;
+    heard += block.length;
+    live.push(block);
+    views.spectrogram.append(mel.push(block));
+    for (const window of cutter.push(block)) {
+      const verdict = classifier.classify(window.samples, window.index, window.startSeconds);
+      verdicts.push(verdict);
+      showWindow(record, verdict, classifier);
+    }
+    if (!drawScheduled) {
+      drawScheduled = true;
+      requestAnimationFrame(() => {
+        drawScheduled = false;
+        views.waveform.showLive(live.latest(), rate, heard / rate);
+      });
+    }
+  });
+  extractor = await displayExtractor(classifier, stream.sampleRateHz);
+  mel = new StreamingMelSpectrogram(extractor);
+  const f = extractor.config;
+  views.spectrogram.reset({ frameSeconds: f.hopLength / stream.sampleRateHz, nMels: f.nMels, fMinHz: f.fMinHz, fMaxHz: f.fMaxHz ?? classifier.sampleRateHz / 2, spanSeconds: SPECTROGRAM_SPAN_SECONDS });
+  views.timeline.reset(0);
+  ring = new RingBuffer(Math.round(LIVE_SPAN_SECONDS * stream.sampleRateHz));
+  cutter = new LiveWindowCutter(stream.sampleRateHz, classifier.sampleRateHz, classifier.description.windowSeconds);
+  microphone = { stream, record, verdicts };
+  ui.micButton.textContent = "Stop microphone";
+  ui.micButton.setAttribute("aria-pressed", "true");
+  ui.micButton.disabled = false;
+  setStatus(`Listening at ${stream.sampleRateHz} Hz: a verdict every ${classifier.description.windowSeconds} s.`);
+}
+
+async function stopMicrophone(): Promise<void> {
+  const session = microphone;
+  if (session === null) return;
+  microphone = null;
+  await session.stream.stop();
+  ui.micButton.textContent = "Start microphone";
+  ui.micButton.setAttribute("aria-pressed", "false");
+  if (session.verdicts.length > 0 && current !== null) results.finishRecording(session.record, current.classifier.summarize(session.verdicts));
+  setStatus("Microphone stopped.");
+}
+
+async function loadChosenModel(files: FileList | null): Promise<void> {
+  if (files === null || files.length === 0) return;
+  clearError();
+  setStatus("Loading the chosen model…");
+  try {
+    if (microphone !== null) await stopMicrophone();
+    useModel(await loadModelFromFiles(Array.from(files)));
+  } catch (err) {
+    showError(err);
+    setStatus(current === null ? "No model loaded." : `Still using ${current.source}.`);
+  }
+}
+
+function wireControls(): void {
+  ui.modelFolderButton.addEventListener("click", () => ui.modelFolderInput.click());
+  ui.modelFilesButton.addEventListener("click", () => ui.modelFilesInput.click());
+  ui.modelFolderInput.addEventListener("change", () => void loadChosenModel(ui.modelFolderInput.files));
+  ui.modelFilesInput.addEventListener("change", () => void loadChosenModel(ui.modelFilesInput.files));
+  ui.fileInput.addEventListener("change", () => {
+    analyseFiles(Array.from(ui.fileInput.files ?? []));
+    ui.fileInput.value = ""; // choosing the same file again analyses it again
+  });
+  ui.dropZone.addEventListener("click", () => ui.fileInput.click());
+  ui.dropZone.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      ui.fileInput.click();
+    }
+  });
+  ui.dropZone.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    ui.dropZone.classList.add("dragging");
+  });
+  ui.dropZone.addEventListener("dragleave", () => ui.dropZone.classList.remove("dragging"));
+  ui.dropZone.addEventListener("drop", (event) => {
+    event.preventDefault();
+    ui.dropZone.classList.remove("dragging");
+    analyseFiles(Array.from(event.dataTransfer?.files ?? []));
+  });
+  ui.micButton.addEventListener("click", () => {
+    if (microphone !== null) {
+      void stopMicrophone();
+      return;
+    }
+    if (current === null) {
+      showError(new SoundcheckError("no model", "there is no model to classify with", "choose a model folder first (step 1)"));
+      return;
+    }
+    clearError();
+    startListening(current).catch((err: unknown) => {
+      ui.micButton.disabled = false;
+      showError(err);
+      setStatus("The microphone did not start.");
+    });
+  });
+  let resizeTimer = 0;
+  window.addEventListener("resize", () => {
+    window.clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(() => Object.values(views).forEach((v) => v.redraw()), 150);
+  });
+}
+
+async function start(): Promise<void> {
+  wireControls();
+  Object.values(views).forEach((v) => v.redraw());
+  try {
+    hook.backend = await selectBackend(new URLSearchParams(location.search).get("backend"));
+    setStatus(`tfjs backend ${hook.backend}. Loading the default model…`);
+    const served = await loadServedModel();
+    if (served === null) setStatus("No model is served with this page: choose a model folder (step 1).");
+    else useModel(served);
+  } catch (err) {
+    showError(err);
+    setStatus("The default model could not be loaded: choose a model folder (step 1).");
+  } finally {
+    hook.ready = true;
+  }
+}
+
+void start();
