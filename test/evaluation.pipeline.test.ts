@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { recommendedConfig, thesisConfig, type PipelineConfig } from "../src/config/pipeline";
@@ -11,6 +11,7 @@ import { CollectingReporter } from "../src/pipeline/reporter";
 import { runPipeline, type PipelineReport } from "../src/pipeline/run";
 import { evaluateUnseen } from "../src/pipeline/unseen";
 import { main } from "../src/pipeline/cli";
+import { CHROMIUM_FLAGS, findChromium } from "../src/plots/save";
 import { pcm16Wav, tone } from "./helpers/tinyDataset";
 
 // Six recordings per class (3.2 s: one 3 s chunk each), clearly different tones, plus two unseen
@@ -120,4 +121,28 @@ test("the thesis preset on the same data warns about leakage, and compare puts b
   const code = await main(["compare", runDir, join(root, "reports", "thesis"), "--out", out, "--quiet"]);
   assert.equal(code, 0);
   assert.equal(readFileSync(out, "utf8"), table);
+});
+
+test("the run's figure page draws every figure offline in headless Chromium, also those cross-validation added", async () => {
+  const executablePath = findChromium();
+  assert.ok(executablePath, "no Chromium: install it (Debian: apt install chromium) or set SOUNDCHECK_CHROMIUM");
+  const expected = readdirSync(join(runDir, "figures")).filter((f) => f.endsWith(".plotly.json")).map((f) => f.replace(".plotly.json", "")).sort();
+  for (const name of ["confusion_matrix", "roc", "precision_recall", "scores_cnn", "training_loss", "cv_metrics"]) assert.ok(expected.includes(name), name);
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_FLAGS });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+    await page.route(/^https?:/, (route) => { errors.push(`fetched ${route.request().url()}`); return route.abort(); });
+    await page.goto(`file://${join(runDir, "figures", "index.html")}`);
+    await page.waitForFunction((n) => document.querySelectorAll("svg.main-svg").length >= n, expected.length, { timeout: 60_000 });
+    const drawn = await page.evaluate(() => Array.from(document.querySelectorAll("figure > div")).map((d) => ({ id: d.id, traces: d.querySelectorAll("svg.main-svg .trace, svg.main-svg image").length })));
+    assert.deepEqual(drawn.map((d) => d.id), expected);
+    for (const d of drawn) assert.ok(d.traces >= 1, `${d.id} drew its traces`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
 });

@@ -9,6 +9,7 @@ import { dataPath, type PipelineConfig } from "../config/pipeline";
 import { toCsv, type CsvValue } from "../data/csv";
 import { complementRows, groupedStratifiedFolds, stratifiedRowFolds } from "../data/split";
 import { evaluateScores, HEADLINE_METRICS, headlineMetrics, headlineTable, type HeadlineMetrics } from "../evaluate/modelEvaluation";
+import type { Figure } from "../plots/figure";
 import { writeFileAtomic } from "../util/atomicWrite";
 import { fitBaselines } from "./baselines";
 import { modelThreshold } from "./evaluate";
@@ -46,6 +47,8 @@ export interface CrossValidationReport {
   /** Markdown table of mean ± sd per model. */
   table: string;
   runDir: string;
+  /** Mean ± sd of the headline metrics per model. */
+  figure: Figure;
   files: string[];
 }
 
@@ -153,7 +156,8 @@ export async function crossValidate(config: PipelineConfig, reporter: Reporter):
   files.push(writeRunConfig(dir, config));
   const provenance = writeRunProvenance(dir, config, backend);
   if (provenance !== null) files.push(provenance);
-  files.push(...(await writeFigures(dir, [{ name: "cv_metrics", figure: metricsComparisonFigureFor(summary, `Cross-validation, ${repeats} x ${k} folds (mean ± sd)`) }], config.evaluate.figures, `soundcheck cross-validation: ${config.runName ?? config.preset}`, reporter)));
+  const figure = metricsComparisonFigureFor(summary, `Cross-validation, ${repeats} x ${k} folds (mean ± sd)`);
+  files.push(...(await writeFigures(dir, [{ name: "cv_metrics", figure }], config.evaluate.figures, `soundcheck cross-validation: ${config.runName ?? config.preset}`, reporter)));
   reporter.info(`cross-validation: ${repeats} x ${k} folds -> ${dir}`);
-  return { folds: results, summary, table, runDir: dir, files };
+  return { folds: results, summary, table, runDir: dir, figure, files };
 }

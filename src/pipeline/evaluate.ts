@@ -13,7 +13,7 @@ import { readFeatureManifest } from "./manifest";
 import { loadTrainedModel } from "./modelStore";
 import { FEATURE_MANIFEST, LABELS_FILE } from "./preprocess";
 import { writeRunProvenance } from "./runProvenance";
-import { copyIntoRun, runDirectory, writeFigures, writeRunConfig } from "./runReport";
+import { copyIntoRun, runDirectory, writeFigures, writeRunConfig, type NamedFigure } from "./runReport";
 import { loadFeatureSet, recordingsOnSeveralSides, SPLIT_FILES, type FeatureSet, type SplitAssignment } from "./split";
 import type { Reporter } from "./reporter";
 
@@ -35,6 +35,8 @@ export interface EvaluateReport {
   warnings: string[];
   /** The run's report folder. */
   runDir: string;
+  /** The report's figures (also written to `<runDir>/figures/` unless evaluate.figures is "none"). */
+  figures: NamedFigure[];
   /** Files written. */
   files: { metricsJson: string; reportCsv: string; confusionCsv: string; predictionsCsv: string; comparisonCsv: string; comparisonMd: string; figures: string[] };
   backend: string;
@@ -222,7 +224,8 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
   copyIntoRun(dir, join(processed, "skipped.csv"), "skipped.csv");
   copyIntoRun(dir, join(processed, SPLIT_FILES.indices), SPLIT_FILES.indices);
   writeRunProvenance(dir, config, trained.backend);
-  files.figures = await writeFigures(dir, evaluationFigures(evaluations, test.y, classNames, trained.metadata.history, maxFpr), config.evaluate.figures, `soundcheck evaluation: ${config.runName ?? config.preset}`, reporter);
+  const figures = evaluationFigures(evaluations, [brokenProbability, ...baselineScores.map((b) => b.scores)], test.y, classNames, trained.metadata.history, maxFpr);
+  files.figures = await writeFigures(dir, figures, config.evaluate.figures, `soundcheck evaluation: ${config.runName ?? config.preset}`, reporter);
 
   const thresholdLine = `Decision threshold: P(${classNames[1]}) >= ${threshold.value.toFixed(4)}, ${threshold.source}`;
   const ranking = cnn.ranking === null ? "ROC AUC n/a (one class only in the test set)" : `ROC AUC ${cnn.ranking.rocAuc.toFixed(4)}, pAUC(FPR <= ${maxFpr}) ${cnn.ranking.partialAuc.normalized.toFixed(4)}, average precision ${cnn.ranking.averagePrecision.toFixed(4)}`;
@@ -241,5 +244,5 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
     `Reports written to ${dir}`,
   ].join("\n");
   reporter.info(`evaluate: accuracy ${cnn.report.accuracy.toFixed(4)}, balanced accuracy ${cnn.report.balancedAccuracy.toFixed(4)}${cnn.ranking === null ? "" : `, ROC AUC ${cnn.ranking.rocAuc.toFixed(4)}`} on ${n} test rows`);
-  return { report: cnn.report, evaluations, predictions, brokenProbability, threshold, text, warnings, runDir: dir, files, backend: trained.backend };
+  return { report: cnn.report, evaluations, predictions, brokenProbability, threshold, text, warnings, runDir: dir, figures, files, backend: trained.backend };
 }

@@ -4,7 +4,7 @@
  * and scores, figures (plotly JSON, an offline HTML page, optionally SVG/PNG), the skipped
  * files and the run's provenance.
  */
-import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PipelineConfig } from "../config/pipeline";
 import type { Figure } from "../plots/figure";
@@ -48,7 +48,7 @@ export interface NamedFigure {
 
 /**
  * Write the figures into `<dir>/figures/`: `<name>.plotly.json` each (open with plotly in any
- * language), `index.html` showing all of them offline (plotly.js is copied next to it), and
+ * language), `index.html` showing all figures of the folder offline (also earlier steps') (plotly.js is copied next to it), and
  * with "html+svg" also `<name>.svg` and `<name>.png`, drawn by the installed Chromium (a warning
  * and no static files when there is none).
  *
@@ -64,7 +64,12 @@ export async function writeFigures(dir: string, figures: NamedFigure[], mode: Pi
     written.push(path);
   }
   writeFileAtomic(join(folder, "plotly.min.js"), plotlySource());
-  const divs = figures.map(({ name }) => `<figure><div id="${escapeHtml(name)}"></div></figure>`).join("\n");
+  // the page shows every figure in the folder, also those an earlier step wrote (evaluate, then cv)
+  const all: NamedFigure[] = readdirSync(folder)
+    .filter((f) => f.endsWith(".plotly.json"))
+    .sort()
+    .map((f) => ({ name: f.slice(0, -".plotly.json".length), figure: JSON.parse(readFileSync(join(folder, f), "utf8")) as Figure }));
+  const divs = all.map(({ name }) => `<figure><div id="${escapeHtml(name)}"></div></figure>`).join("\n");
   const html = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font-family:"DejaVu Sans",Arial,sans-serif;margin:2rem;color:#222}figure{margin:0 0 2rem 0}</style>
@@ -72,7 +77,7 @@ export async function writeFigures(dir: string, figures: NamedFigure[], mode: Pi
 <body><h1>${escapeHtml(title)}</h1>
 ${divs}
 <script>
-const figures = ${scriptJson(figures.map(({ name, figure }) => ({ name, data: figure.data, layout: figure.layout, config: figure.config })))};
+const figures = ${scriptJson(all.map(({ name, figure }) => ({ name, data: figure.data, layout: figure.layout, config: figure.config })))};
 for (const f of figures) Plotly.newPlot(f.name, f.data, f.layout, f.config);
 </script></body></html>
 `;

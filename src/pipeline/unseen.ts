@@ -18,7 +18,7 @@ import { unseenFigures } from "./evaluationFigures";
 import { createClipFeatureExtractor } from "./features";
 import { loadTrainedModel } from "./modelStore";
 import type { Reporter } from "./reporter";
-import { runDirectory, writeFigures } from "./runReport";
+import { runDirectory, writeFigures, type NamedFigure } from "./runReport";
 
 /** One scored window (chunk) of an unseen recording. */
 export interface UnseenWindow {
@@ -38,6 +38,8 @@ export interface UnseenReport {
   skipped: Array<{ file: string; reason: string }>;
   text: string;
   runDir: string;
+  /** Confusion matrix, ROC, precision-recall and score histogram of the windows. */
+  figures: NamedFigure[];
   files: string[];
 }
 
@@ -116,7 +118,8 @@ export async function evaluateUnseen(config: PipelineConfig, reporter: Reporter)
   const t = threshold.value;
   writeFileAtomic(files[1] as string, toCsv(rows.map((r): Record<string, CsvValue> => ({ file: r.file, true_label: r.label, chunk: r.chunk, probability_broken: r.probabilityBroken, predicted_label: r.probabilityBroken >= t ? 1 : 0 })), ["file", "true_label", "chunk", "probability_broken", "predicted_label"]));
   writeFileAtomic(files[2] as string, toCsv(fileRows.map((f): Record<string, CsvValue> => ({ file: f.file, true_label: f.label, windows: f.windows, mean_probability_broken: f.probabilityBroken, predicted_label: f.probabilityBroken >= t ? 1 : 0 })), ["file", "true_label", "windows", "mean_probability_broken", "predicted_label"]));
-  files.push(...(await writeFigures(join(dir, "unseen"), unseenFigures(windows, rows.map((r) => r.label), rows.map((r) => r.probabilityBroken), classNames, maxFpr), config.evaluate.figures, `soundcheck unseen-data evaluation: ${config.runName ?? config.preset}`, reporter)));
+  const figures = unseenFigures(windows, rows.map((r) => r.label), rows.map((r) => r.probabilityBroken), classNames, maxFpr);
+  files.push(...(await writeFigures(join(dir, "unseen"), figures, config.evaluate.figures, `soundcheck unseen-data evaluation: ${config.runName ?? config.preset}`, reporter)));
   const table = headlineTable([
     { name: `windows (${rows.length})`, metrics: headlineMetrics(windows) },
     { name: `recordings (${fileRows.length})`, metrics: headlineMetrics(recordings) },
@@ -131,5 +134,5 @@ export async function evaluateUnseen(config: PipelineConfig, reporter: Reporter)
     `Reports written to ${dir}`,
   ].join("\n");
   reporter.info(`unseen: balanced accuracy ${windows.report.balancedAccuracy.toFixed(4)} on ${rows.length} windows, ${recordings.report.balancedAccuracy.toFixed(4)} on ${fileRows.length} recordings`);
-  return { windows, recordings, rows, skipped, text, runDir: dir, files };
+  return { windows, recordings, rows, skipped, text, runDir: dir, figures, files };
 }
