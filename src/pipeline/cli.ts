@@ -21,6 +21,7 @@ import { evaluateUnseen } from "./unseen";
 import { timestampedRunName } from "./runReport";
 import { writeFileAtomic } from "../util/atomicWrite";
 import { ConsoleReporter, type Reporter } from "./reporter";
+import { installInterruptHandlers } from "./signals";
 
 const HELP = `soundcheck: detect faulty machines by their sound
 
@@ -208,9 +209,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return command === undefined && !values.help ? 2 : 0;
   }
-  const reporter = new ConsoleReporter({ quiet: values.quiet ?? false });
+  // Ctrl-C / SIGTERM: stop writes, delete temporary files, say so in one line, exit 130 / 143
+  const interrupts = installInterruptHandlers({ command: `soundcheck ${command}` });
+  const reporter = interrupts.watch(new ConsoleReporter({ quiet: values.quiet ?? false }));
   try {
     const config = configFromFlags(values);
+    interrupts.protect(config);
     switch (command) {
       case "clean":
         await cleanAndSample(config, reporter);
@@ -270,5 +274,7 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
     throw err;
+  } finally {
+    interrupts.uninstall();
   }
 }
