@@ -19,7 +19,7 @@ const executedDir = join(work, "executed");
 const htmlDir = join(work, "html");
 /** Screenshots of the HTML exports, kept for people (and CI artifacts) to look at. */
 const screenshotDir = join(ROOT, "notebooks", "_build", "test-screenshots");
-const NAMES = ["00_overview", "01_clean_and_sample", "02_augment_and_extract", "03_split", "04_train", "05_evaluate"];
+const NAMES = ["00_overview", "01_clean_and_sample", "02_augment_and_extract", "03_split", "04_train", "05_evaluate", "06_evaluation_beyond_accuracy"];
 
 interface Output { output_type: string; name?: string; text?: string | string[]; data?: Record<string, unknown> }
 interface Cell { cell_type: string; source: string | string[]; outputs?: Output[]; execution_count?: number | null }
@@ -38,7 +38,7 @@ const figure = (name: string, title: RegExp): Fig => {
 };
 const plainTexts = (name: string): string => outputs(name).map((o) => text(o.data?.["text/plain"] ?? o.text)).join("\n");
 const htmlOf = (name: string): string => outputs(name).map((o) => text(o.data?.["text/html"])).join("\n");
-const rawListing = (): string[] => ["broken_audio", "normal_audio"].flatMap((d) => readdirSync(join(ROOT, "data", d)).map((f) => `${d}/${f}:${statSync(join(ROOT, "data", d, f)).mtimeMs}`)).sort();
+const rawListing = (): string[] => ["broken_audio", "normal_audio", "unseen_broken_audio", "unseen_normal_audio"].flatMap((d) => readdirSync(join(ROOT, "data", d)).map((f) => `${d}/${f}:${statSync(join(ROOT, "data", d, f)).mtimeMs}`)).sort();
 
 let run: { status: number; stdout: string; stderr: string } | undefined;
 let rawBefore: string[] = [];
@@ -168,6 +168,31 @@ test("05_evaluate shows the confusion matrix and per-class metrics it wrote to r
     const f = join(out, "figures", `${base}.${ext}`);
     assert.ok(existsSync(f) && statSync(f).size > 1000, f);
   }
+});
+
+test("06_evaluation_beyond_accuracy runs the recommended preset without leakage, shows ROC/PR/scores of what it wrote, CV, unseen data and the comparison with the thesis run", { skip: SKIP }, () => {
+  const name = "06_evaluation_beyond_accuracy";
+  const runDir = join(out, "recommended", "reports", "recommended");
+  const metrics = JSON.parse(readFileSync(join(runDir, "metrics.json"), "utf8")) as { rocAuc: number; threshold: { value: number }; models: Record<string, unknown> };
+  assert.deepEqual(Object.keys(metrics.models), ["cnn", "logistic-regression", "autoencoder"]);
+  const texts = outputs(name).map((o) => text(o.data?.["text/markdown"] ?? o.data?.["text/plain"] ?? o.text)).join("\n");
+  assert.match(texts, /Recordings on more than one side: 0\./);
+  assert.match(texts, new RegExp(`P\\(broken\\) ≥ ${metrics.threshold.value.toFixed(4)}`));
+  const roc = figure(name, /^ROC curves \(test set\)/);
+  const stored = JSON.parse(readFileSync(join(runDir, "figures", "roc.plotly.json"), "utf8")) as Fig;
+  assert.deepEqual(roc.data.map((t) => t["y"]), stored.data.map((t) => t["y"]), "the notebook shows the figure the run wrote");
+  assert.match(String(roc.data[0]!["name"]), new RegExp(`AUC ${metrics.rocAuc.toFixed(3)}`));
+  figure(name, /^Precision-recall curves \(test set\)/);
+  const hist = figure(name, /^Scores per class, cnn/);
+  assert.equal((hist.layout["shapes"] as Array<{ x0: number }>)[0]!.x0, metrics.threshold.value, "threshold line at the stored threshold");
+  figure(name, /^Cross-validation, 1 x 3 folds/);
+  figure(name, /^Scores per class \(unseen data\)/);
+  assert.equal(readCsv(join(runDir, "cv_folds.csv")).length, 9, "3 folds x 3 models");
+  assert.equal(readCsv(join(runDir, "unseen_recordings.csv")).length, 12);
+  // notebook 05 ran first, so the comparison holds both runs
+  assert.match(texts, /recommended \(recommended, grouped split/);
+  assert.match(texts, /reports \(thesis, row-level split/);
+  assert.match(texts, /thesis \(rows\)/, "the thesis split's leakage is counted");
 });
 
 test("the notebooks never touch the raw recordings in data/", { skip: SKIP }, () => {
