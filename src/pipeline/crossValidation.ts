@@ -19,7 +19,7 @@ import { FEATURE_MANIFEST, FEATURES_FILE, LABELS_FILE } from "./preprocess";
 import type { Reporter } from "./reporter";
 import { writeRunProvenance } from "./runProvenance";
 import { runDirectory, writeFigures, writeRunConfig } from "./runReport";
-import { carveValidation, keepOriginalsInEvaluation, loadFeatureSet, takeRows, type FeatureSet } from "./split";
+import { carveValidation, keepOriginalsInEvaluation, loadFeatureSet, subsetFeatureSet } from "./split";
 import { trainConfiguredCnn } from "./train";
 import { predictProbabilities } from "../model/predict";
 
@@ -77,11 +77,6 @@ export function summarizeFolds(folds: FoldResult[]): ModelSummary[] {
   });
 }
 
-function subset(set: FeatureSet, rows: Int32Array): FeatureSet {
-  const [, nMfcc, frames] = set.shape as [number, number, number];
-  return { x: takeRows(set.x, nMfcc * frames, rows), y: Int32Array.from(rows, (r) => set.y[r] as number), shape: [rows.length, nMfcc, frames] };
-}
-
 /**
  * `config.cv.repeats` × `config.cv.folds` cross-validation on features.npy: folds are grouped by
  * source recording and stratified by class (split.method "grouped"), or stratified by rows
@@ -111,9 +106,9 @@ export async function crossValidate(config: PipelineConfig, reporter: Reporter):
       const rest = complementRows(rows, held);
       const { train, validation } = carveValidation(config, manifest, set.y, rest, seed + 1);
       const { assignment } = keepOriginalsInEvaluation(config, manifest, { train, validation, test: held });
-      const trainSet = subset(set, assignment.train);
-      const valSet = assignment.validation.length > 0 ? subset(set, assignment.validation) : null;
-      const testSet = subset(set, assignment.test);
+      const trainSet = subsetFeatureSet(set, assignment.train);
+      const valSet = assignment.validation.length > 0 ? subsetFeatureSet(set, assignment.validation) : null;
+      const testSet = subsetFeatureSet(set, assignment.test);
       const n = assignment.test.length;
       const trained = await trainConfiguredCnn(config, trainSet, valSet, reporter, false);
       backend = trained.history.backend;

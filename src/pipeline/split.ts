@@ -74,6 +74,12 @@ export function loadFeatureSet(featuresPath: string, labelsPath: string): Featur
   return { x: x.data, y, shape: x.shape };
 }
 
+/** The rows `rows` of a feature set, in that order. */
+export function subsetFeatureSet(set: FeatureSet, rows: ArrayLike<number>): FeatureSet {
+  const [, nMfcc, frames] = set.shape as [number, number, number];
+  return { x: takeRows(set.x, nMfcc * frames, rows), y: Int32Array.from(rows, (r) => set.y[r] as number), shape: [rows.length, nMfcc, frames] };
+}
+
 /** Rows `indices` of a `[rows][...]` float32 array, in that order. */
 export function takeRows(x: Float32Array, rowSize: number, indices: ArrayLike<number>): Float32Array {
   const out = new Float32Array(indices.length * rowSize);

@@ -3,13 +3,13 @@ import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { dataPath, type PipelineConfig } from "../config/pipeline";
 import { oversampleIndices } from "../data/balance";
-import { ConfigError } from "../errors";
+import { thesisSplit } from "../data/split";
 import { chooseThreshold } from "../evaluate/thresholds";
 import { parseBackendPreference } from "../model/backend";
 import { predictProbabilities } from "../model/predict";
 import { type DecisionThreshold, saveCnn } from "../model/save";
 import { trainCnn, type TrainHistory } from "../model/train";
-import { loadFeatureSet, SPLIT_FILES, takeRows, type FeatureSet } from "./split";
+import { loadFeatureSet, SPLIT_FILES, subsetFeatureSet, takeRows, type FeatureSet } from "./split";
 import type { Reporter } from "./reporter";
 
 /** What the train stage did. */
@@ -139,15 +139,22 @@ export async function trainConfiguredCnn(config: PipelineConfig, train: FeatureS
   return { model, history, threshold, fitCounts: data.fitCounts, seconds };
 }
 
-/** The validation rows the split stage wrote, if the config asks for validation. */
-export function loadValidationSet(config: PipelineConfig): FeatureSet | null {
-  if (config.train.validationFraction === 0) return null;
+/**
+ * The training and validation rows: X_train / y_train and, when the config asks for validation,
+ * the X_val / y_val the split stage wrote. If the split ran without validation (e.g. the
+ * validation fraction was raised afterwards), a seeded random `validationFraction` of the
+ * training rows is held out instead, as the thesis-era trainer did.
+ */
+export function loadTrainingSets(config: PipelineConfig, reporter: Reporter): { train: FeatureSet; validation: FeatureSet | null } {
   const processed = dataPath(config, "processed");
-  const path = join(processed, SPLIT_FILES.xVal);
-  if (!existsSync(path)) {
-    throw new ConfigError(path, `not found, but train.validationFraction is ${config.train.validationFraction}`, 'run "soundcheck split" with the same settings first');
-  }
-  return loadFeatureSet(path, join(processed, SPLIT_FILES.yVal));
+  const train = loadFeatureSet(join(processed, SPLIT_FILES.xTrain), join(processed, SPLIT_FILES.yTrain));
+  const vf = config.train.validationFraction;
+  if (vf === 0) return { train, validation: null };
+  const valPath = join(processed, SPLIT_FILES.xVal);
+  if (existsSync(valPath)) return { train, validation: loadFeatureSet(valPath, join(processed, SPLIT_FILES.yVal)) };
+  const held = thesisSplit(train.shape[0] as number, vf, config.split.seed + 1);
+  reporter.info(`train: the split wrote no validation rows; holding out ${held.test.length} random training rows for validation (run "soundcheck split" with train.validationFraction ${vf} to hold out whole recordings instead)`);
+  return { train: subsetFeatureSet(train, held.train), validation: subsetFeatureSet(train, held.test) };
 }
 
 /**
@@ -158,9 +165,7 @@ export function loadValidationSet(config: PipelineConfig): FeatureSet | null {
  * names, decision threshold, training settings and history, so the model describes itself.
  */
 export async function trainStage(config: PipelineConfig, reporter: Reporter): Promise<TrainReport> {
-  const processed = dataPath(config, "processed");
-  const train = loadFeatureSet(join(processed, SPLIT_FILES.xTrain), join(processed, SPLIT_FILES.yTrain));
-  const validation = loadValidationSet(config);
+  const { train, validation } = loadTrainingSets(config, reporter);
   const { model, history, threshold, fitCounts, seconds } = await trainConfiguredCnn(config, train, validation, reporter);
   if (threshold !== null) {
     reporter.info(`train: decision threshold P(${config.classNames[1]}) >= ${threshold.value.toFixed(4)}, chosen on ${threshold.chosenOn} (balanced accuracy ${threshold.criterionValue.toFixed(4)})`);
