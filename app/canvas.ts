@@ -164,6 +164,26 @@ export function drawFrame(surface: Surface, rect: PlotRect, x: AxisSpec, y: Axis
   ctx.restore();
 }
 
+/**
+ * A view drawn on a canvas. Updates call `invalidate()`, which redraws at the next animation
+ * frame, so many updates between two frames (a long file's windows) cost one redraw.
+ */
+export abstract class CanvasView {
+  private pending = false;
+
+  /** Draw everything now. */
+  abstract redraw(): void;
+
+  protected invalidate(): void {
+    if (this.pending) return;
+    this.pending = true;
+    requestAnimationFrame(() => {
+      this.pending = false;
+      this.redraw();
+    });
+  }
+}
+
 /** A message in the middle of an empty plot. */
 export function drawPlaceholder(surface: Surface, text: string): void {
   const { ctx } = surface;

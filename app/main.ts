@@ -65,7 +65,7 @@ const views = {
 const results = new ResultsList(element("window-table"), element("recording-verdicts"), hook);
 
 let current: LoadedModel | null = null;
-let microphone: { stream: MicrophoneStream; record: RecordingRecord; verdicts: WindowVerdict[] } | null = null;
+let microphone: { stream: MicrophoneStream; extractor: MfccExtractor; record: RecordingRecord; verdicts: WindowVerdict[] } | null = null;
 /** Files are analysed one after the other. */
 let fileQueue: Promise<void> = Promise.resolve();
 
@@ -133,37 +133,61 @@ async function displayExtractor(classifier: WindowClassifier, rateHz: number): P
 
 const nextFrame = (): Promise<void> => new Promise((resolve) => requestAnimationFrame(() => resolve()));
 
+/** Milliseconds of work between two chances for the browser to draw and handle input. */
+const WORK_SLICE_MS = 40;
+let sliceStart = performance.now();
+
+/**
+ * Let the browser draw and handle input if this task has run for WORK_SLICE_MS. A message
+ * channel, not a timer or an animation frame, so a long file goes on at full speed in a hidden tab.
+ */
+async function yieldIfDue(): Promise<void> {
+  if (performance.now() - sliceStart < WORK_SLICE_MS) return;
+  await new Promise<void>((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(null);
+  });
+  sliceStart = performance.now();
+}
+
 async function analyseFile(file: File, model: LoadedModel): Promise<void> {
   const classifier = model.classifier;
   const rate = classifier.sampleRateHz;
-  setStatus(`Reading ${file.name}…`);
+  setStatus(`Reading and resampling ${file.name} (${(file.size / 1048576).toFixed(1)} MB)…`);
+  await nextFrame(); // show the message before the work starts
   const audio = await loadAudioBytes(new Uint8Array(await file.arrayBuffer()), file.name, rate);
   const samples = audio.samples;
   views.waveform.showRecording(samples, rate, classifier.description.windowSeconds);
   const extractor = await displayExtractor(classifier, rate);
-  const mel = new StreamingMelSpectrogram(extractor);
-  const f = extractor.config;
-  views.spectrogram.reset({ frameSeconds: f.hopLength / rate, nMels: f.nMels, fMinHz: f.fMinHz, fMaxHz: f.fMaxHz ?? rate / 2, spanSeconds: SPECTROGRAM_SPAN_SECONDS });
-  views.timeline.reset(audio.durationSeconds);
-  const record = results.startRecording("file", file.name);
-  const windows = classifier.windowsOf(samples);
   const verdicts: WindowVerdict[] = [];
-  let fed = 0;
-  for (let i = 0; i < windows.length; i++) {
-    const window = windows[i] as Float32Array;
-    const start = i * classifier.windowSamples;
-    const end = start + window.length;
-    setStatus(`${file.name}: window ${i + 1} of ${windows.length}`);
-    views.spectrogram.append(mel.push(samples.subarray(fed, end)));
-    fed = end;
-    views.waveform.setHighlight(start / rate, end / rate);
-    const verdict = classifier.classify(window, i, start / rate);
-    verdicts.push(verdict);
-    showWindow(record, verdict, classifier);
-    await nextFrame();
+  const record = results.startRecording("file", file.name);
+  try {
+    const mel = new StreamingMelSpectrogram(extractor);
+    const f = extractor.config;
+    views.spectrogram.reset({ frameSeconds: f.hopLength / rate, nMels: f.nMels, fMinHz: f.fMinHz, fMaxHz: f.fMaxHz ?? rate / 2, spanSeconds: SPECTROGRAM_SPAN_SECONDS });
+    views.timeline.reset(audio.durationSeconds);
+    const windows = classifier.windowsOf(samples);
+    let fed = 0;
+    for (let i = 0; i < windows.length; i++) {
+      const window = windows[i] as Float32Array;
+      const start = i * classifier.windowSamples;
+      const end = start + window.length;
+      setStatus(`${file.name}: window ${i + 1} of ${windows.length}`);
+      views.spectrogram.append(mel.push(samples.subarray(fed, end)));
+      fed = end;
+      views.waveform.setHighlight(start / rate, end / rate);
+      const verdict = classifier.classify(window, i, start / rate);
+      verdicts.push(verdict);
+      showWindow(record, verdict, classifier);
+      await yieldIfDue();
+    }
+    if (fed < samples.length) views.spectrogram.append(mel.push(samples.subarray(fed)));
+    views.spectrogram.append(mel.flush());
+  } finally {
+    extractor.dispose();
   }
-  if (fed < samples.length) views.spectrogram.append(mel.push(samples.subarray(fed)));
-  extractor.dispose();
+  await nextFrame(); // the views show the last window before the recording counts as done
   const summary = classifier.summarize(verdicts);
   results.finishRecording(record, summary);
   setStatus(`${file.name}: ${summary.label} (mean P ${(100 * summary.probability).toFixed(1)} % over ${summary.windows} window${summary.windows === 1 ? "" : "s"}).`);
@@ -197,7 +221,7 @@ async function startListening(model: LoadedModel): Promise<void> {
   const classifier = model.classifier;
   ui.micButton.disabled = true;
   setStatus("Asking for the microphone…");
-  let extractor: MfccExtractor | null = null;
+  let extractor: MfccExtractor;
   let mel: StreamingMelSpectrogram | null = null;
   let cutter: LiveWindowCutter | null = null;
   const record = results.startRecording("microphone", `microphone ${hook.recordings.filter((r) => r.source === "microphone").length + 1}`);
@@ -225,14 +249,19 @@ async function startListening(model: LoadedModel): Promise<void> {
       });
     }
   });
-  extractor = await displayExtractor(classifier, stream.sampleRateHz);
+  try {
+    extractor = await displayExtractor(classifier, stream.sampleRateHz);
+  } catch (err) {
+    await stream.stop();
+    throw err;
+  }
   mel = new StreamingMelSpectrogram(extractor);
   const f = extractor.config;
   views.spectrogram.reset({ frameSeconds: f.hopLength / stream.sampleRateHz, nMels: f.nMels, fMinHz: f.fMinHz, fMaxHz: f.fMaxHz ?? classifier.sampleRateHz / 2, spanSeconds: SPECTROGRAM_SPAN_SECONDS });
   views.timeline.reset(0);
   ring = new RingBuffer(Math.round(LIVE_SPAN_SECONDS * stream.sampleRateHz));
   cutter = new LiveWindowCutter(stream.sampleRateHz, classifier.sampleRateHz, classifier.description.windowSeconds);
-  microphone = { stream, record, verdicts };
+  microphone = { stream, extractor, record, verdicts };
   ui.micButton.textContent = "Stop microphone";
   ui.micButton.setAttribute("aria-pressed", "true");
   ui.micButton.disabled = false;
@@ -244,6 +273,7 @@ async function stopMicrophone(): Promise<void> {
   if (session === null) return;
   microphone = null;
   await session.stream.stop();
+  session.extractor.dispose();
   ui.micButton.textContent = "Start microphone";
   ui.micButton.setAttribute("aria-pressed", "false");
   if (session.verdicts.length > 0 && current !== null) results.finishRecording(session.record, current.classifier.summarize(session.verdicts));

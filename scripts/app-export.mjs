@@ -7,7 +7,7 @@
 // The folder must be new or empty, or a previous export (it holds .soundcheck-app), which is replaced.
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
-import { isAbsolute, join, normalize, relative, resolve } from "node:path";
+import { isAbsolute, join, normalize, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { PROJECT_ROOT, buildApp, formatBuild } from "./app-build.mjs";
@@ -63,7 +63,7 @@ async function main() {
   const modelDir = values.model === undefined ? DEFAULT_MODEL_DIR : userPath(values.model);
   const { build, modelFiles } = await exportApp({ outDir, modelDir });
   console.log(formatBuild(build));
-  if (modelFiles.length > 0) console.log(`model: ${modelDir} -> ${relative(process.cwd(), join(outDir, "model")) || "model"} (${modelFiles.join(", ")})`);
+  if (modelFiles.length > 0) console.log(`model: ${modelDir} -> ${join(outDir, "model")} (${modelFiles.join(", ")})`);
   else console.warn(`no model in ${modelDir}: the exported page will ask for model files (pass --model <dir> to include one)`);
   console.log(`\nServe ${outDir} with any static web server (for a quick look: python3 -m http.server -d <folder>); the microphone needs https or localhost.`);
 }

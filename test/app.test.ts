@@ -54,6 +54,8 @@ const thresholdModelDir = join(work, "model-with-threshold");
 const exportDir = join(work, "export");
 const BROKEN = demoFiles("broken_audio", 1)[0] as string;
 const NORMAL = demoFiles("normal_audio", 1)[0] as string;
+/** Compressed recordings (shorter than one window: each is classified whole, padded to 100 frames). */
+const COMPRESSED = ["sine440_16k.flac", "stereo_24bit_8k.flac", "sine440_16k.mp3"].map((f) => join(ROOT, "test", "fixtures", "audio", f));
 const fileName = (path: string): string => path.split("/").pop() as string;
 
 // ---------------------------------------------------------------------------------------------
@@ -105,7 +107,7 @@ test("cuts a live stream into the windows a recording of each window would give,
   }
 });
 
-test("computes a streamed mel spectrogram frame for frame as the whole signal's", async () => {
+test("computes a streamed mel spectrogram frame for frame as the whole signal's, the last frames at flush", async () => {
   const rate = 22050;
   const signal = Float32Array.from({ length: 2 * rate + 123 }, (_, i) => 0.3 * Math.sin(i * 0.05) + 0.05 * Math.sin(i * 1.3));
   const whole = (await createMfccExtractor({ sampleRateHz: rate })).melSpectrogram(signal);
@@ -117,8 +119,11 @@ test("computes a streamed mel spectrogram frame for frame as the whole signal's"
     for (let t = 0; t < m.cols; t++) columns.push(Array.from({ length: m.rows }, (_, r) => m.data[r * m.cols + t] as number));
     at += size;
   }
-  // every frame whose window lies inside the signal: 1 + floor((n - nFft/2) / hop)
+  // while streaming: every frame whose window lies inside the signal, 1 + floor((n - nFft/2) / hop)
   assert.equal(columns.length, 1 + Math.floor((signal.length - 1024) / 512));
+  const last = stream.flush();
+  for (let t = 0; t < last.cols; t++) columns.push(Array.from({ length: last.rows }, (_, r) => last.data[r * last.cols + t] as number));
+  assert.equal(columns.length, whole.cols);
   for (let t = 0; t < columns.length; t++) {
     const expected = Array.from({ length: whole.rows }, (_, r) => whole.data[r * whole.cols + t] as number);
     assert.deepEqual(columns[t], expected, `frame ${t}`);
@@ -160,7 +165,7 @@ async function waitForRecordings(count: number): Promise<Hook> {
 before(async () => {
   mkdirSync(OUTPUT, { recursive: true });
   await trainDemoModel(modelDir, 4, 40);
-  cli = new Map((await predictFiles({ ...thesisConfig(ROOT), modelDir }, [BROKEN, NORMAL], new CollectingReporter())).map((p) => [fileName(p.file), p]));
+  cli = new Map((await predictFiles({ ...thesisConfig(ROOT), modelDir }, [BROKEN, NORMAL, ...COMPRESSED], new CollectingReporter())).map((p) => [fileName(p.file), p]));
   const build = (await import(pathToFileURL(join(ROOT, "scripts", "app-export.mjs")).href)) as AppBuild;
   const serve = (await import(pathToFileURL(join(ROOT, "scripts", "app-serve.mjs")).href)) as AppServe;
   exported = await build.exportApp({ outDir: exportDir, modelDir });
@@ -245,6 +250,25 @@ test("classifies a broken and a normal demo clip, opened from the keyboard, with
   // the demo model tells these two clips apart, so the screenshot shows both verdicts
   assert.deepEqual([cli.get(fileName(BROKEN))?.label, cli.get(fileName(NORMAL))?.label], ["broken", "normal"]);
   await page.screenshot({ path: join(OUTPUT, "files.png"), fullPage: true });
+});
+
+test("decodes FLAC and MP3 in the page as the CLI does", async () => {
+  const before = (await hook()).recordings.length;
+  await page.setInputFiles('[data-testid="file-input"]', COMPRESSED);
+  const h = await waitForRecordings(before + COMPRESSED.length);
+  assert.deepEqual(h.errors, []);
+  const model = JSON.parse(readFileSync(join(modelDir, "metadata.json"), "utf8")) as { features: Parameters<typeof createClipFeatureExtractor>[0] };
+  const extract = await createClipFeatureExtractor(model.features);
+  for (const path of COMPRESSED) {
+    const expected = cli.get(fileName(path)) as FilePrediction;
+    const shown = h.recordings.slice(before).find((r) => r.name === fileName(path)) as RecordingRecord;
+    assert.equal(shown.windows.length, 1, `${fileName(path)} is shorter than one window`);
+    const w = shown.windows[0] as WindowRecord;
+    const whole = (await loadAudio(path, model.features.sampleRateHz)).samples;
+    assert.ok(maxAbsDiff(w.features, extract(whole).data) <= FEATURE_TOLERANCE * maxAbs(w.features), fileName(path));
+    assert.ok(maxAbsDiff(w.probabilities, expected.chunkProbabilities[0] as number[]) <= PROBABILITY_TOLERANCE, fileName(path));
+    assert.equal(shown.summary?.label, expected.label);
+  }
 });
 
 test("applies and shows the decision threshold of a model chosen in the page", async () => {

@@ -5,12 +5,12 @@
  * 1 and up and coefficient 0 is drawn clipped; the caption gives its range.
  */
 import type { Matrix } from "../../src/dsp/matrix";
-import { drawFrame, drawGrid, drawPlaceholder, plotRect, prepareCanvas, type AxisSpec } from "../canvas";
+import { CanvasView, drawFrame, drawGrid, drawPlaceholder, plotRect, prepareCanvas, type AxisSpec } from "../canvas";
 import { BLUE_WHITE_RED, drawColorBar, lookupTable, lutIndex } from "../colormaps";
 
 const LUT = lookupTable(BLUE_WHITE_RED);
 
-export class MfccView {
+export class MfccView extends CanvasView {
   private features: Matrix | null = null;
   private frameSeconds = 512 / 22050;
   private readonly image = document.createElement("canvas");
@@ -18,7 +18,9 @@ export class MfccView {
   constructor(
     private readonly canvas: HTMLCanvasElement,
     private readonly caption: HTMLElement,
-  ) {}
+  ) {
+    super();
+  }
 
   /**
    * @param features  `[nMfcc][frames]`
@@ -36,10 +38,10 @@ export class MfccView {
     }
     this.caption.textContent = `MFCC [${features.rows}][${features.cols}] the model sees for ${title}. Coefficient 0 (overall level, ${c0Min.toFixed(0)} to ${c0Max.toFixed(0)}) is beyond the colour range and drawn clipped.`;
     this.canvas.setAttribute("aria-label", `MFCC matrix of ${title}: ${features.rows} coefficients against time in seconds.`);
-    this.redraw();
+    this.invalidate();
   }
 
-  redraw(): void {
+  override redraw(): void {
     const surface = prepareCanvas(this.canvas);
     const rect = plotRect(surface, { right: 120 });
     const m = this.features;

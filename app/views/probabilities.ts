@@ -2,31 +2,33 @@
  * The current window's class probabilities as horizontal bars, with the decision threshold marked
  * on the bar of class 1 (the class it decides).
  */
-import { CANVAS_FONT_PX, drawFrame, drawGrid, drawPlaceholder, font, plotRect, prepareCanvas, xToPx, type AxisSpec } from "../canvas";
+import { CanvasView, CANVAS_FONT_PX, drawFrame, drawGrid, drawPlaceholder, font, plotRect, prepareCanvas, xToPx, type AxisSpec } from "../canvas";
 import { classColor } from "../classes";
 
-export class ProbabilityView {
+export class ProbabilityView extends CanvasView {
   private probabilities: number[] | null = null;
   private classNames: string[] = [];
   private threshold: number | null = null;
 
-  constructor(private readonly canvas: HTMLCanvasElement) {}
+  constructor(private readonly canvas: HTMLCanvasElement) {
+    super();
+  }
 
   setModel(classNames: string[], threshold: number | null): void {
     this.classNames = classNames;
     this.threshold = threshold;
     this.probabilities = null;
-    this.redraw();
+    this.invalidate();
   }
 
   show(probabilities: number[]): void {
     this.probabilities = probabilities;
     const parts = probabilities.map((p, k) => `${this.classNames[k] ?? k} ${(100 * p).toFixed(1)} %`);
     this.canvas.setAttribute("aria-label", `Class probabilities of the latest window: ${parts.join(", ")}.`);
-    this.redraw();
+    this.invalidate();
   }
 
-  redraw(): void {
+  override redraw(): void {
     const surface = prepareCanvas(this.canvas);
     const rect = plotRect(surface, { left: 110, right: 24 });
     const n = Math.max(1, this.classNames.length);

@@ -5,7 +5,7 @@
 import type { Matrix } from "../../src/dsp/matrix";
 import { melFrequencies } from "../../src/dsp/mel";
 import { powerToDbInPlace } from "../../src/dsp/powerToDb";
-import { drawFrame, drawGrid, drawPlaceholder, plotRect, prepareCanvas, type AxisSpec } from "../canvas";
+import { CanvasView, drawFrame, drawGrid, drawPlaceholder, plotRect, prepareCanvas, type AxisSpec } from "../canvas";
 import { drawColorBar, lookupTable, lutIndex, VIRIDIS } from "../colormaps";
 
 /** Colour range below the loudest value seen, dB (librosa's top_db default). */
@@ -24,7 +24,7 @@ export interface SpectrogramGeometry {
   spanSeconds: number;
 }
 
-export class SpectrogramView {
+export class SpectrogramView extends CanvasView {
   private geometry: SpectrogramGeometry | null = null;
   /** Ring of dB columns, `[capacity][nMels]`. */
   private columns = new Float32Array(0);
@@ -34,7 +34,9 @@ export class SpectrogramView {
   private maxDb = -Infinity;
   private readonly image = document.createElement("canvas");
 
-  constructor(private readonly canvas: HTMLCanvasElement) {}
+  constructor(private readonly canvas: HTMLCanvasElement) {
+    super();
+  }
 
   /** Start a new stream of frames (clears the picture). */
   reset(geometry: SpectrogramGeometry): void {
@@ -46,7 +48,7 @@ export class SpectrogramView {
     this.image.width = this.capacity;
     this.image.height = geometry.nMels;
     this.canvas.setAttribute("aria-label", `Mel spectrogram of the last ${geometry.spanSeconds} s: frequency in Hz on a mel scale against time in seconds, colour is power in dB.`);
-    this.redraw();
+    this.invalidate();
   }
 
   /** Append frames of mel power `[nMels][frames]` (converted to dB here) and redraw. */
@@ -64,10 +66,10 @@ export class SpectrogramView {
       }
       this.total++;
     }
-    this.redraw();
+    this.invalidate();
   }
 
-  redraw(): void {
+  override redraw(): void {
     const surface = prepareCanvas(this.canvas);
     const rect = plotRect(surface, { right: 120 });
     const g = this.geometry;

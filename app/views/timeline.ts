@@ -3,7 +3,7 @@
  * against the window's centre time, the threshold as a dashed line, each point coloured and
  * shaped by its verdict (circle, triangle, square... so colour is never the only cue).
  */
-import { CANVAS_FONT_PX, drawFrame, drawGrid, drawPlaceholder, font, plotRect, prepareCanvas, xToPx, yToPx, type AxisSpec } from "../canvas";
+import { CanvasView, CANVAS_FONT_PX, drawFrame, drawGrid, drawPlaceholder, font, plotRect, prepareCanvas, xToPx, yToPx, type AxisSpec } from "../canvas";
 import { drawMarker } from "../classes";
 
 export interface TimelinePoint {
@@ -15,25 +15,27 @@ export interface TimelinePoint {
   classIndex: number;
 }
 
-export class TimelineView {
+export class TimelineView extends CanvasView {
   private points: TimelinePoint[] = [];
   private classNames: string[] = ["class 0", "class 1"];
   private threshold: number | null = null;
   private durationSeconds = 0;
 
-  constructor(private readonly canvas: HTMLCanvasElement) {}
+  constructor(private readonly canvas: HTMLCanvasElement) {
+    super();
+  }
 
   setModel(classNames: string[], threshold: number | null): void {
     this.classNames = classNames;
     this.threshold = threshold;
-    this.redraw();
+    this.invalidate();
   }
 
   /** Start a new recording or stream of `durationSeconds` (0 when it is live and open-ended). */
   reset(durationSeconds: number): void {
     this.points = [];
     this.durationSeconds = durationSeconds;
-    this.redraw();
+    this.invalidate();
   }
 
   add(point: TimelinePoint): void {
@@ -41,15 +43,15 @@ export class TimelineView {
     const name = this.classNames[1] ?? "class 1";
     const recent = this.points.slice(-5).map((p) => `${p.seconds.toFixed(1)} s: ${p.score.toFixed(2)}`);
     this.canvas.setAttribute("aria-label", `Timeline of P(${name}) for ${this.points.length} windows; latest ${recent.join(", ")}.`);
-    this.redraw();
+    this.invalidate();
   }
 
-  redraw(): void {
+  override redraw(): void {
     const surface = prepareCanvas(this.canvas);
     const rect = plotRect(surface, { right: 24, top: 40 });
     const last = this.points.length > 0 ? (this.points[this.points.length - 1] as TimelinePoint).seconds : 0;
     const x: AxisSpec = { min: 0, max: Math.max(this.durationSeconds, last + 1.5, 3), title: "time (s), window centre" };
-    const y: AxisSpec = { min: 0, max: 1, title: `P(${this.classNames[1] ?? "class 1"})`, ticks: [0, 0.25, 0.5, 0.75, 1].map((v) => ({ value: v, label: v.toFixed(2) })) };
+    const y: AxisSpec = { min: -0.04, max: 1.04, title: `P(${this.classNames[1] ?? "class 1"})`, ticks: [0, 0.25, 0.5, 0.75, 1].map((v) => ({ value: v, label: v.toFixed(2) })) };
     drawGrid(surface, rect, x, y);
     const { ctx } = surface;
     const threshold = this.threshold ?? 0.5;
@@ -74,7 +76,7 @@ export class TimelineView {
       this.points.forEach((p, i) => (i === 0 ? ctx.moveTo(xToPx(rect, x, p.seconds), yToPx(rect, y, p.score)) : ctx.lineTo(xToPx(rect, x, p.seconds), yToPx(rect, y, p.score))));
       ctx.stroke();
     }
-    const size = this.points.length > 200 ? 4 : 8;
+    const size = this.points.length > 100 ? 4 : this.points.length > 30 ? 6 : 8;
     for (const p of this.points) drawMarker(ctx, p.classIndex, xToPx(rect, x, p.seconds), yToPx(rect, y, p.score), size);
     ctx.lineWidth = 1;
     drawFrame(surface, rect, x, y);

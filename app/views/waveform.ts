@@ -2,7 +2,7 @@
  * The waveform: a whole recording (with the window being classified shaded), or the last seconds
  * of the microphone, drawn as the min/max envelope of the samples under each pixel column.
  */
-import { drawFrame, drawGrid, drawPlaceholder, plotRect, prepareCanvas, xToPx, yToPx, type AxisSpec } from "../canvas";
+import { CanvasView, drawFrame, drawGrid, drawPlaceholder, plotRect, prepareCanvas, xToPx, yToPx, type AxisSpec } from "../canvas";
 import { PALETTE } from "../../src/plots/theme";
 
 /** Columns of the precomputed envelope of a whole recording (more than any screen is wide). */
@@ -37,12 +37,14 @@ function envelopeOf(samples: Float32Array, columns: number): { min: Float32Array
   return { min, max };
 }
 
-export class WaveformView {
+export class WaveformView extends CanvasView {
   private envelope: Envelope | null = null;
   private highlight: { startSeconds: number; endSeconds: number } | null = null;
   private boundaries: number[] = [];
 
-  constructor(private readonly canvas: HTMLCanvasElement) {}
+  constructor(private readonly canvas: HTMLCanvasElement) {
+    super();
+  }
 
   /**
    * Show a whole recording.
@@ -58,7 +60,7 @@ export class WaveformView {
     for (let t = windowSeconds; t < duration; t += windowSeconds) this.boundaries.push(t);
     this.highlight = null;
     this.canvas.setAttribute("aria-label", `Waveform of a ${duration.toFixed(1)} s recording; amplitude against time in seconds.`);
-    this.redraw();
+    this.invalidate();
   }
 
   /**
@@ -74,16 +76,16 @@ export class WaveformView {
     this.boundaries = [];
     this.highlight = null;
     this.canvas.setAttribute("aria-label", `Microphone waveform, the last ${(samples.length / rateHz).toFixed(0)} s; amplitude against time in seconds.`);
-    this.redraw();
+    this.invalidate();
   }
 
   /** Shade the window being classified (seconds in the recording), or clear with null. */
   setHighlight(startSeconds: number | null, endSeconds = 0): void {
     this.highlight = startSeconds === null ? null : { startSeconds, endSeconds };
-    this.redraw();
+    this.invalidate();
   }
 
-  redraw(): void {
+  override redraw(): void {
     const surface = prepareCanvas(this.canvas);
     const rect = plotRect(surface, { right: 96 });
     const env = this.envelope;
@@ -104,7 +106,8 @@ export class WaveformView {
     }
     ctx.strokeStyle = "#777777";
     ctx.setLineDash([4, 4]);
-    for (const t of this.boundaries) {
+    const spacing = this.boundaries.length > 0 ? ((this.boundaries[0] as number) / (x.max - x.min)) * rect.width : 0;
+    for (const t of spacing >= 12 ? this.boundaries : []) {
       const px = Math.round(xToPx(rect, x, t)) + 0.5;
       ctx.beginPath();
       ctx.moveTo(px, rect.top);

@@ -67,6 +67,15 @@ export class StreamingMelSpectrogram {
     return { rows: this.nMels, cols: count, data: out };
   }
 
+  /**
+   * End the stream: the frames still to come, whose windows reach past the last sample, computed
+   * with zeros there as librosa's center=True pads the end. Afterwards every frame of the whole
+   * signal has been emitted (1 + floor(samples / hop) in all); push no more.
+   */
+  flush(): Matrix {
+    return this.push(new Float32Array(this.half));
+  }
+
   private append(samples: Float32Array): void {
     const needed = this.bufferLength + samples.length;
     if (needed > this.buffer.length) {
