@@ -8,8 +8,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 
 import { AUGMENTATION_NAMES, DEFAULT_AUGMENT_CONFIG, type AugmentConfig } from "../src/config/augment";
-import { AUGMENTATIONS, augment, augmentAll } from "../src/augment";
-import { ConfigError } from "../src/errors";
+import { AUGMENTATIONS, augment, augmentAll, ClipWork } from "../src/augment";
+import { ConfigError, ShapeError } from "../src/errors";
 import { irfft, rfft, rfftFrequencies } from "../src/dsp/realFftAnyLength";
 import { addGaussianNoise } from "../src/augment/noise";
 import { reverseSamples } from "../src/augment/reverse";
@@ -100,8 +100,9 @@ function referenceClip(): Float32Array {
 // ---------------------------------------------------------------------------------------------
 
 describe("realFftAnyLength", () => {
-  // 7, 61, 286 = 2·11·13: odd-radix butterflies; 97, 194, 1009: Bluestein (prime factor > 64)
-  for (const n of [1, 2, 7, 30, 61, 97, 194, 286, 1000, 1009]) {
+  // 7, 61, 286 = 2·11·13: odd-radix butterflies (98 = 2·7², 686 = 2·7³: the unrolled radix 7);
+  // 97, 194, 1009: Bluestein (prime factor > 64)
+  for (const n of [1, 2, 7, 30, 61, 97, 98, 194, 286, 686, 1000, 1009]) {
     test(`rfft of ${n} samples matches a direct DFT to 1e-9 relative`, () => {
       const x = noiseSignal(n, n);
       const got = rfft(x);
@@ -417,6 +418,31 @@ describe("registry", () => {
     const a = augmentAll(clip, SR, config, 1)[0]?.samples ?? new Float32Array(0);
     const b = augmentAll(clip, SR, config, 2)[0]?.samples ?? new Float32Array(0);
     assert.ok(maxAbsDiff(a, b) > 1e-3);
+  });
+
+  test("eq and freqmask given the clip's spectrum return exactly what they compute without it, and leave it unchanged", () => {
+    const spectrum = rfft(clip);
+    const before = { re: spectrum.re.slice(), im: spectrum.im.slice() };
+    assert.deepEqual(bandPassEq(clip, SR, 300, 3000, spectrum), bandPassEq(clip, SR, 300, 3000));
+    assert.deepEqual(maskFrequencyBand(clip, SR, 1000, 3000, spectrum), maskFrequencyBand(clip, SR, 1000, 3000));
+    assert.deepEqual(spectrum, before);
+  });
+
+  test("eq refuses a spectrum of another clip length with a ShapeError", () => {
+    assert.throws(() => bandPassEq(clip, SR, 300, 3000, rfft(clip.subarray(1))), ShapeError);
+  });
+
+  test("augmentAll (one shared whole-clip spectrum) gives each augmentation's own output, bit for bit", () => {
+    const all = augmentAll(clip, SR, DEFAULT_AUGMENT_CONFIG, 42);
+    const rng = new SeededRandom(42);
+    for (const { name, samples } of all) assert.deepEqual(samples, augment(name, clip, SR, DEFAULT_AUGMENT_CONFIG, rng), name);
+  });
+
+  test("ClipWork computes the whole-clip spectrum once and hands the same one to every caller", () => {
+    const work = new ClipWork(clip);
+    const first = work.wholeSpectrum();
+    assert.equal(work.wholeSpectrum(), first);
+    assert.deepEqual(first, rfft(clip));
   });
 
   test("augmentAll rejects an unknown augmentation name with a ConfigError", () => {

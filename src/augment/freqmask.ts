@@ -1,3 +1,4 @@
+import type { RealSpectrum } from "../dsp/realFftAnyLength";
 import { zeroFrequencyBins } from "./spectralBand";
 
 /**
@@ -10,8 +11,9 @@ import { zeroFrequencyBins } from "./spectralBand";
  * @param sampleRate  Hz
  * @param lowHz  lowest frequency removed, Hz (thesis: 1000)
  * @param highHz  highest frequency removed, Hz (thesis: 3000)
+ * @param spectrum  `rfft(samples)` if already computed (augmentAll shares it between eq and freqmask)
  * @returns  new array of length n
  */
-export function maskFrequencyBand(samples: Float32Array, sampleRate: number, lowHz: number, highHz: number): Float32Array {
-  return zeroFrequencyBins(samples, sampleRate, (f) => f >= lowHz && f <= highHz, "freqmask augmentation");
+export function maskFrequencyBand(samples: Float32Array, sampleRate: number, lowHz: number, highHz: number, spectrum?: RealSpectrum): Float32Array {
+  return zeroFrequencyBins(samples, sampleRate, (f) => f >= lowHz && f <= highHz, "freqmask augmentation", spectrum);
 }

@@ -4,6 +4,8 @@
  * returning a new Float32Array; the input clip is never modified.
  */
 import { AUGMENTATION_NAMES, type AugmentConfig, type AugmentationName } from "../config/augment";
+import type { FftPrecision } from "../dsp/fft";
+import { rfft, type RealSpectrum } from "../dsp/realFftAnyLength";
 import { ConfigError } from "../errors";
 import { SeededRandom } from "../util/random";
 import { tanhCompress } from "./compress";
@@ -27,6 +29,34 @@ export { applyGain } from "./scale";
 export { zeroFrequencyBins } from "./spectralBand";
 export { timeStretch } from "./timeStretch";
 
+/** How the augmentations compute, beyond their parameters. */
+export interface AugmentOptions {
+  /**
+   * Precision of the time stretch's inverse FFT (see TimeStretchOptions): `"float64"` (default)
+   * or `"float32"` (faster, as close to librosa; needs `await initFloat32Fft()` first).
+   */
+  stretchInverseFft?: FftPrecision;
+}
+
+/**
+ * Work that several augmentations of one clip share, done at most once per clip, and the
+ * compute options.
+ */
+export class ClipWork {
+  private spectrum: RealSpectrum | null = null;
+
+  constructor(
+    private readonly samples: Float32Array,
+    readonly options: Readonly<AugmentOptions> = {},
+  ) {}
+
+  /** `numpy.fft.rfft` of the whole clip (eq and freqmask both start from it). Do not modify it. */
+  wholeSpectrum(): RealSpectrum {
+    this.spectrum ??= rfft(this.samples);
+    return this.spectrum;
+  }
+}
+
 /**
  * One augmentation with its parameters taken from `config`.
  *
@@ -34,6 +64,7 @@ export { timeStretch } from "./timeStretch";
  * @param sampleRate  Hz
  * @param config  augmentation parameters
  * @param rng  noise source (only "noise" draws from it)
+ * @param work  work shared with the clip's other augmentations (made for this clip if omitted)
  * @returns  new array; length n except "stretch" (round(n / stretchRate)) and "pad"
  *   (n + 2·round(padSeconds·sampleRate))
  */
@@ -42,6 +73,7 @@ export type AugmentationFn = (
   sampleRate: number,
   config: AugmentConfig,
   rng: SeededRandom,
+  work?: ClipWork,
 ) => Float32Array;
 
 /** Every augmentation by name, in the thesis's order. */
@@ -49,12 +81,12 @@ export const AUGMENTATIONS: Readonly<Record<AugmentationName, AugmentationFn>> =
   noise: (x, sr, c, rng) => addGaussianNoise(x, sr, c.noiseStd, rng),
   reverse: (x, sr) => reverseSamples(x, sr),
   compress: (x, sr, c) => tanhCompress(x, sr, c.compressDrive),
-  stretch: (x, sr, c) => timeStretch(x, sr, c.stretchRate),
-  eq: (x, sr, c) => bandPassEq(x, sr, c.eqLowHz, c.eqHighHz),
+  stretch: (x, sr, c, _rng, work) => timeStretch(x, sr, c.stretchRate, { inverseFft: work?.options.stretchInverseFft }),
+  eq: (x, sr, c, _rng, work) => bandPassEq(x, sr, c.eqLowHz, c.eqHighHz, work?.wholeSpectrum()),
   clip: (x, sr, c) => hardClip(x, sr, c.clipLevel),
   scale: (x, sr, c) => applyGain(x, sr, c.scaleGain),
   pad: (x, sr, c) => padWithSilence(x, sr, c.padSeconds),
-  freqmask: (x, sr, c) => maskFrequencyBand(x, sr, c.maskLowHz, c.maskHighHz),
+  freqmask: (x, sr, c, _rng, work) => maskFrequencyBand(x, sr, c.maskLowHz, c.maskHighHz, work?.wholeSpectrum()),
 });
 
 /** One augmented version of a clip. */
@@ -93,6 +125,7 @@ export function augment(
  * @param sampleRate  Hz
  * @param config  augmentation parameters and the enabled list
  * @param seed  32-bit seed of this clip's noise
+ * @param options  how to compute (changes the output only at the level of float32 rounding)
  * @returns  one entry per enabled augmentation, `{ name, samples }`
  */
 export function augmentAll(
@@ -100,10 +133,12 @@ export function augmentAll(
   sampleRate: number,
   config: AugmentConfig,
   seed: number,
+  options: AugmentOptions = {},
 ): AugmentedClip[] {
   const fns = config.enabled.map((name) => [name, augmentationByName(name)] as const);
   const rng = new SeededRandom(seed);
-  return fns.map(([name, fn]) => ({ name, samples: fn(samples, sampleRate, config, rng) }));
+  const work = new ClipWork(samples, options);
+  return fns.map(([name, fn]) => ({ name, samples: fn(samples, sampleRate, config, rng, work) }));
 }
 
 function augmentationByName(name: string): AugmentationFn {

@@ -1,5 +1,5 @@
 import { ConfigError, ShapeError } from "../errors";
-import { irfft, rfft, rfftFrequencies } from "../dsp/realFftAnyLength";
+import { irfft, rfft, rfftFrequencies, type RealSpectrum } from "../dsp/realFftAnyLength";
 
 /**
  * The thesis's whole-clip spectral edit: `Y = np.fft.rfft(y)`, `f = np.fft.rfftfreq(n, 1/sr)`,
@@ -12,6 +12,8 @@ import { irfft, rfft, rfftFrequencies } from "../dsp/realFftAnyLength";
  * @param sampleRate  Hz
  * @param zero  true for the bin frequencies (Hz) to zero
  * @param subject  name of the augmentation, for error messages
+ * @param spectrum  `rfft(samples)` if the caller already has it (eq and freqmask of one clip share
+ *   it); not modified
  * @returns  new array of length n
  */
 export function zeroFrequencyBins(
@@ -19,6 +21,7 @@ export function zeroFrequencyBins(
   sampleRate: number,
   zero: (frequencyHz: number) => boolean,
   subject: string,
+  spectrum?: RealSpectrum,
 ): Float32Array {
   if (!(sampleRate > 0) || !Number.isFinite(sampleRate)) {
     throw new ConfigError(subject, `sample rate ${sampleRate} Hz is not positive`, "pass the clip's sample rate in Hz");
@@ -27,13 +30,17 @@ export function zeroFrequencyBins(
   if (n === 0) {
     throw new ShapeError(subject, "the clip has 0 samples (numpy's rfft rejects it too)", "drop empty clips before augmenting");
   }
-  const spectrum = rfft(samples);
+  const bins = Math.floor(n / 2) + 1;
+  if (spectrum !== undefined && (spectrum.re.length !== bins || spectrum.im.length !== bins)) {
+    throw new ShapeError(subject, `the spectrum given has ${spectrum.re.length} bins, not the ${bins} of a ${n}-sample clip`, "pass rfft(samples) of this clip");
+  }
+  const edited = spectrum === undefined ? rfft(samples) : { re: spectrum.re.slice(), im: spectrum.im.slice() };
   const freqs = rfftFrequencies(n, sampleRate);
   for (let k = 0; k < freqs.length; k++) {
     if (zero(freqs[k] as number)) {
-      spectrum.re[k] = 0;
-      spectrum.im[k] = 0;
+      edited.re[k] = 0;
+      edited.im[k] = 0;
     }
   }
-  return Float32Array.from(irfft(spectrum, n));
+  return Float32Array.from(irfft(edited, n));
 }

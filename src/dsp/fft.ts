@@ -86,19 +86,32 @@ function copyFrameWithZeros(signal: Float32Array, start: number, out: Float64Arr
 class Float64RealFft implements RealFft {
   readonly precision = "float64" as const;
   private readonly fft: FFTJS;
+  /** Complex transform of size/2 points for the inverse (a real inverse FFT as one half-size complex one). */
+  private readonly halfFft: FFTJS;
   private readonly spectrum: Float64Array; // interleaved complex, 2·size
-  private readonly full: Float64Array; // interleaved complex, 2·size (inverse input)
-  private readonly signal: Float64Array; // interleaved complex, 2·size (inverse output)
+  private readonly packed: Float64Array; // interleaved complex, size/2 points (inverse input)
+  private readonly signal: Float64Array; // interleaved complex, size/2 points (inverse output)
+  /** cos and sin of 2πk/size, k < size/2. */
+  private readonly twiddleCos: Float64Array;
+  private readonly twiddleSin: Float64Array;
   private readonly input64: Float64Array;
   private rowPower: Float64Array | undefined;
 
   constructor(readonly size: number) {
     checkSize(size, 4);
     this.fft = new FFTJS(size);
+    this.halfFft = new FFTJS(size >> 1);
     this.spectrum = new Float64Array(2 * size);
-    this.full = new Float64Array(2 * size);
-    this.signal = new Float64Array(2 * size);
+    this.packed = new Float64Array(size);
+    this.signal = new Float64Array(size);
     this.input64 = new Float64Array(size);
+    const half = size >> 1;
+    this.twiddleCos = new Float64Array(half);
+    this.twiddleSin = new Float64Array(half);
+    for (let k = 0; k < half; k++) {
+      this.twiddleCos[k] = Math.cos((2 * Math.PI * k) / size);
+      this.twiddleSin[k] = Math.sin((2 * Math.PI * k) / size);
+    }
   }
 
   private transform(input: Float64Array | Float32Array): Float64Array {
@@ -173,25 +186,32 @@ class Float64RealFft implements RealFft {
   }
 
   inverse(re: Float64Array, im: Float64Array, output: Float64Array): void {
-    const n = this.size;
-    const half = n >> 1;
-    const full = this.full;
-    // Hermitian completion; DC and Nyquist are taken as real (numpy's irfft ignores their imaginary parts)
-    full[0] = re[0] as number;
-    full[1] = 0;
-    full[2 * half] = re[half] as number;
-    full[2 * half + 1] = 0;
-    for (let k = 1; k < half; k++) {
-      const r = re[k] as number;
-      const i = im[k] as number;
-      full[2 * k] = r;
-      full[2 * k + 1] = i;
-      full[2 * (n - k)] = r;
-      full[2 * (n - k) + 1] = -i;
+    // x[2t] + i·x[2t+1] = z[t], the inverse complex transform of size h = size/2 of
+    // Z[k] = E[k] + i·O[k], E = (X[k] + conj X[h−k]) / 2, O = (X[k] − conj X[h−k])·e^{2πik/size} / 2;
+    // DC and Nyquist are taken as real (numpy's irfft ignores their imaginary parts)
+    const h = this.size >> 1;
+    const z = this.packed;
+    const cos = this.twiddleCos;
+    const sin = this.twiddleSin;
+    for (let k = 0; k < h; k++) {
+      const ar = re[k] as number;
+      const ai = k === 0 ? 0 : (im[k] as number);
+      const br = re[h - k] as number;
+      const bi = k === 0 ? 0 : -(im[h - k] as number); // conj X[h−k]; X[h] is real
+      const er = 0.5 * (ar + br);
+      const ei = 0.5 * (ai + bi);
+      const dr = 0.5 * (ar - br);
+      const di = 0.5 * (ai - bi);
+      const c = cos[k] as number;
+      const s = sin[k] as number;
+      const or = dr * c - di * s;
+      const oi = dr * s + di * c;
+      z[2 * k] = er - oi;
+      z[2 * k + 1] = ei + or;
     }
-    this.fft.inverseTransform(this.signal, full); // fft.js scales the inverse by 1/size
+    this.halfFft.inverseTransform(this.signal, z); // fft.js scales its inverse by 1/h
     const sig = this.signal;
-    for (let t = 0; t < n; t++) output[t] = sig[2 * t] as number;
+    for (let t = 0; t < this.size; t++) output[t] = sig[t] as number;
   }
 
   dispose(): void {

@@ -345,6 +345,7 @@ class StockhamPlan {
       else if (p === 2) this.radix2(len, s, stride, xr, xi, yr, yi);
       else if (p === 3) this.radix3(len, s, stride, xr, xi, yr, yi);
       else if (p === 5) this.radix5(len, s, stride, xr, xi, yr, yi);
+      else if (p === 7) this.radix7(len, s, stride, xr, xi, yr, yi);
       else this.radixOdd(p, len, s, stride, xr, xi, yr, yi);
       [xr, yr] = [yr, xr];
       [xi, yi] = [yi, xi];
@@ -503,6 +504,75 @@ class StockhamPlan {
         yi[o0 + 3 * s] = b3r * w3i + b3i * w3r;
         yr[o0 + 4 * s] = b4r * w4r - b4i * w4i;
         yi[o0 + 4 * s] = b4r * w4i + b4i * w4r;
+      }
+    }
+  }
+
+  /**
+   * Radix 7: the odd-radix formula below unrolled for p = 7, reading the same table entries
+   * (c_r, s_r = cos, sin(2πr/7) as tabulated) in the same order of additions, so the results are
+   * the same bit for bit: A_t = a0 + Σ_k S_k c_{tk mod 7}, B_t = Σ_k D_k s_{tk mod 7}, k = 1..3.
+   */
+  private radix7(
+    len: number, s: number, stride: number,
+    xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array,
+  ): void {
+    const m = len / 7;
+    const sm = s * m;
+    const table = this.oddTables.get(7);
+    if (table === undefined) throw new Error("internal: no table for radix 7");
+    const [, c1, c2, c3, c4, , c6] = table.cos as unknown as number[];
+    const [, s1, s2, s3, s4, , s6] = table.sin as unknown as number[];
+    const twRe = this.twRe;
+    const twIm = this.twIm;
+    for (let j = 0; j < m; j++) {
+      const e = j * stride;
+      const w1r = twRe[e] as number, w1i = twIm[e] as number;
+      const w2r = twRe[2 * e] as number, w2i = twIm[2 * e] as number;
+      const w3r = twRe[3 * e] as number, w3i = twIm[3 * e] as number;
+      const w4r = twRe[4 * e] as number, w4i = twIm[4 * e] as number;
+      const w5r = twRe[5 * e] as number, w5i = twIm[5 * e] as number;
+      const w6r = twRe[6 * e] as number, w6i = twIm[6 * e] as number;
+      for (let q = 0; q < s; q++) {
+        const i0 = q + s * j;
+        const a0r = xr[i0] as number, a0i = xi[i0] as number;
+        const a1r = xr[i0 + sm] as number, a1i = xi[i0 + sm] as number;
+        const a2r = xr[i0 + 2 * sm] as number, a2i = xi[i0 + 2 * sm] as number;
+        const a3r = xr[i0 + 3 * sm] as number, a3i = xi[i0 + 3 * sm] as number;
+        const a4r = xr[i0 + 4 * sm] as number, a4i = xi[i0 + 4 * sm] as number;
+        const a5r = xr[i0 + 5 * sm] as number, a5i = xi[i0 + 5 * sm] as number;
+        const a6r = xr[i0 + 6 * sm] as number, a6i = xi[i0 + 6 * sm] as number;
+        const S1r = a1r + a6r, S1i = a1i + a6i, D1r = a1r - a6r, D1i = a1i - a6i;
+        const S2r = a2r + a5r, S2i = a2i + a5i, D2r = a2r - a5r, D2i = a2i - a5i;
+        const S3r = a3r + a4r, S3i = a3i + a4i, D3r = a3r - a4r, D3i = a3i - a4i;
+        const o0 = q + s * 7 * j;
+        yr[o0] = a0r + S1r + S2r + S3r;
+        yi[o0] = a0i + S1i + S2i + S3i;
+        const A1r = a0r + S1r * c1 + S2r * c2 + S3r * c3, A1i = a0i + S1i * c1 + S2i * c2 + S3i * c3;
+        const B1r = D1r * s1 + D2r * s2 + D3r * s3, B1i = D1i * s1 + D2i * s2 + D3i * s3;
+        const A2r = a0r + S1r * c2 + S2r * c4 + S3r * c6, A2i = a0i + S1i * c2 + S2i * c4 + S3i * c6;
+        const B2r = D1r * s2 + D2r * s4 + D3r * s6, B2i = D1i * s2 + D2i * s4 + D3i * s6;
+        const A3r = a0r + S1r * c3 + S2r * c6 + S3r * c2, A3i = a0i + S1i * c3 + S2i * c6 + S3i * c2;
+        const B3r = D1r * s3 + D2r * s6 + D3r * s2, B3i = D1i * s3 + D2i * s6 + D3i * s2;
+        // b_t = A_t − i·B_t, b_{7−t} = A_t + i·B_t, then the twiddles
+        let br = A1r + B1i, bi = A1i - B1r;
+        yr[o0 + s] = br * w1r - bi * w1i;
+        yi[o0 + s] = br * w1i + bi * w1r;
+        br = A1r - B1i; bi = A1i + B1r;
+        yr[o0 + 6 * s] = br * w6r - bi * w6i;
+        yi[o0 + 6 * s] = br * w6i + bi * w6r;
+        br = A2r + B2i; bi = A2i - B2r;
+        yr[o0 + 2 * s] = br * w2r - bi * w2i;
+        yi[o0 + 2 * s] = br * w2i + bi * w2r;
+        br = A2r - B2i; bi = A2i + B2r;
+        yr[o0 + 5 * s] = br * w5r - bi * w5i;
+        yi[o0 + 5 * s] = br * w5i + bi * w5r;
+        br = A3r + B3i; bi = A3i - B3r;
+        yr[o0 + 3 * s] = br * w3r - bi * w3i;
+        yi[o0 + 3 * s] = br * w3i + bi * w3r;
+        br = A3r - B3i; bi = A3i + B3r;
+        yr[o0 + 4 * s] = br * w4r - bi * w4i;
+        yi[o0 + 4 * s] = br * w4i + bi * w4r;
       }
     }
   }

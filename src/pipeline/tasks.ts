@@ -117,7 +117,8 @@ export async function processClip(task: ProcessClipTask): Promise<ProcessClipRes
   const augmented: Array<{ name: AugmentationName; path: string; features: Float32Array }> = [];
   if (task.augment !== null) {
     const { config, seed, outDir, wavFormat } = task.augment;
-    for (const { name, samples: out } of augmentAll(samples, rate, config, seed)) {
+    // the extractor has loaded the WebAssembly FFT, so the time stretch can invert with it
+    for (const { name, samples: out } of augmentAll(samples, rate, config, seed, { stretchInverseFft: "float32" })) {
       const path = join(outDir, `${name}_${stem(task.path)}.wav`);
       const bytes = encodeWav(out, rate, wavFormat);
       writeFileAtomic(path, bytes);
