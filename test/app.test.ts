@@ -16,9 +16,9 @@ import { loadAudioBytes } from "../src/audio/loadBytes";
 import { LiveWindowCutter } from "../src/browser/liveWindows";
 import { parseModelDescription } from "../src/browser/modelDescription";
 import { StreamingMelSpectrogram } from "../src/browser/streamingMel";
-import { decideClass, meanProbabilities } from "../src/browser/verdict";
 import { thesisConfig } from "../src/config/pipeline";
 import { createMfccExtractor } from "../src/dsp/mfcc";
+import { decideClass } from "../src/model/decision";
 import { ConfigError } from "../src/errors";
 import { predictionWindows } from "../src/pipeline/chunking";
 import { createClipFeatureExtractor } from "../src/pipeline/features";
@@ -61,14 +61,13 @@ const fileName = (path: string): string => path.split("/").pop() as string;
 // ---------------------------------------------------------------------------------------------
 // The browser-safe glue, in Node
 
-test("decides class 1 when its probability reaches the stored threshold, else the larger probability", () => {
+test("the page's rule: class 1 when its probability reaches the stored threshold, else the larger probability", () => {
   assert.equal(decideClass([0.7, 0.3], 0.3), 1); // >= threshold
   assert.equal(decideClass([0.71, 0.29], 0.3), 0);
   assert.equal(decideClass([0.4, 0.6], 0.8), 0);
   assert.equal(decideClass([0.4, 0.6], null), 1);
   assert.equal(decideClass([0.5, 0.5], null), 0); // first on ties, as argmaxRows
   assert.equal(decideClass([0.2, 0.3, 0.5], null), 2);
-  assert.deepEqual(meanProbabilities([[0.2, 0.8], [0.4, 0.6]]), [(0.2 + 0.4) / 2, (0.8 + 0.6) / 2]);
 });
 
 test("reads a model's metadata.json and names the file and field when it is unusable", () => {

@@ -1,18 +1,19 @@
 /**
  * Classify audio window by window with a saved model, the way `soundcheck predict` does
  * (src/pipeline/predict.ts): the same window cutting (src/pipeline/chunking.ts), the same feature
- * function (src/pipeline/features.ts) and the same probability code (src/model/predict.ts), one
- * window at a time so the page can show each result as it arrives. No file system access.
+ * function (src/pipeline/features.ts), the same probability code (src/model/predict.ts) and the
+ * same decision rule (src/model/decision.ts), one window at a time so the page can show each
+ * result as it arrives. No file system access.
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { Matrix } from "../dsp/matrix";
 import { ShapeError } from "../errors";
 import { modelInputShape } from "../model/cnn";
+import { decideClass, meanProbabilities } from "../model/decision";
 import { predictProbabilities } from "../model/predict";
 import { predictionWindows } from "../pipeline/chunking";
 import { createClipFeatureExtractor, type ClipFeatureExtractor } from "../pipeline/features";
 import type { ModelDescription } from "./modelDescription";
-import { decideClass, meanProbabilities } from "./verdict";
 
 /** The verdict on one window of a recording. */
 export interface WindowVerdict {
@@ -123,7 +124,7 @@ export class WindowClassifier {
 
   /** The recording's verdict from its windows' verdicts (mean probabilities, then the same rule). */
   summarize(windows: readonly WindowVerdict[]): RecordingVerdict {
-    const probabilities = meanProbabilities(windows.map((w) => w.probabilities));
+    const probabilities = meanProbabilities(windows.map((w) => w.probabilities), this.description.classNames.length);
     const classIndex = decideClass(probabilities, this.threshold);
     return { probabilities, classIndex, label: this.description.classNames[classIndex] as string, probability: probabilities[classIndex] as number, windows: windows.length };
   }
