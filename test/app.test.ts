@@ -297,6 +297,14 @@ test("applies and shows the decision threshold of a model chosen in the page", a
   }
   const overturned = latest.find((r) => r.name === closest.name)?.windows[closest.i];
   assert.notEqual(overturned?.label, argmaxLabel, "the threshold, not the larger probability, decided");
+  // the files' verdicts: soundcheck predict with the same model folder
+  const withThreshold = await predictFiles({ ...thesisConfig(ROOT), modelDir: thresholdModelDir }, [BROKEN, NORMAL], new CollectingReporter());
+  for (const expected of withThreshold) {
+    const shown = latest.find((r) => r.name === fileName(expected.file)) as RecordingRecord;
+    assert.equal(expected.threshold, threshold);
+    assert.equal(shown.summary?.label, expected.label, `${shown.name}: file verdict with the threshold`);
+    assert.ok(Math.abs((shown.summary?.probability as number) - expected.probability) <= PROBABILITY_TOLERANCE);
+  }
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await page.screenshot({ path: join(OUTPUT, "threshold.png"), fullPage: true });
   // the README's picture: the controls, verdict and plots, and the first lines of the list
