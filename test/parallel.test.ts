@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { thesisConfig } from "../src/config/pipeline";
 import { cleanAndSample } from "../src/pipeline/clean";
+import { closeWorkerPool, mapTask, pooledWorkerIds } from "../src/pipeline/parallel";
+import { writeWavFile } from "../src/audio/wav";
 import { augmentAndExtract } from "../src/pipeline/preprocess";
 import { silentReporter } from "../src/pipeline/reporter";
 import { folderHashes, makeTinyDataset } from "./helpers/tinyDataset";
@@ -33,4 +35,36 @@ test("two worker threads give byte-identical samples, augmentations and features
   assert.deepEqual(serial.samples, parallel.samples);
   assert.deepEqual(serial.augmented, parallel.augmented);
   assert.equal(Object.keys(serial.augmented).length, 36);
+});
+
+test("the clean and preprocess stages share one pool of worker threads, which closeWorkerPool ends", async () => {
+  await closeWorkerPool();
+  const root = mkdtempSync(join(tmpdir(), "soundcheck-pool-"));
+  makeTinyDataset(root);
+  const config = thesisConfig(root);
+  config.dataRoot = root;
+  config.workers = 2;
+  await cleanAndSample(config, silentReporter);
+  const afterClean = pooledWorkerIds();
+  assert.equal(afterClean.length, 2);
+  await augmentAndExtract(config, silentReporter);
+  assert.deepEqual(pooledWorkerIds(), afterClean, "preprocess ran on the threads clean started");
+  await closeWorkerPool();
+  assert.deepEqual(pooledWorkerIds(), []);
+});
+
+test("a failing item fails the call with the item's index, and the pool is replaced by fresh threads", async () => {
+  await closeWorkerPool();
+  const dir = mkdtempSync(join(tmpdir(), "soundcheck-fail-"));
+  const clip = join(dir, "clip.wav");
+  writeWavFile(clip, new Float32Array(22050), 22050);
+  const features = thesisConfig(dir).features;
+  const good = { path: clip, features, augment: null };
+  const failing = { ...good, features: { ...features, nFft: 1000 } }; // the extractor rejects it (not a power of two)
+  await assert.rejects(mapTask("processClip", [good, failing, good], 2), /worker failed on item 1: ConfigError/);
+  assert.deepEqual(pooledWorkerIds(), []);
+  const results = await mapTask("processClip", [good, good], 2);
+  assert.ok(results.every((r) => r.ok));
+  assert.equal(pooledWorkerIds().length, 2);
+  await closeWorkerPool();
 });

@@ -1,4 +1,5 @@
 import { parentPort } from "node:worker_threads";
+import { initFloat32Fft } from "../dsp/fft";
 import { TASKS, type TaskName } from "./tasks";
 
 /** Worker-thread entry: runs the named task on each message and posts the result back. */
@@ -7,6 +8,10 @@ interface Request {
   task: TaskName;
   input: unknown;
 }
+
+// start loading the WebAssembly FFT now, while the first request is on its way (the feature
+// extractor awaits the same load; a failure surfaces there)
+initFloat32Fft().catch(() => undefined);
 
 parentPort?.on("message", async (request: Request) => {
   try {
