@@ -87,7 +87,7 @@ function runOnWorkers<K extends TaskName>(
         }),
     ),
   );
-  return finished.finally(() => detach.forEach((off) => off()));
+  return finished.then(() => undefined).finally(() => detach.forEach((off) => off()));
 }
 
 /**
