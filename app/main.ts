@@ -224,13 +224,14 @@ async function startListening(model: LoadedModel): Promise<void> {
   let extractor: MfccExtractor;
   let mel: StreamingMelSpectrogram | null = null;
   let cutter: LiveWindowCutter | null = null;
-  const record = results.startRecording("microphone", `microphone ${hook.recordings.filter((r) => r.source === "microphone").length + 1}`);
+  let record: RecordingRecord | null = null; // created once the microphone runs
   const verdicts: WindowVerdict[] = [];
   let ring: RingBuffer | null = null;
   let heard = 0;
   let drawScheduled = false;
   const stream = await startMicrophone((block) => {
-    if (cutter === null || mel === null || ring === null) return;
+    if (cutter === null || mel === null || ring === null || record === null) return;
+    const session = record;
     const rate = cutter.sourceRateHz;
     const live = ring;
     heard += block.length;
@@ -239,7 +240,7 @@ async function startListening(model: LoadedModel): Promise<void> {
     for (const window of cutter.push(block)) {
       const verdict = classifier.classify(window.samples, window.index, window.startSeconds);
       verdicts.push(verdict);
-      showWindow(record, verdict, classifier);
+      showWindow(session, verdict, classifier);
     }
     if (!drawScheduled) {
       drawScheduled = true;
@@ -259,6 +260,7 @@ async function startListening(model: LoadedModel): Promise<void> {
   const f = extractor.config;
   views.spectrogram.reset({ frameSeconds: f.hopLength / stream.sampleRateHz, nMels: f.nMels, fMinHz: f.fMinHz, fMaxHz: f.fMaxHz ?? classifier.sampleRateHz / 2, spanSeconds: SPECTROGRAM_SPAN_SECONDS });
   views.timeline.reset(0);
+  record = results.startRecording("microphone", `microphone ${hook.recordings.filter((r) => r.source === "microphone").length + 1}`);
   ring = new RingBuffer(Math.round(LIVE_SPAN_SECONDS * stream.sampleRateHz));
   cutter = new LiveWindowCutter(stream.sampleRateHz, classifier.sampleRateHz, classifier.description.windowSeconds);
   microphone = { stream, extractor, record, verdicts };
