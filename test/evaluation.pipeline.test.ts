@@ -75,9 +75,12 @@ test("recommended: the threshold is chosen on validation, stored with the model,
 });
 
 test("the run folder is self-contained: config, metrics with ranking metrics, predictions, comparison, figures", () => {
-  for (const f of ["config.json", "metrics.json", "classification_report.csv", "confusion_matrix.csv", "test_predictions.csv", "model_comparison.csv", "model_comparison.md", "split_indices.json", "figures/index.html", "figures/plotly.min.js"]) {
+  for (const f of ["config.json", "metrics.json", "classification_report.csv", "confusion_matrix.csv", "test_predictions.csv", "model_comparison.csv", "model_comparison.md", "split_indices.json", "provenance.json", "figures/index.html", "figures/plotly.min.js"]) {
     assert.ok(existsSync(join(runDir, f)), f);
   }
+  const provenance = JSON.parse(readFileSync(join(runDir, "provenance.json"), "utf8")) as { backend: string; inputs: { files: Array<{ path: string; sha256: string }> } };
+  assert.equal(provenance.backend, report.evaluate.backend);
+  assert.ok(provenance.inputs.files.some((f) => f.path === "broken_audio/rec_0.wav" && /^[0-9a-f]{64}$/.test(f.sha256)));
   const config = JSON.parse(readFileSync(join(runDir, "config.json"), "utf8")) as PipelineConfig;
   assert.equal(config.preset, "recommended");
   const metrics = JSON.parse(readFileSync(join(runDir, "metrics.json"), "utf8")) as { balancedAccuracy: number; rocAuc: number | null; models: Record<string, { rocAuc: number | null; threshold: { value: number } }> };

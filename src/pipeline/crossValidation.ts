@@ -149,8 +149,7 @@ export async function crossValidate(config: PipelineConfig, reporter: Reporter):
   const unit = config.split.method === "grouped" ? "grouped by source recording, stratified by class" : "row-level, stratified by class (recordings can be on both sides)";
   writeFileAtomic(files[2] as string, `# Cross-validation: ${repeats} x ${k} folds (${unit}), preset ${config.preset}\n\nMean ± sample standard deviation over ${repeats * k} folds.\n\n${table}\n`);
   files.push(writeRunConfig(dir, config));
-  const provenance = writeRunProvenance(dir, config, backend);
-  if (provenance !== null) files.push(provenance);
+  files.push(writeRunProvenance(dir, config, backend));
   const figure = metricsComparisonFigureFor(summary, `Cross-validation, ${repeats} x ${k} folds (mean ± sd)`);
   files.push(...(await writeFigures(dir, [{ name: "cv_metrics", figure }], config.evaluate.figures, `soundcheck cross-validation: ${config.runName ?? config.preset}`, reporter)));
   reporter.info(`cross-validation: ${repeats} x ${k} folds -> ${dir}`);

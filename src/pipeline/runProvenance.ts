@@ -1,10 +1,12 @@
 import type { PipelineConfig } from "../config/pipeline";
+import { collectProvenance, writeProvenance } from "./provenance";
 
-/** Write `provenance.json` (config, input file hashes, library versions, backend) into `dir`. */
-export function writeRunProvenance(dir: string, config: PipelineConfig, backend: string): string | null {
-  // TODO(lead): call collectProvenance/writeProvenance from ./provenance once it lands
-  void dir;
-  void config;
-  void backend;
-  return null;
+/**
+ * Write `provenance.json` into a run's report folder: the full config, every raw input file
+ * (path, size, SHA-256), library versions, the tfjs backend, the machine and the git commit.
+ *
+ * @returns the file written
+ */
+export function writeRunProvenance(dir: string, config: PipelineConfig, backend: string): string {
+  return writeProvenance(dir, collectProvenance(config, { backend }));
 }
