@@ -78,30 +78,34 @@ export class ConsoleReporter implements Reporter {
   private readonly quiet: boolean;
   private readonly stream: NodeJS.WriteStream;
   private bar: { label: string; start: number; lastDraw: number; lastQuarter: number } | null = null;
+  /** A progress line is on screen without its newline (TTY only). */
+  private lineOpen = false;
 
   constructor(options: ConsoleReporterOptions = {}) {
     this.quiet = options.quiet ?? false;
     this.stream = options.stream ?? process.stderr;
   }
 
-  private endBar(): void {
-    if (this.bar && this.stream.isTTY) this.stream.write("\n");
-    this.bar = null;
+  /** End the progress line on screen, if any; the bar keeps its start time and redraws below. */
+  private breakLine(): void {
+    if (this.lineOpen) this.stream.write("\n");
+    this.lineOpen = false;
+    if (this.bar) this.bar.lastDraw = 0;
   }
 
   info(message: string): void {
     if (this.quiet) return;
-    this.endBar();
+    this.breakLine();
     this.stream.write(`${message}\n`);
   }
 
   warn(message: string): void {
-    this.endBar();
+    this.breakLine();
     this.stream.write(`warning: ${message}\n`);
   }
 
   skip(file: string, reason: string): void {
-    this.endBar();
+    this.breakLine();
     this.stream.write(`skipped ${file}: ${reason}\n`);
   }
 
@@ -109,7 +113,7 @@ export class ConsoleReporter implements Reporter {
     if (this.quiet) return;
     const now = Date.now();
     if (!this.bar || this.bar.label !== label) {
-      this.endBar();
+      this.breakLine();
       this.bar = { label, start: now, lastDraw: 0, lastQuarter: -1 };
     }
     const bar = this.bar;
@@ -123,8 +127,10 @@ export class ConsoleReporter implements Reporter {
       const width = 24;
       const filled = Math.round(fraction * width);
       this.stream.write(`\r[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${text}`);
+      this.lineOpen = true;
       if (done >= total) {
         this.stream.write("\n");
+        this.lineOpen = false;
         this.bar = null;
       }
     } else if (total >= 10) {
