@@ -1,7 +1,7 @@
 import { basename, join, relative } from "node:path";
 import { dataPath, type PipelineConfig } from "../config/pipeline";
 import { toCsv } from "../data/csv";
-import { emptyGeneratedFolder, isHiddenName, listAudioFiles } from "../data/dataset";
+import { assertSafeLayout, emptyGeneratedFolder, isHiddenName, listAudioFiles } from "../data/dataset";
 import { ConfigError } from "../errors";
 import { writeFileAtomic } from "../util/atomicWrite";
 import { cleanLongRecording, shouldStream, STREAM_ABOVE_BYTES } from "./longRecording";
@@ -67,6 +67,7 @@ export const CLEAN_MANIFEST = "clean_manifest.csv";
  * `<processed>/skipped.csv` (src/pipeline/skipped.ts).
  */
 export async function cleanAndSample(config: PipelineConfig, reporter: Reporter, options: CleanOptions = {}): Promise<CleanReport> {
+  assertSafeLayout(config); // no output may land in a raw folder
   const rate = config.features.sampleRateHz;
   const chunkSamples = Math.round(config.clean.chunkSeconds * rate);
   const root = config.dataRoot;

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { dataPath, type PipelineConfig } from "../config/pipeline";
 import { readCsv, toCsv } from "../data/csv";
-import { emptyGeneratedFolder, isHiddenName } from "../data/dataset";
+import { assertSafeLayout, emptyGeneratedFolder, isHiddenName } from "../data/dataset";
 import { saveNpy } from "../data/npy";
 import { ConfigError } from "../errors";
 import { writeFileAtomic } from "../util/atomicWrite";
@@ -95,6 +95,7 @@ function cleanedClips(config: PipelineConfig, reporter: Reporter): CleanClip[] {
  * the output does not depend on how many.
  */
 export async function augmentAndExtract(config: PipelineConfig, reporter: Reporter): Promise<PreprocessReport> {
+  assertSafeLayout(config); // no output may land in a raw folder
   const root = config.dataRoot;
   const clips = cleanedClips(config, reporter);
   const normal = clips.filter((c) => c.label === 0);
