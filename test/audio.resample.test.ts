@@ -1,13 +1,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { fftConvolve, fftConvolveStuffed2 } from "../src/audio/fftConvolve";
+import { besselI0, designKaiserSinc, kernelAt } from "../src/audio/kaiser";
+import { polyphaseResample } from "../src/audio/polyphase";
+import { polyphaseInterior } from "../src/audio/polyphaseKernel";
 import { resample, resampledLength } from "../src/audio/resample";
 import { decodeWavFile } from "../src/audio/wav";
 import { toMono } from "../src/audio/mono";
 import { loadNpyFloat32 } from "../src/data/npy";
 import { mfcc } from "../src/dsp/mfcc";
 import { ConfigError } from "../src/errors";
-import { maxAbsDiff, sineFit } from "./helpers/numeric";
+import { maxAbs, maxAbsDiff, sineFit } from "./helpers/numeric";
 
 const FIXTURES = join(__dirname, "fixtures", "librosa");
 
@@ -127,4 +131,64 @@ test("resamples 10 s at 16 kHz in well under a second", () => {
   resample(x, 16000, 22050);
   const ms = performance.now() - t0;
   assert.ok(ms < 1000, `${ms} ms`);
+});
+
+// ---- the building blocks (src/audio/fftConvolve.ts, polyphase.ts, polyphaseKernel.ts)
+
+test("the stuffed-signal convolution equals an FFT convolution of the zero-stuffed signal, for odd and even tap counts", () => {
+  for (const [n, taps] of [[5000, 401], [3001, 400], [3, 7], [1, 1]] as const) {
+    const x = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) + ((i * 7919) % 13) / 13);
+    const h = Float64Array.from({ length: taps }, (_, i) => Math.cos(i * 0.11) / (1 + i));
+    const stuffed = new Float64Array(2 * n);
+    for (let i = 0; i < n; i++) stuffed[2 * i] = x[i] as number;
+    const expected = fftConvolve(stuffed, h);
+    const ours = fftConvolveStuffed2(x, h);
+    assert.equal(ours.length, expected.length);
+    assert.ok(maxAbsDiff(ours, expected) <= 1e-12 * Math.max(1, maxAbs(expected)), `n ${n}, taps ${taps}: ${maxAbsDiff(ours, expected)}`);
+  }
+});
+
+test("the SIMD polyphase kernel gives the JavaScript loop's two running sums bit for bit", () => {
+  const width = 20;
+  const up = 7;
+  const table = Float64Array.from({ length: up * width }, (_, i) => Math.sin(i * 1.3) / (1 + (i % width)));
+  const data = Float64Array.from({ length: 40_000 }, (_, i) => Math.cos(i * 0.013) * (1 + ((i * 31) % 5)));
+  const [down, count] = [10, 20_000];
+  const qStep = Math.floor(down / up);
+  const pStep = down - qStep * up;
+  const out = new Float64Array(count + 3);
+  if (!polyphaseInterior(data, table, width, up, 5, 2, qStep, pStep, count, out, 3)) return assert.fail("WebAssembly SIMD is unavailable");
+  let k0 = 5;
+  let p = 2;
+  for (let o = 0; o < count; o++) {
+    let acc = 0;
+    let acc1 = 0;
+    for (let t = 0; t < width; t += 2) {
+      acc += (table[p * width + t] as number) * (data[k0 + t] as number);
+      acc1 += (table[p * width + t + 1] as number) * (data[k0 + t + 1] as number);
+    }
+    assert.equal(out[3 + o], acc + acc1, `output ${o}`);
+    k0 += qStep;
+    p += pStep;
+    if (p >= up) {
+      p -= up;
+      k0 += 1;
+    }
+  }
+});
+
+test("polyphase resampling matches the direct windowed-sinc sum, at the signal's edges and inside", () => {
+  const kernel = designKaiserSinc(7000, 24000, 130);
+  const x = { data: Float64Array.from({ length: 3000 }, (_, i) => Math.sin(i * 0.21) + 0.3 * Math.cos(i * 1.9)), first: -4 };
+  const [fromHz, toHz, firstOut, count] = [32000, 22050, 2, 2100];
+  const ours = polyphaseResample(x, fromHz, toHz, kernel, firstOut, count);
+  const i0 = besselI0(kernel.beta);
+  let worst = 0;
+  for (let o = 0; o < count; o++) {
+    const t = (firstOut + o) / toHz;
+    let expected = 0;
+    for (let i = 0; i < x.data.length; i++) expected += (x.data[i] as number) * kernelAt(kernel, t - (x.first + i) / fromHz, fromHz, i0);
+    worst = Math.max(worst, Math.abs((ours[o] as number) - expected));
+  }
+  assert.ok(worst < 1e-12, `max deviation ${worst}`);
 });

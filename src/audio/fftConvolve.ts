@@ -51,3 +51,57 @@ export function fftConvolve(x: Float64Array, h: Float64Array): Float64Array {
   }
   return out;
 }
+
+/**
+ * The full convolution of the 2x zero-stuffed signal `[x0, 0, x1, 0, ..., x(n−1), 0]` with `h`
+ * (length 2·x.length + h.length − 1), the interpolation step of a 2x up-sampler, without forming
+ * the stuffed signal: its even outputs are x convolved with the even taps of h and its odd outputs
+ * x convolved with the odd taps, and both come out of ONE complex convolution of the real x with
+ * the complex filter `h_even + i·h_odd` (real part, imaginary part). Blocks of x go through a
+ * real-input FFT, half the size the stuffed signal would need. float64 throughout.
+ *
+ * @param x  signal (before stuffing)
+ * @param h  FIR taps at the doubled rate
+ */
+export function fftConvolveStuffed2(x: Float64Array, h: Float64Array): Float64Array {
+  const out = new Float64Array(Math.max(0, 2 * x.length + h.length - 1));
+  if (x.length === 0 || h.length === 0) return out;
+  const phaseTaps = Math.ceil(h.length / 2);
+  let size = 256;
+  while (size < 4 * phaseTaps) size *= 2;
+  const block = size - phaseTaps + 1;
+  const fft = new FFT(size);
+
+  // spectrum of g = h_even + i·h_odd
+  const g = new Float64Array(2 * size);
+  for (let q = 0; q < phaseTaps; q++) {
+    g[2 * q] = h[2 * q] as number;
+    g[2 * q + 1] = 2 * q + 1 < h.length ? (h[2 * q + 1] as number) : 0;
+  }
+  const spectrumG = new Float64Array(2 * size);
+  fft.transform(spectrumG, g);
+
+  const data = new Float64Array(size);
+  const spec = new Float64Array(2 * size);
+  const result = new Float64Array(2 * size);
+  for (let start = 0; start < x.length; start += block) {
+    const end = Math.min(block, x.length - start);
+    data.fill(0);
+    for (let i = 0; i < end; i++) data[i] = x[start + i] as number;
+    fft.realTransform(spec, data);
+    fft.completeSpectrum(spec);
+    for (let k = 0; k < 2 * size; k += 2) {
+      const re = spec[k] as number;
+      const im = spec[k + 1] as number;
+      const gr = spectrumG[k] as number;
+      const gi = spectrumG[k + 1] as number;
+      spec[k] = re * gr - im * gi;
+      spec[k + 1] = re * gi + im * gr;
+    }
+    fft.inverseTransform(result, spec);
+    // y[start + i] = result[i]: even output 2(start + i) gets its real part, odd output its imaginary part
+    const limit = Math.min(2 * size, out.length - 2 * start);
+    for (let i = 0; i < limit; i++) out[2 * start + i] = (out[2 * start + i] as number) + (result[i] as number);
+  }
+  return out;
+}

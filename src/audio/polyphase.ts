@@ -1,4 +1,5 @@
 import { besselI0, kernelAt, type KaiserSincKernel } from "./kaiser";
+import { polyphaseInterior } from "./polyphaseKernel";
 
 /** A signal together with the sample index its first element has (it may start before 0). */
 export interface OffsetSignal {
@@ -34,15 +35,28 @@ export function polyphaseResample(x: OffsetSignal, fromHz: number, toHz: number,
   const out = new Float64Array(count);
   const data = x.data;
   const n = data.length;
-  // j * down = q * up + p, advanced incrementally (no division per output)
+  // output j reads taps from data index k0(j) = floor(j·down / up) − reach + 1 − x.first, with
+  // kernel phase p(j) = j·down mod up; (k0, p) advance by (qStep, pStep) per output, p carrying
   const qStep = Math.floor(down / up);
   const pStep = down - qStep * up;
-  let q = Math.floor((firstOut * down) / up);
-  let p = firstOut * down - q * up;
-  for (let o = 0; o < count; o++) {
-    const base = p * width;
-    // data index of tap t is k0 + t
-    const k0 = q - reach + 1 - x.first;
+  const k0At = (j: number): number => Math.floor((j * down) / up) - reach + 1 - x.first;
+  // outputs whose taps all lie inside the data: k0 ≥ 0 and k0 + width ≤ n (k0 grows with j)
+  let interiorStart = firstOut;
+  while (interiorStart < firstOut + count && k0At(interiorStart) < 0) interiorStart++;
+  let interiorEnd = Math.max(interiorStart, Math.min(firstOut + count, Math.ceil(((n - width + reach + x.first) * up) / down)));
+  while (interiorEnd > interiorStart && k0At(interiorEnd - 1) + width > n) interiorEnd--;
+  while (interiorEnd < firstOut + count && k0At(interiorEnd) + width <= n) interiorEnd++;
+  const interior = interiorEnd - interiorStart;
+  const viaKernel =
+    interior > 0 &&
+    polyphaseInterior(data, table, width, up, k0At(interiorStart), (interiorStart * down) % up, qStep, pStep, interior, out, interiorStart - firstOut);
+  for (let j = firstOut; j < firstOut + count; j++) {
+    if (viaKernel && j === interiorStart) {
+      j = interiorEnd - 1;
+      continue;
+    }
+    const k0 = k0At(j);
+    const base = ((j * down) % up) * width;
     let acc = 0;
     if (k0 >= 0 && k0 + width <= n) {
       // width is even: two running sums (faster in V8, and a shorter dependency chain)
@@ -56,13 +70,7 @@ export function polyphaseResample(x: OffsetSignal, fromHz: number, toHz: number,
       const tEnd = Math.min(width, n - k0);
       for (let t = Math.max(0, -k0); t < tEnd; t++) acc += (table[base + t] as number) * (data[k0 + t] as number);
     }
-    out[o] = acc;
-    q += qStep;
-    p += pStep;
-    if (p >= up) {
-      p -= up;
-      q += 1;
-    }
+    out[j - firstOut] = acc;
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import { ConfigError } from "../errors";
-import { fftConvolve } from "./fftConvolve";
+import { fftConvolve, fftConvolveStuffed2 } from "./fftConvolve";
 import { besselI0, designKaiserSinc, kernelAt, type KaiserSincKernel } from "./kaiser";
 import { polyphaseResample, type OffsetSignal } from "./polyphase";
 
@@ -102,13 +102,11 @@ function sampledKernel(kernel: KaiserSincKernel, rateHz: number, gain: number): 
   return { taps, reach };
 }
 
-/** 2x up-sampling with the sharp low-pass: zero-stuff, then FFT convolution with twice the kernel. */
+/** 2x up-sampling with the sharp low-pass: zero-stuffing, then FFT convolution with twice the kernel. */
 function sharpUpsample2(x: OffsetSignal, fromHz: number, kernel: KaiserSincKernel): OffsetSignal {
   const { taps, reach } = sampledKernel(kernel, 2 * fromHz, 2);
-  const stuffed = new Float64Array(2 * x.data.length);
-  for (let i = 0; i < x.data.length; i++) stuffed[2 * i] = x.data[i] as number;
-  // full convolution: element m is the doubled-rate sample 2 * x.first + m - reach
-  return { data: fftConvolve(stuffed, taps), first: 2 * x.first - reach };
+  // full convolution of the stuffed signal: element m is the doubled-rate sample 2 * x.first + m - reach
+  return { data: fftConvolveStuffed2(x.data, taps), first: 2 * x.first - reach };
 }
 
 /** Sharp low-pass at `rateHz` by FFT convolution, keeping every second sample from index 0. */
