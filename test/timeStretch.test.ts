@@ -65,6 +65,14 @@ test("time stretch returns round(length / rate) samples, rounding ties to even l
   assert.equal(timeStretch(new Float32Array(7), SR, 2).length, 4); // round(3.5) = 4
 });
 
+test("time stretch gives the same result whatever clips it stretched before (reused buffers)", () => {
+  const short = tone(1, 440, 0.4);
+  const first = timeStretch(short, SR, 1.25);
+  timeStretch(tone(3, 1000, 0.7), SR, 0.8); // a longer clip grows the buffers
+  timeStretch(tone(0.5, 200, 0.2), SR, 1.25);
+  assert.deepEqual(timeStretch(short, SR, 1.25), first);
+});
+
 test("a stretched 440 Hz tone keeps its pitch", () => {
   const y = tone(3, 440, 0.4);
   const expected = Math.round((440 * 2048) / SR); // bin 41

@@ -137,8 +137,17 @@ export interface TimeStretchOptions {
   inverseFft?: FftPrecision;
 }
 
-/** One FFT per precision, reused across calls (timeStretch runs to completion, so never twice at once). */
-const ffts: Partial<Record<FftPrecision, RealFft>> = {};
+/**
+ * What timeStretch reuses across calls (it runs to completion, so never twice at once): one FFT
+ * per precision, the window, the phase advances and the polar-form buffers (grown as needed).
+ */
+const reused: {
+  ffts: Partial<Record<FftPrecision, RealFft>>;
+  window?: Float64Array;
+  advance?: Float64Array;
+  mag: Float32Array;
+  ang: Float32Array;
+} = { ffts: {}, mag: new Float32Array(0), ang: new Float32Array(0) };
 
 /** The window-sum-square envelope of the last call's frame count (the same for every clip of a length). */
 let envelopeCache: { frames: number; wss: Float32Array } | null = null;
@@ -176,17 +185,22 @@ export function timeStretch(samples: Float32Array, sampleRate: number, rate: num
   if (!(sampleRate > 0)) throw new ConfigError(`sample rate ${sampleRate}`, "the sample rate must be positive", "pass the clip's rate in Hz");
   checkRate(rate);
   const precision = options.inverseFft ?? "float64";
-  const fft = (ffts.float64 ??= createRealFft(N_FFT, "float64"));
-  const inverseFft = (ffts[precision] ??= createRealFft(N_FFT, precision));
+  const fft = (reused.ffts.float64 ??= createRealFft(N_FFT, "float64"));
+  const inverseFft = (reused.ffts[precision] ??= createRealFft(N_FFT, precision));
   const bins = N_FFT / 2 + 1;
   const half = N_FFT / 2;
-  const window = hannWindow(N_FFT);
+  const window = (reused.window ??= hannWindow(N_FFT));
   const frames = stftFrameCount(samples.length, HOP);
   const length = roundHalfEven(samples.length / rate);
 
   // analysis: |X| and angle(X) of every frame, frame-major, two zero frames appended
-  const mag = new Float32Array((frames + 2) * bins);
-  const ang = new Float32Array((frames + 2) * bins);
+  if (reused.mag.length < (frames + 2) * bins) {
+    reused.mag = new Float32Array((frames + 2) * bins);
+    reused.ang = new Float32Array((frames + 2) * bins);
+  }
+  const { mag, ang } = reused;
+  mag.fill(0, frames * bins, (frames + 2) * bins);
+  ang.fill(0, frames * bins, (frames + 2) * bins);
   const frame = new Float64Array(N_FFT);
   const re = new Float64Array(bins);
   const im = new Float64Array(bins);
@@ -201,7 +215,7 @@ export function timeStretch(samples: Float32Array, sampleRate: number, rate: num
   const used = Math.min(steps, Math.ceil((length + 2 * half) / HOP));
   const fullLength = N_FFT + HOP * (used - 1);
   const y = new Float32Array(Math.max(fullLength, half + length)); // overlap-add in float32, like librosa
-  const advance = phaseAdvance(bins, HOP);
+  const advance = (reused.advance ??= phaseAdvance(bins, HOP));
   const phase = ang.slice(0, bins);
   const cs = new Float64Array(2);
   const output = new Float64Array(N_FFT);
