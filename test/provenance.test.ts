@@ -1,8 +1,8 @@
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { thesisConfig } from "../src/config/pipeline";
@@ -10,6 +10,7 @@ import { collectProvenance, PROVENANCE_FILE, writeProvenance } from "../src/pipe
 import { makeTinyDataset } from "./helpers/tinyDataset";
 
 const root = mkdtempSync(join(tmpdir(), "soundcheck-provenance-"));
+after(() => rmSync(root, { recursive: true, force: true }));
 makeTinyDataset(root);
 symlinkSync("gone.wav", join(root, "normal_audio", "dangling.wav"));
 const config = thesisConfig(root);

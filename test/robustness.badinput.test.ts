@@ -1,7 +1,7 @@
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { accessSync, chmodSync, constants, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
+import { accessSync, chmodSync, constants, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { WaveFile } from "wavefile";
@@ -20,6 +20,7 @@ import { pcm16Wav, tone } from "./helpers/tinyDataset";
 // here; one clean run (and one preprocess run) over it, then one assertion group per property.
 
 const root = mkdtempSync(join(tmpdir(), "soundcheck-bad-input-"));
+after(() => rmSync(root, { recursive: true, force: true }));
 const broken = join(root, "broken_audio");
 const normal = join(root, "normal_audio");
 mkdirSync(broken);
