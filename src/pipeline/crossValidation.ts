@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { dataPath, type PipelineConfig } from "../config/pipeline";
 import { toCsv, type CsvValue } from "../data/csv";
+import { assertSafeLayout } from "../data/dataset";
 import { complementRows, groupedStratifiedFolds, stratifiedRowFolds } from "../data/split";
 import { evaluateScores, HEADLINE_METRICS, headlineMetrics, headlineTable, type HeadlineMetrics } from "../evaluate/modelEvaluation";
 import type { Figure } from "../plots/figure";
@@ -87,6 +88,7 @@ export function summarizeFolds(folds: FoldResult[]): ModelSummary[] {
  * folder.
  */
 export async function crossValidate(config: PipelineConfig, reporter: Reporter): Promise<CrossValidationReport> {
+  assertSafeLayout(config); // no output may land in a raw folder
   const processed = dataPath(config, "processed");
   const set = loadFeatureSet(join(processed, FEATURES_FILE), join(processed, LABELS_FILE));
   const rows = set.shape[0] as number;

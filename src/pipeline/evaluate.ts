@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { dataPath, type PipelineConfig } from "../config/pipeline";
 import { toCsv, type CsvValue } from "../data/csv";
+import { assertSafeLayout } from "../data/dataset";
 import { loadNpy } from "../data/npy";
 import { classificationReportCsv, confusionMatrixCsv, formatClassificationReport, type ClassificationReport } from "../evaluate/metrics";
 import { evaluateScores, headlineMetrics, headlineTable, HEADLINE_METRICS, type ModelEvaluation, type ScoreThreshold } from "../evaluate/modelEvaluation";
@@ -95,6 +96,7 @@ const fmt = (v: number) => (Number.isFinite(v) ? v : null);
  * `config.json`, `provenance.json`, `skipped.csv` (when files were skipped) and `figures/`.
  */
 export async function evaluateStage(config: PipelineConfig, reporter: Reporter): Promise<EvaluateReport> {
+  assertSafeLayout(config); // no output may land in a raw folder
   const processed = dataPath(config, "processed");
   const test = loadFeatureSet(join(processed, SPLIT_FILES.xTest), join(processed, SPLIT_FILES.yTest));
   const trained = await loadTrainedModel(config.modelDir, test.shape.slice(1), config.train.backend);

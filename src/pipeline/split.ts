@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { existsSync, rmSync } from "node:fs";
 import { dataPath, type PipelineConfig } from "../config/pipeline";
 import { loadNpy, saveNpy, type NpyArray } from "../data/npy";
+import { assertSafeLayout } from "../data/dataset";
 import { groupedStratifiedSplit, thesisSplit, type SplitIndices } from "../data/split";
 import { ConfigError, ShapeError } from "../errors";
 import { writeFileAtomic } from "../util/atomicWrite";
@@ -175,6 +176,7 @@ function distinctSources(rows: Int32Array, manifest: readonly FeatureRow[]): num
  * `train_test_split(X, y, test_size=0.2, random_state=42)`.
  */
 export function splitFeatures(config: PipelineConfig, reporter: Reporter): SplitReport {
+  assertSafeLayout(config); // no output may land in a raw folder
   const processed = dataPath(config, "processed");
   const set = loadFeatureSet(join(processed, FEATURES_FILE), join(processed, LABELS_FILE));
   const rows = set.shape[0] as number;

@@ -3,6 +3,7 @@ import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { dataPath, type PipelineConfig } from "../config/pipeline";
 import { oversampleIndices } from "../data/balance";
+import { assertSafeLayout } from "../data/dataset";
 import { thesisSplit } from "../data/split";
 import { chooseThreshold } from "../evaluate/thresholds";
 import { parseBackendPreference } from "../model/backend";
@@ -165,6 +166,7 @@ export function loadTrainingSets(config: PipelineConfig, reporter: Reporter): { 
  * names, decision threshold, training settings and history, so the model describes itself.
  */
 export async function trainStage(config: PipelineConfig, reporter: Reporter): Promise<TrainReport> {
+  assertSafeLayout(config); // no output may land in a raw folder
   const { train, validation } = loadTrainingSets(config, reporter);
   const { model, history, threshold, fitCounts, seconds } = await trainConfiguredCnn(config, train, validation, reporter);
   if (threshold !== null) {

@@ -8,7 +8,7 @@ import { join, relative } from "node:path";
 import { dataPath, type PipelineConfig } from "../config/pipeline";
 import { loadAudio } from "../audio/load";
 import { toCsv, type CsvValue } from "../data/csv";
-import { listAudioFiles } from "../data/dataset";
+import { assertSafeLayout, listAudioFiles } from "../data/dataset";
 import { ConfigError, SoundcheckError } from "../errors";
 import { evaluateScores, headlineMetrics, headlineTable, type ModelEvaluation } from "../evaluate/modelEvaluation";
 import { writeFileAtomic } from "../util/atomicWrite";
@@ -52,6 +52,7 @@ export interface UnseenReport {
  * folder.
  */
 export async function evaluateUnseen(config: PipelineConfig, reporter: Reporter): Promise<UnseenReport> {
+  assertSafeLayout(config); // no output may land in a raw folder
   const trained = await loadTrainedModel(config.modelDir, [config.features.nMfcc, 0], config.train.backend);
   const features = trained.metadata.features;
   const rate = features.sampleRateHz;
