@@ -18,7 +18,8 @@ import { unseenFigures } from "./evaluationFigures";
 import { createClipFeatureExtractor } from "./features";
 import { loadTrainedModel } from "./modelStore";
 import type { Reporter } from "./reporter";
-import { runDirectory, writeFigures, type NamedFigure } from "./runReport";
+import { writeRunProvenance } from "./runProvenance";
+import { runDirectory, writeFigures, writeRunConfig, type NamedFigure } from "./runReport";
 
 /** One scored window (chunk) of an unseen recording. */
 export interface UnseenWindow {
@@ -48,8 +49,8 @@ export interface UnseenReport {
  * `clean.chunkSeconds` chunks (remainder dropped); normal ones too when `clean.chunkNormal`,
  * else used whole (features padded/truncated to the model's frame count), exactly like the
  * clean stage. A file that cannot be read is skipped with a reason; the rest go on. Writes
- * `unseen_metrics.json`, `unseen_windows.csv`, `unseen_recordings.csv` and figures into the run
- * folder.
+ * `unseen_metrics.json`, `unseen_windows.csv`, `unseen_recordings.csv`, `config.json`,
+ * `provenance.json` and figures (`unseen/figures/`) into the run folder.
  */
 export async function evaluateUnseen(config: PipelineConfig, reporter: Reporter): Promise<UnseenReport> {
   assertSafeLayout(config); // no output may land in a raw folder
@@ -119,6 +120,7 @@ export async function evaluateUnseen(config: PipelineConfig, reporter: Reporter)
   const t = threshold.value;
   writeFileAtomic(files[1] as string, toCsv(rows.map((r): Record<string, CsvValue> => ({ file: r.file, true_label: r.label, chunk: r.chunk, probability_broken: r.probabilityBroken, predicted_label: r.probabilityBroken >= t ? 1 : 0 })), ["file", "true_label", "chunk", "probability_broken", "predicted_label"]));
   writeFileAtomic(files[2] as string, toCsv(fileRows.map((f): Record<string, CsvValue> => ({ file: f.file, true_label: f.label, windows: f.windows, mean_probability_broken: f.probabilityBroken, predicted_label: f.probabilityBroken >= t ? 1 : 0 })), ["file", "true_label", "windows", "mean_probability_broken", "predicted_label"]));
+  files.push(writeRunConfig(dir, config), writeRunProvenance(dir, config, trained.backend));
   const figures = unseenFigures(windows, rows.map((r) => r.label), rows.map((r) => r.probabilityBroken), classNames, maxFpr);
   files.push(...(await writeFigures(join(dir, "unseen"), figures, config.evaluate.figures, `soundcheck unseen-data evaluation: ${config.runName ?? config.preset}`, reporter)));
   const table = headlineTable([
