@@ -1,8 +1,9 @@
 import { ConfigError } from "../errors";
-import { sinCos } from "../dsp/fastTrig";
+import { atan2, sinCos } from "../dsp/fastTrig";
 import { createRealFft, type FftPrecision, type RealFft } from "../dsp/fft";
 import { stftFrameCount, windowedFrame, type ComplexMatrix } from "../dsp/stft";
 import { hannWindow } from "../dsp/window";
+import { StretchKernel } from "./stretchKernel";
 
 const TWO_PI = 2 * Math.PI;
 const N_FFT = 2048;
@@ -27,7 +28,7 @@ function polarColumn(re: ArrayLike<number>, im: ArrayLike<number>, bins: number,
     const r = Math.fround(re[k] as number);
     const i = Math.fround(im[k] as number);
     mag[o + k] = Math.sqrt(r * r + i * i); // exact squares of float32s; rounded once more by the store
-    ang[o + k] = Math.atan2(i, r);
+    ang[o + k] = atan2(i, r);
   }
 }
 
@@ -83,7 +84,7 @@ function stepWeights(t: number, rate: number): { i0: number; w0: number; w1: num
  * - its phase starts at `angle(D[:, 0])` and accumulates, per step, the expected advance
  *   `hop·2πk/nFft` plus the measured deviation wrapped to [−π, π];
  * - two zero columns are appended to the input so the last steps have neighbours.
- * cos and sin come from dsp/fastTrig.ts (float32 results as Math's).
+ * atan2, cos and sin come from dsp/fastTrig.ts (float32 results as Math's).
  *
  * @param spectrum  STFT `[1 + nFft/2][frames]` (centred frames, hop `hopLength`)
  * @param rate  speed-up factor (> 1 shortens, < 1 lengthens)
@@ -135,6 +136,73 @@ export interface TimeStretchOptions {
    * bins into later frames (1.5e-3 of max |y| measured with a float32 analysis).
    */
   inverseFft?: FftPrecision;
+  /**
+   * Run the per-bin arithmetic in the WebAssembly SIMD kernel (stretchKernel.ts) where the
+   * runtime has SIMD (default true). It gives the same numbers, bit for bit, as the JavaScript
+   * arithmetic (`false`), in a fraction of the time.
+   */
+  simd?: boolean;
+}
+
+/** Where the polar form lives and how the per-bin arithmetic runs: JavaScript arrays or the SIMD kernel. */
+interface VocoderBackend {
+  /** Bins per row in `mag`/`ang` (≥ bins). */
+  readonly rowStride: number;
+  readonly analysisRe: Float64Array;
+  readonly analysisIm: Float64Array;
+  readonly synthesisRe: Float64Array;
+  readonly synthesisIm: Float64Array;
+  prepare(frames: number): void;
+  polar(row: number): void;
+  finishAnalysis(frames: number): void;
+  vocoder(row: number, w0: number, w1: number): void;
+}
+
+/** The JavaScript backend: polarColumn and vocoderColumn on arrays reused across calls. */
+class JsVocoder implements VocoderBackend {
+  readonly rowStride: number;
+  readonly analysisRe: Float64Array;
+  readonly analysisIm: Float64Array;
+  readonly synthesisRe: Float64Array;
+  readonly synthesisIm: Float64Array;
+  private mag = new Float32Array(0);
+  private ang = new Float32Array(0);
+  private readonly phase: Float32Array;
+  private readonly cs = new Float64Array(2);
+
+  constructor(
+    private readonly bins: number,
+    private readonly advance: Float64Array,
+  ) {
+    this.rowStride = bins;
+    this.analysisRe = new Float64Array(bins);
+    this.analysisIm = new Float64Array(bins);
+    this.synthesisRe = new Float64Array(bins);
+    this.synthesisIm = new Float64Array(bins);
+    this.phase = new Float32Array(bins);
+  }
+
+  prepare(frames: number): void {
+    if (this.mag.length < (frames + 2) * this.bins) {
+      this.mag = new Float32Array((frames + 2) * this.bins);
+      this.ang = new Float32Array((frames + 2) * this.bins);
+    }
+  }
+
+  polar(row: number): void {
+    polarColumn(this.analysisRe, this.analysisIm, this.bins, this.mag, this.ang, row * this.bins);
+  }
+
+  finishAnalysis(frames: number): void {
+    const b = this.bins;
+    this.mag.fill(0, frames * b, (frames + 2) * b);
+    this.ang.fill(0, frames * b, (frames + 2) * b);
+    this.phase.set(this.ang.subarray(0, b));
+  }
+
+  vocoder(row: number, w0: number, w1: number): void {
+    vocoderColumn(this.mag, this.ang, row * this.bins, this.bins, w0, w1, this.advance, this.phase, this.synthesisRe, this.synthesisIm, this.cs);
+  }
 }
 
 /**
@@ -144,10 +212,10 @@ export interface TimeStretchOptions {
 const reused: {
   ffts: Partial<Record<FftPrecision, RealFft>>;
   window?: Float64Array;
-  advance?: Float64Array;
-  mag: Float32Array;
-  ang: Float32Array;
-} = { ffts: {}, mag: new Float32Array(0), ang: new Float32Array(0) };
+  js?: JsVocoder;
+  /** The SIMD kernel, or null where the runtime lacks WebAssembly SIMD. */
+  kernel?: StretchKernel | null;
+} = { ffts: {} };
 
 /** The window-sum-square envelope of the last call's frame count (the same for every clip of a length). */
 let envelopeCache: { frames: number; wss: Float32Array } | null = null;
@@ -193,36 +261,30 @@ export function timeStretch(samples: Float32Array, sampleRate: number, rate: num
   const frames = stftFrameCount(samples.length, HOP);
   const length = roundHalfEven(samples.length / rate);
 
+  const advance = phaseAdvance(bins, HOP);
+  if (reused.kernel === undefined) reused.kernel = StretchKernel.create(bins, advance);
+  const backend: VocoderBackend = options.simd !== false && reused.kernel !== null ? reused.kernel : (reused.js ??= new JsVocoder(bins, advance));
+
   // analysis: |X| and angle(X) of every frame, frame-major, two zero frames appended
-  if (reused.mag.length < (frames + 2) * bins) {
-    reused.mag = new Float32Array((frames + 2) * bins);
-    reused.ang = new Float32Array((frames + 2) * bins);
-  }
-  const { mag, ang } = reused;
-  mag.fill(0, frames * bins, (frames + 2) * bins);
-  ang.fill(0, frames * bins, (frames + 2) * bins);
+  backend.prepare(frames);
   const frame = new Float64Array(N_FFT);
-  const re = new Float64Array(bins);
-  const im = new Float64Array(bins);
   for (let t = 0; t < frames; t++) {
     windowedFrame(samples, t, HOP, window, frame);
-    fft.forward(frame, re, im);
-    polarColumn(re, im, bins, mag, ang, t * bins);
+    fft.forward(frame, backend.analysisRe, backend.analysisIm);
+    backend.polar(t);
   }
+  backend.finishAnalysis(frames);
 
   // synthesis: the columns istft uses (librosa trims those that cannot reach `length`)
   const steps = Math.ceil(frames / rate);
   const used = Math.min(steps, Math.ceil((length + 2 * half) / HOP));
   const fullLength = N_FFT + HOP * (used - 1);
   const y = new Float32Array(Math.max(fullLength, half + length)); // overlap-add in float32, like librosa
-  const advance = (reused.advance ??= phaseAdvance(bins, HOP));
-  const phase = ang.slice(0, bins);
-  const cs = new Float64Array(2);
   const output = new Float64Array(N_FFT);
   for (let t = 0; t < used; t++) {
     const { i0, w0, w1 } = stepWeights(t, rate);
-    vocoderColumn(mag, ang, i0 * bins, bins, w0, w1, advance, phase, re, im, cs);
-    inverseFft.inverse(re, im, output);
+    backend.vocoder(i0, w0, w1);
+    inverseFft.inverse(backend.synthesisRe, backend.synthesisIm, output);
     const start = t * HOP;
     for (let i = 0; i < N_FFT; i++) y[start + i] = (y[start + i] as number) + (window[i] as number) * (output[i] as number);
   }

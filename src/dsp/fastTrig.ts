@@ -1,10 +1,11 @@
 /**
- * sin and cos together, for hot loops whose results are rounded to float32 (the phase vocoder).
- * Accurate to a few units in the last place of a float64 (about 1e-16), so rounded to float32 it
- * gives the same values as `Math.cos` / `Math.sin` except when the exact value lies within ~1e-16
- * of a float32 rounding boundary (none in 300 000 random float32 phases, test/dsp.fastTrig.test.ts).
- * About 1.5x faster than Math.cos plus Math.sin in V8: one cheap argument reduction shared by
- * both, then short polynomials. (A table-based atan2 measured no faster than Math.atan2.)
+ * sin/cos and atan2 for hot loops whose results are rounded to float32 (the phase vocoder),
+ * written with plain float64 operations in an order that the time stretch's WebAssembly SIMD
+ * kernel (augment/stretchKernel.ts) repeats exactly, so both give the same numbers bit for bit.
+ * Accurate to a few units in the last place of a float64 (about 1e-16), so rounded to float32
+ * they give the same values as `Math.cos`, `Math.sin`, `Math.atan2` except when the exact value
+ * lies within ~1e-16 of a float32 rounding boundary (none in 300 000 random float32 arguments,
+ * test/dsp.fastTrig.test.ts). sinCos is about 1.5x faster than Math.cos plus Math.sin in V8.
  */
 
 /** π/2 split for Cody-Waite reduction: the first 33 bits, so n·PIO2_HI is exact for |n| < 2^20, and the rest. */
@@ -27,8 +28,8 @@ export function sinCos(angle: number, out: Float64Array): void {
     out[1] = Math.sin(angle);
     return;
   }
-  // angle = n·π/2 + r, |r| ≤ π/4
-  const n = Math.round(angle * TWO_OVER_PI);
+  // angle = n·π/2 + r, |r| ≤ π/4 (n rounded as floor(x + 0.5), which SIMD code can repeat)
+  const n = Math.floor(angle * TWO_OVER_PI + 0.5);
   const r = angle - n * PIO2_HI - n * PIO2_LO;
   const r2 = r * r;
   // Taylor series to r^17 and r^18: truncation error < 1e-19 for |r| ≤ π/4
@@ -51,4 +52,30 @@ export function sinCos(angle: number, out: Float64Array): void {
       out[0] = s;
       out[1] = -c;
   }
+}
+
+/** atan(j/32), j = 0 .. 32: the table atan2 reduces its argument against. */
+export const ATAN_STEPS = 32;
+export const ATAN_TABLE = Float64Array.from({ length: ATAN_STEPS + 1 }, (_, j) => Math.atan(j / ATAN_STEPS));
+const HALF_PI = Math.PI / 2;
+
+/**
+ * `Math.atan2(y, x)`: the angle of the point (x, y), radians in [−π, π], with the same signs and
+ * special values (zeros, infinities and NaN are handed to Math.atan2).
+ */
+export function atan2(y: number, x: number): number {
+  const ax = Math.abs(x);
+  const ay = Math.abs(y);
+  if (!(ax > 0 && ay > 0 && ax < Infinity && ay < Infinity)) return Math.atan2(y, x);
+  const t = Math.min(ax, ay) / Math.max(ax, ay); // (0, 1]
+  // atan t = atan c + atan u, c = j/32 nearest to t, u = (t − c) / (1 + t·c), |u| ≤ 1/64
+  const j = Math.floor(t * ATAN_STEPS + 0.5);
+  const c = j * (1 / ATAN_STEPS);
+  const u = (t - c) / (1 + t * c);
+  const u2 = u * u;
+  // Taylor series of atan u to u^11: truncation error < 1e-22 relative
+  let a = (ATAN_TABLE[j] as number) + (u + u * u2 * (-1 / 3 + u2 * (1 / 5 + u2 * (-1 / 7 + u2 * (1 / 9 + u2 * (-1 / 11))))));
+  if (ay > ax) a = HALF_PI - a;
+  if (x < 0) a = Math.PI - a;
+  return y < 0 ? -a : a;
 }

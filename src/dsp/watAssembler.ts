@@ -4,7 +4,8 @@
  * them: `assembleWat(text)` returns the binary module, which `new WebAssembly.Module()` then
  * validates.
  *
- * The subset: one `(module ...)` holding `(import "m" "n" (memory min))` and
+ * The subset: one `(module ...)` holding `(import "m" "n" (memory min))`,
+ * `(import "m" "n" (func $name (param type)* (result type)?))` and
  * `(func $name (export "name")? (param $p type)* (result type)? (local $l type)* instr*)`, where
  * the instructions are written flat (no folded s-expressions): `local.get $p`, `i32.const 8`,
  * `f32.load offset=4`, `v128.load align=4`, `i8x16.shuffle 0 1 ... 15`,
@@ -51,9 +52,11 @@ const OPCODES: Record<string, OpcodeInfo> = {
   "local.set": op(0x21, "local"),
   "local.tee": op(0x22, "local"),
   "i32.load": op(0x28, "mem", 2),
+  "i64.load": op(0x29, "mem", 3),
   "f32.load": op(0x2a, "mem", 2),
   "f64.load": op(0x2b, "mem", 3),
   "i32.store": op(0x36, "mem", 2),
+  "i64.store": op(0x37, "mem", 3),
   "f32.store": op(0x38, "mem", 2),
   "f64.store": op(0x39, "mem", 3),
   "i32.const": op(0x41, "i32"),
@@ -70,6 +73,7 @@ const OPCODES: Record<string, OpcodeInfo> = {
   "i32.le_u": op(0x4d),
   "i32.ge_s": op(0x4e),
   "i32.ge_u": op(0x4f),
+  "i64.eqz": op(0x50),
   "f32.eq": op(0x5b),
   "f32.lt": op(0x5d),
   "f32.gt": op(0x5e),
@@ -117,12 +121,19 @@ const OPCODES: Record<string, OpcodeInfo> = {
   "i32x4.extract_lane": simd(0x1b, "lane"),
   "f32x4.extract_lane": simd(0x1f, "lane"),
   "f32x4.replace_lane": simd(0x20, "lane"),
+  "i64x2.extract_lane": simd(0x1d, "lane"),
   "f64x2.extract_lane": simd(0x21, "lane"),
+  "f64x2.replace_lane": simd(0x22, "lane"),
   "f32x4.eq": simd(0x41),
   "f32x4.lt": simd(0x43),
   "f32x4.gt": simd(0x44),
   "f32x4.le": simd(0x45),
   "f32x4.ge": simd(0x46),
+  "f64x2.eq": simd(0x47),
+  "f64x2.lt": simd(0x49),
+  "f64x2.gt": simd(0x4a),
+  "f64x2.le": simd(0x4b),
+  "f64x2.ge": simd(0x4c),
   "v128.not": simd(0x4d),
   "v128.and": simd(0x4e),
   "v128.andnot": simd(0x4f),
@@ -135,12 +146,19 @@ const OPCODES: Record<string, OpcodeInfo> = {
   "f64x2.promote_low_f32x4": simd(0x5f),
   "f32x4.floor": simd(0x68),
   "f32x4.nearest": simd(0x6a),
+  "f64x2.floor": simd(0x75),
+  "f64x2.nearest": simd(0x94),
   "i32x4.shl": simd(0xab),
   "i32x4.shr_s": simd(0xac),
   "i32x4.shr_u": simd(0xad),
   "i32x4.add": simd(0xae),
   "i32x4.sub": simd(0xb1),
   "i32x4.mul": simd(0xb5),
+  "i64x2.neg": simd(0xc1),
+  "i64x2.all_true": simd(0xc3),
+  "i64x2.extend_low_i32x4_s": simd(0xc7),
+  "i64x2.shl": simd(0xcb),
+  "i64x2.add": simd(0xce),
   "f32x4.abs": simd(0xe0),
   "f32x4.neg": simd(0xe1),
   "f32x4.sqrt": simd(0xe3),
@@ -157,8 +175,11 @@ const OPCODES: Record<string, OpcodeInfo> = {
   "f64x2.sub": simd(0xf1),
   "f64x2.mul": simd(0xf2),
   "f64x2.div": simd(0xf3),
+  "f64x2.min": simd(0xf4),
+  "f64x2.max": simd(0xf5),
   "i32x4.trunc_sat_f32x4_s": simd(0xf8),
   "f32x4.convert_i32x4_s": simd(0xfa),
+  "i32x4.trunc_sat_f64x2_s_zero": simd(0xfc),
 };
 
 /** An s-expression: an atom (keyword, number, $name, "string") or a parenthesised list. */
@@ -403,30 +424,45 @@ function encodeBody(fn: FunctionDef, functionIndex: Map<string, number>): number
 export function assembleWat(text: string): Uint8Array {
   const root = parse(tokenize(text));
   if (!Array.isArray(root) || root[0] !== "module") throw new SyntaxError("WAT: the text must be one (module ...)");
-  const imports: number[][] = [];
+  const memoryImports: number[][] = [];
+  const importedFunctions: Array<{ module: string; name: string; fn: FunctionDef }> = [];
   const functions: FunctionDef[] = [];
   for (const field of root.slice(1)) {
     if (!Array.isArray(field)) throw new SyntaxError(`WAT: unexpected ${JSON.stringify(field)} in the module`);
     if (field[0] === "import") {
       const desc = field[3];
-      if (!Array.isArray(desc) || desc[0] !== "memory") throw new SyntaxError("WAT: only memory imports are supported");
-      const min = parseNumber(desc[1] as string, "memory size");
-      imports.push([...utf8Name(JSON.parse(field[1] as string) as string), ...utf8Name(JSON.parse(field[2] as string) as string), 0x02, 0x00, ...unsignedLeb(min)]);
+      const module = JSON.parse(field[1] as string) as string;
+      const name = JSON.parse(field[2] as string) as string;
+      if (Array.isArray(desc) && desc[0] === "memory") {
+        const min = parseNumber(desc[1] as string, "memory size");
+        memoryImports.push([...utf8Name(module), ...utf8Name(name), 0x02, 0x00, ...unsignedLeb(min)]);
+      } else if (Array.isArray(desc) && desc[0] === "func") {
+        const fn = readFunction(desc);
+        if (fn.body.length > 0 || fn.locals.length > 0) throw new SyntaxError(`WAT: imported function ${fn.name} cannot have a body`);
+        importedFunctions.push({ module, name, fn });
+      } else throw new SyntaxError("WAT: only memory and function imports are supported");
     } else if (field[0] === "func") functions.push(readFunction(field));
     else throw new SyntaxError(`WAT: module field ${JSON.stringify(field[0])} is not supported`);
   }
-  const functionIndex = new Map(functions.map((f, index) => [f.name, index]));
+  // imported functions come first in the function index space
+  const allFunctions = [...importedFunctions.map((i) => i.fn), ...functions];
+  const functionIndex = new Map(allFunctions.map((f, index) => [f.name, index]));
   const types: string[] = [];
-  const typeOf = functions.map((f) => {
+  const typeOf = allFunctions.map((f) => {
     const key = JSON.stringify([f.params, f.results]);
     if (!types.includes(key)) types.push(key);
     return types.indexOf(key);
   });
+  const imports = [
+    ...importedFunctions.map((i, index) => [...utf8Name(i.module), ...utf8Name(i.name), 0x00, ...unsignedLeb(typeOf[index] as number)]),
+    ...memoryImports,
+  ];
+  const ownTypes = typeOf.slice(importedFunctions.length);
   const typeSection = types.map((key) => {
     const [params, results] = JSON.parse(key) as [number[], number[]];
     return [0x60, ...unsignedLeb(params.length), ...params, ...unsignedLeb(results.length), ...results];
   });
-  const exports = functions.flatMap((f, index) => (f.exportName === null ? [] : [[...utf8Name(f.exportName), 0x00, ...unsignedLeb(index)]]));
+  const exports = functions.flatMap((f, index) => (f.exportName === null ? [] : [[...utf8Name(f.exportName), 0x00, ...unsignedLeb(importedFunctions.length + index)]]));
   const bodies = functions.map((f) => {
     const body = [...vector(f.locals.map((t) => [1, t])), ...encodeBody(f, functionIndex)];
     return [...unsignedLeb(body.length), ...body];
@@ -435,7 +471,7 @@ export function assembleWat(text: string): Uint8Array {
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vector(typeSection)),
     ...section(2, vector(imports)),
-    ...section(3, vector(typeOf.map((t) => unsignedLeb(t)))),
+    ...section(3, vector(ownTypes.map((t) => unsignedLeb(t)))),
     ...section(7, vector(exports)),
     ...section(10, vector(bodies)),
   ];
