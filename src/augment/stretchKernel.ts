@@ -1,4 +1,5 @@
 import { ATAN_STEPS, ATAN_TABLE } from "../dsp/fastTrig";
+import { PFFFT_BACKWARD, PFFFT_REAL, type PffftRuntime } from "../dsp/pffft";
 import { assembleWat } from "../dsp/watAssembler";
 
 /**
@@ -40,7 +41,7 @@ const STRETCH_WAT = String.raw`
   (import "env" "atan2" (func $atan2_js (param f64 f64) (result f64)))
   (import "env" "cos" (func $cos_js (param f64) (result f64)))
   (import "env" "sin" (func $sin_js (param f64) (result f64)))
-  (import "env" "memory" (memory 1))
+  (import "env" "memory" (memory 0))
 
   ;; |X| and angle(X) of $pairs·2 bins: re, im float64 in; mag, ang float32 out (of the float32
   ;; parts, as numpy on complex64). $table: atan(j/32), j = 0..32, float64.
@@ -486,19 +487,154 @@ const STRETCH_WAT = String.raw`
       br_if $pair
     end
   )
+
+  ;; PFFFT's ordered input [X0.re, X(half).re, X1.re, X1.im, ...] (float32) from the float64
+  ;; re, im columns (bins 0 .. half), as Float32RealFft.inverse writes it.
+  (func $pack (export "pack") (param $re i32) (param $im i32) (param $half i32) (param $dst i32)
+    (local $k i32)
+    loop $pair
+      local.get $dst
+      local.get $re
+      v128.load align=8
+      f32x4.demote_f64x2_zero
+      local.get $im
+      v128.load align=8
+      f32x4.demote_f64x2_zero
+      i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23
+      v128.store align=4
+      local.get $re
+      i32.const 16
+      i32.add
+      local.set $re
+      local.get $im
+      i32.const 16
+      i32.add
+      local.set $im
+      local.get $dst
+      i32.const 16
+      i32.add
+      local.set $dst
+      local.get $k
+      i32.const 2
+      i32.add
+      local.tee $k
+      local.get $half
+      i32.lt_u
+      br_if $pair
+    end
+    ;; the slot of X0.im holds X(half).re ($re now points at bin half, $dst past the input)
+    local.get $dst
+    local.get $half
+    i32.const 3
+    i32.shl
+    i32.sub
+    local.get $re
+    f64.load
+    f32.demote_f64
+    f32.store offset=4
+  )
+
+  ;; y[i] = fround(y[i] + window[i]·(out[i]·scale)), i < $n: the inverse STFT's overlap-add of one
+  ;; frame (out: PFFFT's float32 output, window float64, y float32), as timeStretch's JavaScript.
+  (func $ola (export "ola") (param $out i32) (param $window i32) (param $y i32) (param $n i32) (param $scale f64)
+    (local $vs v128)
+    local.get $scale
+    f64x2.splat
+    local.set $vs
+    loop $pair
+      local.get $y
+      local.get $y
+      v128.load64_zero align=4
+      f64x2.promote_low_f32x4
+      local.get $window
+      v128.load align=8
+      local.get $out
+      v128.load64_zero align=4
+      f64x2.promote_low_f32x4
+      local.get $vs
+      f64x2.mul
+      f64x2.mul
+      f64x2.add
+      f32x4.demote_f64x2_zero
+      i64x2.extract_lane 0
+      i64.store align=4
+      local.get $out
+      i32.const 8
+      i32.add
+      local.set $out
+      local.get $y
+      i32.const 8
+      i32.add
+      local.set $y
+      local.get $window
+      i32.const 16
+      i32.add
+      local.set $window
+      local.get $n
+      i32.const 2
+      i32.sub
+      local.tee $n
+      br_if $pair
+    end
+  )
 )
 `;
 
 interface StretchExports {
   polar(re: number, im: number, pairs: number, mag: number, ang: number, table: number): void;
   vocoder(mag: number, ang: number, rowBytes: number, pairs: number, w0: number, w1: number, advance: number, phase: number, re: number, im: number): void;
+  pack(re: number, im: number, half: number, dst: number): void;
+  ola(out: number, window: number, y: number, n: number, scale: number): void;
+}
+
+/** Where the kernel's buffers live: a memory of its own, or PFFFT's (for the fused float32 inverse). */
+interface Arena {
+  readonly memory: WebAssembly.Memory;
+  /** A 16-byte aligned block of `bytes` bytes (may grow the memory: refresh views afterwards). */
+  alloc(bytes: number): number;
+  free(pointer: number): void;
+}
+
+/** Bump allocation in a memory of our own (blocks are not reused; growth is rare and bounded). */
+function ownArena(): Arena {
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  let top = 0;
+  return {
+    memory,
+    alloc(bytes) {
+      const at = top;
+      top = Math.ceil((top + bytes) / 16) * 16;
+      if (memory.buffer.byteLength < top) memory.grow(Math.ceil((top - memory.buffer.byteLength) / 65536));
+      return at;
+    },
+    free() {
+      // bump allocation: nothing to give back
+    },
+  };
+}
+
+function pffftArena(runtime: PffftRuntime, memory: WebAssembly.Memory): Arena {
+  const m = runtime.module;
+  return { memory, alloc: (bytes) => m._pffft_aligned_malloc(bytes), free: (pointer) => m._pffft_aligned_free(pointer) };
 }
 
 let compiled: WebAssembly.Module | null | undefined;
 
+function compiledKernel(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    const bytes = assembleWat(STRETCH_WAT);
+    compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  }
+  return compiled;
+}
+
+const planeBytes = (count: number, bytesEach: number): number => Math.ceil((count * bytesEach) / 16) * 16;
+
 /**
- * The kernel's memory, laid out for `bins` bins (padded to `paddedBins`, even) and `rows` polar
- * rows, with typed views of each region. Views are rebuilt when the memory grows.
+ * The kernel with its buffers: bins padded to an even count, polar rows (grown as needed) and,
+ * on PFFFT's memory, what the fused float32 inverse STFT needs (PFFFT input, output and work
+ * buffers, the window, the overlap-add signal). Typed views are refreshed whenever the memory
+ * may have grown; they are valid until the next `prepare` or `prepareSynthesis`.
  */
 export class StretchKernel {
   readonly paddedBins: number;
@@ -507,16 +643,27 @@ export class StretchKernel {
     return this.paddedBins;
   }
   private readonly exports: StretchExports;
-  private readonly memory: WebAssembly.Memory;
+  private readonly fftSize: number;
   private rows = 0;
-  // byte offsets
-  private readonly tableAt = 0;
+  private outputCapacity = 0;
+  // byte addresses
+  private readonly tableAt: number;
   private readonly advanceAt: number;
   private readonly phaseAt: number;
-  private readonly analysisAt: number;
-  private readonly synthesisAt: number;
-  private readonly polarAt: number;
-  /** Views (valid until the next `ensureRows`). */
+  private readonly analysisReAt: number;
+  private readonly analysisImAt: number;
+  private readonly synthesisReAt: number;
+  private readonly synthesisImAt: number;
+  private magAt = 0;
+  private angAt = 0;
+  /** Fused float32 inverse only. */
+  private readonly setup: number;
+  private readonly packedAt: number;
+  private readonly frameAt: number;
+  private readonly workAt: number;
+  private readonly windowAt: number;
+  private outputAt = 0;
+  private viewsOf: ArrayBuffer | null = null;
   analysisRe = new Float64Array(0);
   analysisIm = new Float64Array(0);
   synthesisRe = new Float64Array(0);
@@ -524,62 +671,99 @@ export class StretchKernel {
   phase = new Float32Array(0);
   mag = new Float32Array(0);
   ang = new Float32Array(0);
+  /** The overlap-add signal of the fused inverse (float32). */
+  output = new Float32Array(0);
 
-  private constructor(module: WebAssembly.Module, readonly bins: number, advance: Float64Array) {
-    this.paddedBins = bins + (bins % 2);
-    const align = (bytes: number): number => Math.ceil(bytes / 16) * 16;
-    const pb = this.paddedBins;
-    this.advanceAt = align(8 * ATAN_TABLE.length);
-    this.phaseAt = this.advanceAt + align(8 * pb);
-    this.analysisAt = this.phaseAt + align(4 * pb);
-    this.synthesisAt = this.analysisAt + 2 * align(8 * pb);
-    this.polarAt = this.synthesisAt + 2 * align(8 * pb);
-    this.memory = new WebAssembly.Memory({ initial: 1 });
-    const imports = { env: { memory: this.memory, atan2: Math.atan2, cos: Math.cos, sin: Math.sin } };
+  private constructor(
+    module: WebAssembly.Module,
+    private readonly arena: Arena,
+    private readonly pffft: PffftRuntime | null,
+    readonly bins: number,
+    advance: Float64Array,
+    window: Float64Array,
+  ) {
+    const pb = (this.paddedBins = bins + (bins % 2));
+    this.fftSize = 2 * (bins - 1);
+    const imports = { env: { memory: arena.memory, atan2: Math.atan2, cos: Math.cos, sin: Math.sin } };
     this.exports = new WebAssembly.Instance(module, imports).exports as unknown as StretchExports;
-    this.ensureRows(1);
-    new Float64Array(this.memory.buffer, this.tableAt, ATAN_TABLE.length).set(ATAN_TABLE);
-    const adv = new Float64Array(this.memory.buffer, this.advanceAt, pb);
+    this.tableAt = arena.alloc(8 * ATAN_TABLE.length);
+    this.advanceAt = arena.alloc(planeBytes(pb, 8));
+    this.phaseAt = arena.alloc(planeBytes(pb, 4));
+    this.analysisReAt = arena.alloc(planeBytes(pb, 8));
+    this.analysisImAt = arena.alloc(planeBytes(pb, 8));
+    this.synthesisReAt = arena.alloc(planeBytes(pb, 8));
+    this.synthesisImAt = arena.alloc(planeBytes(pb, 8));
+    const n = this.fftSize;
+    if (pffft !== null) {
+      this.setup = pffft.module._pffft_new_setup(n, PFFFT_REAL);
+      this.packedAt = arena.alloc(4 * n + 16); // pack writes one pair past the input
+      this.frameAt = arena.alloc(4 * n);
+      this.workAt = arena.alloc(4 * n);
+      this.windowAt = arena.alloc(8 * n);
+    } else {
+      this.setup = 0;
+      this.packedAt = this.frameAt = this.workAt = this.windowAt = 0;
+    }
+    const b = arena.memory.buffer;
+    new Float64Array(b, this.tableAt, ATAN_TABLE.length).set(ATAN_TABLE);
+    const adv = new Float64Array(b, this.advanceAt, pb);
     adv.set(advance);
     adv.fill(0, bins);
-    this.analysisRe.fill(1, bins); // the padding bin stays a finite, non-zero point
-    this.analysisIm.fill(1, bins);
+    // the padding bin of the analysis stays a finite, non-zero point
+    new Float64Array(b, this.analysisReAt, pb).fill(1, bins);
+    new Float64Array(b, this.analysisImAt, pb).fill(1, bins);
+    if (pffft !== null) new Float64Array(b, this.windowAt, n).set(window);
+    this.prepare(1);
   }
 
-  /** A kernel for `bins` bins with these per-bin phase advances, or null without WebAssembly SIMD. */
-  static create(bins: number, advance: Float64Array): StretchKernel | null {
-    if (compiled === undefined) {
-      const bytes = assembleWat(STRETCH_WAT);
-      compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-    }
-    return compiled === null ? null : new StretchKernel(compiled, bins, advance);
+  /**
+   * A kernel for `bins` bins with these phase advances, or null without WebAssembly SIMD. Given
+   * PFFFT (loaded, with its memory), it lives in PFFFT's memory and can also run the float32
+   * inverse STFT itself (`synthesize`).
+   */
+  static create(bins: number, advance: Float64Array, window: Float64Array, pffft: PffftRuntime | null): StretchKernel | null {
+    const module = compiledKernel();
+    if (module === null) return null;
+    const arena = pffft?.memory ? pffftArena(pffft, pffft.memory) : ownArena();
+    return new StretchKernel(module, arena, pffft?.memory ? pffft : null, bins, advance, window);
   }
 
-  /** Make room for `rows` polar rows (growing the memory if needed) and refresh the views. */
-  ensureRows(rows: number): void {
-    const rowBytes = 4 * this.paddedBins;
-    const needed = this.polarAt + 2 * rows * rowBytes;
-    if (this.memory.buffer.byteLength < needed) this.memory.grow(Math.ceil((needed - this.memory.buffer.byteLength) / 65536));
-    if (rows <= this.rows && this.mag.buffer === this.memory.buffer) return;
-    this.rows = Math.max(rows, this.rows);
-    const b = this.memory.buffer;
+  /** True when `synthesize` can run (the kernel lives in PFFFT's memory). */
+  get canSynthesize(): boolean {
+    return this.pffft !== null;
+  }
+
+  private refreshViews(): void {
+    const b = this.arena.memory.buffer;
+    if (this.viewsOf === b && this.mag.length === this.rows * this.paddedBins && this.output.length === this.outputCapacity) return;
     const pb = this.paddedBins;
-    const planeBytes = Math.ceil((8 * pb) / 16) * 16;
     this.phase = new Float32Array(b, this.phaseAt, pb);
-    this.analysisRe = new Float64Array(b, this.analysisAt, pb);
-    this.analysisIm = new Float64Array(b, this.analysisAt + planeBytes, pb);
-    this.synthesisRe = new Float64Array(b, this.synthesisAt, pb);
-    this.synthesisIm = new Float64Array(b, this.synthesisAt + planeBytes, pb);
-    this.mag = new Float32Array(b, this.polarAt, this.rows * pb);
-    this.ang = new Float32Array(b, this.polarAt + this.rows * rowBytes, this.rows * pb);
+    this.analysisRe = new Float64Array(b, this.analysisReAt, pb);
+    this.analysisIm = new Float64Array(b, this.analysisImAt, pb);
+    this.synthesisRe = new Float64Array(b, this.synthesisReAt, pb);
+    this.synthesisIm = new Float64Array(b, this.synthesisImAt, pb);
+    this.mag = new Float32Array(b, this.magAt, this.rows * pb);
+    this.ang = new Float32Array(b, this.angAt, this.rows * pb);
+    this.output = new Float32Array(b, this.outputAt, this.outputCapacity);
+    this.viewsOf = b;
   }
 
   /**
    * Make room for `frames` analysis rows plus the two zero rows librosa appends (call before
-   * filling the analysis columns: views change when the memory grows).
+   * filling the analysis columns).
    */
   prepare(frames: number): void {
-    this.ensureRows(frames + 2);
+    const rows = frames + 2;
+    if (rows > this.rows) {
+      if (this.rows > 0) {
+        this.arena.free(this.magAt);
+        this.arena.free(this.angAt);
+      }
+      this.magAt = this.arena.alloc(planeBytes(rows * this.paddedBins, 4));
+      this.angAt = this.arena.alloc(planeBytes(rows * this.paddedBins, 4));
+      this.rows = rows;
+    }
+    this.refreshViews();
   }
 
   /** After the analysis: zero rows `frames` and `frames + 1`, and start the phase at row 0's angles. */
@@ -593,14 +777,36 @@ export class StretchKernel {
   /** Polar form of the analysis column (analysisRe/Im) into polar row `row`. */
   polar(row: number): void {
     const rowBytes = 4 * this.paddedBins;
-    const planeBytes = Math.ceil((8 * this.paddedBins) / 16) * 16;
-    this.exports.polar(this.analysisAt, this.analysisAt + planeBytes, this.paddedBins / 2, this.polarAt + row * rowBytes, this.polarAt + this.rows * rowBytes + row * rowBytes, this.tableAt);
+    this.exports.polar(this.analysisReAt, this.analysisImAt, this.paddedBins / 2, this.magAt + row * rowBytes, this.angAt + row * rowBytes, this.tableAt);
   }
 
   /** One vocoder column from polar rows `row` and `row + 1` into synthesisRe/Im, advancing `phase`. */
   vocoder(row: number, w0: number, w1: number): void {
     const rowBytes = 4 * this.paddedBins;
-    const planeBytes = Math.ceil((8 * this.paddedBins) / 16) * 16;
-    this.exports.vocoder(this.polarAt + row * rowBytes, this.polarAt + this.rows * rowBytes + row * rowBytes, rowBytes, this.paddedBins / 2, w0, w1, this.advanceAt, this.phaseAt, this.synthesisAt, this.synthesisAt + planeBytes);
+    this.exports.vocoder(this.magAt + row * rowBytes, this.angAt + row * rowBytes, rowBytes, this.paddedBins / 2, w0, w1, this.advanceAt, this.phaseAt, this.synthesisReAt, this.synthesisImAt);
+  }
+
+  /** A zeroed overlap-add signal of `length` samples in `output` (fused inverse only). */
+  prepareSynthesis(length: number): void {
+    if (length > this.outputCapacity) {
+      if (this.outputCapacity > 0) this.arena.free(this.outputAt);
+      this.outputAt = this.arena.alloc(4 * length + 16);
+      this.outputCapacity = length;
+    }
+    this.refreshViews();
+    this.output.fill(0, 0, length);
+  }
+
+  /**
+   * Inverse FFT of the synthesis column (float32, PFFFT) overlap-added with the window into
+   * `output` from sample `start`: the arithmetic of Float32RealFft.inverse and timeStretch's
+   * overlap-add loop, in WebAssembly.
+   */
+  synthesize(start: number): void {
+    const m = (this.pffft as PffftRuntime).module;
+    const n = this.fftSize;
+    this.exports.pack(this.synthesisReAt, this.synthesisImAt, n / 2, this.packedAt);
+    m._pffft_transform_ordered(this.setup, this.packedAt, this.frameAt, this.workAt, PFFFT_BACKWARD);
+    this.exports.ola(this.frameAt, this.windowAt, this.outputAt + 4 * start, n, 1 / n);
   }
 }

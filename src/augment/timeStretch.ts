@@ -3,6 +3,7 @@ import { atan2, sinCos } from "../dsp/fastTrig";
 import { createRealFft, type FftPrecision, type RealFft } from "../dsp/fft";
 import { stftFrameCount, windowedFrame, type ComplexMatrix } from "../dsp/stft";
 import { hannWindow } from "../dsp/window";
+import { loadedPffft } from "../dsp/pffft";
 import { StretchKernel } from "./stretchKernel";
 
 const TWO_PI = 2 * Math.PI;
@@ -213,9 +214,21 @@ const reused: {
   ffts: Partial<Record<FftPrecision, RealFft>>;
   window?: Float64Array;
   js?: JsVocoder;
-  /** The SIMD kernel, or null where the runtime lacks WebAssembly SIMD. */
+  /** The SIMD kernel in a memory of its own / in PFFFT's memory; null where the runtime lacks WebAssembly SIMD. */
   kernel?: StretchKernel | null;
+  pffftKernel?: StretchKernel | null;
 } = { ffts: {} };
+
+/** The SIMD kernel to use: in PFFFT's memory once PFFFT is loaded (so it can also run the float32 inverse), else in its own. */
+function simdKernel(bins: number, advance: Float64Array, window: Float64Array): StretchKernel | null {
+  const pffft = loadedPffft();
+  if (pffft?.memory) {
+    if (reused.pffftKernel === undefined) reused.pffftKernel = StretchKernel.create(bins, advance, window, pffft);
+    return reused.pffftKernel;
+  }
+  if (reused.kernel === undefined) reused.kernel = StretchKernel.create(bins, advance, window, null);
+  return reused.kernel;
+}
 
 /** The window-sum-square envelope of the last call's frame count (the same for every clip of a length). */
 let envelopeCache: { frames: number; wss: Float32Array } | null = null;
@@ -262,8 +275,8 @@ export function timeStretch(samples: Float32Array, sampleRate: number, rate: num
   const length = roundHalfEven(samples.length / rate);
 
   const advance = phaseAdvance(bins, HOP);
-  if (reused.kernel === undefined) reused.kernel = StretchKernel.create(bins, advance);
-  const backend: VocoderBackend = options.simd !== false && reused.kernel !== null ? reused.kernel : (reused.js ??= new JsVocoder(bins, advance));
+  const kernel = options.simd === false ? null : simdKernel(bins, advance, window);
+  const backend: VocoderBackend = kernel ?? (reused.js ??= new JsVocoder(bins, advance));
 
   // analysis: |X| and angle(X) of every frame, frame-major, two zero frames appended
   backend.prepare(frames);
@@ -279,16 +292,29 @@ export function timeStretch(samples: Float32Array, sampleRate: number, rate: num
   const steps = Math.ceil(frames / rate);
   const used = Math.min(steps, Math.ceil((length + 2 * half) / HOP));
   const fullLength = N_FFT + HOP * (used - 1);
-  const y = new Float32Array(Math.max(fullLength, half + length)); // overlap-add in float32, like librosa
-  const output = new Float64Array(N_FFT);
-  for (let t = 0; t < used; t++) {
-    const { i0, w0, w1 } = stepWeights(t, rate);
-    backend.vocoder(i0, w0, w1);
-    inverseFft.inverse(backend.synthesisRe, backend.synthesisIm, output);
-    const start = t * HOP;
-    for (let i = 0; i < N_FFT; i++) y[start + i] = (y[start + i] as number) + (window[i] as number) * (output[i] as number);
+  const yLength = Math.max(fullLength, half + length);
+  let y: Float32Array; // overlap-add in float32, like librosa
+  if (kernel !== null && precision === "float32" && kernel.canSynthesize) {
+    // the same arithmetic, all in WebAssembly: vocoder column, PFFFT inverse, overlap-add
+    kernel.prepareSynthesis(yLength);
+    for (let t = 0; t < used; t++) {
+      const { i0, w0, w1 } = stepWeights(t, rate);
+      kernel.vocoder(i0, w0, w1);
+      kernel.synthesize(t * HOP);
+    }
+    y = kernel.output;
+  } else {
+    y = new Float32Array(yLength);
+    const output = new Float64Array(N_FFT);
+    for (let t = 0; t < used; t++) {
+      const { i0, w0, w1 } = stepWeights(t, rate);
+      backend.vocoder(i0, w0, w1);
+      inverseFft.inverse(backend.synthesisRe, backend.synthesisIm, output);
+      const start = t * HOP;
+      for (let i = 0; i < N_FFT; i++) y[start + i] = (y[start + i] as number) + (window[i] as number) * (output[i] as number);
+    }
   }
-  const wss = windowSumSquare(window, used, y.length);
+  const wss = windowSumSquare(window, used, yLength);
   const tiny = 1.1754943508222875e-38; // numpy.finfo(float32).tiny
   const out = new Float32Array(length);
   const available = Math.min(length, fullLength - half);
