@@ -278,20 +278,35 @@ export function encodeWavSamples(samples: Float32Array, encoding: WavWriteEncodi
     for (let i = 0; i < samples.length; i++) view.setFloat32(4 * i, samples[i] as number, true);
   } else {
     const pcm = quantizePcm16(samples);
-    for (let i = 0; i < pcm.length; i++) view.setInt16(2 * i, pcm[i] as number, true);
+    if (LITTLE_ENDIAN_HOST) new Int16Array(out.buffer, 0, pcm.length).set(pcm);
+    else for (let i = 0; i < pcm.length; i++) view.setInt16(2 * i, pcm[i] as number, true);
   }
   return out;
 }
+
+/** Whether typed arrays on this machine are little-endian, as WAV data is. */
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** float -> int16 the way libsndfile 1.2 writes PCM16 (via int32, keeping the top 16 bits). */
 function quantizePcm16(samples: Float32Array): Int16Array {
   const out = new Int16Array(samples.length);
   for (let i = 0; i < samples.length; i++) {
-    const scaled = (samples[i] as number) * 2147483648;
-    const int32 = scaled >= 2147483647 ? 2147483647 : scaled <= -2147483648 ? -2147483648 : roundHalfEven(scaled);
-    out[i] = Math.floor(int32 / 65536);
+    const x = samples[i] as number;
+    // x is float32, so v = x·2^15 is exact. floor(round(x·2^31) / 2^16) is floor(v) unless the
+    // rounding carries into the next step (fraction of v within 2^-17 of 1) or v is out of the
+    // int16 range: those few take the exact path.
+    const v = x * 32768;
+    const f = Math.floor(v);
+    out[i] = v - f < 0.99998 && f >= -32768 && f <= 32766 ? f : exactPcm16(x);
   }
   return out;
+}
+
+/** One sample as libsndfile quantises it: round half to even to int32 (clipped), top 16 bits. */
+function exactPcm16(x: number): number {
+  const scaled = x * 2147483648;
+  const int32 = scaled >= 2147483647 ? 2147483647 : scaled <= -2147483648 ? -2147483648 : roundHalfEven(scaled);
+  return Math.floor(int32 / 65536);
 }
 
 function roundHalfEven(x: number): number {
@@ -469,7 +484,12 @@ function readSamples(view: DataView, encoding: WavSampleEncoding, channelCount: 
           for (let i = 0; i < n; i++) out[i] = (view.getUint8(i) - 128) / 128;
           break;
         case 2:
-          for (let i = 0; i < n; i++) out[i] = view.getInt16(2 * i, le) / 32768;
+          if (le && LITTLE_ENDIAN_HOST && view.byteOffset % 2 === 0) {
+            const ints = new Int16Array(view.buffer, view.byteOffset, n);
+            for (let i = 0; i < n; i++) out[i] = (ints[i] as number) / 32768;
+          } else {
+            for (let i = 0; i < n; i++) out[i] = view.getInt16(2 * i, le) / 32768;
+          }
           break;
         case 3:
           for (let i = 0, p = 0; i < n; i++, p += 3) {

@@ -1,6 +1,7 @@
 import type { PipelineConfig } from "../config/pipeline";
 import { cleanAndSample, type CleanReport } from "./clean";
 import { evaluateStage, type EvaluateReport } from "./evaluate";
+import { closeWorkerPool } from "./parallel";
 import { augmentAndExtract, type PreprocessReport } from "./preprocess";
 import type { Reporter } from "./reporter";
 import { splitFeatures, type SplitReport } from "./split";
@@ -38,6 +39,7 @@ async function timed<T>(work: () => Promise<T> | T): Promise<[T, number]> {
 export async function runPipeline(config: PipelineConfig, reporter: Reporter): Promise<PipelineReport> {
   const [clean, tClean] = await timed(() => cleanAndSample(config, reporter));
   const [preprocess, tPre] = await timed(() => augmentAndExtract(config, reporter));
+  await closeWorkerPool(); // the remaining stages need no feature workers
   const [split, tSplit] = await timed(() => splitFeatures(config, reporter));
   const [train, tTrain] = await timed(() => trainStage(config, reporter));
   const [evaluate, tEval] = await timed(() => evaluateStage(config, reporter));

@@ -4,7 +4,10 @@
  */
 export class SeededRandom {
   private state: number;
-  private spareGaussian: number | null = null;
+  // the second Box-Muller value, kept as a plain number field (a `number | null` field boxes a
+  // new heap number on every draw)
+  private spareGaussian = 0;
+  private hasSpare = false;
 
   constructor(seed: number) {
     this.state = seed >>> 0;
@@ -25,16 +28,16 @@ export class SeededRandom {
 
   /** Standard normal N(0, 1) sample (Box-Muller, pairs cached). */
   gaussian(): number {
-    if (this.spareGaussian !== null) {
-      const g = this.spareGaussian;
-      this.spareGaussian = null;
-      return g;
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spareGaussian;
     }
     let u = 0;
     while (u === 0) u = this.next();
     const v = this.next();
     const r = Math.sqrt(-2 * Math.log(u));
     this.spareGaussian = r * Math.sin(2 * Math.PI * v);
+    this.hasSpare = true;
     return r * Math.cos(2 * Math.PI * v);
   }
 
