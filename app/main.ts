@@ -10,6 +10,7 @@ import type { ModelDescription } from "../src/browser/modelDescription";
 import { StreamingMelSpectrogram } from "../src/browser/streamingMel";
 import type { WindowClassifier, WindowVerdict } from "../src/browser/windowClassifier";
 import { createMfccExtractor, type MfccExtractor } from "../src/dsp/mfcc";
+import { setPffftWasmSource } from "../src/dsp/pffft";
 import { SoundcheckError } from "../src/errors";
 import { selectBackend } from "./backend";
 import { classColor } from "./classes";
@@ -33,6 +34,15 @@ function element<T extends HTMLElement>(id: string): T {
   if (el === null) throw new Error(`the page has no #${id}`);
   return el as T;
 }
+
+// pffft.wasm is fetched from the vendor folder and instantiated by src/dsp/pffft.ts itself, so
+// the SIMD mel kernel shares its memory as in Node: features bit-identical to the CLI's
+setPffftWasmSource(async (simd) => {
+  const url = new URL(`vendor/pffft/${simd ? "simd" : "non-simd"}/pffft.wasm`, document.baseURI);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url.href}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+});
 
 const hook: SoundcheckHook = { ready: false, backend: "", model: null, recordings: [], errors: [], busy: 0 };
 window.soundcheck = hook;

@@ -35,7 +35,7 @@ function atomicWriter() {
  * as src/audio/decodeBytes.ts was split from decode.ts).
  */
 const NODE_IMPORTS_ALLOWED = new Map([
-  ["src/dsp/pffft.ts", "reads pffft.wasm with node:fs only when require.resolve finds the file; in a bundle it falls back to the package's own loader"],
+  ["src/dsp/pffft.ts", "reads pffft.wasm with node:fs only in Node; the page supplies the bytes with setPffftWasmSource (fetch)"],
 ]);
 
 /** esbuild plugin enforcing NODE_IMPORTS_ALLOWED. */

@@ -40,11 +40,9 @@ const OUTPUT = join(ROOT, "test", "output", "app");
  */
 const PROBABILITY_TOLERANCE = 1e-5;
 /**
- * Features: the same TypeScript and PFFFT WebAssembly run in both, so they agree to float32
- * rounding: the issue asks for 1e-5, taken (as every MFCC comparison in this project) relative to
- * the largest |MFCC| of the window. (Bit-identical while Node and the browser take the same mel
- * path; src/dsp's SIMD mel kernel, which Node can load and the browser cannot yet, rounds a few
- * values one float32 step differently: about 2e-7 of max |MFCC|.)
+ * Features: the same TypeScript and the same WebAssembly (PFFFT and src/dsp's SIMD mel kernel,
+ * which the page loads into PFFFT's memory as Node does) run in both. The issue asks for 1e-5;
+ * we hold it absolutely (in MFCC units) and relative to the window's largest |MFCC|.
  */
 const FEATURE_TOLERANCE = 1e-5;
 
@@ -244,7 +242,7 @@ test("classifies a broken and a normal demo clip, opened from the keyboard, with
     assert.equal(await summary.getAttribute("data-label"), expected.label);
   }
   t.diagnostic(`backend ${h.backend}; max |features - CLI| ${featureError.toExponential(2)} (${featureRelative.toExponential(2)} of max |MFCC|); max |probabilities - CLI| ${probabilityError.toExponential(2)}`);
-  assert.ok(featureRelative <= FEATURE_TOLERANCE, `features differ from the CLI's by ${featureError} (${featureRelative} of max |MFCC|)`);
+  assert.ok(featureError <= FEATURE_TOLERANCE && featureRelative <= FEATURE_TOLERANCE, `features differ from the CLI's by ${featureError} (${featureRelative} of max |MFCC|)`);
   assert.ok(probabilityError <= PROBABILITY_TOLERANCE, `probabilities differ from the CLI's by ${probabilityError}`);
   // the demo model tells these two clips apart, so the screenshot shows both verdicts
   assert.deepEqual([cli.get(fileName(BROKEN))?.label, cli.get(fileName(NORMAL))?.label], ["broken", "normal"]);

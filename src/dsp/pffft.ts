@@ -35,6 +35,19 @@ export const PFFFT_BACKWARD = 1;
 let runtime: PffftRuntime | null = null;
 let loading: Promise<PffftRuntime> | null = null;
 
+/** Supplies the bytes of pffft.wasm (SIMD or scalar build) where there is no file system. */
+export type PffftWasmSource = (simd: boolean) => Promise<Uint8Array>;
+let wasmSource: PffftWasmSource | null = null;
+
+/**
+ * Where a bundle (the browser app) gets pffft.wasm, e.g. by `fetch`: with a source set, the
+ * module is instantiated through it and its memory captured, so the SIMD kernels run there too
+ * and features are bit-identical to Node's. Call before the first `loadPffft()`.
+ */
+export function setPffftWasmSource(source: PffftWasmSource | null): void {
+  wasmSource = source;
+}
+
 function isPffftModule(value: unknown): value is PffftModule {
   if (typeof value !== "object" || value === null) return false;
   const m = value as Record<string, unknown>;
@@ -47,7 +60,7 @@ type EmscriptenFactory = (options?: Record<string, unknown>) => Promise<unknown>
  * Instantiate the module through Emscripten's documented `instantiateWasm` hook, which hands us
  * the instance and so the exported memory object (the glue code keeps it private otherwise).
  */
-async function instantiateCapturingMemory(factory: EmscriptenFactory, wasmPath: string): Promise<{ module: unknown; memory: WebAssembly.Memory | null }> {
+async function instantiateCapturingMemory(factory: EmscriptenFactory, readBytes: () => Promise<Uint8Array>): Promise<{ module: unknown; memory: WebAssembly.Memory | null }> {
   let memory: WebAssembly.Memory | null = null;
   let fail: (error: unknown) => void = () => undefined;
   const failed = new Promise<never>((_, reject) => {
@@ -55,18 +68,13 @@ async function instantiateCapturingMemory(factory: EmscriptenFactory, wasmPath: 
   });
   const created = factory({
     instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void): Record<string, never> {
-      let bytes: Buffer;
-      try {
-        bytes = readFileSync(wasmPath);
-      } catch (error) {
-        fail(error);
-        return {};
-      }
-      WebAssembly.instantiate(bytes, imports).then(({ instance, module }) => {
-        const exported = Object.values(instance.exports).find((value) => value instanceof WebAssembly.Memory);
-        memory = exported instanceof WebAssembly.Memory ? exported : null;
-        receive(instance, module);
-      }, fail);
+      readBytes()
+        .then((bytes) => WebAssembly.instantiate(bytes, imports))
+        .then(({ instance, module }) => {
+          const exported = Object.values(instance.exports).find((value) => value instanceof WebAssembly.Memory);
+          memory = exported instanceof WebAssembly.Memory ? exported : null;
+          receive(instance, module);
+        }, fail);
       return {}; // instantiation continues asynchronously
     },
   });
@@ -80,13 +88,19 @@ async function load(entry: string, simd: boolean): Promise<PffftRuntime> {
   const imported: unknown = await import(entry);
   const factory = (imported as { default?: unknown }).default;
   if (typeof factory !== "function") throw new Error(`${entry} has no default export`);
-  let wasmPath: string | null = null;
-  try {
-    wasmPath = join(dirname(require.resolve(entry)), "pffft.wasm");
-  } catch {
-    wasmPath = null; // not resolvable as a file (e.g. bundled): load it the default way, without the memory
+  let readBytes: (() => Promise<Uint8Array>) | null = null;
+  if (wasmSource !== null) {
+    const source = wasmSource;
+    readBytes = () => source(simd);
+  } else {
+    try {
+      const wasmPath = join(dirname(require.resolve(entry)), "pffft.wasm");
+      readBytes = async () => readFileSync(wasmPath);
+    } catch {
+      readBytes = null; // not resolvable as a file (bundled, no source set): the default loader, without the memory
+    }
   }
-  const { module, memory } = wasmPath === null ? { module: await (factory as EmscriptenFactory)(), memory: null } : await instantiateCapturingMemory(factory as EmscriptenFactory, wasmPath);
+  const { module, memory } = readBytes === null ? { module: await (factory as EmscriptenFactory)(), memory: null } : await instantiateCapturingMemory(factory as EmscriptenFactory, readBytes);
   if (!isPffftModule(module)) throw new Error(`${entry} does not look like the PFFFT module`);
   return { module, memory, simd };
 }
