@@ -1,7 +1,7 @@
 import { ConfigError } from "../errors";
 import { atan2, sinCos } from "../dsp/fastTrig";
 import { createRealFft, type FftPrecision, type RealFft } from "../dsp/fft";
-import { stftFrameCount, windowedFrame, type ComplexMatrix } from "../dsp/stft";
+import { normalizeOverlapAdd, stftFrameCount, windowedFrame, type ComplexMatrix } from "../dsp/stft";
 import { hannWindow } from "../dsp/window";
 import { loadedPffft } from "../dsp/pffft";
 import { StretchKernel } from "./stretchKernel";
@@ -314,14 +314,5 @@ export function timeStretch(samples: Float32Array, sampleRate: number, rate: num
       for (let i = 0; i < N_FFT; i++) y[start + i] = (y[start + i] as number) + (window[i] as number) * (output[i] as number);
     }
   }
-  const wss = windowSumSquare(window, used, yLength);
-  const tiny = 1.1754943508222875e-38; // numpy.finfo(float32).tiny
-  const out = new Float32Array(length);
-  const available = Math.min(length, fullLength - half);
-  for (let i = 0; i < available; i++) {
-    const s = wss[half + i] as number;
-    const v = y[half + i] as number;
-    out[i] = s > tiny ? v / s : v;
-  }
-  return out;
+  return normalizeOverlapAdd(y, windowSumSquare(window, used, yLength), half, fullLength, length);
 }

@@ -244,9 +244,9 @@ export function isFloat32FftReady(): boolean {
 /**
  * Power of the periodic-Hann-windowed spectrum (see `RealFft.forwardHannPower`) from a PFFFT
  * ordered real spectrum of `2·half` floats at `spec[base]`
- * (`[X0.re, X(half).re, X1.re, X1.im, ...]`), stored as float32 to `power[row .. row + half]`.
+ * (`[X0.re, X(half).re, X1.re, X1.im, ...]`), stored to `power[row .. row + half]`.
  */
-function hannPowerFromOrdered(spec: Float32Array, base: number, half: number, power: Float32Array, row: number): void {
+function hannPowerFromOrdered(spec: Float32Array, base: number, half: number, power: Float32Array | Float64Array, row: number): void {
   let rPrev = spec[base + 2] as number; // X[-1] = conj(X[1])
   let iPrev = -(spec[base + 3] as number);
   let rCur = spec[base] as number;
@@ -338,30 +338,7 @@ class Float32RealFft implements RealFft {
   }
 
   forwardHannPower(input: Float64Array | Float32Array, power: Float64Array): void {
-    const heap = this.run(input);
-    const b = this.outPtr >> 2;
-    const half = this.size >> 1;
-    let rPrev = heap[b + 2] as number; // X[-1] = conj(X[1])
-    let iPrev = -(heap[b + 3] as number);
-    let rCur = heap[b] as number;
-    let iCur = 0;
-    for (let k = 0; k < half - 1; k++) {
-      const rNext = heap[b + 2 * k + 2] as number;
-      const iNext = heap[b + 2 * k + 3] as number;
-      const wr = 0.5 * rCur - 0.25 * (rPrev + rNext);
-      const wi = 0.5 * iCur - 0.25 * (iPrev + iNext);
-      power[k] = wr * wr + wi * wi;
-      rPrev = rCur;
-      iPrev = iCur;
-      rCur = rNext;
-      iCur = iNext;
-    }
-    const rHalf = heap[b + 1] as number; // Nyquist, real
-    const wrLast = 0.5 * rCur - 0.25 * (rPrev + rHalf);
-    const wiLast = 0.5 * iCur - 0.25 * iPrev;
-    power[half - 1] = wrLast * wrLast + wiLast * wiLast;
-    const wrHalf = 0.5 * rHalf - 0.5 * rCur; // X[half + 1] = conj(X[half - 1])
-    power[half] = wrHalf * wrHalf;
+    hannPowerFromOrdered(this.run(input), this.outPtr >> 2, this.size >> 1, power, 0);
   }
 
   framesHannPower(signal: Float32Array, origin: number, hop: number, count: number, power: Float32Array): void {

@@ -182,30 +182,8 @@ export function applyMelToFrame(bank: MelFilterbank, spectrum: Float64Array | Fl
  * @param out  destination `[frames][nMels]` from outOffset
  */
 export function applyMelToFrames(bank: MelFilterbank, power: Float32Array, frames: number, out: Float32Array, outOffset = 0): void {
-  const { start, count, offset, weights, nMels, nBins } = bank;
-  for (let t = 0; t < frames; t++) {
-    const row = t * nBins;
-    const o = outOffset + t * nMels;
-    for (let m = 0; m < nMels; m++) {
-      const n = count[m] as number;
-      let w = offset[m] as number;
-      let k = row + (start[m] as number);
-      let a0 = 0;
-      let a1 = 0;
-      let a2 = 0;
-      let a3 = 0;
-      const end4 = w + (n & ~3);
-      for (; w < end4; w += 4, k += 4) {
-        a0 += (weights[w] as number) * (power[k] as number);
-        a1 += (weights[w + 1] as number) * (power[k + 1] as number);
-        a2 += (weights[w + 2] as number) * (power[k + 2] as number);
-        a3 += (weights[w + 3] as number) * (power[k + 3] as number);
-      }
-      const end = (offset[m] as number) + n;
-      for (; w < end; w++, k++) a0 += (weights[w] as number) * (power[k] as number);
-      out[o + m] = a0 + a1 + (a2 + a3);
-    }
-  }
+  const { nMels, nBins } = bank;
+  for (let t = 0; t < frames; t++) applyMelToFrame(bank, power.subarray(t * nBins, (t + 1) * nBins), out, outOffset + t * nMels);
 }
 
 /**

@@ -198,6 +198,17 @@ export function istft(spectrum: ComplexMatrix, options: IstftOptions = {}): Floa
       wss[start + i] = (wss[start + i] as number) + w * w;
     }
   }
+  return normalizeOverlapAdd(y, wss, half, fullLength, outLength);
+}
+
+/**
+ * The end of librosa's istft: drop the first `half` (nFft/2) samples of the overlap-added
+ * signal `y`, divide by the window sum-square `wss` wherever it exceeds float32's smallest
+ * normal number, and cut or zero-pad to `outLength` samples.
+ *
+ * @param fullLength  samples of `y` the frames reached (nFft + hop·(frames − 1))
+ */
+export function normalizeOverlapAdd(y: Float32Array, wss: Float32Array, half: number, fullLength: number, outLength: number): Float32Array {
   const tiny = 1.1754943508222875e-38; // numpy.finfo(float32).tiny
   const out = new Float32Array(outLength);
   const available = Math.min(outLength, fullLength - half);
