@@ -33,14 +33,7 @@ export function fftConvolve(x: Float64Array, h: Float64Array): Float64Array {
     const endB = Math.max(0, Math.min(block, x.length - secondStart));
     for (let i = 0; i < endB; i++) data[2 * i + 1] = x[secondStart + i] as number;
     fft.transform(spec, data);
-    for (let k = 0; k < 2 * size; k += 2) {
-      const re = spec[k] as number;
-      const im = spec[k + 1] as number;
-      const hr = spectrumH[k] as number;
-      const hi = spectrumH[k + 1] as number;
-      spec[k] = re * hr - im * hi;
-      spec[k + 1] = re * hi + im * hr;
-    }
+    multiplyComplexInPlace(spec, spectrumH, size);
     fft.inverseTransform(result, spec);
     const lenA = Math.min(size, out.length - start);
     for (let i = 0; i < lenA; i++) out[start + i] = (out[start + i] as number) + (result[2 * i] as number);
@@ -90,18 +83,23 @@ export function fftConvolveStuffed2(x: Float64Array, h: Float64Array): Float64Ar
     for (let i = 0; i < end; i++) data[i] = x[start + i] as number;
     fft.realTransform(spec, data);
     fft.completeSpectrum(spec);
-    for (let k = 0; k < 2 * size; k += 2) {
-      const re = spec[k] as number;
-      const im = spec[k + 1] as number;
-      const gr = spectrumG[k] as number;
-      const gi = spectrumG[k + 1] as number;
-      spec[k] = re * gr - im * gi;
-      spec[k + 1] = re * gi + im * gr;
-    }
+    multiplyComplexInPlace(spec, spectrumG, size);
     fft.inverseTransform(result, spec);
     // y[start + i] = result[i]: even output 2(start + i) gets its real part, odd output its imaginary part
     const limit = Math.min(2 * size, out.length - 2 * start);
     for (let i = 0; i < limit; i++) out[2 * start + i] = (out[2 * start + i] as number) + (result[i] as number);
   }
   return out;
+}
+
+/** `spec[k] *= other[k]` for `size` interleaved complex values (re, im). */
+function multiplyComplexInPlace(spec: Float64Array, other: Float64Array, size: number): void {
+  for (let k = 0; k < 2 * size; k += 2) {
+    const re = spec[k] as number;
+    const im = spec[k + 1] as number;
+    const or = other[k] as number;
+    const oi = other[k + 1] as number;
+    spec[k] = re * or - im * oi;
+    spec[k + 1] = re * oi + im * or;
+  }
 }
