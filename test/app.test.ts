@@ -177,6 +177,11 @@ before(async () => {
   });
   page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
   page.on("request", (r) => requests.push(r.url()));
+  // intercept file choosers from the start: Playwright turns interception on asynchronously when
+  // the first listener is added, and a chooser opened before that goes to the (headless, so
+  // cancelled) native dialog instead of the test (seen once in CI)
+  page.on("filechooser", () => undefined);
+  await page.evaluate(() => 0);
   await page.goto(server.url);
   await page.waitForFunction(() => (window as unknown as { soundcheck?: { ready: boolean } }).soundcheck?.ready === true, null, { timeout: 60_000 });
 });
