@@ -6,7 +6,7 @@ import { ConfigError } from "../errors";
 import { writeFileAtomic } from "../util/atomicWrite";
 import { cleanLongRecording, shouldStream, STREAM_ABOVE_BYTES } from "./longRecording";
 import { mapTask, workerCount } from "./parallel";
-import type { Reporter, SkippedFile } from "./reporter";
+import { keepingSkips, type Reporter, type SkippedFile } from "./reporter";
 import { recordSkippedFiles } from "./skipped";
 import type { CleanFileResult, CleanFileTask } from "./tasks";
 
@@ -75,12 +75,8 @@ export async function cleanAndSample(config: PipelineConfig, reporter: Reporter,
     { label: 1 as ClassLabel, raw: dataPath(config, "rawBroken"), chunked: true, outKey: "brokenSamples" as const },
     { label: 0 as ClassLabel, raw: dataPath(config, "rawNormal"), chunked: config.clean.chunkNormal, outKey: "normalSamples" as const },
   ];
-  const skipped: SkippedFile[] = [];
-  const skip = (file: string, reason: string) => {
-    skipped.push({ file, reason });
-    reporter.skip(file, reason);
-  };
-  const tracking: Reporter = { info: (m) => reporter.info(m), warn: (m) => reporter.warn(m), progress: (l, d, t) => reporter.progress(l, d, t), skip };
+  const tracking = keepingSkips(reporter);
+  const skipped = tracking.skipped;
   // list first, so a missing folder fails before anything is emptied
   const inputs = classes.map((c) => ({ ...c, files: listAudioFiles(c.raw, tracking, `${config.classNames[c.label]} recordings`) }));
   for (const c of inputs) {
@@ -124,7 +120,7 @@ export async function cleanAndSample(config: PipelineConfig, reporter: Reporter,
   }
   results.forEach((result, i) => {
     const { file, label } = tasks[i] as CleanFileTask & { label: ClassLabel };
-    if (!result.ok) return skip(file, result.reason);
+    if (!result.ok) return tracking.skip(file, result.reason);
     for (const clip of result.clips) {
       samples.push({
         file: relative(root, clip.path),

@@ -9,7 +9,7 @@ import { writeFileAtomic } from "../util/atomicWrite";
 import { CLEAN_MANIFEST, type ClassLabel } from "./clean";
 import { mapTask, workerCount } from "./parallel";
 import type { ProcessClipTask } from "./tasks";
-import type { Reporter, SkippedFile } from "./reporter";
+import { keepingSkips, type Reporter, type SkippedFile } from "./reporter";
 import { recordSkippedFiles } from "./skipped";
 
 /** One row of features.npy and where it came from. */
@@ -103,11 +103,8 @@ export async function augmentAndExtract(config: PipelineConfig, reporter: Report
   if (normal.length === 0 || broken.length === 0) {
     throw new ConfigError(dataPath(config, normal.length === 0 ? "normalSamples" : "brokenSamples"), "holds no cleaned clips", 'run "soundcheck clean" first');
   }
-  const skipped: SkippedFile[] = [];
-  const skip = (file: string, reason: string) => {
-    skipped.push({ file, reason });
-    reporter.skip(file, reason);
-  };
+  const tracking = keepingSkips(reporter);
+  const skipped = tracking.skipped;
   const { nMfcc, frames } = config.features;
   if (frames === null) throw new ConfigError("features.frames", "is null, but features.npy needs one frame count for every clip", "set features.frames, e.g. 100");
   const augDir = emptyGeneratedFolder(config, "augmentedBroken");
@@ -137,7 +134,7 @@ export async function augmentAndExtract(config: PipelineConfig, reporter: Report
   results.forEach((r, i) => {
     const clip = ordered[i] as CleanClip;
     if (r.ok) addRow(clip, clip.path, "", r.features);
-    else skip(clip.path, r.reason);
+    else tracking.skip(clip.path, r.reason);
   });
   let augmentedFiles = 0;
   results.forEach((r, i) => {

@@ -23,6 +23,24 @@ export interface SkippedFile {
   reason: string;
 }
 
+/**
+ * A reporter that passes every message on to `reporter` and also keeps the skipped files, for a
+ * stage that lists them in its report (skipped.csv, the unseen-data report).
+ */
+export function keepingSkips(reporter: Reporter): Reporter & { readonly skipped: SkippedFile[] } {
+  const skipped: SkippedFile[] = [];
+  return {
+    skipped,
+    info: (message) => reporter.info(message),
+    warn: (message) => reporter.warn(message),
+    progress: (label, done, total) => reporter.progress(label, done, total),
+    skip: (file, reason) => {
+      skipped.push({ file, reason });
+      reporter.skip(file, reason);
+    },
+  };
+}
+
 /** A reporter that keeps everything in memory (tests, notebooks). */
 export class CollectingReporter implements Reporter {
   readonly infos: string[] = [];

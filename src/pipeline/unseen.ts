@@ -17,7 +17,7 @@ import { modelThreshold } from "./evaluate";
 import { unseenFigures } from "./evaluationFigures";
 import { createClipFeatureExtractor } from "./features";
 import { loadTrainedModel } from "./modelStore";
-import type { Reporter } from "./reporter";
+import { keepingSkips, type Reporter, type SkippedFile } from "./reporter";
 import { writeRunProvenance } from "./runProvenance";
 import { runDirectory, writeFigures, writeRunConfig, type NamedFigure } from "./runReport";
 
@@ -36,7 +36,7 @@ export interface UnseenReport {
   /** Per recording: the mean P(broken) of its windows, at the same threshold. */
   recordings: ModelEvaluation;
   rows: UnseenWindow[];
-  skipped: Array<{ file: string; reason: string }>;
+  skipped: SkippedFile[];
   text: string;
   runDir: string;
   /** Confusion matrix, ROC, precision-recall and score histogram of the windows. */
@@ -60,8 +60,8 @@ export async function evaluateUnseen(config: PipelineConfig, reporter: Reporter)
   const chunkSamples = Math.round(config.clean.chunkSeconds * rate);
   const extract = await createClipFeatureExtractor(features);
   const classNames = trained.metadata.classNames;
-  const skipped: Array<{ file: string; reason: string }> = [];
-  const tracking: Reporter = { info: (m) => reporter.info(m), warn: (m) => reporter.warn(m), progress: (l, d, t) => reporter.progress(l, d, t), skip: (file, reason) => { skipped.push({ file, reason }); reporter.skip(file, reason); } };
+  const tracking = keepingSkips(reporter);
+  const skipped = tracking.skipped;
   const inputs = [
     { label: 1 as const, folder: dataPath(config, "rawUnseenBroken"), chunked: true },
     { label: 0 as const, folder: dataPath(config, "rawUnseenNormal"), chunked: config.clean.chunkNormal },
@@ -113,13 +113,12 @@ export async function evaluateUnseen(config: PipelineConfig, reporter: Reporter)
     files[0] as string,
     JSON.stringify(
       { model: config.modelDir, threshold, windows: summary(windows), recordings: summary(recordings), skipped, evaluatedAt: new Date().toISOString() },
-      (_, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v),
+      null,
       2,
     ) + "\n",
   );
-  const t = threshold.value;
-  writeFileAtomic(files[1] as string, toCsv(rows.map((r): Record<string, CsvValue> => ({ file: r.file, true_label: r.label, chunk: r.chunk, probability_broken: r.probabilityBroken, predicted_label: r.probabilityBroken >= t ? 1 : 0 })), ["file", "true_label", "chunk", "probability_broken", "predicted_label"]));
-  writeFileAtomic(files[2] as string, toCsv(fileRows.map((f): Record<string, CsvValue> => ({ file: f.file, true_label: f.label, windows: f.windows, mean_probability_broken: f.probabilityBroken, predicted_label: f.probabilityBroken >= t ? 1 : 0 })), ["file", "true_label", "windows", "mean_probability_broken", "predicted_label"]));
+  writeFileAtomic(files[1] as string, toCsv(rows.map((r, i): Record<string, CsvValue> => ({ file: r.file, true_label: r.label, chunk: r.chunk, probability_broken: r.probabilityBroken, predicted_label: windows.predictions[i] as number })), ["file", "true_label", "chunk", "probability_broken", "predicted_label"]));
+  writeFileAtomic(files[2] as string, toCsv(fileRows.map((f, i): Record<string, CsvValue> => ({ file: f.file, true_label: f.label, windows: f.windows, mean_probability_broken: f.probabilityBroken, predicted_label: recordings.predictions[i] as number })), ["file", "true_label", "windows", "mean_probability_broken", "predicted_label"]));
   files.push(writeRunConfig(dir, config), writeRunProvenance(dir, config, trained.backend));
   const figures = unseenFigures(windows, rows.map((r) => r.label), rows.map((r) => r.probabilityBroken), classNames, maxFpr);
   files.push(...(await writeFigures(join(dir, "unseen"), figures, config.evaluate.figures, `soundcheck unseen-data evaluation: ${config.runName ?? config.preset}`, reporter)));
@@ -129,7 +128,7 @@ export async function evaluateUnseen(config: PipelineConfig, reporter: Reporter)
   ]);
   const text = [
     `Unseen data: ${fileRows.length} recordings, ${rows.length} windows, scored by ${config.modelDir} without retraining`,
-    `Decision threshold: ${scoreName} >= ${t.toFixed(4)}, ${threshold.source}`,
+    `Decision threshold: ${scoreName} >= ${threshold.value.toFixed(4)}, ${threshold.source}`,
     "",
     table,
     ...(skipped.length > 0 ? ["", `${skipped.length} files skipped (listed above)`] : []),
