@@ -22,6 +22,8 @@ export interface ModelEvaluation {
   /** What the score is, e.g. "P(broken)" or "reconstruction error". */
   scoreName: string;
   threshold: ScoreThreshold;
+  /** Predicted class per row: 1 where score >= threshold. */
+  predictions: Int32Array;
   report: ClassificationReport;
   /** Threshold-free metrics; null when the set holds only one class (they are undefined). */
   ranking: {
@@ -52,7 +54,7 @@ export function evaluateScores(model: string, scoreName: string, labels: ArrayLi
         precisionRecall: precisionRecallCurve(labels, scores),
       }
     : null;
-  return { model, scoreName, threshold, report, ranking };
+  return { model, scoreName, threshold, predictions, report, ranking };
 }
 
 /** The headline numbers of an evaluation, flat (for tables, CSV and cross-validation means). */
@@ -99,6 +101,11 @@ export function headlineMetrics(e: ModelEvaluation): HeadlineMetrics {
     pAuc: e.ranking?.partialAuc.normalized ?? Number.NaN,
     averagePrecision: e.ranking?.averagePrecision ?? Number.NaN,
   };
+}
+
+/** A metric for a CSV cell: the number, or null (an empty cell) when it is undefined (NaN). */
+export function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
 }
 
 /** A markdown table, one row per model, the headline metrics as columns (NaN shown as "n/a"). */

@@ -9,7 +9,7 @@ import { dataPath, type PipelineConfig } from "../config/pipeline";
 import { toCsv, type CsvValue } from "../data/csv";
 import { assertSafeLayout } from "../data/dataset";
 import { complementRows, groupedStratifiedFolds, stratifiedRowFolds } from "../data/split";
-import { evaluateScores, HEADLINE_METRICS, headlineMetrics, headlineTable, type HeadlineMetrics } from "../evaluate/modelEvaluation";
+import { evaluateScores, finiteOrNull, HEADLINE_METRICS, headlineMetrics, headlineTable, type HeadlineMetrics } from "../evaluate/modelEvaluation";
 import type { Figure } from "../plots/figure";
 import { writeFileAtomic } from "../util/atomicWrite";
 import { fitBaselines } from "./baselines";
@@ -132,19 +132,18 @@ export async function crossValidate(config: PipelineConfig, reporter: Reporter):
   const summary = summarizeFolds(results);
   const table = headlineTable(summary.map((s) => ({ name: s.model, metrics: s.mean, sd: s.sd })));
   const dir = runDirectory(config);
-  const num = (v: number): CsvValue => (Number.isFinite(v) ? v : null);
   const files = [join(dir, "cv_folds.csv"), join(dir, "cv_summary.csv"), join(dir, "cv_summary.md")];
   writeFileAtomic(
     files[0] as string,
     toCsv(
-      results.map((x): Record<string, CsvValue> => ({ repeat: x.repeat, fold: x.fold, model: x.model, test_rows: x.testRows, threshold: x.threshold, ...Object.fromEntries(HEADLINE_METRICS.map((m) => [m, num(x.metrics[m])])) })),
+      results.map((x): Record<string, CsvValue> => ({ repeat: x.repeat, fold: x.fold, model: x.model, test_rows: x.testRows, threshold: x.threshold, ...Object.fromEntries(HEADLINE_METRICS.map((m) => [m, finiteOrNull(x.metrics[m])])) })),
       ["repeat", "fold", "model", "test_rows", "threshold", ...HEADLINE_METRICS],
     ),
   );
   writeFileAtomic(
     files[1] as string,
     toCsv(
-      summary.map((s): Record<string, CsvValue> => ({ model: s.model, folds: s.folds, ...Object.fromEntries(HEADLINE_METRICS.flatMap((m) => [[`${m}_mean`, num(s.mean[m])], [`${m}_sd`, num(s.sd[m])]])) })),
+      summary.map((s): Record<string, CsvValue> => ({ model: s.model, folds: s.folds, ...Object.fromEntries(HEADLINE_METRICS.flatMap((m) => [[`${m}_mean`, finiteOrNull(s.mean[m])], [`${m}_sd`, finiteOrNull(s.sd[m])]])) })),
       ["model", "folds", ...HEADLINE_METRICS.flatMap((m) => [`${m}_mean`, `${m}_sd`])],
     ),
   );

@@ -5,7 +5,7 @@ import { toCsv, type CsvValue } from "../data/csv";
 import { assertSafeLayout } from "../data/dataset";
 import { loadNpy } from "../data/npy";
 import { classificationReportCsv, confusionMatrixCsv, formatClassificationReport, type ClassificationReport } from "../evaluate/metrics";
-import { evaluateScores, headlineMetrics, headlineTable, HEADLINE_METRICS, type ModelEvaluation, type ScoreThreshold } from "../evaluate/modelEvaluation";
+import { evaluateScores, finiteOrNull, headlineMetrics, headlineTable, HEADLINE_METRICS, type ModelEvaluation, type ScoreThreshold } from "../evaluate/modelEvaluation";
 import type { DecisionThreshold } from "../model/save";
 import { writeFileAtomic } from "../util/atomicWrite";
 import { fitBaselines } from "./baselines";
@@ -86,8 +86,6 @@ export function readSplitAssignment(processed: string): SplitAssignment & { meth
   return { method: raw.method ?? "unknown", train: Int32Array.from(raw.train ?? []), validation: Int32Array.from(raw.validation ?? []), test: Int32Array.from(raw.test ?? []) };
 }
 
-const fmt = (v: number) => (Number.isFinite(v) ? v : null);
-
 /**
  * Stage 5: score the saved model (at its decision threshold) and the configured baselines on
  * the test rows, and write the run's report folder (`runDirectory(config)`): `metrics.json`,
@@ -107,18 +105,18 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
   const threshold = modelThreshold(trained.metadata.decisionThreshold);
   const maxFpr = config.evaluate.maxFpr;
   const cnn = evaluateScores("cnn", `P(${classNames[1]})`, test.y, brokenProbability, threshold, classNames, maxFpr);
-  const predictions = Int32Array.from(brokenProbability, (p) => (p >= threshold.value ? 1 : 0));
 
   // baselines, fitted on the same training (and validation) rows
   const evaluations: ModelEvaluation[] = [cnn];
-  const baselineScores: Array<{ name: string; scores: Float64Array; threshold: number }> = [];
+  const baselineScores: Array<{ name: string; scores: Float64Array; predictions: Int32Array }> = [];
   if (config.evaluate.baselines.length > 0) {
     const train = loadFeatureSet(join(processed, SPLIT_FILES.xTrain), join(processed, SPLIT_FILES.yTrain));
     const validation: FeatureSet | null = existsSync(join(processed, SPLIT_FILES.xVal)) ? loadFeatureSet(join(processed, SPLIT_FILES.xVal), join(processed, SPLIT_FILES.yVal)) : null;
     for (const b of fitBaselines(config, train, validation, reporter)) {
       const scores = b.score(test.x, n);
-      evaluations.push(evaluateScores(b.name, b.scoreName, test.y, scores, b.threshold, classNames, maxFpr));
-      baselineScores.push({ name: b.name, scores, threshold: b.threshold.value });
+      const evaluation = evaluateScores(b.name, b.scoreName, test.y, scores, b.threshold, classNames, maxFpr);
+      evaluations.push(evaluation);
+      baselineScores.push({ name: b.name, scores, predictions: evaluation.predictions });
     }
   }
 
@@ -185,7 +183,7 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
         warnings,
         evaluatedAt: new Date().toISOString(),
       },
-      (_, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v),
+      null,
       2,
     ) + "\n",
   );
@@ -202,11 +200,11 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
       augmentation: m?.augmentation ?? null,
       true_label: test.y[i] as number,
       probability_broken: brokenProbability[i] as number,
-      predicted_label: predictions[i] as number,
+      predicted_label: cnn.predictions[i] as number,
     };
     for (const b of baselineScores) {
       row[`${b.name}_score`] = b.scores[i] as number;
-      row[`${b.name}_predicted`] = (b.scores[i] as number) >= b.threshold ? 1 : 0;
+      row[`${b.name}_predicted`] = b.predictions[i] as number;
     }
     return row;
   });
@@ -216,7 +214,7 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
   writeFileAtomic(
     files.comparisonCsv,
     toCsv(
-      evaluations.map((e): Record<string, CsvValue> => ({ model: e.model, score: e.scoreName, threshold: e.threshold.value, threshold_source: e.threshold.source, ...Object.fromEntries(HEADLINE_METRICS.map((k) => [k, fmt(headlineMetrics(e)[k])])) })),
+      evaluations.map((e): Record<string, CsvValue> => ({ model: e.model, score: e.scoreName, threshold: e.threshold.value, threshold_source: e.threshold.source, ...Object.fromEntries(HEADLINE_METRICS.map((k) => [k, finiteOrNull(headlineMetrics(e)[k])])) })),
       ["model", "score", "threshold", "threshold_source", ...HEADLINE_METRICS],
     ),
   );
@@ -246,5 +244,5 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
     `Reports written to ${dir}`,
   ].join("\n");
   reporter.info(`evaluate: accuracy ${cnn.report.accuracy.toFixed(4)}, balanced accuracy ${cnn.report.balancedAccuracy.toFixed(4)}${cnn.ranking === null ? "" : `, ROC AUC ${cnn.ranking.rocAuc.toFixed(4)}`} on ${n} test rows`);
-  return { report: cnn.report, evaluations, predictions, brokenProbability, threshold, text, warnings, runDir: dir, figures, files, backend: trained.backend };
+  return { report: cnn.report, evaluations, predictions: cnn.predictions, brokenProbability, threshold, text, warnings, runDir: dir, figures, files, backend: trained.backend };
 }

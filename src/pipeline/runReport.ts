@@ -64,11 +64,12 @@ export async function writeFigures(dir: string, figures: NamedFigure[], mode: Pi
     written.push(path);
   }
   writeFileAtomic(join(folder, "plotly.min.js"), plotlySource());
-  // the page shows every figure in the folder, also those an earlier step wrote (evaluate, then cv)
-  const all: NamedFigure[] = readdirSync(folder)
-    .filter((f) => f.endsWith(".plotly.json"))
-    .sort()
+  // the page shows every figure in the folder: these, and those an earlier step wrote (evaluate, then cv)
+  const mine = new Set(figures.map((f) => f.name));
+  const earlier: NamedFigure[] = readdirSync(folder)
+    .filter((f) => f.endsWith(".plotly.json") && !mine.has(f.slice(0, -".plotly.json".length)))
     .map((f) => ({ name: f.slice(0, -".plotly.json".length), figure: JSON.parse(readFileSync(join(folder, f), "utf8")) as Figure }));
+  const all = [...earlier, ...figures].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
   const divs = all.map(({ name }) => `<figure><div id="${escapeHtml(name)}"></div></figure>`).join("\n");
   const html = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>

@@ -5,6 +5,7 @@ import { dataPath, type PipelineConfig } from "../config/pipeline";
 import { oversampleIndices } from "../data/balance";
 import { assertSafeLayout } from "../data/dataset";
 import { thesisSplit } from "../data/split";
+import { bothClassesPresent } from "../evaluate/scores";
 import { chooseThreshold } from "../evaluate/thresholds";
 import { parseBackendPreference } from "../model/backend";
 import { predictProbabilities } from "../model/predict";
@@ -63,15 +64,13 @@ export function assembleTrainingData(train: FeatureSet, validation: FeatureSet |
  * The threshold on P(class 1) that maximises balanced accuracy on the validation rows, or null
  * (with the reason) when the validation rows cannot choose one.
  */
-export function thresholdFromValidation(validation: FeatureSet, probabilityOfClass1: ArrayLike<number>, recordings: number | null): DecisionThreshold | string {
-  const has = [0, 1].map((c) => validation.y.some((v) => v === c));
-  if (!has[0] || !has[1]) return "the validation rows hold only one class";
+export function thresholdFromValidation(validation: FeatureSet, probabilityOfClass1: ArrayLike<number>): DecisionThreshold | string {
+  if (!bothClassesPresent(validation.y)) return "the validation rows hold only one class";
   const chosen = chooseThreshold(validation.y, probabilityOfClass1, "balancedAccuracy");
-  const rows = validation.shape[0] as number;
   return {
     value: chosen.threshold,
     score: "probability of class 1",
-    chosenOn: `validation rows (${rows} rows${recordings === null ? "" : `, ${recordings} recordings`})`,
+    chosenOn: `validation rows (${validation.shape[0] as number} rows)`,
     criterion: chosen.criterion,
     criterionValue: chosen.value,
   };
@@ -133,7 +132,7 @@ export async function trainConfiguredCnn(config: PipelineConfig, train: FeatureS
     const n = validation.shape[0] as number;
     const probs = predictProbabilities(model, validation.x, n);
     const p1 = Float64Array.from({ length: n }, (_, i) => probs[i * 2 + 1] as number);
-    const chosen = thresholdFromValidation(validation, p1, null);
+    const chosen = thresholdFromValidation(validation, p1);
     if (typeof chosen === "string") reporter.warn(`train: no decision threshold chosen (${chosen}); the model decides by the larger probability`);
     else threshold = chosen;
   }
