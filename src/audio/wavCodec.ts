@@ -4,6 +4,7 @@
  */
 import { WaveFile } from "wavefile";
 import { AudioDecodeError, SoundcheckError } from "../errors";
+import { roundHalfEven } from "../util/rounding";
 import type { DecodedAudio } from "./decodedAudio";
 
 /** Lowest sample rate accepted when decoding, Hz (below this a header is taken as corrupt). */
@@ -307,11 +308,6 @@ function exactPcm16(x: number): number {
   const scaled = x * 2147483648;
   const int32 = scaled >= 2147483647 ? 2147483647 : scaled <= -2147483648 ? -2147483648 : roundHalfEven(scaled);
   return Math.floor(int32 / 65536);
-}
-
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 function latin1(bytes: Uint8Array, start: number, end: number): string {

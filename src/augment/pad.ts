@@ -1,4 +1,5 @@
 import { ConfigError } from "../errors";
+import { roundHalfEven } from "../util/rounding";
 
 /**
  * Samples of silence added on EACH side for `seconds` at `sampleRate`: Python's
@@ -17,7 +18,7 @@ export function padSampleCount(seconds: number, sampleRate: number): number {
   if (!(sampleRate > 0) || !Number.isFinite(sampleRate)) {
     throw new ConfigError("sample rate", `${sampleRate} Hz is not a positive rate`, "pass the clip's sample rate in Hz");
   }
-  return roundHalfToEven(seconds * sampleRate);
+  return roundHalfEven(seconds * sampleRate);
 }
 
 /**
@@ -34,13 +35,4 @@ export function padWithSilence(samples: Float32Array, sampleRate: number, second
   const out = new Float32Array(samples.length + 2 * pad);
   out.set(samples, pad);
   return out;
-}
-
-/** Python 3 `round(x)`: nearest integer, exact halves to the even neighbour. */
-function roundHalfToEven(x: number): number {
-  const floor = Math.floor(x);
-  const diff = x - floor;
-  if (diff > 0.5) return floor + 1;
-  if (diff < 0.5) return floor;
-  return floor % 2 === 0 ? floor : floor + 1;
 }

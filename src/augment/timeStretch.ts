@@ -1,4 +1,5 @@
 import { ConfigError } from "../errors";
+import { roundHalfEven } from "../util/rounding";
 import { atan2, sinCos } from "../dsp/fastTrig";
 import { createRealFft, type FftPrecision, type RealFft } from "../dsp/fft";
 import { normalizeOverlapAdd, stftFrameCount, windowedFrame, type ComplexMatrix } from "../dsp/stft";
@@ -9,12 +10,6 @@ import { StretchKernel } from "./stretchKernel";
 const TWO_PI = 2 * Math.PI;
 const N_FFT = 2048;
 const HOP = 512;
-
-/** numpy.round / Python round: to the nearest integer, ties to even. */
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
 
 function checkRate(rate: number): void {
   if (!(rate > 0) || !Number.isFinite(rate)) throw new ConfigError(`stretch rate ${rate}`, "the rate must be a positive number", "use e.g. 1.25 (faster) or 0.8 (slower)");
