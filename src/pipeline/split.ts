@@ -3,7 +3,7 @@ import { existsSync, rmSync } from "node:fs";
 import { dataPath, type PipelineConfig } from "../config/pipeline";
 import { loadNpy, saveNpy, type NpyArray } from "../data/npy";
 import { assertSafeLayout } from "../data/dataset";
-import { groupedStratifiedSplit, thesisSplit, type SplitIndices } from "../data/split";
+import { groupedStratifiedSplit, thesisSplit } from "../data/split";
 import { ConfigError, ShapeError } from "../errors";
 import { writeFileAtomic } from "../util/atomicWrite";
 import { readFeatureManifest } from "./manifest";
