@@ -14,6 +14,7 @@ import { readFeatureManifest } from "./manifest";
 import { loadTrainedModel } from "./modelStore";
 import { FEATURE_MANIFEST, LABELS_FILE } from "./preprocess";
 import { writeRunProvenance } from "./runProvenance";
+import { SKIPPED_CSV, skippedCsvPath } from "./skipped";
 import { copyIntoRun, runDirectory, writeFigures, writeRunConfig, type NamedFigure } from "./runReport";
 import { loadFeatureSet, recordingsOnSeveralSides, SPLIT_FILES, type FeatureSet, type SplitAssignment } from "./split";
 import type { Reporter } from "./reporter";
@@ -221,7 +222,7 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
   const table = headlineTable(headline);
   writeFileAtomic(files.comparisonMd, `# ${config.runName ?? "Evaluation"} (${n} test rows, preset ${config.preset})\n\n${table}\n\npAUC: partial ROC AUC up to FPR ${maxFpr}, divided by ${maxFpr} (DCASE).\n`);
   writeRunConfig(dir, config);
-  copyIntoRun(dir, join(processed, "skipped.csv"), "skipped.csv");
+  copyIntoRun(dir, skippedCsvPath(config), SKIPPED_CSV);
   copyIntoRun(dir, join(processed, SPLIT_FILES.indices), SPLIT_FILES.indices);
   writeRunProvenance(dir, config, trained.backend);
   const figures = evaluationFigures(evaluations, [brokenProbability, ...baselineScores.map((b) => b.scores)], test.y, classNames, trained.metadata.history, maxFpr);
