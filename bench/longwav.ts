@@ -17,8 +17,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { encodeWav, encodeWavHeader } from "../src/audio/wavCodec";
 import { thesisConfig } from "../src/config/pipeline";
-import { cleanAndSample } from "../src/pipeline/clean";
-import { ConsoleReporter } from "../src/pipeline/reporter";
+import { cleanAndSample } from "../src/pipeline/stages/cleanAndSample";
+import { ConsoleReporter } from "../src/util/reporter";
 
 const RATE_HZ = 44100;
 const GOAL_PEAK_RSS_MB = 1024;

@@ -16,7 +16,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { thesisConfig } from "../dist/config/pipeline";
 import { runPipeline } from "../dist/pipeline/run";
-import { silentReporter } from "../dist/pipeline/reporter";
+import { silentReporter } from "../dist/util/reporter";
 
 const PYTHON_SECONDS = { total: 205, augmentAndMfcc: 187 };
 

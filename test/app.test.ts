@@ -23,7 +23,7 @@ import { ConfigError } from "../src/errors";
 import { predictionWindows } from "../src/pipeline/chunking";
 import { createClipFeatureExtractor } from "../src/pipeline/features";
 import { predictFiles, type FilePrediction } from "../src/pipeline/predict";
-import { CollectingReporter } from "../src/pipeline/reporter";
+import { CollectingReporter } from "../src/util/reporter";
 import { CHROMIUM_FLAGS, findChromium } from "../src/plots/save";
 import { unexpectedUrls } from "./app/assetUrls";
 import { demoFiles, trainDemoModel } from "./app/demoModel";

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { mergeConfig, readConfigFile, thesisConfig, validateConfig } from "../src/config/pipeline";
 import { emptyGeneratedFolder, listAudioFiles } from "../src/data/dataset";
 import { ConfigError } from "../src/errors";
-import { CollectingReporter } from "../src/pipeline/reporter";
+import { CollectingReporter } from "../src/util/reporter";
 import { configFromFlags } from "../src/pipeline/cli";
 
 test("the thesis preset holds the thesis's numbers", () => {

@@ -5,11 +5,11 @@ import { oversampleIndices } from "../src/data/balance";
 import { complementRows, groupedStratifiedFolds, groupedStratifiedSplit, stratifiedRowFolds, thesisSplit } from "../src/data/split";
 import { ConfigError } from "../src/errors";
 import { decideClass, meanProbabilities } from "../src/model/decision";
-import { meanAndSd, summarizeFolds, type FoldResult } from "../src/pipeline/crossValidation";
-import { modelThreshold } from "../src/pipeline/evaluate";
+import { meanAndSd, summarizeFolds, type FoldResult } from "../src/pipeline/experiments/crossValidation";
+import { modelThreshold } from "../src/pipeline/stages/evaluate";
 import { createClipFeatureExtractor, normalizeRms } from "../src/pipeline/features";
-import type { FeatureRow } from "../src/pipeline/preprocess";
-import { assignSplit, recordingsOnSeveralSides } from "../src/pipeline/split";
+import type { FeatureRow } from "../src/pipeline/stages/augmentAndExtract";
+import { assignSplit, recordingsOnSeveralSides } from "../src/pipeline/stages/split";
 import { SeededRandom } from "../src/util/random";
 import { DEFAULT_FEATURE_CONFIG } from "../src/config/features";
 

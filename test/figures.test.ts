@@ -16,9 +16,9 @@ import { classificationReport } from "../src/evaluate/metrics";
 import { dataPath, thesisConfig } from "../src/config/pipeline";
 import { emptyGeneratedFolder } from "../src/data/dataset";
 import { saveNpy } from "../src/data/npy";
-import { trainStage } from "../src/pipeline/train";
-import { CollectingReporter } from "../src/pipeline/reporter";
-import { SPLIT_FILES } from "../src/pipeline/split";
+import { trainStage } from "../src/pipeline/stages/train";
+import { CollectingReporter } from "../src/util/reporter";
+import { SPLIT_FILES } from "../src/pipeline/stages/split";
 import type { Matrix } from "../src/dsp/matrix";
 
 const ROOT = resolve(__dirname, "..");

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { accuracy, classificationReport, confusionMatrix, formatClassificationReport } from "../src/evaluate/metrics";
-import { degenerateModelWarnings } from "../src/pipeline/evaluate";
+import { degenerateModelWarnings } from "../src/pipeline/stages/evaluate";
 
 // A hand-made case: 10 rows, true = 4 normal (0) + 6 broken (1).
 // predictions: normal rows -> 0,0,0,1 ; broken rows -> 1,1,1,1,0,1

@@ -4,11 +4,11 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { thesisConfig } from "../src/config/pipeline";
-import { cleanAndSample } from "../src/pipeline/clean";
-import { closeWorkerPool, mapTask, pooledWorkerIds } from "../src/pipeline/parallel";
+import { cleanAndSample } from "../src/pipeline/stages/cleanAndSample";
+import { closeWorkerPool, mapTask, pooledWorkerIds } from "../src/pipeline/runtime/parallel";
 import { writeWavFile } from "../src/audio/wav";
-import { augmentAndExtract } from "../src/pipeline/preprocess";
-import { silentReporter } from "../src/pipeline/reporter";
+import { augmentAndExtract } from "../src/pipeline/stages/augmentAndExtract";
+import { silentReporter } from "../src/util/reporter";
 import { folderHashes, makeTinyDataset } from "./helpers/tinyDataset";
 
 async function cleanAndPreprocess(workers: number) {

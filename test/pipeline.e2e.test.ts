@@ -11,7 +11,7 @@ import { loadAudio } from "../src/audio/load";
 import { mfccFeatures } from "../src/dsp/mfcc";
 import { runPipeline, type PipelineReport } from "../src/pipeline/run";
 import { predictFiles } from "../src/pipeline/predict";
-import { CollectingReporter } from "../src/pipeline/reporter";
+import { CollectingReporter } from "../src/util/reporter";
 import { main } from "../src/pipeline/cli";
 import { folderHashes, makeTinyDataset } from "./helpers/tinyDataset";
 

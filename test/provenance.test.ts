@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "nod
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { thesisConfig } from "../src/config/pipeline";
-import { collectProvenance, PROVENANCE_FILE, writeProvenance } from "../src/pipeline/provenance";
+import { collectProvenance, PROVENANCE_FILE, writeProvenance } from "../src/pipeline/reports/provenance";
 import { makeTinyDataset } from "./helpers/tinyDataset";
 
 const root = mkdtempSync(join(tmpdir(), "soundcheck-provenance-"));

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ConsoleReporter } from "../src/pipeline/reporter";
+import { ConsoleReporter } from "../src/util/reporter";
 
 function capture(isTTY: boolean): { reporter: ConsoleReporter; text: () => string } {
   let text = "";

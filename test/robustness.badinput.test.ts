@@ -9,10 +9,10 @@ import { encodeWav } from "../src/audio/wavCodec";
 import { decodeWavFile } from "../src/audio/wav";
 import { thesisConfig } from "../src/config/pipeline";
 import { readCsv } from "../src/data/csv";
-import { cleanAndSample } from "../src/pipeline/clean";
-import { augmentAndExtract } from "../src/pipeline/preprocess";
-import { CollectingReporter, ConsoleReporter, type Reporter } from "../src/pipeline/reporter";
-import { readSkippedCsv, SKIPPED_CSV, writeSkippedCsv } from "../src/pipeline/skipped";
+import { cleanAndSample } from "../src/pipeline/stages/cleanAndSample";
+import { augmentAndExtract } from "../src/pipeline/stages/augmentAndExtract";
+import { CollectingReporter, ConsoleReporter, type Reporter } from "../src/util/reporter";
+import { readSkippedCsv, SKIPPED_CSV, writeSkippedCsv } from "../src/pipeline/reports/skipped";
 import { buildBaseWav } from "./helpers/wavFuzz";
 import { pcm16Wav, tone } from "./helpers/tinyDataset";
 

@@ -9,10 +9,10 @@ import { assertSafeLayout } from "../src/data/dataset";
 import { ConfigError, ShapeError } from "../src/errors";
 import { buildCnn } from "../src/model/cnn";
 import { saveCnn } from "../src/model/save";
-import { cleanAndSample } from "../src/pipeline/clean";
-import { augmentAndExtract } from "../src/pipeline/preprocess";
+import { cleanAndSample } from "../src/pipeline/stages/cleanAndSample";
+import { augmentAndExtract } from "../src/pipeline/stages/augmentAndExtract";
 import { predictFiles } from "../src/pipeline/predict";
-import { CollectingReporter } from "../src/pipeline/reporter";
+import { CollectingReporter } from "../src/util/reporter";
 import { folderHashes, makeTinyDataset } from "./helpers/tinyDataset";
 
 // Configuration mistakes stop a stage before it touches anything, with a message that names the

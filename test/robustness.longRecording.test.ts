@@ -6,10 +6,10 @@ import { join } from "node:path";
 import { decodeWavFile } from "../src/audio/wav";
 import { encodeWav } from "../src/audio/wavCodec";
 import { thesisConfig } from "../src/config/pipeline";
-import { cleanAndSample } from "../src/pipeline/clean";
-import { cleanLongRecording, shouldStream } from "../src/pipeline/longRecording";
-import { CollectingReporter } from "../src/pipeline/reporter";
-import { cleanFile, type CleanFileTask } from "../src/pipeline/tasks";
+import { cleanAndSample } from "../src/pipeline/stages/cleanAndSample";
+import { cleanLongRecording, shouldStream } from "../src/pipeline/stages/longRecording";
+import { CollectingReporter } from "../src/util/reporter";
+import { cleanFile, type CleanFileTask } from "../src/pipeline/runtime/tasks";
 import { TEMP_FILE_PATTERN } from "../src/util/atomicWrite";
 import { folderHashes, makeTinyDataset, pcm16Wav, tone } from "./helpers/tinyDataset";
 

@@ -5,11 +5,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { presetConfig, type PipelineConfig } from "../src/config/pipeline";
-import { cleanAndSample } from "../src/pipeline/clean";
-import { augmentAndExtract } from "../src/pipeline/preprocess";
-import { silentReporter } from "../src/pipeline/reporter";
-import { splitFeatures } from "./../src/pipeline/split";
-import { trainStage } from "../src/pipeline/train";
+import { cleanAndSample } from "../src/pipeline/stages/cleanAndSample";
+import { augmentAndExtract } from "../src/pipeline/stages/augmentAndExtract";
+import { silentReporter } from "../src/util/reporter";
+import { splitFeatures } from "../src/pipeline/stages/split";
+import { trainStage } from "../src/pipeline/stages/train";
 import { makeTinyDataset, pcm16Wav, tone } from "./helpers/tinyDataset";
 
 // The same config and seed, run twice from scratch in two data roots: every file the stages

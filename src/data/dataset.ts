@@ -2,7 +2,7 @@ import { existsSync, readdirSync, realpathSync, rmSync, statSync, mkdirSync, lst
 import { basename, dirname, extname, join, relative, resolve, sep } from "node:path";
 import { ConfigError } from "../errors";
 import { dataPath, type DataLayout, type PipelineConfig } from "../config/pipeline";
-import type { Reporter } from "../pipeline/reporter";
+import type { Reporter } from "../util/reporter";
 
 /** File extensions we try to decode as audio (case-insensitive). */
 export const AUDIO_EXTENSIONS: readonly string[] = [".wav", ".wave", ".flac", ".mp3", ".ogg", ".oga"];

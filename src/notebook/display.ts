@@ -15,8 +15,12 @@
  * wraps), found at run time; outside a kernel nothing is sent.
  */
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { type Figure, figureSize, figureTitle } from "../plots/figure";
+import { plotlySource, plotlyVersion } from "../plots/plotlySource";
+import { escapeHtml, scriptJson } from "../util/html";
+
+export { escapeHtml, scriptJson } from "../util/html";
+export { plotlySource, plotlyVersion } from "../plots/plotlySource";
 
 /** A MIME bundle: representation by MIME type (strings, or JSON for `+json` types). */
 export type MimeBundle = Record<string, string | object>;
@@ -74,26 +78,6 @@ export function displayBundle(bundle: MimeBundle, displayId?: string, update = f
 /** A fresh id for an output that will be updated in place (see {@link LiveDisplay}). */
 export function newDisplayId(): string {
   return randomBytes(8).toString("hex");
-}
-
-/** Escape text for HTML element content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
-
-/** JSON that is safe inside a `<script>` element (no `</script>`, no HTML comment openers). */
-export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
-}
-
-/** Version of the plotly.js inlined by {@link plotlyLoaderBundle}. */
-export function plotlyVersion(): string {
-  return (JSON.parse(readFileSync(require.resolve("plotly.js-dist-min/package.json"), "utf8")) as { version: string }).version;
-}
-
-/** The minified plotly.js bundle (about 4.8 MB). */
-export function plotlySource(): string {
-  return readFileSync(require.resolve("plotly.js-dist-min/plotly.min.js"), "utf8");
 }
 
 /**

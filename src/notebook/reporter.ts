@@ -1,5 +1,5 @@
 import type { EpochLog } from "../model/train";
-import { CollectingReporter } from "../pipeline/reporter";
+import { CollectingReporter } from "../util/reporter";
 import { escapeHtml, LiveDisplay, displayBundle } from "./display";
 
 /** Options of {@link NotebookReporter}. */

@@ -18,8 +18,8 @@ import { chooseThreshold } from "../evaluate/thresholds";
 import { scoreAutoencoder, trainAutoencoder } from "../model/baselines/autoencoder";
 import { scoreLogisticRegression, trainLogisticRegression } from "../model/baselines/logisticRegression";
 import { pooledMfccStatistics } from "../model/baselines/pooledStatistics";
-import { takeRows, type FeatureSet } from "./split";
-import type { Reporter } from "./reporter";
+import { takeRows, type FeatureSet } from "./stages/split";
+import type { Reporter } from "../util/reporter";
 
 /** A baseline fitted on the training rows, ready to score feature matrices. */
 export interface FittedScorer {

@@ -7,21 +7,21 @@ import { GENERATED_FOLDERS, emptyGeneratedFolder } from "../data/dataset";
 import { saveNpy } from "../data/npy";
 import { SoundcheckError } from "../errors";
 import { loadAudio } from "../audio/load";
-import { cleanAndSample } from "./clean";
-import { augmentAndExtract } from "./preprocess";
-import { splitFeatures } from "./split";
-import { trainStage } from "./train";
-import { evaluateStage } from "./evaluate";
+import { cleanAndSample } from "./stages/cleanAndSample";
+import { augmentAndExtract } from "./stages/augmentAndExtract";
+import { splitFeatures } from "./stages/split";
+import { trainStage } from "./stages/train";
+import { evaluateStage } from "./stages/evaluate";
 import { predictFiles, formatPredictions } from "./predict";
 import { runPipeline } from "./run";
 import { createClipFeatureExtractor } from "./features";
-import { compareRuns } from "./compareRuns";
-import { crossValidate } from "./crossValidation";
-import { evaluateUnseen } from "./unseen";
-import { timestampedRunName } from "./runReport";
+import { compareRuns } from "./reports/compareRuns";
+import { crossValidate } from "./experiments/crossValidation";
+import { evaluateUnseen } from "./experiments/unseen";
+import { timestampedRunName } from "./reports/runReport";
 import { writeFileAtomic } from "../util/atomicWrite";
-import { ConsoleReporter, type Reporter } from "./reporter";
-import { installInterruptHandlers } from "./signals";
+import { ConsoleReporter, type Reporter } from "../util/reporter";
+import { installInterruptHandlers } from "./runtime/signals";
 
 const HELP = `soundcheck: detect faulty machines by their sound
 

@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { readCsv } from "../data/csv";
 import { ConfigError } from "../errors";
-import type { ClassLabel } from "./clean";
-import type { FeatureRow } from "./preprocess";
+import type { ClassLabel } from "./stages/cleanAndSample";
+import type { FeatureRow } from "./stages/augmentAndExtract";
 
 /**
  * The rows of the preprocess stage's `manifest.csv` (one per row of features.npy: which clip,

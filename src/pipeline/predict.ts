@@ -5,7 +5,7 @@ import { decideClass, meanProbabilities } from "../model/decision";
 import { predictionWindows } from "./chunking";
 import { createClipFeatureExtractor } from "./features";
 import { loadTrainedModel } from "./modelStore";
-import type { Reporter } from "./reporter";
+import type { Reporter } from "../util/reporter";
 
 /** The verdict on one recording. */
 export interface FilePrediction {

@@ -1,11 +1,11 @@
 import type { PipelineConfig } from "../config/pipeline";
-import { cleanAndSample, type CleanReport } from "./clean";
-import { evaluateStage, type EvaluateReport } from "./evaluate";
-import { closeWorkerPool } from "./parallel";
-import { augmentAndExtract, type PreprocessReport } from "./preprocess";
-import type { Reporter } from "./reporter";
-import { splitFeatures, type SplitReport } from "./split";
-import { trainStage, type TrainReport } from "./train";
+import { cleanAndSample, type CleanReport } from "./stages/cleanAndSample";
+import { evaluateStage, type EvaluateReport } from "./stages/evaluate";
+import { closeWorkerPool } from "./runtime/parallel";
+import { augmentAndExtract, type PreprocessReport } from "./stages/augmentAndExtract";
+import type { Reporter } from "../util/reporter";
+import { splitFeatures, type SplitReport } from "./stages/split";
+import { trainStage, type TrainReport } from "./stages/train";
 
 /** Wall time of each stage, seconds. */
 export interface StageTimings {

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, extname, join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { SoundcheckError } from "../errors";
-import { plotlySource } from "../notebook/display";
+import { plotlySource } from "./plotlySource";
 import { type Figure, figureSize } from "./figure";
 
 /** File formats {@link saveFigure} writes. */

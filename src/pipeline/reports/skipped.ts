@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, join, relative } from "node:path";
-import { dataPath, type PipelineConfig } from "../config/pipeline";
-import { readCsv, toCsv } from "../data/csv";
-import { ShapeError } from "../errors";
-import { writeFileAtomic } from "../util/atomicWrite";
-import type { SkippedFile } from "./reporter";
+import { dataPath, type PipelineConfig } from "../../config/pipeline";
+import { readCsv, toCsv } from "../../data/csv";
+import { ShapeError } from "../../errors";
+import { writeFileAtomic } from "../../util/atomicWrite";
+import type { SkippedFile } from "../../util/reporter";
 
 /** Name of the list of skipped files, in the processed-data folder. */
 export const SKIPPED_CSV = "skipped.csv";

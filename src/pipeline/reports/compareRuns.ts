@@ -5,9 +5,9 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { readCsv } from "../data/csv";
-import { ConfigError } from "../errors";
-import { HEADLINE_METRICS, HEADLINE_TITLES, type HeadlineMetrics } from "../evaluate/modelEvaluation";
+import { readCsv } from "../../data/csv";
+import { ConfigError } from "../../errors";
+import { HEADLINE_METRICS, HEADLINE_TITLES, type HeadlineMetrics } from "../../evaluate/modelEvaluation";
 
 interface StoredMetrics {
   preset?: string;

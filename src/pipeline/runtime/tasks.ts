@@ -1,15 +1,15 @@
 import { join } from "node:path";
-import type { AugmentConfig, AugmentationName } from "../config/augment";
-import type { FeatureConfig } from "../config/features";
-import { loadAudio } from "../audio/load";
-import { decodeWav, encodeWav, writeWavFile, type WavWriteEncoding } from "../audio/wav";
-import { toMono } from "../audio/mono";
-import { writeFileAtomic } from "../util/atomicWrite";
-import { augmentAll } from "../augment";
-import { stem } from "../data/dataset";
-import { SoundcheckError } from "../errors";
-import { createClipFeatureExtractor, type ClipFeatureExtractor } from "./features";
-import { cutIntoChunks } from "./chunking";
+import type { AugmentConfig, AugmentationName } from "../../config/augment";
+import type { FeatureConfig } from "../../config/features";
+import { loadAudio } from "../../audio/load";
+import { decodeWav, encodeWav, writeWavFile, type WavWriteEncoding } from "../../audio/wav";
+import { toMono } from "../../audio/mono";
+import { writeFileAtomic } from "../../util/atomicWrite";
+import { augmentAll } from "../../augment";
+import { stem } from "../../data/dataset";
+import { SoundcheckError } from "../../errors";
+import { createClipFeatureExtractor, type ClipFeatureExtractor } from "../features";
+import { cutIntoChunks } from "../chunking";
 
 /**
  * The per-file work of the clean and preprocess stages, as plain functions of plain data, so the

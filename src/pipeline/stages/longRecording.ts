@@ -1,13 +1,13 @@
 import { rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { toMono } from "../audio/mono";
-import { resampledLength } from "../audio/resample";
-import { looksLikeWav, openWavFile, type WavStream } from "../audio/streamWav";
-import { resampleBlocks } from "../audio/streamResample";
-import { encodeWavHeader, encodeWavSamples, writeWavFile } from "../audio/wav";
-import { stem } from "../data/dataset";
-import { openAtomicWriter, WritesStoppedError, type AtomicFileWriter } from "../util/atomicWrite";
-import { SILENT_RECORDING_REASON, skipReason, tooShortReason, type CleanFileResult, type CleanFileTask } from "./tasks";
+import { toMono } from "../../audio/mono";
+import { resampledLength } from "../../audio/resample";
+import { looksLikeWav, openWavFile, type WavStream } from "../../audio/streamWav";
+import { resampleBlocks } from "../../audio/streamResample";
+import { encodeWavHeader, encodeWavSamples, writeWavFile } from "../../audio/wav";
+import { stem } from "../../data/dataset";
+import { openAtomicWriter, WritesStoppedError, type AtomicFileWriter } from "../../util/atomicWrite";
+import { SILENT_RECORDING_REASON, skipReason, tooShortReason, type CleanFileResult, type CleanFileTask } from "../runtime/tasks";
 
 /**
  * WAV files larger than this are cleaned block by block on the main thread

@@ -5,21 +5,21 @@
  * them without retraining, at its stored decision threshold.
  */
 import { join, relative } from "node:path";
-import { dataPath, type PipelineConfig } from "../config/pipeline";
-import { loadAudio } from "../audio/load";
-import { toCsv, type CsvValue } from "../data/csv";
-import { assertSafeLayout, listAudioFiles } from "../data/dataset";
-import { ConfigError, SoundcheckError } from "../errors";
-import { evaluateScores, headlineMetrics, headlineTable, type ModelEvaluation } from "../evaluate/modelEvaluation";
-import { writeFileAtomic } from "../util/atomicWrite";
-import { cutIntoChunks } from "./chunking";
-import { modelThreshold } from "./evaluate";
-import { unseenFigures } from "./evaluationFigures";
-import { createClipFeatureExtractor } from "./features";
-import { loadTrainedModel } from "./modelStore";
-import { keepingSkips, type Reporter, type SkippedFile } from "./reporter";
-import { writeRunProvenance } from "./runProvenance";
-import { runDirectory, writeFigures, writeRunConfig, type NamedFigure } from "./runReport";
+import { dataPath, type PipelineConfig } from "../../config/pipeline";
+import { loadAudio } from "../../audio/load";
+import { toCsv, type CsvValue } from "../../data/csv";
+import { assertSafeLayout, listAudioFiles } from "../../data/dataset";
+import { ConfigError, SoundcheckError } from "../../errors";
+import { evaluateScores, headlineMetrics, headlineTable, type ModelEvaluation } from "../../evaluate/modelEvaluation";
+import { writeFileAtomic } from "../../util/atomicWrite";
+import { cutIntoChunks } from "../chunking";
+import { modelThreshold } from "../stages/evaluate";
+import { unseenFigures } from "../reports/evaluationFigures";
+import { createClipFeatureExtractor } from "../features";
+import { loadTrainedModel } from "../modelStore";
+import { keepingSkips, type Reporter, type SkippedFile } from "../../util/reporter";
+import { writeRunProvenance } from "../reports/runProvenance";
+import { runDirectory, writeFigures, writeRunConfig, type NamedFigure } from "../reports/runReport";
 
 /** One scored window (chunk) of an unseen recording. */
 export interface UnseenWindow {

@@ -5,24 +5,24 @@
  * deviation over all folds of all repetitions.
  */
 import { join } from "node:path";
-import { dataPath, type PipelineConfig } from "../config/pipeline";
-import { toCsv, type CsvValue } from "../data/csv";
-import { assertSafeLayout } from "../data/dataset";
-import { complementRows, groupedStratifiedFolds, stratifiedRowFolds } from "../data/split";
-import { evaluateScores, finiteOrNull, HEADLINE_METRICS, headlineMetrics, headlineTable, type HeadlineMetrics } from "../evaluate/modelEvaluation";
-import type { Figure } from "../plots/figure";
-import { writeFileAtomic } from "../util/atomicWrite";
-import { fitBaselines } from "./baselines";
-import { modelThreshold } from "./evaluate";
-import { metricsComparisonFigureFor } from "./evaluationFigures";
-import { readFeatureManifest } from "./manifest";
-import { FEATURE_MANIFEST, FEATURES_FILE, LABELS_FILE } from "./preprocess";
-import type { Reporter } from "./reporter";
-import { writeRunProvenance } from "./runProvenance";
-import { runDirectory, writeFigures, writeRunConfig } from "./runReport";
-import { carveValidation, keepOriginalsInEvaluation, loadFeatureSet, subsetFeatureSet } from "./split";
-import { trainConfiguredCnn } from "./train";
-import { predictProbabilities } from "../model/predict";
+import { dataPath, type PipelineConfig } from "../../config/pipeline";
+import { toCsv, type CsvValue } from "../../data/csv";
+import { assertSafeLayout } from "../../data/dataset";
+import { complementRows, groupedStratifiedFolds, stratifiedRowFolds } from "../../data/split";
+import { evaluateScores, finiteOrNull, HEADLINE_METRICS, headlineMetrics, headlineTable, type HeadlineMetrics } from "../../evaluate/modelEvaluation";
+import type { Figure } from "../../plots/figure";
+import { writeFileAtomic } from "../../util/atomicWrite";
+import { fitBaselines } from "../baselines";
+import { modelThreshold } from "../stages/evaluate";
+import { metricsComparisonFigureFor } from "../reports/evaluationFigures";
+import { readFeatureManifest } from "../manifest";
+import { FEATURE_MANIFEST, FEATURES_FILE, LABELS_FILE } from "../stages/augmentAndExtract";
+import type { Reporter } from "../../util/reporter";
+import { writeRunProvenance } from "../reports/runProvenance";
+import { runDirectory, writeFigures, writeRunConfig } from "../reports/runReport";
+import { carveValidation, keepOriginalsInEvaluation, loadFeatureSet, subsetFeatureSet } from "../stages/split";
+import { trainConfiguredCnn } from "../stages/train";
+import { predictProbabilities } from "../../model/predict";
 
 /** One model's metrics on one fold. */
 export interface FoldResult {

@@ -1,9 +1,9 @@
 import { lstatSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { dataPath, type PipelineConfig } from "../config/pipeline";
-import { GENERATED_FOLDERS } from "../data/dataset";
-import { removeOpenTempFiles, stopWrites, TEMP_FILE_PATTERN } from "../util/atomicWrite";
-import type { Reporter } from "./reporter";
+import { dataPath, type PipelineConfig } from "../../config/pipeline";
+import { GENERATED_FOLDERS } from "../../data/dataset";
+import { removeOpenTempFiles, stopWrites, TEMP_FILE_PATTERN } from "../../util/atomicWrite";
+import type { Reporter } from "../../util/reporter";
 
 /** Exit codes after an interrupt, as shells report them: 128 + the signal's number. */
 export const INTERRUPT_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;

@@ -1,4 +1,4 @@
-import type { PipelineConfig } from "../config/pipeline";
+import type { PipelineConfig } from "../../config/pipeline";
 import { collectProvenance, writeProvenance } from "./provenance";
 
 /**

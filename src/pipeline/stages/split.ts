@@ -1,14 +1,14 @@
 import { join } from "node:path";
 import { existsSync, rmSync } from "node:fs";
-import { dataPath, type PipelineConfig } from "../config/pipeline";
-import { loadNpy, saveNpy, type NpyArray } from "../data/npy";
-import { assertSafeLayout } from "../data/dataset";
-import { groupedStratifiedSplit, thesisSplit } from "../data/split";
-import { ConfigError, ShapeError } from "../errors";
-import { writeFileAtomic } from "../util/atomicWrite";
-import { readFeatureManifest } from "./manifest";
-import { FEATURE_MANIFEST, FEATURES_FILE, LABELS_FILE, type FeatureRow } from "./preprocess";
-import type { Reporter } from "./reporter";
+import { dataPath, type PipelineConfig } from "../../config/pipeline";
+import { loadNpy, saveNpy, type NpyArray } from "../../data/npy";
+import { assertSafeLayout } from "../../data/dataset";
+import { groupedStratifiedSplit, thesisSplit } from "../../data/split";
+import { ConfigError, ShapeError } from "../../errors";
+import { writeFileAtomic } from "../../util/atomicWrite";
+import { readFeatureManifest } from "../manifest";
+import { FEATURE_MANIFEST, FEATURES_FILE, LABELS_FILE, type FeatureRow } from "./augmentAndExtract";
+import type { Reporter } from "../../util/reporter";
 
 /** File names of the split arrays in the processed-data folder, as the thesis named them. */
 export const SPLIT_FILES = {

@@ -4,10 +4,10 @@
  * histograms per class with each model's threshold, the training loss, and a grouped bar chart
  * of the headline metrics.
  */
-import { HEADLINE_METRICS, headlineMetrics, HEADLINE_TITLES, type HeadlineMetrics, type ModelEvaluation } from "../evaluate/modelEvaluation";
-import type { TrainHistory } from "../model/train";
-import type { Figure } from "../plots/figure";
-import { confusionMatrixFigure, lossCurveFigure, metricsComparisonFigure, perClassMetricsFigure, precisionRecallFigure, rocFigure, scoreHistogramFigure } from "../plots/figures";
+import { HEADLINE_METRICS, headlineMetrics, HEADLINE_TITLES, type HeadlineMetrics, type ModelEvaluation } from "../../evaluate/modelEvaluation";
+import type { TrainHistory } from "../../model/train";
+import type { Figure } from "../../plots/figure";
+import { confusionMatrixFigure, lossCurveFigure, metricsComparisonFigure, perClassMetricsFigure, precisionRecallFigure, rocFigure, scoreHistogramFigure } from "../../plots/figures";
 import type { NamedFigure } from "./runReport";
 
 /** Grouped bars of the headline metrics, one group per metric, one bar per model (± sd when given). */

@@ -1,5 +1,5 @@
 import { parentPort } from "node:worker_threads";
-import { initFloat32Fft } from "../dsp/fft";
+import { initFloat32Fft } from "../../dsp/fft";
 import { TASKS, type TaskName } from "./tasks";
 
 /** Worker-thread entry: runs the named task on each message and posts the result back. */

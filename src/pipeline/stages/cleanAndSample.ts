@@ -1,16 +1,16 @@
 import { basename, join, relative } from "node:path";
-import { dataPath, type PipelineConfig } from "../config/pipeline";
-import { toCsv } from "../data/csv";
-import { assertSafeLayout, emptyGeneratedFolder, isHiddenName, listAudioFiles } from "../data/dataset";
-import { ConfigError } from "../errors";
-import { writeFileAtomic } from "../util/atomicWrite";
+import { dataPath, type PipelineConfig } from "../../config/pipeline";
+import { toCsv } from "../../data/csv";
+import { assertSafeLayout, emptyGeneratedFolder, isHiddenName, listAudioFiles } from "../../data/dataset";
+import { ConfigError } from "../../errors";
+import { writeFileAtomic } from "../../util/atomicWrite";
 import { cleanLongRecording, shouldStream, STREAM_ABOVE_BYTES } from "./longRecording";
-import { mapTask, workerCount } from "./parallel";
-import { keepingSkips, type Reporter, type SkippedFile } from "./reporter";
-import { recordSkippedFiles } from "./skipped";
-import type { CleanFileResult, CleanFileTask } from "./tasks";
+import { mapTask, workerCount } from "../runtime/parallel";
+import { keepingSkips, type Reporter, type SkippedFile } from "../../util/reporter";
+import { recordSkippedFiles } from "../reports/skipped";
+import type { CleanFileResult, CleanFileTask } from "../runtime/tasks";
 
-export { cutIntoChunks } from "./tasks";
+export { cutIntoChunks } from "../runtime/tasks";
 
 /** Class label: 0 = normal, 1 = broken. */
 export type ClassLabel = 0 | 1;
@@ -64,7 +64,7 @@ export const CLEAN_MANIFEST = "clean_manifest.csv";
  * memory, with progress reported as `clean <file name>` in seconds of audio.
  *
  * Files left out (undecodable, too short, silent, unreadable; not hidden files) are listed in
- * `<processed>/skipped.csv` (src/pipeline/skipped.ts).
+ * `<processed>/skipped.csv` (src/pipeline/reports/skipped.ts).
  */
 export async function cleanAndSample(config: PipelineConfig, reporter: Reporter, options: CleanOptions = {}): Promise<CleanReport> {
   assertSafeLayout(config); // no output may land in a raw folder

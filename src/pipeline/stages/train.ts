@@ -1,18 +1,18 @@
 import { existsSync } from "node:fs";
 import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { dataPath, type PipelineConfig } from "../config/pipeline";
-import { oversampleIndices } from "../data/balance";
-import { assertSafeLayout } from "../data/dataset";
-import { thesisSplit } from "../data/split";
-import { bothClassesPresent } from "../evaluate/scores";
-import { chooseThreshold } from "../evaluate/thresholds";
-import { parseBackendPreference } from "../model/backend";
-import { predictProbabilities } from "../model/predict";
-import { type DecisionThreshold, saveCnn } from "../model/save";
-import { trainCnn, type TrainHistory } from "../model/train";
+import { dataPath, type PipelineConfig } from "../../config/pipeline";
+import { oversampleIndices } from "../../data/balance";
+import { assertSafeLayout } from "../../data/dataset";
+import { thesisSplit } from "../../data/split";
+import { bothClassesPresent } from "../../evaluate/scores";
+import { chooseThreshold } from "../../evaluate/thresholds";
+import { parseBackendPreference } from "../../model/backend";
+import { predictProbabilities } from "../../model/predict";
+import { type DecisionThreshold, saveCnn } from "../../model/save";
+import { trainCnn, type TrainHistory } from "../../model/train";
 import { loadFeatureSet, SPLIT_FILES, subsetFeatureSet, takeRows, type FeatureSet } from "./split";
-import type { Reporter } from "./reporter";
+import type { Reporter } from "../../util/reporter";
 
 /** What the train stage did. */
 export interface TrainReport {

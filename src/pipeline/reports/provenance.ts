@@ -3,9 +3,9 @@ import { createHash } from "node:crypto";
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import { arch, cpus, platform, release, totalmem } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
-import { dataPath, type DataLayout, type PipelineConfig } from "../config/pipeline";
-import { isHiddenName, RAW_FOLDERS } from "../data/dataset";
-import { writeFileAtomic } from "../util/atomicWrite";
+import { dataPath, type DataLayout, type PipelineConfig } from "../../config/pipeline";
+import { isHiddenName, RAW_FOLDERS } from "../../data/dataset";
+import { writeFileAtomic } from "../../util/atomicWrite";
 
 /** Name of the provenance record in a run's report folder. */
 export const PROVENANCE_FILE = "provenance.json";

@@ -1,16 +1,16 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { dataPath, type PipelineConfig } from "../config/pipeline";
-import { readCsv, toCsv } from "../data/csv";
-import { assertSafeLayout, emptyGeneratedFolder, isHiddenName } from "../data/dataset";
-import { saveNpy } from "../data/npy";
-import { ConfigError } from "../errors";
-import { writeFileAtomic } from "../util/atomicWrite";
-import { CLEAN_MANIFEST, type ClassLabel } from "./clean";
-import { mapTask, workerCount } from "./parallel";
-import type { ProcessClipTask } from "./tasks";
-import { keepingSkips, type Reporter, type SkippedFile } from "./reporter";
-import { recordSkippedFiles } from "./skipped";
+import { dataPath, type PipelineConfig } from "../../config/pipeline";
+import { readCsv, toCsv } from "../../data/csv";
+import { assertSafeLayout, emptyGeneratedFolder, isHiddenName } from "../../data/dataset";
+import { saveNpy } from "../../data/npy";
+import { ConfigError } from "../../errors";
+import { writeFileAtomic } from "../../util/atomicWrite";
+import { CLEAN_MANIFEST, type ClassLabel } from "./cleanAndSample";
+import { mapTask, workerCount } from "../runtime/parallel";
+import type { ProcessClipTask } from "../runtime/tasks";
+import { keepingSkips, type Reporter, type SkippedFile } from "../../util/reporter";
+import { recordSkippedFiles } from "../reports/skipped";
 
 /** One row of features.npy and where it came from. */
 export interface FeatureRow {

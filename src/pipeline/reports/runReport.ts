@@ -6,12 +6,13 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { PipelineConfig } from "../config/pipeline";
-import type { Figure } from "../plots/figure";
-import { BrowserNotFoundError, FigureRenderer } from "../plots/save";
-import { escapeHtml, plotlySource, scriptJson } from "../notebook/display";
-import { writeFileAtomic } from "../util/atomicWrite";
-import type { Reporter } from "./reporter";
+import type { PipelineConfig } from "../../config/pipeline";
+import type { Figure } from "../../plots/figure";
+import { BrowserNotFoundError, FigureRenderer } from "../../plots/save";
+import { plotlySource } from "../../plots/plotlySource";
+import { escapeHtml, scriptJson } from "../../util/html";
+import { writeFileAtomic } from "../../util/atomicWrite";
+import type { Reporter } from "../../util/reporter";
 
 /** The folder a run's reports go to: `<reportsDir>/<runName>`, or reportsDir without a name. */
 export function runDirectory(config: PipelineConfig): string {

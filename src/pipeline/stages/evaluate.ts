@@ -1,23 +1,23 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { dataPath, type PipelineConfig } from "../config/pipeline";
-import { toCsv, type CsvValue } from "../data/csv";
-import { assertSafeLayout } from "../data/dataset";
-import { loadNpy } from "../data/npy";
-import { classificationReportCsv, confusionMatrixCsv, formatClassificationReport, type ClassificationReport } from "../evaluate/metrics";
-import { evaluateScores, finiteOrNull, headlineMetrics, headlineTable, HEADLINE_METRICS, type ModelEvaluation, type ScoreThreshold } from "../evaluate/modelEvaluation";
-import type { DecisionThreshold } from "../model/save";
-import { writeFileAtomic } from "../util/atomicWrite";
-import { fitBaselines } from "./baselines";
-import { evaluationFigures } from "./evaluationFigures";
-import { readFeatureManifest } from "./manifest";
-import { loadTrainedModel } from "./modelStore";
-import { FEATURE_MANIFEST, LABELS_FILE } from "./preprocess";
-import { writeRunProvenance } from "./runProvenance";
-import { SKIPPED_CSV, skippedCsvPath } from "./skipped";
-import { copyIntoRun, runDirectory, writeFigures, writeRunConfig, type NamedFigure } from "./runReport";
+import { dataPath, type PipelineConfig } from "../../config/pipeline";
+import { toCsv, type CsvValue } from "../../data/csv";
+import { assertSafeLayout } from "../../data/dataset";
+import { loadNpy } from "../../data/npy";
+import { classificationReportCsv, confusionMatrixCsv, formatClassificationReport, type ClassificationReport } from "../../evaluate/metrics";
+import { evaluateScores, finiteOrNull, headlineMetrics, headlineTable, HEADLINE_METRICS, type ModelEvaluation, type ScoreThreshold } from "../../evaluate/modelEvaluation";
+import type { DecisionThreshold } from "../../model/save";
+import { writeFileAtomic } from "../../util/atomicWrite";
+import { fitBaselines } from "../baselines";
+import { evaluationFigures } from "../reports/evaluationFigures";
+import { readFeatureManifest } from "../manifest";
+import { loadTrainedModel } from "../modelStore";
+import { FEATURE_MANIFEST, LABELS_FILE } from "./augmentAndExtract";
+import { writeRunProvenance } from "../reports/runProvenance";
+import { SKIPPED_CSV, skippedCsvPath } from "../reports/skipped";
+import { copyIntoRun, runDirectory, writeFigures, writeRunConfig, type NamedFigure } from "../reports/runReport";
 import { loadFeatureSet, recordingsOnSeveralSides, SPLIT_FILES, type FeatureSet, type SplitAssignment } from "./split";
-import type { Reporter } from "./reporter";
+import type { Reporter } from "../../util/reporter";
 
 /** What the evaluate stage computed and wrote. */
 export interface EvaluateReport {
