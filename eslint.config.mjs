@@ -1,0 +1,56 @@
+// ESLint flat config: typescript-eslint's type-checked rules on the TypeScript sources (they use the
+// real compiler, so they see which calls return promises), ESLint's recommended rules on the plain
+// JavaScript (scripts, bin, the audio worklet). Formatting is Prettier's job (.prettierrc), so no
+// stylistic rules here.  Run: npm run lint (eslint + prettier --check).
+import js from "@eslint/js";
+import { defineConfig, globalIgnores } from "eslint/config";
+import globals from "globals";
+import tseslint from "typescript-eslint";
+
+export default defineConfig([
+  globalIgnores([
+    "dist/",
+    "app/build/",
+    "data/",
+    "models/",
+    "reports/",
+    "bench/out/",
+    "test/output/",
+    "test/fixtures/",
+    "notebooks/",
+  ]),
+  js.configs.recommended,
+  {
+    files: ["**/*.ts"],
+    extends: [tseslint.configs.recommendedTypeChecked],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      // node:test's test()/describe() return promises the runner itself awaits
+      "@typescript-eslint/no-floating-promises": [
+        "error",
+        {
+          allowForKnownSafeCalls: [
+            { from: "package", package: "node:test", name: ["test", "it", "describe", "suite"] },
+          ],
+        },
+      ],
+      // indexed reads are written `a[i] as number` on purpose (the noUncheckedIndexedAccess style)
+      "@typescript-eslint/no-unnecessary-type-assertion": "off",
+      // unused code is an error; a leading underscore marks a parameter kept for a signature
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", ignoreRestSiblings: true },
+      ],
+    },
+  },
+  {
+    files: ["**/*.js", "**/*.mjs", "**/*.cjs"],
+    languageOptions: { globals: { ...globals.node } },
+  },
+  {
+    files: ["app/capture-worklet.js"],
+    languageOptions: { globals: { ...globals.audioWorklet } },
+  },
+]);
