@@ -2,15 +2,14 @@
  * Data-parallel gradients for training the CNN on several worker threads.
  *
  * tfjs's wasm backend runs on one thread in Node, so one training process uses one core. Here N
- * worker threads (trainWorker.ts) each load tfjs, the same backend and our kernels once, and each
- * keeps a fixed shard of the training clips: clip k of the training order goes to worker k mod N
- * (strided, so a mini-batch of consecutive clips splits evenly even without shuffling). Per step
- * the main thread sends every worker the current flat parameter vector (and, for a mini-batch,
- * which of its clips are in the batch); each worker runs the hand-written backward pass
- * (backprop.ts) with reduction "sum" on its part and returns the gradient *sum*, loss sum and
- * correct count. The main thread adds the workers' results in a fixed order (worker 0, 1, ...),
- * in float64, and divides by the batch size once: the result is the batch's mean gradient, the
- * same as one thread's up to float32 summation order, and deterministic for a given worker count.
+ * worker threads (trainWorker.ts) each load tfjs, the same backend and our kernels once, and share
+ * the training clips with the main thread (a SharedArrayBuffer, never copied per worker). A step's
+ * rows are cut into the fixed micro-batches of microBatches.ts; whichever worker is free takes the
+ * next micro-batch (with the step's parameter vector, sent once per worker and step), runs the
+ * hand-written backward pass (backprop.ts) with reduction "sum" on it and returns its gradient sum,
+ * loss sum and correct count. The main thread adds the micro-batches in micro-batch order in
+ * float64 and divides once by the step's rows ({@link OrderedGradientSum}): exactly what one thread
+ * computes micro-batch by micro-batch, so the weights are byte-identical for any number of workers.
  */
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -18,6 +17,7 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { BackendPreference } from "./backend";
 import type { CnnConfig } from "./cnn";
+import { microBatchRanges, OrderedGradientSum, type MicroBatchGradient } from "./microBatches";
 
 /** Most worker threads the automatic choice uses (the model is small; more threads mostly add messages). */
 export const MAX_AUTO_TRAIN_WORKERS = 4;
@@ -29,12 +29,6 @@ export const MAX_AUTO_TRAIN_WORKERS = 4;
  */
 export const MIN_AUTO_PARALLEL_CLIP_EPOCHS = 4096;
 
-/**
- * Smallest mini-batch the automatic choice splits across workers: below it a step is dominated by
- * per-kernel overhead, which every worker pays again, plus the message round trip.
- */
-export const MIN_AUTO_PARALLEL_BATCH = 64;
-
 /** What {@link resolveTrainWorkers} needs to know about the run. */
 export interface ParallelContext {
   /** tfjs backend the main thread trains on ("wasm", "cpu", "tensorflow"). */
@@ -44,27 +38,29 @@ export interface ParallelContext {
   trainCount: number;
   /** Clips per step (trainCount for full batch). */
   batch: number;
+  /** Rows per micro-batch (microBatches.ts); workers share out a step's micro-batches. */
+  microBatch: number;
   epochs: number;
 }
 
 /**
- * Number of gradient workers to train with; 1 means today's single-thread path.
+ * Number of gradient workers to train with; 1 means the main thread alone. The trained weights do
+ * not depend on it (see the file comment), only the speed.
  *
- * @param requested  a positive integer (used as given, but at most one per training clip and 1
- *   when the explicit backward pass does not cover the model), or null for automatic: one per
- *   core up to {@link MAX_AUTO_TRAIN_WORKERS} on the wasm and cpu backends (tfjs-node is already
- *   multi-threaded), and 1 when the run is too small to repay the workers' start-up
- *   ({@link MIN_AUTO_PARALLEL_CLIP_EPOCHS}) or its mini-batches too small to split
- *   ({@link MIN_AUTO_PARALLEL_BATCH}).
+ * @param requested  a positive integer (used as given, but at most one per micro-batch of a step
+ *   and 1 when the explicit backward pass does not cover the model), or null for automatic: one
+ *   per core up to {@link MAX_AUTO_TRAIN_WORKERS} on the wasm and cpu backends (tfjs-node is
+ *   already multi-threaded), and 1 when the run is too small to repay the workers' start-up
+ *   ({@link MIN_AUTO_PARALLEL_CLIP_EPOCHS}) or a step is a single micro-batch.
  * @param cores  available cores (default: os.availableParallelism())
  */
 export function resolveTrainWorkers(requested: number | null, context: ParallelContext, cores = availableParallelism()): number {
   if (!context.explicitGradients) return 1;
-  if (requested !== null) return Math.max(1, Math.min(requested, context.trainCount));
+  const microBatches = Math.ceil(context.batch / context.microBatch);
+  if (requested !== null) return Math.max(1, Math.min(requested, microBatches));
   if (context.backend !== "wasm" && context.backend !== "cpu") return 1;
   if (context.trainCount * context.epochs < MIN_AUTO_PARALLEL_CLIP_EPOCHS) return 1;
-  if (context.batch < Math.min(MIN_AUTO_PARALLEL_BATCH, context.trainCount)) return 1;
-  return Math.max(1, Math.min(cores, MAX_AUTO_TRAIN_WORKERS, context.batch));
+  return Math.max(1, Math.min(cores, MAX_AUTO_TRAIN_WORKERS, microBatches));
 }
 
 /** The preference that selects tfjs backend `name` in a worker. */
@@ -81,31 +77,25 @@ export type WorkerRequest =
     /** Full architecture (nMfcc and frames from the data). */
     cnn: CnnConfig;
     backend: BackendPreference;
-    /** The worker's clips, model layout `[clips][frames][nMfcc]`, flat. */
+    /** Every clip, `[count][nMfcc][frames]`, flat, over a SharedArrayBuffer (shared, not copied). */
     x: Float32Array;
-    /** Class index per clip, `[clips]`. */
-    labels: Int32Array;
   }
   | {
-    type: "step";
-    /** Flat parameter vector (FlatAdam's layout). */
-    params: Float32Array;
-    /** Indices into the worker's shard, in batch order; null = the whole shard. */
-    local: Int32Array | null;
+    type: "micro";
+    /** Step number; the worker keeps the parameters it was last sent for it. */
+    step: number;
+    /** Flat parameter vector (FlatAdam's layout), sent with a worker's first micro-batch of a step, else null. */
+    params: Float32Array | null;
+    /** Clips of the micro-batch (indices into x), in order. */
+    rows: Int32Array;
+    /** Their class indices. */
+    labels: Int32Array;
   };
 
 /** Worker → main thread. */
 export type WorkerReply =
   | { type: "ready" }
-  | {
-    type: "gradients";
-    /** d(summed loss)/d(params) over the worker's clips, flat, FlatAdam's layout. */
-    grad: Float32Array;
-    /** Summed softmax cross-entropy, nats. */
-    lossSum: number;
-    correct: number;
-    clips: number;
-  }
+  | ({ type: "gradients" } & MicroBatchGradient)
   | { type: "error"; message: string };
 
 /** One step's result over the whole batch. */
@@ -115,6 +105,14 @@ export interface BatchGradients {
   /** Mean softmax cross-entropy over the batch, nats (before the update). */
   loss: number;
   correct: number;
+}
+
+/** `x` itself if it lies in a SharedArrayBuffer, else a copy in one (workers read it in place). */
+export function sharedFloat32(x: Float32Array): Float32Array {
+  if (x.buffer instanceof SharedArrayBuffer) return x;
+  const out = new Float32Array(new SharedArrayBuffer(x.byteLength));
+  out.set(x);
+  return out;
 }
 
 let live = 0;
@@ -178,7 +176,8 @@ class GradientWorker {
  * {@link close} (it terminates the threads).
  */
 export class GradientWorkers {
-  /** Training position k (0..trainCount-1) lives in worker k % n, at index floor(k / n) of its shard. */
+  private steps = 0;
+
   private constructor(private readonly workers: GradientWorker[], private readonly paramCount: number) {}
 
   /** Number of worker threads. */
@@ -187,36 +186,22 @@ export class GradientWorkers {
   }
 
   /**
-   * Start `n` workers and send each its shard (transferred, not copied).
+   * Start `n` workers and share the clips with them.
    *
-   * @param xModel  all clips, model layout `[count][frames][nMfcc]`, flat
-   * @param labels  class per clip, `[count]`
-   * @param trainIdx  the training clips (indices into xModel), in training-position order
+   * @param x  every clip, `[count][nMfcc][frames]`, flat; copied once into a SharedArrayBuffer
+   *   unless it already lies in one ({@link sharedFloat32})
    * @param cnn  full architecture; `paramCount` its number of trainable parameters
    */
-  static async start(
-    n: number,
-    options: { backend: BackendPreference; cnn: CnnConfig; paramCount: number; xModel: Float32Array; labels: Int32Array; trainIdx: readonly number[] },
-  ): Promise<GradientWorkers> {
-    const { cnn, xModel, labels, trainIdx } = options;
-    const per = cnn.nMfcc * cnn.frames;
+  static async start(n: number, options: { backend: BackendPreference; cnn: CnnConfig; paramCount: number; x: Float32Array }): Promise<GradientWorkers> {
+    const { cnn } = options;
+    const x = sharedFloat32(options.x);
     const workers: GradientWorker[] = [];
     const pool = new GradientWorkers(workers, options.paramCount);
     try {
       for (let w = 0; w < n; w++) workers.push(new GradientWorker(w, startWorker()));
-      await Promise.all(workers.map((worker, w) => {
-        const count = Math.ceil((trainIdx.length - w) / n);
-        const x = new Float32Array(count * per);
-        const y = new Int32Array(count);
-        for (let local = 0; local < count; local++) {
-          const clip = trainIdx[local * n + w] as number;
-          x.set(xModel.subarray(clip * per, (clip + 1) * per), local * per);
-          y[local] = labels[clip] as number;
-        }
-        return worker.request({ type: "init", cnn, backend: options.backend, x, labels: y }, [x.buffer as ArrayBuffer, y.buffer as ArrayBuffer]).then((reply) => {
-          if (reply.type !== "ready") throw new Error(`training worker ${w}: unexpected reply '${reply.type}' to init`);
-        });
-      }));
+      await Promise.all(workers.map((worker, w) => worker.request({ type: "init", cnn, backend: options.backend, x }).then((reply) => {
+        if (reply.type !== "ready") throw new Error(`training worker ${w}: unexpected reply '${reply.type}' to init`);
+      })));
     } catch (err) {
       await pool.close();
       throw err;
@@ -225,52 +210,31 @@ export class GradientWorkers {
   }
 
   /**
-   * Loss and mean gradient of one batch at parameters `params`.
+   * Loss and mean gradient of one batch at parameters `params`, over micro-batches of
+   * `microBatch` rows, summed in micro-batch order (independent of the number of workers).
    *
    * @param params  flat parameter vector (FlatAdam's layout)
-   * @param positions  training positions in the batch (0..trainCount-1), or null for all of them
-   *   (full batch: each worker uses its whole shard, kept resident)
+   * @param rows  the batch's clips (indices into the shared x), in training order
+   * @param labels  class per clip of x (indexed like x, not like rows)
    */
-  async gradients(params: Float32Array, positions: ArrayLike<number> | null): Promise<BatchGradients> {
-    const n = this.workers.length;
-    let parts: Array<Int32Array | null>;
-    if (positions === null) {
-      parts = this.workers.map(() => null);
-    } else {
-      const counts = new Int32Array(n);
-      for (let i = 0; i < positions.length; i++) counts[(positions[i] as number) % n]++;
-      const local = Array.from(counts, (c) => new Int32Array(c));
-      counts.fill(0);
-      for (let i = 0; i < positions.length; i++) {
-        const k = positions[i] as number;
-        const w = k % n;
-        (local[w] as Int32Array)[counts[w]++] = Math.floor(k / n);
+  async gradients(params: Float32Array, rows: Int32Array, labels: Int32Array, microBatch: number): Promise<BatchGradients> {
+    const ranges = microBatchRanges(rows.length, microBatch);
+    const sum = new OrderedGradientSum(this.paramCount);
+    const step = ++this.steps;
+    let next = 0;
+    await Promise.all(this.workers.map(async (worker, w) => {
+      let sent = false;
+      while (next < ranges.length) {
+        const k = next++;
+        const [from, to] = ranges[k] as [number, number];
+        const part = rows.slice(from, to);
+        const reply = await worker.request({ type: "micro", step, params: sent ? null : params, rows: part, labels: Int32Array.from(part, (r) => labels[r] as number) });
+        sent = true;
+        if (reply.type !== "gradients") throw new Error(`training worker ${w}: unexpected reply '${reply.type}' to a micro-batch`);
+        sum.add(k, reply);
       }
-      parts = local;
-    }
-    const replies = await Promise.all(this.workers.map((worker, w) => {
-      const local = parts[w] ?? null;
-      if (local !== null && local.length === 0) return null;
-      return worker.request({ type: "step", params, local });
     }));
-    // fixed order: worker 0, 1, ...; float64 accumulation, one rounding to float32 at the end
-    const sum = new Float64Array(this.paramCount);
-    let lossSum = 0;
-    let correct = 0;
-    let clips = 0;
-    replies.forEach((reply, w) => {
-      if (reply === null) return;
-      if (reply.type !== "gradients") throw new Error(`training worker ${w}: unexpected reply '${reply.type}' to step`);
-      if (reply.grad.length !== this.paramCount) throw new Error(`training worker ${w}: ${reply.grad.length} gradient values for ${this.paramCount} parameters`);
-      const g = reply.grad;
-      for (let i = 0; i < g.length; i++) sum[i] = (sum[i] as number) + (g[i] as number);
-      lossSum += reply.lossSum;
-      correct += reply.correct;
-      clips += reply.clips;
-    });
-    const grad = new Float32Array(this.paramCount);
-    for (let i = 0; i < grad.length; i++) grad[i] = (sum[i] as number) / clips;
-    return { grad, loss: lossSum / clips, correct };
+    return sum.mean(ranges.length);
   }
 
   /** Terminate every worker (idempotent). */

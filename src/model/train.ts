@@ -1,7 +1,9 @@
 /**
  * Training the CNN: full-batch as in the thesis, or mini-batches with a validation split and
  * early stopping. Deterministic under `seed` on a given backend (initial weights, validation split
- * and shuffling all come from it; floating-point results can differ between backends).
+ * and shuffling all come from it; floating-point results can differ between backends), and
+ * independent of the number of worker threads: every step's gradient is summed over fixed
+ * micro-batches in a fixed order (microBatches.ts), which also bounds the memory a step needs.
  */
 import * as tf from "@tensorflow/tfjs";
 import { ConfigError, ShapeError } from "../errors";
@@ -9,9 +11,18 @@ import { SeededRandom } from "../util/random";
 import { FlatAdam, PYTORCH_ADAM } from "./adam";
 import { type BackendPreference, ensureBackend } from "./backend";
 import { cnnBackprop, cnnBackpropUnsupported } from "./backprop";
-import { buildCnn, type CnnConfig, THESIS_CNN, toModelInput } from "./cnn";
+import { buildCnn, type CnnConfig, THESIS_CNN } from "./cnn";
 import { backendPreferenceOf, GradientWorkers, resolveTrainWorkers } from "./dataParallel";
-import { lossAndAccuracy, predictLogitsModelLayout } from "./predict";
+import {
+  explicitSummedGradients,
+  gatherModelRows,
+  MICRO_BATCH_ROWS,
+  microBatchGradient,
+  microBatchRanges,
+  OrderedGradientSum,
+  tapeSummedGradients,
+} from "./microBatches";
+import { lossAndAccuracy, PREDICT_CHUNK, predictLogitsModelLayout } from "./predict";
 
 export interface TrainOptions {
   /** Passes over the training set. */
@@ -35,6 +46,12 @@ export interface TrainOptions {
    * split); when given, validationSplit is ignored.
    */
   validationIndices?: readonly number[] | Int32Array;
+  /**
+   * The clips to train on, by index, in training order; repeats allowed (e.g. a class oversampled
+   * without copying its rows). When given, validationSplit is ignored and only
+   * validationIndices (if any) validate. Default: every clip not held out for validation.
+   */
+  trainIndices?: readonly number[] | Int32Array;
   /** Stop after this many epochs without a lower validation loss; null = never stop early. */
   earlyStoppingPatience: number | null;
   /** With early stopping: put back the weights of the epoch with the lowest validation loss. */
@@ -56,12 +73,17 @@ export interface TrainOptions {
    */
   gradients: "explicit" | "tape";
   /**
-   * Worker threads computing each step's gradients data-parallel (see dataParallel.ts): 1 = all
-   * on this thread; n > 1 = n workers, each holding 1/n of the training clips, whose gradient sums
-   * are added in a fixed order (deterministic for a given n; equal to one thread's up to float32
-   * summation order). null = automatic: one per core (at most 4) on the wasm and cpu backends,
-   * unless the run is too small to repay starting them (under ~4096 clip-epochs) or its
-   * mini-batches are under 64 clips. Needs the explicit backward pass (1 with "tape").
+   * Rows per micro-batch: each step's gradient is summed over consecutive micro-batches of this
+   * many rows in a fixed order (microBatches.ts), so only one micro-batch's activations exist at a
+   * time per thread. Another size changes the weights at float32 rounding level.
+   */
+  microBatch: number;
+  /**
+   * Worker threads computing each step's micro-batches data-parallel (see dataParallel.ts): 1 =
+   * all on this thread; n > 1 = n workers sharing the clips. The weights are byte-identical for
+   * every n. null = automatic: one per core (at most 4) on the wasm and cpu backends, unless the
+   * run is too small to repay starting them (under ~4096 clip-epochs) or a step is one
+   * micro-batch. Needs the explicit backward pass (1 with "tape").
    */
   workers: number | null;
 }
@@ -83,6 +105,7 @@ export const THESIS_TRAINING: Readonly<TrainOptions> = Object.freeze({
   cnn: {},
   backend: "auto",
   gradients: "explicit",
+  microBatch: MICRO_BATCH_ROWS,
   workers: null,
 } as TrainOptions);
 
@@ -155,21 +178,8 @@ function checkOptions(o: TrainOptions): void {
   }
   if (o.earlyStoppingPatience !== null && o.validationSplit === 0 && (o.validationIndices?.length ?? 0) === 0) bad("earlyStoppingPatience", "early stopping needs validation data", "set validationSplit > 0 or earlyStoppingPatience to null");
   if (!Number.isInteger(o.reportEvery) || o.reportEvery < 1) bad("reportEvery", `must be a positive integer, got ${o.reportEvery}`, "use 1 or 10");
+  if (!Number.isInteger(o.microBatch) || o.microBatch < 1) bad("microBatch", `must be a positive integer, got ${o.microBatch}`, `use ${MICRO_BATCH_ROWS}`);
   if (o.workers !== null && (!Number.isInteger(o.workers) || o.workers < 1)) bad("workers", `must be a positive integer or null, got ${o.workers}`, "use 1 for one thread, or null for one per core");
-}
-
-/** Copy clips `indices` (model layout, `per` floats each) into `dst`. */
-function gather(src: Float32Array, per: number, indices: ArrayLike<number>, from: number, to: number, dst: Float32Array): void {
-  for (let i = from; i < to; i++) {
-    const at = (indices[i] as number) * per;
-    dst.set(src.subarray(at, at + per), (i - from) * per);
-  }
-}
-
-function oneHot(labels: Int32Array, indices: ArrayLike<number>, from: number, to: number, nClasses: number): tf.Tensor2D {
-  const out = new Float32Array((to - from) * nClasses);
-  for (let i = from; i < to; i++) out[(i - from) * nClasses + (labels[indices[i] as number] as number)] = 1;
-  return tf.tensor2d(out, [to - from, nClasses]);
 }
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -208,7 +218,15 @@ export async function trainCnn(
   const rng = new SeededRandom(o.seed ^ 0x5eed);
   let valIdx: number[];
   let trainIdx: number[];
-  if (o.validationIndices !== undefined) {
+  const checkIndex = (setting: string, i: number): void => {
+    if (!Number.isInteger(i) || i < 0 || i >= count) throw new ShapeError(`training.${setting}`, `index ${i} is not a clip in [0, ${count})`, "pass indices of clips");
+  };
+  if (o.trainIndices !== undefined) {
+    trainIdx = Array.from(o.trainIndices);
+    valIdx = Array.from(o.validationIndices ?? []);
+    trainIdx.forEach((i) => checkIndex("trainIndices", i));
+    valIdx.forEach((i) => checkIndex("validationIndices", i));
+  } else if (o.validationIndices !== undefined) {
     const held = new Uint8Array(count);
     for (const i of o.validationIndices) {
       if (!Number.isInteger(i) || i < 0 || i >= count) throw new ShapeError("training.validationIndices", `index ${i} is not a clip in [0, ${count})`, "pass indices of the clips to hold out");
@@ -254,13 +272,10 @@ interface FitData {
 
 /** The training loop proper, on a freshly built model. */
 async function fit(model: tf.LayersModel, backend: string, o: TrainOptions, data: FitData, onEpoch?: (log: EpochLog) => void): Promise<TrainHistory> {
-  const { x, labels, count, nMfcc, frames, trainIdx, valIdx, rng } = data;
+  const { x, labels, nMfcc, frames, trainIdx, valIdx, rng } = data;
   const nClasses = model.outputs[0]?.shape[1] as number;
   const valCount = valIdx.length;
   const per = nMfcc * frames;
-  const xModel = toModelInput(x, count, nMfcc, frames);
-  const valX = new Float32Array(valCount * per);
-  gather(xModel, per, valIdx, 0, valCount, valX);
   const valY = Int32Array.from(valIdx, (i) => labels[i] as number);
 
   const variables = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
@@ -268,13 +283,13 @@ async function fit(model: tf.LayersModel, backend: string, o: TrainOptions, data
   const batch = o.batchSize === "full" ? trainIdx.length : Math.min(o.batchSize, trainIdx.length);
   const fullBatch = batch === trainIdx.length;
   const order = trainIdx.slice();
-  const buffer = new Float32Array(batch * per);
-  // Full batch: the one batch tensor is built once and reused every epoch.
-  let fixedX: tf.Tensor3D | null = null;
+  // scratch for one micro-batch (or one validation chunk) in the model's layout
+  const buffer = new Float32Array(Math.max(Math.min(o.microBatch, batch), Math.min(PREDICT_CHUNK, valCount)) * per);
 
   // explicit backprop covers buildCnn's architecture with odd kernels; anything else uses the tape
-  const explicit = o.gradients === "explicit" && cnnBackpropUnsupported(model) === null ? cnnBackprop(model) : null;
-  const workers = resolveTrainWorkers(o.workers, { backend, explicitGradients: explicit !== null, trainCount: trainIdx.length, batch, epochs: o.epochs });
+  const explicit = o.gradients === "explicit" && cnnBackpropUnsupported(model) === null;
+  const gradients = explicit ? explicitSummedGradients(cnnBackprop(model)) : tapeSummedGradients(model, variables);
+  const workers = resolveTrainWorkers(o.workers, { backend, explicitGradients: explicit, trainCount: trainIdx.length, batch, microBatch: o.microBatch, epochs: o.epochs });
 
   const history: TrainHistory = {
     loss: [], accuracy: [], epochSeconds: [], weightsFromEpoch: 0, stoppedEarly: false, backend, trainCount: trainIdx.length, valCount, workers,
@@ -285,51 +300,32 @@ async function fit(model: tf.LayersModel, backend: string, o: TrainOptions, data
   }
   let best = { loss: Infinity, epoch: 0, weights: null as Float32Array[] | null };
   let sinceBest = 0;
-  /** One update on clips order[from..to): loss before the update and how many were right. */
-  const step = (xb: tf.Tensor3D, from: number, to: number): { loss: number; correct: number } => {
-    const batchLabels = Int32Array.from(order.slice(from, to), (i) => labels[i] as number);
-    if (explicit !== null) {
-      const r = explicit(xb, batchLabels);
-      adam.step(r.grads);
-      tf.dispose(r.grads);
-      return { loss: r.loss, correct: r.correct };
-    }
-    let logits: tf.Tensor | null = null;
-    const yb = oneHot(labels, order, from, to, nClasses);
-    const { value, grads } = tf.variableGrads(() => {
-      const out = model.apply(xb, { training: true }) as tf.Tensor;
-      logits = tf.keep(out);
-      return tf.losses.softmaxCrossEntropy(yb, out) as tf.Scalar;
-    }, variables);
-    adam.step(variables.map((v) => grads[v.name] as tf.Tensor));
-    const loss = value.dataSync()[0] as number;
-    const z = (logits as tf.Tensor | null)?.dataSync() as Float32Array;
-    let correct = 0;
-    for (let i = from; i < to; i++) {
-      const row = (i - from) * nClasses;
-      let arg = 0;
-      for (let k = 1; k < nClasses; k++) if ((z[row + k] as number) > (z[row + arg] as number)) arg = k;
-      if (arg === labels[order[i] as number]) correct++;
-    }
-    tf.dispose([yb, value, logits as tf.Tensor | null, ...Object.values(grads)].filter((t): t is tf.Tensor => t !== null));
-    return { loss, correct };
-  };
-
-  // Data-parallel: training position of each clip (the workers' shards are by position).
   let pool: GradientWorkers | null = null;
-  const positionOf = new Int32Array(count);
-  trainIdx.forEach((clip, k) => (positionOf[clip] = k));
-  /** One update on clips order[from..to), gradients from the workers. */
-  const parallelStep = async (workerPool: GradientWorkers, from: number, to: number): Promise<{ loss: number; correct: number }> => {
-    const positions = fullBatch ? null : Int32Array.from(order.slice(from, to), (clip) => positionOf[clip] as number);
-    const r = await workerPool.gradients(adam.parameters(), positions);
-    adam.stepFlat(r.grad);
-    return { loss: r.loss, correct: r.correct };
+  /** The mean gradient and loss of one step on `rows`, summed over micro-batches in order. */
+  const stepGradients = async (rows: Int32Array): Promise<{ grad: Float32Array; loss: number; correct: number }> => {
+    if (pool !== null) return pool.gradients(adam.parameters(), rows, labels, o.microBatch);
+    const ranges = microBatchRanges(rows.length, o.microBatch);
+    const sum = new OrderedGradientSum(adam.size);
+    ranges.forEach(([from, to], k) => {
+      const part = rows.subarray(from, to);
+      sum.add(k, microBatchGradient(gradients, x, nMfcc, frames, part, Int32Array.from(part, (r) => labels[r] as number), buffer));
+    });
+    return sum.mean(ranges.length);
+  };
+  /** Logits of the validation clips, a chunk at a time. */
+  const validationLogits = (): Float32Array => {
+    const out = new Float32Array(valCount * nClasses);
+    for (let from = 0; from < valCount; from += PREDICT_CHUNK) {
+      const n = Math.min(PREDICT_CHUNK, valCount - from);
+      gatherModelRows(x, nMfcc, frames, valIdx.slice(from, from + n), buffer);
+      out.set(predictLogitsModelLayout(model, buffer.subarray(0, n * per), n), from * nClasses);
+    }
+    return out;
   };
 
   try {
     if (workers > 1) {
-      pool = await GradientWorkers.start(workers, { backend: backendPreferenceOf(backend), cnn: data.cnn, paramCount: adam.size, xModel, labels, trainIdx });
+      pool = await GradientWorkers.start(workers, { backend: backendPreferenceOf(backend), cnn: data.cnn, paramCount: adam.size, x });
     }
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       const t0 = performance.now();
@@ -338,25 +334,8 @@ async function fit(model: tf.LayersModel, backend: string, o: TrainOptions, data
       let correct = 0;
       for (let from = 0; from < order.length; from += batch) {
         const to = Math.min(order.length, from + batch);
-        if (pool !== null) {
-          const r = await parallelStep(pool, from, to);
-          lossSum += r.loss * (to - from);
-          correct += r.correct;
-          continue;
-        }
-        let xb: tf.Tensor3D;
-        if (fullBatch) {
-          if (fixedX === null) {
-            gather(xModel, per, order, 0, order.length, buffer);
-            fixedX = tf.tensor3d(buffer, [order.length, frames, nMfcc]);
-          }
-          xb = fixedX;
-        } else {
-          gather(xModel, per, order, from, to, buffer);
-          xb = tf.tensor3d(buffer.subarray(0, (to - from) * per), [to - from, frames, nMfcc]);
-        }
-        const r = step(xb, from, to);
-        if (!fullBatch) xb.dispose();
+        const r = await stepGradients(Int32Array.from(order.slice(from, to)));
+        adam.stepFlat(r.grad);
         lossSum += r.loss * (to - from);
         correct += r.correct;
       }
@@ -366,7 +345,7 @@ async function fit(model: tf.LayersModel, backend: string, o: TrainOptions, data
       let valLoss: number | undefined;
       let valAccuracy: number | undefined;
       if (valCount > 0) {
-        const v = lossAndAccuracy(predictLogitsModelLayout(model, valX, valCount), valY, nClasses);
+        const v = lossAndAccuracy(validationLogits(), valY, nClasses);
         valLoss = v.loss;
         valAccuracy = v.accuracy;
         history.valLoss?.push(v.loss);
@@ -396,7 +375,6 @@ async function fit(model: tf.LayersModel, backend: string, o: TrainOptions, data
       await yieldToEventLoop();
     }
   } finally {
-    (fixedX as tf.Tensor3D | null)?.dispose();
     adam.dispose();
     await (pool as GradientWorkers | null)?.close();
   }
