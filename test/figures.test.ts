@@ -9,8 +9,9 @@ import {
   saveFigure, spectrogramGridFigure, themedFigure, waveformEnvelope, FONT_FAMILY, PALETTE, type Figure,
 } from "../src/plots";
 import {
-  figureBundle, LiveDisplay, loadPlotly, notebookConfig, NotebookReporter, plotlyLoaderBundle,
-  plotlyVersion, PLOTLY_MIME, scriptJson, setDisplaySink, tableBundle, tslabSink, type MimeBundle,
+  closeFigureImages, configureFigureImages, figureBundle, figureImage, figureImageStats, LiveDisplay, loadPlotly,
+  notebookConfig, NotebookReporter, plotlyLoaderBundle, plotlyVersion, PLOTLY_MIME, scriptJson, setDisplaySink,
+  showFigure, tableBundle, tslabSink, type MimeBundle,
 } from "../src/notebook";
 import { classificationReport } from "../src/evaluate/metrics";
 import { dataPath, thesisConfig } from "../src/config/pipeline";
@@ -51,6 +52,64 @@ test("a figure's bundle carries plotly JSON, HTML that draws it with the page's 
   assert.ok(!html.includes("plotly.js v"), "the library itself is not inlined per figure");
   assert.ok(html.length < 20_000);
   assert.equal(bundle["text/plain"], 'Figure "Training loss": 1 scatter trace, 720 x 380 px');
+});
+
+test("with a static image, a figure's bundle carries it beside the plotly JSON and shows it inside the HTML until plotly.js draws", () => {
+  const fig = lossCurveFigure({ loss: [0.7, 0.5, 0.3] });
+  const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="720" height="380"></svg>';
+  const bundle = figureBundle(fig, "fig-2", { mime: "image/svg+xml", data: svg, width: 720, height: 380 });
+  assert.deepEqual(Object.keys(bundle).sort(), ["application/vnd.plotly.v1+json", "image/svg+xml", "text/html", "text/plain"]);
+  assert.equal(bundle["image/svg+xml"], svg);
+  const html = bundle["text/html"] as string;
+  const img = `<img class="soundcheck-figure-static" src="data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}" width="720" height="380"`;
+  assert.ok(html.startsWith(`<div id="fig-2" class="soundcheck-figure" style="width:720px;height:380px;max-width:100%">${img}`), html.slice(0, 300));
+  assert.match(html, /el\.textContent = ""; window\.Plotly\.newPlot/, "the interactive figure replaces the image");
+  assert.match(html, /if \(el && !el\.firstChild\) el\.textContent = "plotly\.js is not loaded/, "without plotly.js the image stays");
+  const png = figureBundle(fig, "fig-3", { mime: "image/png", data: "iVBORw0KGgo=", width: 720, height: 380 });
+  assert.equal(png["image/png"], "iVBORw0KGgo=");
+  assert.match(png["text/html"] as string, /src="data:image\/png;base64,iVBORw0KGgo="/);
+});
+
+test("figureImage draws figures with one warm Chromium: the browser starts once, later figures reuse it", { timeout: 120_000 }, async () => {
+  assert.ok(findChromium(), "no Chromium found: install it (Debian: apt install chromium) or set SOUNDCHECK_CHROMIUM");
+  configureFigureImages({ enabled: true, format: "svg" });
+  try {
+    const before = figureImageStats();
+    const first = figureImage(confusionMatrixFigure([[5, 1], [0, 9]], ["normal", "broken"]));
+    const afterFirst = figureImageStats();
+    const second = figureImage(lossCurveFigure({ loss: [0.9, 0.4] }, "Second figure"));
+    const afterSecond = figureImageStats();
+    assert.ok(first && second);
+    assert.equal(first.mime, "image/svg+xml");
+    assert.match(first.data, /^<svg[^>]*width="520" height="460"/);
+    assert.match(first.data, /Confusion matrix \(test set\)/);
+    assert.match(second.data, /Second figure/);
+    assert.deepEqual([second.width, second.height], [720, 380]);
+    assert.equal(afterSecond.figures - before.figures, 2);
+    assert.ok(afterFirst.launchMs > before.launchMs, "the first figure started the browser");
+    assert.equal(afterSecond.launchMs, afterFirst.launchMs, "the second figure reused it");
+    configureFigureImages({ format: "png", scale: 2 });
+    const png = Buffer.from(figureImage(lossCurveFigure({ loss: [1] }))!.data, "base64");
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [1440, 760], "PNG at 2 pixels per CSS pixel");
+  } finally {
+    configureFigureImages({ enabled: undefined, format: undefined, scale: undefined });
+    await closeFigureImages();
+  }
+});
+
+test("without static images, the first figure says once what a reopened notebook will miss", () => {
+  configureFigureImages({ enabled: false });
+  try {
+    const seen = captureDisplays(() => {
+      showFigure(lossCurveFigure({ loss: [1] }));
+      showFigure(lossCurveFigure({ loss: [1, 0.5] }));
+    });
+    assert.equal(seen.length, 3);
+    assert.match(seen[0]!.bundle["text/plain"] as string, /^note: Figures in this notebook have no static image: static figure images are turned off .* blank/);
+    for (const s of seen.slice(1)) assert.deepEqual(Object.keys(s.bundle).sort(), ["application/vnd.plotly.v1+json", "text/html", "text/plain"]);
+  } finally {
+    configureFigureImages({ enabled: undefined });
+  }
 });
 
 test("figure JSON inside a script cannot close the script element", () => {

@@ -8,6 +8,10 @@
  *   scripts run in trusted outputs (JupyterLab without the extension, classic Notebook,
  *   VS Code, and HTML exported by nbconvert); the plotly.js library itself is sent once per
  *   notebook by {@link loadPlotly}, inlined, so it works offline;
+ * - `image/png` (or `image/svg+xml`): a static picture of the figure, drawn by a warm headless
+ *   Chromium (see ./figureImages), also placed inside the HTML as an `<img>` that the script
+ *   replaces: a reopened (untrusted) notebook loses the script but keeps the picture, in every
+ *   front end and in static viewers;
  * - `text/plain`: a one-line description (terminals, `jupyter nbconvert --to markdown`, tests).
  *
  * tslab's public `display` sends one MIME type per call, so bundles go through the kernel's
@@ -18,6 +22,7 @@ import { randomBytes } from "node:crypto";
 import { type Figure, figureSize, figureTitle } from "../plots/figure";
 import { plotlySource, plotlyVersion } from "../plots/plotlySource";
 import { escapeHtml, scriptJson } from "../util/html";
+import { figureImage, takeFigureImageNotice, type StaticImage } from "./figureImages";
 
 export { escapeHtml, scriptJson } from "../util/html";
 export { plotlySource, plotlyVersion } from "../plots/plotlySource";
@@ -109,34 +114,59 @@ export function describeFigure(fig: Figure): string {
   return `Figure "${figureTitle(fig)}": ${fig.data.length} ${kinds} trace${fig.data.length === 1 ? "" : "s"}, ${width} x ${height} px`;
 }
 
+/** An `<img>` of the static image, sized in CSS pixels, for the figure's HTML. */
+function staticImageHtml(image: StaticImage, title: string): string {
+  const src = `data:${image.mime};base64,${image.mime === "image/png" ? image.data : Buffer.from(image.data, "utf8").toString("base64")}`;
+  return `<img class="soundcheck-figure-static" src="${src}" width="${image.width}" height="${image.height}" alt="${escapeHtml(title)}" style="max-width:100%;height:auto">`;
+}
+
 /**
  * The MIME bundle of a figure: plotly JSON, HTML drawing it with the page's plotly.js, and a
- * text description. `divId` names the figure's `<div>` (unique per output).
+ * text description. `divId` names the figure's `<div>` (unique per output). With `image`, the
+ * bundle also carries it (`image/png` or `image/svg+xml`) and the HTML shows it until plotly.js
+ * draws the interactive figure over it, so it stays visible where scripts do not run.
  */
-export function figureBundle(fig: Figure, divId: string = `soundcheck-fig-${newDisplayId()}`): MimeBundle {
+export function figureBundle(fig: Figure, divId: string = `soundcheck-fig-${newDisplayId()}`, image: StaticImage | null = null): MimeBundle {
   const { width, height } = figureSize(fig);
   const config = { displaylogo: false, ...(fig.config ?? {}) };
   const html =
-    `<div id="${divId}" class="soundcheck-figure" style="width:${width}px;height:${height}px;max-width:100%"></div>\n` +
+    `<div id="${divId}" class="soundcheck-figure" style="width:${width}px;height:${height}px;max-width:100%">${image === null ? "" : staticImageHtml(image, figureTitle(fig))}</div>\n` +
     `<script type="text/javascript">\n(function () {\n` +
     `  var fig = ${scriptJson({ data: fig.data, layout: fig.layout, config })};\n` +
     `  var tries = 0;\n` +
     `  function draw() {\n` +
     `    var el = document.getElementById(${JSON.stringify(divId)});\n` +
-    `    if (el && window.Plotly) { window.Plotly.newPlot(el, fig.data, fig.layout, fig.config); return; }\n` +
-    `    if (++tries > 300) { if (el) el.textContent = "plotly.js is not loaded: run the notebook's first code cell (loadPlotly()) and trust the notebook"; return; }\n` +
+    `    if (el && window.Plotly) { el.textContent = ""; window.Plotly.newPlot(el, fig.data, fig.layout, fig.config); return; }\n` +
+    `    if (++tries > 300) { if (el && !el.firstChild) el.textContent = "plotly.js is not loaded: run the notebook's first code cell (loadPlotly()) and trust the notebook"; return; }\n` +
     `    setTimeout(draw, 100);\n` +
     `  }\n  draw();\n})();\n</script>`;
   return {
     [PLOTLY_MIME]: { data: fig.data, layout: fig.layout, config },
     "text/html": html,
+    ...(image === null ? {} : { [image.mime]: image.data }),
     "text/plain": describeFigure(fig),
   };
 }
 
-/** Show a figure in the notebook (one output, several representations). */
+/** A figure's bundle with its static image (when images are on), after the once-only notice if they are off. */
+function figureBundleWithImage(fig: Figure, divId?: string): MimeBundle {
+  const image = figureImage(fig);
+  const notice = takeFigureImageNotice();
+  if (notice !== null) {
+    displayBundle({
+      "text/plain": `note: ${notice}`,
+      "text/html": `<div class="soundcheck-notice" style="border-left:4px solid #56B4E9;background:#EEF7FC;padding:4px 8px;margin:2px 0"><b>note</b>: ${escapeHtml(notice)}</div>`,
+    });
+  }
+  return figureBundle(fig, divId, image);
+}
+
+/**
+ * Show a figure in the notebook (one output, several representations, with a static image
+ * drawn by the warm browser of ./figureImages unless images are off).
+ */
 export function showFigure(fig: Figure): void {
-  displayBundle(figureBundle(fig));
+  displayBundle(figureBundleWithImage(fig));
 }
 
 /**
@@ -149,7 +179,7 @@ export class LiveDisplay {
 
   /** Show `fig` here (the first call creates the output, later calls replace it). */
   showFigure(fig: Figure): void {
-    this.show(figureBundle(fig, `soundcheck-fig-${this.id}-${newDisplayId()}`));
+    this.show(figureBundleWithImage(fig, `soundcheck-fig-${this.id}-${newDisplayId()}`));
   }
 
   /** Show a bundle here. */

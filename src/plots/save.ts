@@ -98,6 +98,38 @@ export class FigureRenderer {
     }
   }
 
+  /** Draw `fig` on the page (static, no mode bar), sized as the figure; returns its size in CSS pixels. */
+  private async draw(fig: Figure): Promise<{ width: number; height: number }> {
+    const { width, height } = figureSize(fig);
+    await this.page.setViewportSize({ width, height });
+    await this.page.evaluate(async ({ data, layout }) => {
+      const w = window as unknown as { Plotly: { newPlot(el: string, d: unknown, l: unknown, c: unknown): Promise<unknown> } };
+      await w.Plotly.newPlot("fig", data, layout, { staticPlot: true, displayModeBar: false });
+      await document.fonts.ready;
+    }, { data: fig.data, layout: { ...fig.layout, width, height } });
+    return { width, height };
+  }
+
+  /** The drawn figure as SVG or PNG bytes (plotly.js `toImage`); PNG at `scale` pixels per CSS pixel. */
+  private async exportImage(format: "svg" | "png", width: number, height: number, scale: number): Promise<Buffer> {
+    const url = await this.page.evaluate(async ({ format, width, height, scale }) => {
+      const w = window as unknown as { Plotly: { toImage(el: string, o: unknown): Promise<string> } };
+      return w.Plotly.toImage("fig", { format, width, height, scale: format === "png" ? scale : 1 });
+    }, { format, width, height, scale });
+    const comma = url.indexOf(",");
+    const payload = url.slice(comma + 1);
+    return url.slice(0, comma).endsWith(";base64") ? Buffer.from(payload, "base64") : Buffer.from(decodeURIComponent(payload), "utf8");
+  }
+
+  /**
+   * `fig` as an image in memory: SVG (UTF-8 bytes) or PNG at `scale` pixels per CSS pixel
+   * (default 1). The page and browser stay open, so many figures cost one browser start.
+   */
+  async image(fig: Figure, format: "svg" | "png", scale = 1): Promise<Buffer> {
+    const { width, height } = await this.draw(fig);
+    return this.exportImage(format, width, height, scale);
+  }
+
   /**
    * Write `fig` as `<base>.svg`, `<base>.png` and `<base>.pdf` (those in `options.formats`);
    * `path` may end in one of these extensions or none.
@@ -108,28 +140,15 @@ export class FigureRenderer {
     const formats = options.formats ?? ["svg", "png", "pdf"];
     const scale = options.pngScale ?? 4;
     const base = [".svg", ".png", ".pdf"].includes(extname(path).toLowerCase()) ? path.slice(0, -4) : path;
-    const { width, height } = figureSize(fig);
-    const page = this.page;
-    await page.setViewportSize({ width, height });
-    await page.evaluate(async ({ data, layout }) => {
-      const w = window as unknown as { Plotly: { newPlot(el: string, d: unknown, l: unknown, c: unknown): Promise<unknown> } };
-      await w.Plotly.newPlot("fig", data, layout, { staticPlot: true, displayModeBar: false });
-      await document.fonts.ready;
-    }, { data: fig.data, layout: { ...fig.layout, width, height } });
+    const { width, height } = await this.draw(fig);
     mkdirSync(dirname(base) || ".", { recursive: true });
     const written: string[] = [];
     for (const format of formats) {
       const file = `${base}.${format}`;
       if (format === "pdf") {
-        writeFileSync(file, await page.pdf({ width: `${width}px`, height: `${height}px`, printBackground: true, margin: { top: "0", right: "0", bottom: "0", left: "0" }, pageRanges: "1" }));
+        writeFileSync(file, await this.page.pdf({ width: `${width}px`, height: `${height}px`, printBackground: true, margin: { top: "0", right: "0", bottom: "0", left: "0" }, pageRanges: "1" }));
       } else {
-        const url = await page.evaluate(async ({ format, width, height, scale }) => {
-          const w = window as unknown as { Plotly: { toImage(el: string, o: unknown): Promise<string> } };
-          return w.Plotly.toImage("fig", { format, width, height, scale: format === "png" ? scale : 1 });
-        }, { format, width, height, scale });
-        const comma = url.indexOf(",");
-        const payload = url.slice(comma + 1);
-        writeFileSync(file, url.slice(0, comma).endsWith(";base64") ? Buffer.from(payload, "base64") : Buffer.from(decodeURIComponent(payload), "utf8"));
+        writeFileSync(file, await this.exportImage(format, width, height, scale));
       }
       written.push(file);
     }
