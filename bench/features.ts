@@ -12,8 +12,16 @@
  * Prints a table, then as the very last line one JSON object with the figures. Timings are
  * process CPU time (less sensitive than wall time to other jobs on a shared machine); the best
  * and the median of the passes are reported.
+ *
+ * librosa is timed in the same run on the same clips (scripts/reference/librosa_features_bench.py)
+ * when $PYTHON (default /usr/bin/python3) imports it; otherwise the table says "not measured in
+ * this run" next to the figure measured earlier.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { DEFAULT_FEATURE_CONFIG } from "../src/config/features";
+import { saveNpy } from "../src/data/npy";
 import { Dct2Ortho } from "../src/dsp/dct";
 import { createRealFftAsync, initFloat32Fft, type FftPrecision } from "../src/dsp/fft";
 import { melFilterbank } from "../src/dsp/mel";
@@ -23,13 +31,14 @@ import { loadedPffft } from "../src/dsp/pffft";
 import { maxPower, powerToDbSliceInPlace } from "../src/dsp/powerToDb";
 import { stftFrameCount } from "../src/dsp/stft";
 import { SeededRandom } from "../src/util/random";
+import { probePython, runReference } from "./referencePython";
 import FFTJS = require("fft.js");
 
 const CLIP_SECONDS = 3;
 const SAMPLE_RATE = DEFAULT_FEATURE_CONFIG.sampleRateHz;
 const DISTINCT_CLIPS = 50;
-/** librosa 0.10.2 feature.mfcc on one 3 s clip, measured earlier on this machine (not in this run). */
-const LIBROSA_MS_PER_CLIP = 4.3;
+/** librosa 0.10.2 feature.mfcc on one 3 s clip, measured earlier on this machine (shown when librosa is not importable). */
+const LIBROSA_MS_PER_CLIP_EARLIER = 4.3;
 /** One 2048-point fft.js realTransform on this machine as quoted earlier (not in this run), µs: a yardstick for how loaded it is now. */
 const QUIET_FFTJS_US = 19;
 const GOAL_REALTIME_FACTOR = 2000;
@@ -218,6 +227,29 @@ function fftYardstick(): number {
   return best;
 }
 
+interface LibrosaResult {
+  librosa: string;
+  msPerClipBest: number;
+  msPerClipMedian: number;
+}
+
+/** librosa on the same clips, or why it was not measured. */
+function timeLibrosa(clips: Float32Array[], total: number, repeats: number): LibrosaResult | { notMeasured: string } {
+  const probe = probePython(["numpy", "librosa"]);
+  if (!probe.ok) return { notMeasured: `${probe.python}: ${probe.missing.join("; ")}` };
+  const dir = mkdtempSync(join(tmpdir(), "soundcheck-bench-librosa-"));
+  try {
+    const path = join(dir, "clips.npy");
+    const n = (clips[0] as Float32Array).length;
+    const data = new Float32Array(clips.length * n);
+    clips.forEach((c, i) => data.set(c, i * n));
+    saveNpy(path, { dtype: "<f4", shape: [clips.length, n], data });
+    return runReference<LibrosaResult>("librosa_features_bench.py", [path, "--clips", String(total), "--repeats", String(repeats)], 3_600_000);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function row(cells: string[], widths: number[]): string {
   return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join("  ");
 }
@@ -228,6 +260,7 @@ async function main(): Promise<void> {
   const results: Partial<Record<FftPrecision, PrecisionResult>> = {};
   for (const precision of args.precisions) results[precision] = await timeExtractor(precision, clips, args.clips, args.repeats);
   const stages = await stageSplit(clips, args.clips);
+  const librosa = timeLibrosa(clips, args.clips, args.repeats);
   const yardstick = fftYardstick();
   const loadFactor = yardstick / QUIET_FFTJS_US;
 
@@ -238,7 +271,16 @@ async function main(): Promise<void> {
     const r = results[precision] as PrecisionResult;
     console.log(row([`soundcheck-ts, ${precision} FFT`, r.clipsPerSecondBest.toFixed(0), r.msPerClipBest.toFixed(3), `${r.realtimeFactorBest.toFixed(0)}x`, `${r.realtimeFactorMedian.toFixed(0)}x`], widths));
   }
-  console.log(row(["librosa 0.10.2 (measured earlier, not this run)", (1000 / LIBROSA_MS_PER_CLIP).toFixed(0), LIBROSA_MS_PER_CLIP.toFixed(3), `${((CLIP_SECONDS * 1000) / LIBROSA_MS_PER_CLIP).toFixed(0)}x`, ""], widths));
+  const librosaRow = (label: string, best: number, med: string): string =>
+    row([label, (1000 / best).toFixed(0), best.toFixed(3), `${((CLIP_SECONDS * 1000) / best).toFixed(0)}x`, med], widths);
+  if ("notMeasured" in librosa) {
+    console.log(row(["librosa 0.10.2: not measured in this run", "", "", "", ""], widths));
+    console.log(`  (${librosa.notMeasured})`);
+    console.log(librosaRow("librosa 0.10.2, measured earlier", LIBROSA_MS_PER_CLIP_EARLIER, ""));
+  } else {
+    const med = `${((CLIP_SECONDS * 1000) / librosa.msPerClipMedian).toFixed(0)}x`;
+    console.log(librosaRow(`librosa ${librosa.librosa}, this run`, librosa.msPerClipBest, med));
+  }
   console.log(`goal: >= ${GOAL_REALTIME_FACTOR}x real time (<= ${((CLIP_SECONDS * 1000) / GOAL_REALTIME_FACTOR).toFixed(2)} ms per clip)`);
   const stageTotal = stages.melPowerMs + stages.dbMs + stages.dctMs;
   const f32 = results.float32;
@@ -274,7 +316,10 @@ async function main(): Promise<void> {
     stagesMsPerClip: { melPower: round(stages.melPowerMs), powerToDb: round(stages.dbMs), dct: round(stages.dctMs) },
     fftjsMicrosecondsNow: round(yardstick),
     fftjsMicrosecondsQuotedEarlier: QUIET_FFTJS_US,
-    librosaMsPerClipMeasuredEarlier: LIBROSA_MS_PER_CLIP,
+    librosa: "notMeasured" in librosa
+      ? { measuredInThisRun: false, notMeasuredBecause: librosa.notMeasured }
+      : { measuredInThisRun: true, version: librosa.librosa, msPerClipBest: round(librosa.msPerClipBest), msPerClipMedian: round(librosa.msPerClipMedian), speedupBest: round(librosa.msPerClipBest / fastest) },
+    librosaMsPerClipMeasuredEarlier: LIBROSA_MS_PER_CLIP_EARLIER,
     goalRealtimeFactor: GOAL_REALTIME_FACTOR,
     meetsGoal: (CLIP_SECONDS * 1000) / fastest >= GOAL_REALTIME_FACTOR,
   };
