@@ -3,6 +3,7 @@
  */
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -100,18 +101,58 @@ describe("saveCnn / loadCnn", () => {
   });
 });
 
+interface BackendOutcome {
+  auto: string;
+  active: string;
+  notes: string[];
+  demanded: { backend: string } | { error: string; configError: boolean };
+}
+
+/** selectBackend("auto") and ("tfjs-node") in a fresh Node process, optionally with a preload. */
+function selectInChild(preload: string | null): BackendOutcome {
+  const args = [...(preload === null ? [] : ["--require", preload]), "--import", "tsx", join(__dirname, "helpers", "selectBackendChild.ts")];
+  const r = spawnSync(process.execPath, args, { encoding: "utf8", cwd: join(__dirname, ".."), timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout.trim().split("\n").pop() as string) as BackendOutcome;
+}
+
+/**
+ * Whether @tensorflow/tfjs-node is usable on this machine, probed independently of selectBackend:
+ * a fresh process loads the package and asks tfjs for the backend it registers. (In this
+ * repository the name may resolve to danfojs-node's alias of plain @tensorflow/tfjs, which
+ * registers nothing; a user may have installed the real package.)
+ */
+function tfjsNodeUsable(): boolean {
+  const code = 'const tf = require("@tensorflow/tfjs"); try { require("@tensorflow/tfjs-node"); } catch {} process.stdout.write(String(tf.findBackendFactory("tensorflow") !== null));';
+  const r = spawnSync(process.execPath, ["-e", code], { encoding: "utf8", cwd: join(__dirname, ".."), timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim() === "true";
+}
+
 describe("selectBackend", () => {
-  test("falls back from tfjs-node to wasm on this machine and says why", async () => {
-    const notes: string[] = [];
-    // here @tensorflow/tfjs-node resolves to an npm alias of @tensorflow/tfjs (danfojs override)
-    assert.equal(await selectBackend("auto", (n) => notes.push(n)), "wasm");
-    assert.equal(tf.getBackend(), "wasm");
-    assert.match(notes[0] ?? "", /tfjs-node/);
+  const native = tfjsNodeUsable();
+
+  test(`auto takes tfjs-node exactly when it is usable (probed on this machine: ${native ? "usable" : "not usable"})`, () => {
+    const outcome = selectInChild(null);
+    if (native) {
+      assert.equal(outcome.auto, "tensorflow");
+      assert.deepEqual(outcome.demanded, { backend: "tensorflow" });
+    } else {
+      assert.equal(outcome.auto, "wasm");
+      assert.match(outcome.notes[0] ?? "", /^skipping tfjs-node: @tensorflow\/tfjs-node /);
+      assert.ok("configError" in outcome.demanded && outcome.demanded.configError, JSON.stringify(outcome.demanded));
+    }
+    assert.equal(outcome.active, outcome.auto);
   });
 
-  test("throws a ConfigError when tfjs-node is demanded but unusable", async () => {
-    await assert.rejects(selectBackend("tfjs-node"), ConfigError);
-    await selectBackend("wasm");
+  test("without tfjs-node (its require made to fail), auto falls back to wasm and says why; demanding it is a ConfigError", () => {
+    const outcome = selectInChild(join(__dirname, "helpers", "hideTfjsNode.cjs"));
+    assert.equal(outcome.auto, "wasm");
+    assert.equal(outcome.active, "wasm");
+    assert.match(outcome.notes[0] ?? "", /^skipping tfjs-node: @tensorflow\/tfjs-node is not installed or failed to load \(Cannot find module/);
+    assert.ok("configError" in outcome.demanded, "demanding tfjs-node must fail here");
+    assert.equal(outcome.demanded.configError, true);
+    assert.match(outcome.demanded.error, /tfjs-node.*install @tensorflow\/tfjs-node/);
   });
 
   test("prefers the 'tensorflow' backend once @tensorflow/tfjs-node has registered it", async () => {
