@@ -13,7 +13,8 @@ interface Request {
 // extractor awaits the same load; a failure surfaces there)
 initFloat32Fft().catch(() => undefined);
 
-parentPort?.on("message", async (request: Request) => {
+/** Runs one request and posts its output or its error back; never rejects. */
+async function handle(request: Request): Promise<void> {
   try {
     const run = TASKS[request.task] as (input: unknown) => Promise<unknown>;
     const output = await run(request.input);
@@ -21,4 +22,6 @@ parentPort?.on("message", async (request: Request) => {
   } catch (err) {
     parentPort?.postMessage({ id: request.id, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
   }
-});
+}
+
+parentPort?.on("message", (request: Request) => void handle(request));
