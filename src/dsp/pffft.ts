@@ -69,7 +69,8 @@ async function instantiateCapturingMemory(factory: EmscriptenFactory, readBytes:
   const created = factory({
     instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void): Record<string, never> {
       readBytes()
-        .then((bytes) => WebAssembly.instantiate(bytes, imports))
+        // the cast picks the bytes overload: to TS 5.9 a Uint8Array<ArrayBufferLike> is no BufferSource
+        .then((bytes) => WebAssembly.instantiate(bytes as BufferSource, imports))
         .then(({ instance, module }) => {
           const exported = Object.values(instance.exports).find((value) => value instanceof WebAssembly.Memory);
           memory = exported instanceof WebAssembly.Memory ? exported : null;
@@ -88,7 +89,7 @@ async function load(entry: string, simd: boolean): Promise<PffftRuntime> {
   const imported: unknown = await import(entry);
   const factory = (imported as { default?: unknown }).default;
   if (typeof factory !== "function") throw new Error(`${entry} has no default export`);
-  let readBytes: (() => Promise<Uint8Array>) | null = null;
+  let readBytes: (() => Promise<Uint8Array>) | null;
   if (wasmSource !== null) {
     const source = wasmSource;
     readBytes = () => source(simd);

@@ -143,8 +143,11 @@ export function thresholdCounts(labels: BinaryLabels, scores: Scores, threshold:
   const c: ConfusionCounts = { tp: 0, fp: 0, tn: 0, fn: 0 };
   for (let i = 0; i < labels.length; i++) {
     const flagged = (scores[i] as number) >= threshold;
-    if (labels[i] === 1) flagged ? c.tp++ : c.fn++;
-    else flagged ? c.fp++ : c.tn++;
+    if (labels[i] === 1) {
+      if (flagged) c.tp++;
+      else c.fn++;
+    } else if (flagged) c.fp++;
+    else c.tn++;
   }
   return c;
 }

@@ -56,7 +56,7 @@ function inspect(model: tf.LayersModel): Shape | string {
       return `layer ${i} is not a stride-1, "same", ReLU Conv1D with bias`;
     }
     const k = Array.isArray(c["kernelSize"]) ? (c["kernelSize"] as number[])[0] : c["kernelSize"];
-    if (typeof k !== "number" || k % 2 !== 1) return `layer ${i} kernel size ${String(k)} is not odd`;
+    if (typeof k !== "number" || k % 2 !== 1) return `layer ${i} kernel size ${JSON.stringify(k)} is not odd`;
   }
   for (const i of [1, 3]) {
     const c = cfg[i] ?? {};

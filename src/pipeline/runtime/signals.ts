@@ -64,7 +64,7 @@ export function removeStaleTempFiles(folders: readonly string[]): string[] {
     }
     for (const name of names) {
       const path = join(folder, name);
-      let isDir = false;
+      let isDir: boolean;
       try {
         const st = lstatSync(path);
         isDir = st.isDirectory();
