@@ -222,7 +222,7 @@ test("autoencoder training is deterministic: the same seed gives identical weigh
 test("the autoencoder scores clips with an added component higher than held-out normal clips (AUC > 0.9)", () => {
   const normal = scoreAutoencoder(model(), clips(40, 2), 40, N_MFCC, FRAMES);
   const anomalous = scoreAutoencoder(model(), clips(40, 3, 0.5), 40, N_MFCC, FRAMES);
-  const auc = rocAuc([...new Array(40).fill(0), ...new Array(40).fill(1)], [...normal, ...anomalous]);
+  const auc = rocAuc([...new Array<number>(40).fill(0), ...new Array<number>(40).fill(1)], [...normal, ...anomalous]);
   assert.ok(auc > 0.9, `AUC ${auc}`);
 });
 

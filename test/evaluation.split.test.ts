@@ -118,7 +118,7 @@ test("assignSplit, thesis: exactly the row-level train_test_split, and it does l
 });
 
 test("oversampling repeats the smaller class to the size of the larger one, each row within one copy of the others", () => {
-  const labels = Int32Array.from([...Array(7).fill(0), ...Array(30).fill(1)]);
+  const labels = Int32Array.from([...Array<number>(7).fill(0), ...Array<number>(30).fill(1)]);
   const idx = oversampleIndices(labels, 3);
   const counts = [0, 0];
   const copies = new Map<number, number>();

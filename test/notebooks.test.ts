@@ -26,7 +26,7 @@ interface Cell { cell_type: string; source: string | string[]; outputs?: Output[
 interface Notebook { cells: Cell[]; metadata: { kernelspec?: { name: string } } }
 interface Fig { data: Array<Record<string, unknown> & { type: string }>; layout: Record<string, unknown> & { width?: number; height?: number; title?: { text?: string } } }
 
-const text = (v: unknown): string => (Array.isArray(v) ? v.join("") : String(v ?? ""));
+const text = (v: unknown): string => (Array.isArray(v) ? v.join("") : typeof v === "string" ? v : v == null ? "" : JSON.stringify(v));
 const readNb = (path: string): Notebook => JSON.parse(readFileSync(path, "utf8")) as Notebook;
 const executed = (name: string): Notebook => readNb(join(executedDir, `${name}.ipynb`));
 const outputs = (name: string): Output[] => executed(name).cells.flatMap((c) => c.outputs ?? []);
@@ -47,7 +47,7 @@ before(async () => {
   if (SKIP) return;
   rawBefore = rawListing();
   const { runNotebooks } = (await import(join(ROOT, "scripts", "notebooks.mjs"))) as {
-    runNotebooks(o: { outDir: string; htmlDir: string; stdio: string; env: NodeJS.ProcessEnv }): { status: number; stdout: string; stderr: string };
+    runNotebooks: (o: { outDir: string; htmlDir: string; stdio: string; env: NodeJS.ProcessEnv }) => { status: number; stdout: string; stderr: string };
   };
   run = runNotebooks({ outDir: executedDir, htmlDir, stdio: "pipe", env: { ...process.env, SOUNDCHECK_NOTEBOOK_OUT: out } });
 });

@@ -9,8 +9,9 @@ import { ShapeError } from "../src/errors";
 const FIXTURES = join(__dirname, "fixtures", "librosa");
 
 test("reads a librosa fixture with the shape and statistics index.json records", () => {
-  const index = JSON.parse(readFileSync(join(FIXTURES, "index.json"), "utf8"));
-  const stats = index.signals[0].mfcc40;
+  type Stats = { file: string; shape: number[]; sum: number; min: number; max: number };
+  const index = JSON.parse(readFileSync(join(FIXTURES, "index.json"), "utf8")) as { signals: Array<{ mfcc40: Stats }> };
+  const stats = index.signals[0]!.mfcc40;
   assert.equal(stats.file, "a_tones_clicks.mfcc40.npy");
   const arr = loadNpy(join(FIXTURES, stats.file));
   assert.equal(arr.dtype, "<f4");

@@ -14,7 +14,7 @@ function python(code: string): string {
   try {
     return execFileSync(PYTHON, ["-c", code], { encoding: "utf8" });
   } catch (err) {
-    throw new Error(`${PYTHON} with numpy is needed for this test (apt-get install python3-numpy): ${(err as Error).message}`);
+    throw new Error(`${PYTHON} with numpy is needed for this test (apt-get install python3-numpy): ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -74,7 +74,7 @@ test("saves features.npy [43][40][100] float32 and int64 labels, normal rows fir
   assert.deepEqual(x.shape, [3 + 4 + 36, 40, 100]);
   const y = loadNpy(join(root, "processed_data", "labels.npy"));
   assert.equal(y.dtype, "<i8");
-  assert.deepEqual(Array.from(y.data as BigInt64Array, Number), [0, 0, 0, ...new Array(40).fill(1)]);
+  assert.deepEqual(Array.from(y.data as BigInt64Array, Number), [0, 0, 0, ...new Array<number>(40).fill(1)]);
 });
 
 test("each feature row is the MFCC of the clip the manifest names", async () => {
@@ -123,18 +123,25 @@ test("splits 43 rows into 34 training and 9 test rows, each a copy of its featur
 
 test("saves a self-describing tfjs model", () => {
   for (const f of ["model.json", "weights.bin", "metadata.json"]) assert.ok(existsSync(join(config.modelDir, f)), f);
-  const meta = JSON.parse(readFileSync(join(config.modelDir, "metadata.json"), "utf8"));
+  const meta = JSON.parse(readFileSync(join(config.modelDir, "metadata.json"), "utf8")) as {
+    classNames: string[];
+    features: { nMfcc: number; frames: number };
+    history: { loss: number[] };
+  };
   assert.deepEqual(meta.classNames, ["normal", "broken"]);
   assert.equal(meta.features.nMfcc, 40);
   assert.equal(meta.features.frames, 100);
   assert.equal(meta.history.loss.length, 3);
-  const model = JSON.parse(readFileSync(join(config.modelDir, "model.json"), "utf8"));
+  const model = JSON.parse(readFileSync(join(config.modelDir, "model.json"), "utf8")) as { format: string };
   assert.equal(model.format, "layers-model");
 });
 
 test("writes metrics whose confusion matrix covers the 9 test rows", () => {
-  const metrics = JSON.parse(readFileSync(join(config.reportsDir, "metrics.json"), "utf8"));
-  const counts = metrics.confusionMatrix.counts as number[][];
+  const metrics = JSON.parse(readFileSync(join(config.reportsDir, "metrics.json"), "utf8")) as {
+    confusionMatrix: { counts: number[][] };
+    accuracy: number;
+  };
+  const counts = metrics.confusionMatrix.counts;
   assert.equal(counts.flat().reduce((a, b) => a + b, 0), 9);
   assert.equal(metrics.accuracy, (counts[0]![0]! + counts[1]![1]!) / 9);
   for (const f of ["classification_report.csv", "confusion_matrix.csv", "test_predictions.csv"]) assert.ok(existsSync(join(config.reportsDir, f)), f);
@@ -157,17 +164,12 @@ test("predict classifies raw recordings chunk by chunk and reports a bad file wi
   assert.equal(preds[2]!.chunkProbabilities.length, 1);
 });
 
-test("the features command writes one file's [40][100] MFCC, or every frame with --frames all", async () => {
+test("the features command writes one file's [40][100] MFCC, or every frame with --frames all", async (t) => {
   const out = join(root, "one.npy");
   const file = join(root, "normal_audio", "normal_0.wav");
-  const write = process.stdout.write;
-  process.stdout.write = (() => true) as typeof process.stdout.write;
-  try {
-    assert.equal(await main(["features", file, "--out", out, "--data", root]), 0);
-    assert.deepEqual(loadNpy(out).shape, [40, 100]);
-    assert.equal(await main(["features", file, "--out", out, "--frames", "all", "--data", root]), 0);
-    assert.deepEqual(loadNpy(out).shape, [40, 1 + Math.floor(Math.ceil(3.2 * 22050) / 512)]);
-  } finally {
-    process.stdout.write = write;
-  }
+  t.mock.method(process.stdout, "write", () => true); // silence the CLI; restored when the test ends
+  assert.equal(await main(["features", file, "--out", out, "--data", root]), 0);
+  assert.deepEqual(loadNpy(out).shape, [40, 100]);
+  assert.equal(await main(["features", file, "--out", out, "--frames", "all", "--data", root]), 0);
+  assert.deepEqual(loadNpy(out).shape, [40, 1 + Math.floor(Math.ceil(3.2 * 22050) / 512)]);
 });

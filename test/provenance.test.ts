@@ -81,7 +81,7 @@ test("records the machine and the project's git commit", () => {
   assert.equal(record.runtime.platform, process.platform);
   assert.equal(record.runtime.arch, process.arch);
   assert.ok(record.runtime.totalMemoryBytes > 0);
-  let head: string | null = null;
+  let head: string | null;
   try {
     head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: join(__dirname, ".."), encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
   } catch {

@@ -26,7 +26,7 @@ test("on a terminal a message ends the progress line and the bar is redrawn belo
   reporter.progress("train", 2, 4);
   reporter.progress("train", 4, 4);
   const out = text();
-  assert.match(out, /\] train 1\/4  25%[^\n]*\nhello\n\r\[/);
+  assert.match(out, /\] train 1\/4 {2}25%[^\n]*\nhello\n\r\[/);
   assert.ok(out.endsWith("\n"));
   assert.match(out, /train 4\/4 100%/);
 });

@@ -192,9 +192,9 @@ test("stopping writes in one thread stops them in worker threads too, and leaves
     });`;
   const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { encoding: "utf8", timeout: 60_000 });
   assert.equal(r.status, 0, r.stderr);
-  const [main, fromWorker] = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  const [main, fromWorker] = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.deepEqual(main, { idle: true, mainError: "WritesStoppedError", removed: 1 });
-  assert.match(fromWorker.worker, /^WritesStoppedError after \d+ writes$/);
+  assert.match(fromWorker!.worker as string, /^WritesStoppedError after \d+ writes$/);
   const left = readdirSync(dir);
   assert.deepEqual(left.filter((f) => f.endsWith(".tmp")), []);
   assert.ok(!left.includes("after.bin") && !left.includes("long.wav"));
