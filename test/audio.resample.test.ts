@@ -124,14 +124,7 @@ test("rejects a sample rate that is not a positive whole number of Hz", () => {
   assert.throws(() => resample(new Float32Array(4), 44100.5, 22050), ConfigError);
 });
 
-test("resamples 10 s at 16 kHz in well under a second", () => {
-  const x = sine(440, 16000, 10, 0.3);
-  resample(x, 16000, 22050); // warm-up
-  const t0 = performance.now();
-  resample(x, 16000, 22050);
-  const ms = performance.now() - t0;
-  assert.ok(ms < 1000, `${ms} ms`);
-});
+// its speed (10 s at 16 kHz, goal < 1 s) is measured by npm run bench:augment and bench:resample
 
 // ---- the building blocks (src/audio/fftConvolve.ts, polyphase.ts, polyphaseKernel.ts)
 

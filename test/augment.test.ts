@@ -177,14 +177,7 @@ describe("realFftAnyLength", () => {
     assert.deepEqual([f2499[34], f2499[340]], [299.99999999999994, 2999.9999999999995]);
   });
 
-  test("transforms a 66150-sample clip forward and back in well under a second (no O(n²) path)", () => {
-    const x = noiseSignal(N, 3);
-    irfft(rfft(x), N); // plan
-    const start = performance.now();
-    for (let i = 0; i < 5; i++) irfft(rfft(x), N);
-    const perPair = (performance.now() - start) / 5;
-    assert.ok(perPair < 200, `${perPair.toFixed(1)} ms per forward+inverse`);
-  });
+  // its speed on a 66150-sample clip (goal < 200 ms per forward + inverse) is measured by npm run bench:augment
 
   test("rejects an empty signal", () => {
     assert.throws(() => rfft(new Float64Array(0)), /0 samples/);

@@ -25,6 +25,10 @@ export interface DataLayout {
   rawUnseenBroken: string;
   /** Recordings of the healthy machine kept out of training, scored by `soundcheck unseen` (read only). */
   rawUnseenNormal: string;
+  /** dataFormat "dcase" only: the DCASE `train/` folder, normal clips named as DCASE (read only). */
+  rawDcaseTrain: string;
+  /** dataFormat "dcase" only: the DCASE `test/` folder, normal and anomalous clips named as DCASE (read only). */
+  rawDcaseTest: string;
 }
 
 export const DEFAULT_LAYOUT: Readonly<DataLayout> = Object.freeze({
@@ -36,6 +40,8 @@ export const DEFAULT_LAYOUT: Readonly<DataLayout> = Object.freeze({
   processed: "processed_data",
   rawUnseenBroken: "unseen_broken_audio",
   rawUnseenNormal: "unseen_normal_audio",
+  rawDcaseTrain: "train",
+  rawDcaseTest: "test",
 });
 
 /** Cleaning and sampling: the first stage. */
@@ -161,7 +167,24 @@ export interface PipelineConfig {
    * data-parallel training (weights identical for a given count); null = one per core.
    */
   workers: number | null;
+  /**
+   * How the raw recordings are laid out: "folders" (dataRoot holds layout.rawBroken and
+   * layout.rawNormal, the class is the folder) or "dcase" (dataRoot is a DCASE
+   * `dev_data/raw/<machine>` folder holding `train/` (normal clips only) and `test/`; the class
+   * and the train/test split come from the file names). `--layout` on the command line.
+   */
+  dataFormat: DataFormat;
+  /**
+   * Read DCASE metadata from file names (src/data/dcaseNames.ts): section, domain, split,
+   * condition, index and attributes as extra manifest columns, and per-domain AUC, pAUC and the
+   * DCASE official score in every report. Off in the thesis preset (its manifests stay byte for
+   * byte the original's); always on with dataFormat "dcase".
+   */
+  dcaseNames: boolean;
 }
+
+/** See {@link PipelineConfig.dataFormat}. */
+export type DataFormat = "folders" | "dcase";
 
 /** A deep-partial config, as read from a JSON file or built from flags. */
 export type PipelineConfigOverrides = {
@@ -202,6 +225,8 @@ export function thesisConfig(projectRoot: string = process.cwd()): PipelineConfi
     runName: null,
     preset: "thesis",
     workers: null,
+    dataFormat: "folders",
+    dcaseNames: false,
   };
 }
 
@@ -212,7 +237,8 @@ export function thesisConfig(projectRoot: string = process.cwd()): PipelineConfi
  * - augmented copies are used for training only; validation and test hold original clips;
  * - training oversamples the smaller class, holds out a grouped 20 % of the training
  *   recordings for validation (loss curve) and chooses the decision threshold on them;
- * - logistic-regression and autoencoder baselines are reported next to the CNN.
+ * - logistic-regression and autoencoder baselines are reported next to the CNN;
+ * - DCASE file names are read into the manifests and reports (per-domain AUC, official score).
  * Features, augmentations, architecture and training (full batch, Adam 1e-3, 50 epochs) stay the
  * thesis's, so the differences in the numbers come from how the model is evaluated. (On the
  * valve set, mini-batches of 32 with early stopping did worse: the validation loss is lowest
@@ -231,6 +257,7 @@ export function recommendedConfig(projectRoot: string = process.cwd()): Pipeline
       threshold: "validation",
     },
     evaluate: { ...base.evaluate, baselines: ["logistic-regression", "autoencoder"] },
+    dcaseNames: true,
     preset: "recommended",
   };
 }
@@ -330,5 +357,6 @@ export function validateConfig(config: PipelineConfig): void {
   need(["none", "html", "html+svg"].includes(config.evaluate.figures), "evaluate.figures", `is ${JSON.stringify(config.evaluate.figures)}`, 'use "none", "html" or "html+svg"');
   need(Number.isInteger(config.cv.folds) && config.cv.folds >= 2, "cv.folds", `is ${config.cv.folds}`, "use an integer >= 2 such as 5");
   need(Number.isInteger(config.cv.repeats) && config.cv.repeats >= 1, "cv.repeats", `is ${config.cv.repeats}`, "use a positive integer such as 2");
+  need(config.dataFormat === "folders" || config.dataFormat === "dcase", "dataFormat", `is ${JSON.stringify(config.dataFormat)}`, 'use "folders" (broken_audio/, normal_audio/) or "dcase" (train/, test/ named as DCASE)');
   need(config.runName === null || /^[A-Za-z0-9._-]+$/.test(config.runName), "runName", `is ${JSON.stringify(config.runName)}`, "use letters, digits, dots, dashes and underscores only");
 }

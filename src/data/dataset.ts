@@ -11,7 +11,7 @@ export const AUDIO_EXTENSIONS: readonly string[] = [".wav", ".wave", ".flac", ".
 export const GENERATED_FOLDERS: readonly (keyof DataLayout)[] = ["brokenSamples", "normalSamples", "augmentedBroken", "processed"];
 
 /** The raw input folders; never written, moved or deleted. */
-export const RAW_FOLDERS: readonly (keyof DataLayout)[] = ["rawBroken", "rawNormal", "rawUnseenBroken", "rawUnseenNormal"];
+export const RAW_FOLDERS: readonly (keyof DataLayout)[] = ["rawBroken", "rawNormal", "rawUnseenBroken", "rawUnseenNormal", "rawDcaseTrain", "rawDcaseTest"];
 
 /** A hidden file or folder name (Unix dot files, macOS `._` resource forks). */
 export function isHiddenName(name: string): boolean {

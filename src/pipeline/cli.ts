@@ -238,9 +238,11 @@ export async function main(argv: string[]): Promise<number> {
         return await cleanSamples(config, values, reporter);
       case "features":
         return await featuresCommand(config, rest, values);
-      case "cv":
-        process.stdout.write(`${(await crossValidate(config, reporter)).table}\n`);
+      case "cv": {
+        const cv = await crossValidate(config, reporter);
+        process.stdout.write(`${cv.table}\n${cv.dcaseTable === null ? "" : `\nDCASE metrics (cv_dcase_summary.md)\n${cv.dcaseTable}\n`}`);
         return 0;
+      }
       case "unseen":
         process.stdout.write(`${(await evaluateUnseen(config, reporter)).text}\n`);
         return 0;

@@ -16,7 +16,8 @@ import { fitBaselines } from "../baselines";
 import { modelThreshold } from "../stages/evaluate";
 import { metricsComparisonFigureFor } from "../reports/evaluationFigures";
 import { readFeatureManifest } from "../manifest";
-import { FEATURE_MANIFEST, FEATURES_FILE, LABELS_FILE } from "../stages/augmentAndExtract";
+import { FEATURE_MANIFEST, FEATURES_FILE, LABELS_FILE, type FeatureRow } from "../stages/augmentAndExtract";
+import { dcaseModelMetrics, writeCvDcaseReport, type DcaseFold } from "../reports/dcaseReport";
 import type { Reporter } from "../../util/reporter";
 import { writeRunProvenance } from "../reports/runProvenance";
 import { runDirectory, writeFigures, writeRunConfig } from "../reports/runReport";
@@ -47,6 +48,8 @@ export interface CrossValidationReport {
   summary: ModelSummary[];
   /** Markdown table of mean ± sd per model. */
   table: string;
+  /** Markdown table of the DCASE metrics' mean ± sd per model and level; null without DCASE names. */
+  dcaseTable: string | null;
   runDir: string;
   /** Mean ± sd of the headline metrics per model. */
   figure: Figure;
@@ -85,7 +88,8 @@ export function summarizeFolds(folds: FoldResult[]): ModelSummary[] {
  * validation rows, class balance, threshold and baselines follow the config, and augmented rows
  * of the held-out fold are not scored unless split.augmentedInTest. Writes `cv_folds.csv`,
  * `cv_summary.csv`, `cv_summary.md`, `config.json`, `provenance.json` and figures to the run
- * folder.
+ * folder; with `config.dcaseNames` and DCASE file names also `cv_dcase_folds.csv` and
+ * `cv_dcase_summary.csv` / `.md` (AUC per domain, pAUC, official score per window and recording).
  */
 export async function crossValidate(config: PipelineConfig, reporter: Reporter): Promise<CrossValidationReport> {
   assertSafeLayout(config); // no output may land in a raw folder
@@ -97,6 +101,7 @@ export async function crossValidate(config: PipelineConfig, reporter: Reporter):
   const { folds: k, repeats } = config.cv;
   const classNames = [...config.classNames];
   const results: FoldResult[] = [];
+  const dcaseFolds: DcaseFold[] = [];
   let backend = "";
   const total = k * repeats;
   reporter.progress("cross-validation", 0, total);
@@ -118,12 +123,18 @@ export async function crossValidate(config: PipelineConfig, reporter: Reporter):
       trained.model.dispose();
       const p1 = Float64Array.from({ length: n }, (_, i) => probs[i * 2 + 1] as number);
       const threshold = modelThreshold(trained.threshold ?? undefined);
+      const foldScores: Array<{ model: string; scores: Float64Array }> = [];
       const add = (model: string, scoreName: string, scores: Float64Array, t: typeof threshold) => {
         const e = evaluateScores(model, scoreName, testSet.y, scores, t, classNames, config.evaluate.maxFpr);
         results.push({ repeat: r, fold: f, model, testRows: n, threshold: t.value, metrics: headlineMetrics(e) });
+        foldScores.push({ model, scores });
       };
       add("cnn", `P(${classNames[1]})`, p1, threshold);
       for (const b of fitBaselines(config, trainSet, valSet, reporter)) add(b.name, b.scoreName, b.score(testSet.x, n), b.threshold);
+      if (config.dcaseNames) {
+        const sources = Array.from(assignment.test, (row) => (manifest[row] as FeatureRow).source);
+        for (const d of dcaseModelMetrics(foldScores, testSet.y, sources, config.evaluate.maxFpr)) dcaseFolds.push({ repeat: r, fold: f, ...d });
+      }
       const cnn = results.filter((x) => x.model === "cnn").at(-1)?.metrics;
       reporter.info(`cv repeat ${r + 1}/${repeats} fold ${f + 1}/${k}: ${n} test rows, CNN balanced accuracy ${cnn?.balancedAccuracy.toFixed(4)}, ROC AUC ${cnn?.rocAuc.toFixed(4)}`);
       reporter.progress("cross-validation", r * k + f + 1, total);
@@ -149,10 +160,12 @@ export async function crossValidate(config: PipelineConfig, reporter: Reporter):
   );
   const unit = config.split.method === "grouped" ? "grouped by source recording, stratified by class" : "row-level, stratified by class (recordings can be on both sides)";
   writeFileAtomic(files[2] as string, `# Cross-validation: ${repeats} x ${k} folds (${unit}), preset ${config.preset}\n\nMean ± sample standard deviation over ${repeats * k} folds.\n\n${table}\n`);
+  const dcase = writeCvDcaseReport(dir, dcaseFolds, `DCASE metrics, cross-validation: ${repeats} x ${k} folds (${unit}), preset ${config.preset}`, config.evaluate.maxFpr);
+  files.push(...dcase.files);
   files.push(writeRunConfig(dir, config));
   files.push(writeRunProvenance(dir, config, backend));
   const figure = metricsComparisonFigureFor(summary, `Cross-validation, ${repeats} x ${k} folds (mean ± sd)`);
   files.push(...(await writeFigures(dir, [{ name: "cv_metrics", figure }], config.evaluate.figures, `soundcheck cross-validation: ${config.runName ?? config.preset}`, reporter)));
   reporter.info(`cross-validation: ${repeats} x ${k} folds -> ${dir}`);
-  return { folds: results, summary, table, runDir: dir, figure, files };
+  return { folds: results, summary, table, dcaseTable: dcase.table, runDir: dir, figure, files };
 }

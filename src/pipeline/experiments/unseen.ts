@@ -20,6 +20,7 @@ import { loadTrainedModel } from "../modelStore";
 import { keepingSkips, type Reporter, type SkippedFile } from "../../util/reporter";
 import { writeRunProvenance } from "../reports/runProvenance";
 import { runDirectory, writeFigures, writeRunConfig, type NamedFigure } from "../reports/runReport";
+import { dcaseJson, dcaseModelMetrics, dcaseTable, writeDcaseReport } from "../reports/dcaseReport";
 
 /** One scored window (chunk) of an unseen recording. */
 export interface UnseenWindow {
@@ -50,7 +51,8 @@ export interface UnseenReport {
  * else used whole (features padded/truncated to the model's frame count), exactly like the
  * clean stage. A file that cannot be read is skipped with a reason; the rest go on. Writes
  * `unseen_metrics.json`, `unseen_windows.csv`, `unseen_recordings.csv`, `config.json`,
- * `provenance.json` and figures (`unseen/figures/`) into the run folder.
+ * `provenance.json` and figures (`unseen/figures/`) into the run folder; with `config.dcaseNames`
+ * and DCASE file names also `unseen_dcase_metrics.csv` / `.md` (AUC per domain, pAUC, official score).
  */
 export async function evaluateUnseen(config: PipelineConfig, reporter: Reporter): Promise<UnseenReport> {
   assertSafeLayout(config); // no output may land in a raw folder
@@ -106,19 +108,22 @@ export async function evaluateUnseen(config: PipelineConfig, reporter: Reporter)
   const fileRows = [...byFile.entries()].map(([file, e]) => ({ file, label: e.label, windows: e.count, probabilityBroken: e.sum / e.count }));
   const recordings = evaluateScores("cnn (recordings)", `mean ${scoreName}`, fileRows.map((f) => f.label), fileRows.map((f) => f.probabilityBroken), threshold, classNames, maxFpr);
 
+  const dcase = config.dcaseNames ? dcaseModelMetrics([{ model: "cnn", scores: rows.map((r) => r.probabilityBroken) }], rows.map((r) => r.label), rows.map((r) => r.file), maxFpr) : [];
+
   const dir = runDirectory(config);
   const files = [join(dir, "unseen_metrics.json"), join(dir, "unseen_windows.csv"), join(dir, "unseen_recordings.csv")];
   const summary = (e: ModelEvaluation) => ({ ...headlineMetrics(e), partialAuc: e.ranking?.partialAuc ?? null, confusionMatrix: e.report.confusion, support: e.report.perClass.map((c) => c.support) });
   writeFileAtomic(
     files[0] as string,
     JSON.stringify(
-      { model: config.modelDir, threshold, windows: summary(windows), recordings: summary(recordings), skipped, evaluatedAt: new Date().toISOString() },
+      { model: config.modelDir, threshold, windows: summary(windows), recordings: summary(recordings), ...(dcase.length > 0 ? { dcase: dcaseJson(dcase) } : {}), skipped, evaluatedAt: new Date().toISOString() },
       null,
       2,
     ) + "\n",
   );
   writeFileAtomic(files[1] as string, toCsv(rows.map((r, i): Record<string, CsvValue> => ({ file: r.file, true_label: r.label, chunk: r.chunk, probability_broken: r.probabilityBroken, predicted_label: windows.predictions[i] as number })), ["file", "true_label", "chunk", "probability_broken", "predicted_label"]));
   writeFileAtomic(files[2] as string, toCsv(fileRows.map((f, i): Record<string, CsvValue> => ({ file: f.file, true_label: f.label, windows: f.windows, mean_probability_broken: f.probabilityBroken, predicted_label: recordings.predictions[i] as number })), ["file", "true_label", "windows", "mean_probability_broken", "predicted_label"]));
+  files.push(...writeDcaseReport(dir, dcase, `DCASE metrics, unseen data: ${config.runName ?? config.preset}`, maxFpr, "unseen_"));
   files.push(writeRunConfig(dir, config), writeRunProvenance(dir, config, trained.backend));
   const figures = unseenFigures(windows, rows.map((r) => r.label), rows.map((r) => r.probabilityBroken), classNames, maxFpr);
   files.push(...(await writeFigures(join(dir, "unseen"), figures, config.evaluate.figures, `soundcheck unseen-data evaluation: ${config.runName ?? config.preset}`, reporter)));
@@ -131,6 +136,7 @@ export async function evaluateUnseen(config: PipelineConfig, reporter: Reporter)
     `Decision threshold: ${scoreName} >= ${threshold.value.toFixed(4)}, ${threshold.source}`,
     "",
     table,
+    ...(dcase.length > 0 ? ["", "DCASE metrics (domains from the file names; unseen_dcase_metrics.md defines them)", dcaseTable(dcase)] : []),
     ...(skipped.length > 0 ? ["", `${skipped.length} files skipped (listed above)`] : []),
     "",
     `Reports written to ${dir}`,

@@ -1,8 +1,9 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { dataPath, type PipelineConfig } from "../../config/pipeline";
-import { readCsv, toCsv } from "../../data/csv";
+import { readCsv, toCsv, type CsvValue } from "../../data/csv";
 import { assertSafeLayout, emptyGeneratedFolder, isHiddenName } from "../../data/dataset";
+import { DCASE_COLUMNS, dcaseColumns, parseDcaseName } from "../../data/dcaseNames";
 import { saveNpy } from "../../data/npy";
 import { ConfigError } from "../../errors";
 import { writeFileAtomic } from "../../util/atomicWrite";
@@ -88,7 +89,8 @@ function cleanedClips(config: PipelineConfig, reporter: Reporter): CleanClip[] {
  * clip to `<augmentedBroken>/<aug>_<name>.wav`, then compute the MFCC matrix
  * `[nMfcc][frames]` of every normal (label 0), broken (1) and augmented (1) clip, in that order,
  * and save `features.npy` (float32 `[rows][nMfcc][frames]`), `labels.npy` (int64 `[rows]`) and
- * `manifest.csv` (which clip and which source recording each row came from).
+ * `manifest.csv` (which clip and which source recording each row came from; with
+ * `config.dcaseNames` also the DCASE fields of the recording's name, after the original columns).
  *
  * Augmented clips are written like the thesis did (PCM16 by default) and their features are
  * computed from the bytes written, i.e. from the files as they are on disk. Clips are processed on `config.workers` threads;
@@ -154,11 +156,12 @@ export async function augmentAndExtract(config: PipelineConfig, reporter: Report
   const manifestPath = join(processed, FEATURE_MANIFEST);
   saveNpy(featuresPath, { dtype: "<f4", shape: [rows.length, nMfcc, frames], data: features });
   saveNpy(labelsPath, { dtype: "<i8", shape: [rows.length], data: BigInt64Array.from(rows, (r) => BigInt(r.label)) });
+  const dcase = (source: string) => (config.dcaseNames ? dcaseColumns(parseDcaseName(source)) : {});
   writeFileAtomic(
     manifestPath,
     toCsv(
-      rows.map((r) => ({ row: r.row, file: r.file, label: r.label, class: config.classNames[r.label], source: r.source, augmentation: r.augmentation, chunk: r.chunk })),
-      ["row", "file", "label", "class", "source", "augmentation", "chunk"],
+      rows.map((r): Record<string, CsvValue> => ({ row: r.row, file: r.file, label: r.label, class: config.classNames[r.label], source: r.source, augmentation: r.augmentation, chunk: r.chunk, ...dcase(r.source) })),
+      ["row", "file", "label", "class", "source", "augmentation", "chunk", ...(config.dcaseNames ? DCASE_COLUMNS : [])],
     ),
   );
   const count = (l: ClassLabel) => rows.filter((r) => r.label === l).length;

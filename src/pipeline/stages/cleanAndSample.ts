@@ -1,7 +1,8 @@
 import { basename, join, relative } from "node:path";
 import { dataPath, type PipelineConfig } from "../../config/pipeline";
-import { toCsv } from "../../data/csv";
+import { toCsv, type CsvValue } from "../../data/csv";
 import { assertSafeLayout, emptyGeneratedFolder, isHiddenName, listAudioFiles } from "../../data/dataset";
+import { DCASE_COLUMNS, dcaseColumns, parseDcaseName } from "../../data/dcaseNames";
 import { ConfigError } from "../../errors";
 import { writeFileAtomic } from "../../util/atomicWrite";
 import { cleanLongRecording, shouldStream, STREAM_ABOVE_BYTES } from "./longRecording";
@@ -56,7 +57,9 @@ export const CLEAN_MANIFEST = "clean_manifest.csv";
  * recordings into `clean.chunkSeconds` chunks (dropping the short remainder; normal recordings
  * stay whole unless `clean.chunkNormal`), and write
  * `<brokenSamples>/<name>_chunk_<i>.wav` and `<normalSamples>/<name>.wav`, plus
- * `clean_manifest.csv` saying which recording each clip came from.
+ * `clean_manifest.csv` saying which recording each clip came from (with `config.dcaseNames`,
+ * also the DCASE fields of the recording's name: section, domain, dcase_split, condition, index,
+ * attributes; appended after the original columns, which stay as they were).
  *
  * The two output folders are emptied first; the raw folders are only read. Files are processed
  * on `config.workers` threads; the output does not depend on how many. WAV files larger than
@@ -142,7 +145,7 @@ export async function cleanAndSample(config: PipelineConfig, reporter: Reporter,
     }
   }
   const manifestPath = join(dataPath(config, "processed"), CLEAN_MANIFEST);
-  const rows = samples.map((s) => ({
+  const rows = samples.map((s): Record<string, CsvValue> => ({
     file: s.file,
     label: s.label,
     class: config.classNames[s.label],
@@ -150,8 +153,10 @@ export async function cleanAndSample(config: PipelineConfig, reporter: Reporter,
     chunk: s.chunk,
     start_seconds: s.startSeconds,
     duration_seconds: s.durationSeconds,
+    ...(config.dcaseNames ? dcaseColumns(parseDcaseName(s.source)) : {}),
   }));
-  writeFileAtomic(manifestPath, toCsv(rows, ["file", "label", "class", "source", "chunk", "start_seconds", "duration_seconds"]));
+  const columns = ["file", "label", "class", "source", "chunk", "start_seconds", "duration_seconds", ...(config.dcaseNames ? DCASE_COLUMNS : [])];
+  writeFileAtomic(manifestPath, toCsv(rows, columns));
   const count = (l: ClassLabel) => samples.filter((s) => s.label === l).length;
   reporter.info(`clean: ${recordings.broken} broken and ${recordings.normal} normal recordings -> ${count(1)} broken and ${count(0)} normal clips at ${rate} Hz${skipped.length ? `, ${skipped.length} files skipped` : ""}`);
   return { samples, skipped, recordings, manifestPath };

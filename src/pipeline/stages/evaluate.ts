@@ -12,7 +12,8 @@ import { fitBaselines } from "../baselines";
 import { evaluationFigures } from "../reports/evaluationFigures";
 import { readFeatureManifest } from "../manifest";
 import { loadTrainedModel } from "../modelStore";
-import { FEATURE_MANIFEST, LABELS_FILE } from "./augmentAndExtract";
+import { FEATURE_MANIFEST, LABELS_FILE, type FeatureRow } from "./augmentAndExtract";
+import { dcaseJson, dcaseModelMetrics, dcaseTable, writeDcaseReport } from "../reports/dcaseReport";
 import { writeRunProvenance } from "../reports/runProvenance";
 import { SKIPPED_CSV, skippedCsvPath } from "../reports/skipped";
 import { copyIntoRun, runDirectory, writeFigures, writeRunConfig, type NamedFigure } from "../reports/runReport";
@@ -92,7 +93,9 @@ export function readSplitAssignment(processed: string): SplitAssignment & { meth
  * the test rows, and write the run's report folder (`runDirectory(config)`): `metrics.json`,
  * `classification_report.csv`, `confusion_matrix.csv`, `test_predictions.csv` (every test row:
  * file, source recording, each model's score and decision), `model_comparison.csv` / `.md`,
- * `config.json`, `provenance.json`, `skipped.csv` (when files were skipped) and `figures/`.
+ * `config.json`, `provenance.json`, `skipped.csv` (when files were skipped) and `figures/`; with
+ * `config.dcaseNames` and DCASE file names also `dcase_metrics.csv` / `.md` (AUC per domain, pAUC,
+ * official score, per window and per recording) and the same under `dcase` in metrics.json.
  */
 export async function evaluateStage(config: PipelineConfig, reporter: Reporter): Promise<EvaluateReport> {
   assertSafeLayout(config); // no output may land in a raw folder
@@ -127,6 +130,10 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
   const labelsPath = join(processed, LABELS_FILE);
   const manifest = existsSync(manifestPath) && existsSync(labelsPath) ? readFeatureManifest(manifestPath, loadNpy(labelsPath).shape[0] as number) : null;
   const testRows = assignment.test.length === n ? assignment.test : null;
+
+  // DCASE metrics per domain, per window and per recording, when the file names carry domains
+  const dcaseScores = [{ model: "cnn", scores: brokenProbability }, ...baselineScores.map((b) => ({ model: b.name, scores: b.scores }))];
+  const dcase = config.dcaseNames && manifest !== null && testRows !== null ? dcaseModelMetrics(dcaseScores, test.y, Array.from(testRows, (r) => (manifest[r] as FeatureRow).source), maxFpr) : [];
 
   const warnings = degenerateModelWarnings(cnn.report);
   if (manifest !== null && assignment.train.length > 0) {
@@ -182,6 +189,7 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
         model: config.modelDir,
         backend: trained.backend,
         warnings,
+        ...(dcase.length > 0 ? { dcase: dcaseJson(dcase) } : {}),
         evaluatedAt: new Date().toISOString(),
       },
       null,
@@ -221,6 +229,7 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
   );
   const table = headlineTable(headline);
   writeFileAtomic(files.comparisonMd, `# ${config.runName ?? "Evaluation"} (${n} test rows, preset ${config.preset})\n\n${table}\n\npAUC: partial ROC AUC up to FPR ${maxFpr}, divided by ${maxFpr} (DCASE).\n`);
+  writeDcaseReport(dir, dcase, `DCASE metrics: ${config.runName ?? "evaluation"} (${n} test rows, preset ${config.preset})`, maxFpr);
   writeRunConfig(dir, config);
   copyIntoRun(dir, skippedCsvPath(config), SKIPPED_CSV);
   copyIntoRun(dir, join(processed, SPLIT_FILES.indices), SPLIT_FILES.indices);
@@ -241,6 +250,7 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
     "Confusion matrix (rows: true class, columns: predicted class)",
     formatConfusionMatrix(cnn.report),
     ...(evaluations.length > 1 ? ["", "All models on the same test rows", table] : []),
+    ...(dcase.length > 0 ? ["", "DCASE metrics (domains from the file names; dcase_metrics.md defines them)", dcaseTable(dcase)] : []),
     "",
     `Reports written to ${dir}`,
   ].join("\n");
