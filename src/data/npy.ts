@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { ShapeError } from "../errors";
 import { writeFileAtomic } from "../util/atomicWrite";
 
@@ -64,8 +64,15 @@ export function saveNpy(path: string, array: NpyArray): void {
   writeFileAtomic(path, encodeNpy(array));
 }
 
-/** Decode `.npy` bytes (format 1.0, 2.0 or 3.0, little-endian, C order). */
-export function decodeNpy(bytes: Uint8Array, source = "npy"): NpyArray {
+/** What a `.npy` header says: NumPy's dtype string, the shape, and where the data starts (bytes). */
+interface NpyHeader {
+  descr: string;
+  shape: number[];
+  dataStart: number;
+}
+
+/** Parse the header at the start of `bytes` (which must hold at least the whole header). */
+function parseNpyHeader(bytes: Uint8Array, source: string): NpyHeader {
   for (let i = 0; i < MAGIC.length; i++) {
     if (bytes[i] !== MAGIC[i]) throw new ShapeError(source, "not a NumPy .npy file (bad magic bytes)", "save the array with numpy.save");
   }
@@ -91,8 +98,13 @@ export function decodeNpy(bytes: Uint8Array, source = "npy"): NpyArray {
   }
   if (fortran === "True") throw new ShapeError(source, "Fortran-ordered arrays are not supported", "save with numpy.ascontiguousarray first");
   const shape = shapeText.split(",").map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  return { descr, shape, dataStart: headerStart + headerLength };
+}
+
+/** Decode `.npy` bytes (format 1.0, 2.0 or 3.0, little-endian, C order). */
+export function decodeNpy(bytes: Uint8Array, source = "npy"): NpyArray {
+  const { descr, shape, dataStart } = parseNpyHeader(bytes, source);
   const count = shape.reduce((a, b) => a * b, 1);
-  const dataStart = headerStart + headerLength;
   // a copy (Buffer#slice would return a view into a shared pool), so the data is aligned and owned
   const raw = Uint8Array.prototype.slice.call(bytes, dataStart);
   const ctor = {
@@ -111,6 +123,41 @@ export function decodeNpy(bytes: Uint8Array, source = "npy"): NpyArray {
 /** Read a `.npy` file. */
 export function loadNpy(path: string): NpyArray {
   return decodeNpy(readFileSync(path), path);
+}
+
+/**
+ * Read a float32 `.npy` file straight into a SharedArrayBuffer (worker threads can then read it in
+ * place), without holding the file's bytes a second time: peak memory is the array itself.
+ * Throws a ShapeError naming the file if it is not float32 or is truncated.
+ */
+export function loadNpyFloat32Shared(path: string): NpyArray<Float32Array> {
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    // the header is at most 64 KiB in format 1.0; read its length first for versions 2 and 3
+    const head = new Uint8Array(Math.min(size, 12));
+    readSync(fd, head, 0, head.length, 0);
+    const major = head[6];
+    const headerEnd = major === 1 ? 10 + ((head[8] ?? 0) | ((head[9] ?? 0) << 8)) : 12 + new DataView(head.buffer).getUint32(8, true);
+    const header = new Uint8Array(Math.min(size, headerEnd));
+    readSync(fd, header, 0, header.length, 0);
+    const { descr, shape, dataStart } = parseNpyHeader(header, path);
+    if (descr !== "<f4") throw new ShapeError(path, `expected float32 data, found ${descr}`, "save the array as float32");
+    const count = shape.reduce((a, b) => a * b, 1);
+    if (size - dataStart < count * 4) {
+      throw new ShapeError(path, `header promises ${count * 4} data bytes but the file has ${size - dataStart}`, "the file is truncated: save it again");
+    }
+    const data = new Float32Array(new SharedArrayBuffer(count * 4));
+    const bytes = new Uint8Array(data.buffer);
+    for (let at = 0; at < bytes.length;) {
+      const n = readSync(fd, bytes, at, Math.min(bytes.length - at, 1 << 30), dataStart + at);
+      if (n === 0) throw new ShapeError(path, "ended before its data did", "the file is truncated: save it again");
+      at += n;
+    }
+    return { dtype: "<f4", shape, data };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Read a `.npy` file that must hold float32; throws a ShapeError naming the file otherwise. */

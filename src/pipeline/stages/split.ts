@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { existsSync, rmSync } from "node:fs";
 import { dataPath, type PipelineConfig } from "../../config/pipeline";
-import { loadNpy, saveNpy, type NpyArray } from "../../data/npy";
+import { loadNpy, loadNpyFloat32Shared, saveNpy, type NpyArray } from "../../data/npy";
 import { assertSafeLayout } from "../../data/dataset";
 import { groupedStratifiedSplit, thesisSplit } from "../../data/split";
 import { ConfigError, ShapeError } from "../../errors";
@@ -57,12 +57,17 @@ export interface FeatureSet {
   shape: number[];
 }
 
-/** Load a features/labels pair and check they belong together. */
-export function loadFeatureSet(featuresPath: string, labelsPath: string): FeatureSet {
+/**
+ * Load a features/labels pair and check they belong together.
+ *
+ * @param shared  read the features straight into a SharedArrayBuffer (training workers read them
+ *   in place; no second copy of the file's bytes is held while reading)
+ */
+export function loadFeatureSet(featuresPath: string, labelsPath: string, options: { shared?: boolean } = {}): FeatureSet {
   for (const p of [featuresPath, labelsPath]) {
     if (!existsSync(p)) throw new ConfigError(p, "not found", 'run "soundcheck preprocess" (and "split") first');
   }
-  const x = loadNpy(featuresPath);
+  const x = options.shared === true ? loadNpyFloat32Shared(featuresPath) : loadNpy(featuresPath);
   const labels = loadNpy(labelsPath);
   if (!(x.data instanceof Float32Array) || x.shape.length !== 3) {
     throw new ShapeError(featuresPath, `expected float32 [rows][nMfcc][frames], found ${x.dtype} [${x.shape.join(", ")}]`, 'run "soundcheck preprocess" again');

@@ -11,7 +11,7 @@ import { parseBackendPreference } from "../../model/backend";
 import { predictProbabilities } from "../../model/predict";
 import { type DecisionThreshold, saveCnn } from "../../model/save";
 import { trainCnn, type TrainHistory } from "../../model/train";
-import { loadFeatureSet, SPLIT_FILES, subsetFeatureSet, takeRows, type FeatureSet } from "./split";
+import { loadFeatureSet, SPLIT_FILES, subsetFeatureSet, type FeatureSet } from "./split";
 import type { Reporter } from "../../util/reporter";
 
 /** What the train stage did. */
@@ -28,36 +28,47 @@ export interface TrainReport {
   threshold: DecisionThreshold | null;
 }
 
-/** Training rows and validation rows as the trainer takes them: one array, validation last. */
+/**
+ * Training rows and validation rows as the trainer takes them: one array (the training rows, then
+ * the validation rows), and which of its rows train (oversampled by repeating indices, not rows)
+ * and which validate.
+ */
 export interface TrainingData {
+  /** `[rows][nMfcc][frames]`: `train.x` itself when there are no validation rows (no copy). */
   x: Float32Array;
   y: Int32Array;
   shape: [number, number, number];
+  /** Rows of x / y to train on, in training order; repeats = oversampling. */
+  trainIndices: Int32Array;
   /** Indices of the validation rows in x / y (empty: none). */
   validationIndices: Int32Array;
   fitCounts: [number, number];
 }
 
 /**
- * Assemble what the trainer gets: the training rows, oversampled per `classBalance`, followed
- * by the validation rows (never oversampled).
+ * Assemble what the trainer gets: the training rows, oversampled per `classBalance` (as repeated
+ * indices), followed by the validation rows (never oversampled). Without validation rows the
+ * training features are passed on as they are, so training holds them once.
  */
 export function assembleTrainingData(train: FeatureSet, validation: FeatureSet | null, classBalance: PipelineConfig["train"]["classBalance"], seed: number): TrainingData {
   const [rows, nMfcc, frames] = train.shape as [number, number, number];
   const rowSize = nMfcc * frames;
   const fit = classBalance === "oversample" ? oversampleIndices(train.y, seed) : Int32Array.from({ length: rows }, (_, i) => i);
   const valRows = validation === null ? 0 : (validation.shape[0] as number);
-  const x = new Float32Array((fit.length + valRows) * rowSize);
-  x.set(takeRows(train.x, rowSize, fit));
-  const y = new Int32Array(fit.length + valRows);
-  fit.forEach((r, i) => (y[i] = train.y[r] as number));
+  let x = train.x;
+  let y = train.y;
   if (validation !== null) {
-    x.set(validation.x, fit.length * rowSize);
-    y.set(validation.y, fit.length);
+    // shared, so that training workers read it in place
+    x = new Float32Array(new SharedArrayBuffer((rows + valRows) * rowSize * 4));
+    x.set(train.x);
+    x.set(validation.x, rows * rowSize);
+    y = new Int32Array(rows + valRows);
+    y.set(train.y);
+    y.set(validation.y, rows);
   }
   const fitCounts: [number, number] = [0, 0];
-  for (let i = 0; i < fit.length; i++) fitCounts[y[i] === 1 ? 1 : 0]++;
-  return { x, y, shape: [fit.length + valRows, nMfcc, frames], validationIndices: Int32Array.from({ length: valRows }, (_, i) => fit.length + i), fitCounts };
+  for (let i = 0; i < fit.length; i++) fitCounts[train.y[fit[i] as number] === 1 ? 1 : 0]++;
+  return { x, y, shape: [rows + valRows, nMfcc, frames], trainIndices: fit, validationIndices: Int32Array.from({ length: valRows }, (_, i) => rows + i), fitCounts };
 }
 
 /**
@@ -111,6 +122,7 @@ export async function trainConfiguredCnn(config: PipelineConfig, train: FeatureS
       seed: t.seed,
       shuffle: t.batchSize !== null,
       validationSplit: 0,
+      trainIndices: data.trainIndices,
       validationIndices: data.validationIndices,
       earlyStoppingPatience: t.earlyStoppingPatience,
       restoreBestWeights: t.earlyStoppingPatience !== null,
@@ -147,7 +159,7 @@ export async function trainConfiguredCnn(config: PipelineConfig, train: FeatureS
  */
 export function loadTrainingSets(config: PipelineConfig, reporter: Reporter): { train: FeatureSet; validation: FeatureSet | null } {
   const processed = dataPath(config, "processed");
-  const train = loadFeatureSet(join(processed, SPLIT_FILES.xTrain), join(processed, SPLIT_FILES.yTrain));
+  const train = loadFeatureSet(join(processed, SPLIT_FILES.xTrain), join(processed, SPLIT_FILES.yTrain), { shared: true });
   const vf = config.train.validationFraction;
   if (vf === 0) return { train, validation: null };
   const valPath = join(processed, SPLIT_FILES.xVal);
