@@ -2,6 +2,10 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { ConfigError } from "../errors";
 import { DEFAULT_AUGMENT_CONFIG, type AugmentConfig } from "./augment";
+import {
+  DEFAULT_DETECTORS, DEFAULT_POOLING, DEFAULT_REPRESENTATION, DETECTOR_NAMES, isPoolStatistic,
+  type DetectorsConfig, type PoolingConfig, type RecordingScoreRule, type RepresentationConfig,
+} from "./detect";
 import { DEFAULT_FEATURE_CONFIG, type FeatureConfig } from "./features";
 
 /**
@@ -125,6 +129,14 @@ export interface EvaluateConfig {
    * "html+svg" (also SVG and PNG, drawn by Chromium when one is installed).
    */
   figures: "none" | "html" | "html+svg";
+  /**
+   * Recording-level decisions: how a recording's window (chunk) scores become its score, for
+   * every model in evaluate, cv, unseen and predict ("mean", "max", "top-k"); "none" = windows
+   * only (the thesis).
+   */
+  recordingScore: RecordingScoreRule;
+  /** Windows averaged per recording by recordingScore "top-k". */
+  recordingTopK: number;
 }
 
 /** Repeated cross-validation (`soundcheck cv`). */
@@ -153,6 +165,12 @@ export interface PipelineConfig {
   train: TrainConfig;
   evaluate: EvaluateConfig;
   cv: CrossValidationConfig;
+  /** Representation the pooled-feature detectors read (config/detect.ts). */
+  representation: RepresentationConfig;
+  /** Statistics pooled per band over each window's frames. */
+  pooling: PoolingConfig;
+  /** Pooled-feature detectors trained, saved and reported next to the CNN (none in the thesis). */
+  detectors: DetectorsConfig;
   /** Seed of the augmentations' random noise. */
   augmentSeed: number;
   /**
@@ -219,8 +237,11 @@ export function thesisConfig(projectRoot: string = process.cwd()): PipelineConfi
       classBalance: "none",
       threshold: "argmax",
     },
-    evaluate: { baselines: [], maxFpr: 0.1, figures: "html" },
+    evaluate: { baselines: [], maxFpr: 0.1, figures: "html", recordingScore: "none", recordingTopK: 2 },
     cv: { folds: 5, repeats: 2 },
+    representation: { ...DEFAULT_REPRESENTATION },
+    pooling: { statistics: [...DEFAULT_POOLING.statistics] },
+    detectors: { ...DEFAULT_DETECTORS, models: [] },
     augmentSeed: 42,
     runName: null,
     preset: "thesis",
@@ -256,7 +277,11 @@ export function recommendedConfig(projectRoot: string = process.cwd()): Pipeline
       classBalance: "oversample",
       threshold: "validation",
     },
-    evaluate: { ...base.evaluate, baselines: ["logistic-regression", "autoencoder"] },
+    evaluate: { ...base.evaluate, baselines: ["logistic-regression", "autoencoder"], recordingScore: "mean" },
+    // chosen by grouped 5 x 2 CV over representation x pooling x model (README, "Evaluation you can publish")
+    representation: { ...base.representation, kind: "logmel", window: "recording" },
+    pooling: { statistics: ["max"] },
+    detectors: { ...base.detectors, models: ["logistic-regression", "knn", "mahalanobis"] },
     dcaseNames: true,
     preset: "recommended",
   };
@@ -277,7 +302,7 @@ export function presetConfig(name: string, projectRoot: string = process.cwd()):
   return PRESETS[name as PresetName](projectRoot);
 }
 
-const SECTIONS = ["layout", "clean", "features", "augment", "split", "train", "evaluate", "cv"] as const;
+const SECTIONS = ["layout", "clean", "features", "augment", "split", "train", "evaluate", "cv", "representation", "pooling", "detectors"] as const;
 
 /** Apply overrides on top of a config (one level deep per section), returning a new config. */
 export function mergeConfig(base: PipelineConfig, overrides: PipelineConfigOverrides): PipelineConfig {
@@ -357,6 +382,26 @@ export function validateConfig(config: PipelineConfig): void {
   need(["none", "html", "html+svg"].includes(config.evaluate.figures), "evaluate.figures", `is ${JSON.stringify(config.evaluate.figures)}`, 'use "none", "html" or "html+svg"');
   need(Number.isInteger(config.cv.folds) && config.cv.folds >= 2, "cv.folds", `is ${config.cv.folds}`, "use an integer >= 2 such as 5");
   need(Number.isInteger(config.cv.repeats) && config.cv.repeats >= 1, "cv.repeats", `is ${config.cv.repeats}`, "use a positive integer such as 2");
+  validateDetectConfig(config, need);
   need(config.dataFormat === "folders" || config.dataFormat === "dcase", "dataFormat", `is ${JSON.stringify(config.dataFormat)}`, 'use "folders" (broken_audio/, normal_audio/) or "dcase" (train/, test/ named as DCASE)');
   need(config.runName === null || /^[A-Za-z0-9._-]+$/.test(config.runName), "runName", `is ${JSON.stringify(config.runName)}`, "use letters, digits, dots, dashes and underscores only");
+}
+
+/** The recording-level and pooled-feature detector settings (part of {@link validateConfig}). */
+function validateDetectConfig(config: PipelineConfig, need: (ok: boolean, subject: string, problem: string, fix: string) => void): void {
+  const r = config.representation;
+  const e = config.evaluate;
+  need(["none", "mean", "max", "top-k"].includes(e.recordingScore), "evaluate.recordingScore", `is ${JSON.stringify(e.recordingScore)}`, 'use "none", "mean", "max" or "top-k"');
+  need(Number.isInteger(e.recordingTopK) && e.recordingTopK >= 1, "evaluate.recordingTopK", `is ${e.recordingTopK}`, "use a positive integer such as 2");
+  need(r.kind === "mfcc" || r.kind === "logmel", "representation.kind", `is ${JSON.stringify(r.kind)}`, 'use "mfcc" or "logmel"');
+  need(Number.isInteger(r.nMels) && r.nMels >= 1, "representation.nMels", `is ${r.nMels}`, "use a positive integer such as 128");
+  need(Number.isInteger(r.nMfcc) && r.nMfcc >= 1 && r.nMfcc <= r.nMels, "representation.nMfcc", `is ${r.nMfcc} with nMels ${r.nMels}`, "use 1..nMels coefficients, e.g. 40");
+  need(r.deltas === 0 || r.deltas === 1 || r.deltas === 2, "representation.deltas", `is ${JSON.stringify(r.deltas)}`, "use 0 (none), 1 (deltas) or 2 (deltas and delta-deltas)");
+  need(r.window === "recording" || r.window === "chunk", "representation.window", `is ${JSON.stringify(r.window)}`, 'use "recording" (whole recordings) or "chunk" (clean.chunkSeconds windows)');
+  const stats = config.pooling.statistics;
+  need(Array.isArray(stats) && stats.length > 0 && stats.every(isPoolStatistic) && new Set(stats).size === stats.length, "pooling.statistics", `is ${JSON.stringify(stats)}`, 'use distinct statistics among "mean", "std", "min", "max" and percentiles such as "p90"');
+  const d = config.detectors;
+  need(Array.isArray(d.models) && d.models.every((m) => DETECTOR_NAMES.includes(m)) && new Set(d.models).size === d.models.length, "detectors.models", `is ${JSON.stringify(d.models)}`, `use distinct names among ${DETECTOR_NAMES.map((m) => `"${m}"`).join(", ")}`);
+  need(Number.isInteger(d.knnNeighbours) && d.knnNeighbours >= 1, "detectors.knnNeighbours", `is ${d.knnNeighbours}`, "use a positive integer such as 5");
+  need(d.l2 > 0, "detectors.l2", `is ${d.l2}`, "use a penalty strength > 0 such as 1");
 }
