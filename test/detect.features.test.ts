@@ -56,6 +56,24 @@ test("librosa deltas: slope 1 everywhere for a ramp, with interp edges; the seco
   close(d1.data.subarray(12), [8, 8, 8, 8, 8, 10, 12, 14, 14, 14, 14, 14], 1e-5);
   const d2 = deltaFeatures(matrix([t.map((v) => v * v)]), 2);
   close(d2.data, new Array<number>(12).fill(2), 1e-5);
+  // a non-polynomial row against scipy 1.10.1 savgol_filter(x, 9, polyorder=order, deriv=order, mode="interp") (librosa's delta)
+  const wave = t.map((v) => Math.sin(v * 0.7) * 3 + v * 0.1);
+  close(
+    deltaFeatures(matrix([wave]), 1).data,
+    [
+      -0.516656, -0.516656, -0.516656, -0.516656, -0.516656, -0.512883, -0.220861, 0.222067, 0.222067, 0.222067,
+      0.222067, 0.222067,
+    ],
+    2e-6,
+  );
+  close(
+    deltaFeatures(matrix([wave]), 2).data,
+    [
+      -0.236137, -0.236137, -0.236137, -0.236137, -0.236137, 0.247271, 0.614384, 0.692542, 0.692542, 0.692542, 0.692542,
+      0.692542,
+    ],
+    2e-6,
+  );
   assert.throws(() => deltaFeatures(matrix([[1, 2, 3, 4, 5, 6, 7, 8]]), 1), ShapeError);
 });
 

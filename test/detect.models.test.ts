@@ -206,3 +206,28 @@ test("domain transfer trains on one DCASE domain and tests on every recording of
     ConfigError,
   );
 });
+
+test("Ledoit-Wolf matches scikit-learn 1.2.1 ledoit_wolf(assume_centered=True) on a correlated 7 x 4 sample", () => {
+  // reference: numpy default_rng(0).normal((7, 4)) rounded to 3 decimals, column 1 += 2 * column 0, centred;
+  // sklearn.covariance.ledoit_wolf -> shrinkage 0.4249694258834664 and the covariance below
+  const raw = [
+    [0.126, 0.12, 0.64, 0.105],
+    [-0.536, -0.71, 1.304, 0.947],
+    [-0.704, -2.673, -0.623, 0.041],
+    [-2.325, -4.869, -1.246, -0.732],
+    [-0.544, -1.404, 0.412, 1.043],
+    [-0.129, 1.108, -0.665, 0.352],
+    [0.903, 1.9, -0.743, -0.922],
+  ];
+  const means = [0, 1, 2, 3].map((j) => raw.reduce((a, r) => a + r[j]!, 0) / raw.length);
+  const x = Float64Array.from(raw.flatMap((r) => r.map((v, j) => v - means[j]!)));
+  const lw = ledoitWolf(x, 7, 4);
+  assert.ok(Math.abs(lw.shrinkage - 0.4249694258834664) < 1e-12, String(lw.shrinkage));
+  const expected = [
+    1.186548218265935, 1.0631345391395306, 0.12205050926854456, 0.009499293848684028, 1.0631345391395306,
+    3.3412980210563674, 0.2708514525803081, 0.06131087466749956, 0.12205050926854456, 0.2708514525803081,
+    1.1234755790078386, 0.2611484570845727, 0.009499293848684028, 0.06131087466749956, 0.2611484570845727,
+    0.9850007530984316,
+  ];
+  expected.forEach((v, i) => assert.ok(Math.abs(lw.covariance[i]! - v) < 1e-12, `[${i}] ${lw.covariance[i]} vs ${v}`));
+});
