@@ -11,26 +11,15 @@ Two modes (run with /usr/bin/python3):
 """
 import argparse
 import json
+import os
 import sys
 import time
 
 import torch
 from torch import nn
 
-
-class ThesisCnn(nn.Module):
-    """Conv1d 40->16 k3 p1, ReLU, MaxPool 2, Conv1d 16->32 k3 p1, ReLU, MaxPool 2, 800->64 ReLU, 64->2."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.features = nn.Sequential(
-            nn.Conv1d(40, 16, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool1d(2),
-            nn.Conv1d(16, 32, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool1d(2),
-        )
-        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(32 * 25, 64), nn.ReLU(), nn.Linear(64, 2))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.classifier(self.features(x))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts", "reference"))
+from thesis_cnn import thesis_cnn  # noqa: E402  (the one PyTorch definition of the thesis CNN)
 
 
 class Trainer:
@@ -39,7 +28,7 @@ class Trainer:
     def __init__(self, x: torch.Tensor, y: torch.Tensor, batch: int, seed: int = 0) -> None:
         torch.manual_seed(seed)
         self.x, self.y, self.batch = x, y, batch
-        self.model = ThesisCnn()
+        self.model = thesis_cnn()
         self.opt = torch.optim.Adam(self.model.parameters(), lr=1e-3)
         self.loss_fn = nn.CrossEntropyLoss()
 
