@@ -18,6 +18,7 @@ import { createClipFeatureExtractor } from "./features";
 import { compareRuns } from "./reports/compareRuns";
 import { crossValidate } from "./experiments/crossValidation";
 import { evaluateUnseen } from "./experiments/unseen";
+import { evaluateDcaseLayout, runDcasePipeline, supervisedModelsNote } from "./experiments/dcaseRun";
 import { timestampedRunName } from "./reports/runReport";
 import { writeFileAtomic } from "../util/atomicWrite";
 import { ConsoleReporter, type Reporter } from "../util/reporter";
@@ -54,6 +55,10 @@ Tools:
 
 Options:
   --data <dir>          data root laid out like data/ (default: ./data)
+  --layout <name>       folders (default: broken_audio/, normal_audio/ under --data) or dcase
+                        (--data is a DCASE dev_data/raw/<machine> folder: train/ holds normal
+                        clips, test/ both, the class from the file names; clean, preprocess,
+                        split, evaluate and pipeline; only normal-only detectors are trained)
   --config <file.json>  settings to override, e.g. {"train": {"epochs": 20}}
   --preset <name>       starting configuration: thesis (default; the original, row-level
                         split) or recommended (split by recording, balanced, threshold
@@ -77,6 +82,7 @@ Options:
 
 const OPTIONS = {
   data: { type: "string" },
+  layout: { type: "string" },
   config: { type: "string" },
   preset: { type: "string" },
   run: { type: "string" },
@@ -118,6 +124,11 @@ export function configFromFlags(values: Values, cwd: string = process.cwd(), now
   if (values.config) config = mergeConfig(config, readConfigFile(resolve(cwd, values.config)));
   const flags: PipelineConfigOverrides = {};
   if (values.data) flags.dataRoot = resolve(cwd, values.data);
+  if (values.layout !== undefined) {
+    if (values.layout !== "folders" && values.layout !== "dcase") throw new UsageError(`--layout must be folders or dcase, got "${values.layout}"`);
+    flags.dataFormat = values.layout;
+    if (values.layout === "dcase") flags.dcaseNames = true;
+  }
   if (values.model) flags.modelDir = resolve(cwd, values.model);
   if (values.reports) flags.reportsDir = resolve(cwd, values.reports);
   const train: Partial<PipelineConfig["train"]> = {};
@@ -194,6 +205,30 @@ async function featuresCommand(config: PipelineConfig, files: string[], values: 
   return 0;
 }
 
+/**
+ * The commands that work differently on a DCASE machine folder (`--layout dcase`): pipeline and
+ * evaluate fit the normal-only detectors; train says in one message why the supervised CNN is
+ * not trained; cv and unseen say what to run instead. Other commands: null (run as usual).
+ */
+async function dcaseCommand(command: string, config: PipelineConfig, reporter: Reporter): Promise<number | null> {
+  switch (command) {
+    case "pipeline":
+      process.stdout.write(`${(await runDcasePipeline(config, reporter)).text}\n`);
+      return 0;
+    case "evaluate":
+      process.stdout.write(`${(await evaluateDcaseLayout(config, reporter)).text}\n`);
+      return 0;
+    case "train":
+      reporter.warn(`nothing trained: ${supervisedModelsNote(config)} fitted by "soundcheck evaluate --layout dcase"`);
+      return 0;
+    case "cv":
+    case "unseen":
+      throw new UsageError(`"${command}" does not apply with --layout dcase: DCASE fixes the split (train/ normal clips, test/ clips to score); run "soundcheck pipeline --layout dcase --data <machine folder>"`);
+    default:
+      return null;
+  }
+}
+
 /** Run the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   let values: Values;
@@ -215,6 +250,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const config = configFromFlags(values);
     interrupts.protect(config);
+    if (config.dataFormat === "dcase") {
+      const handled = await dcaseCommand(command, config, reporter);
+      if (handled !== null) return handled;
+    }
     switch (command) {
       case "clean":
         await cleanAndSample(config, reporter);

@@ -110,7 +110,9 @@ export async function augmentAndExtract(config: PipelineConfig, reporter: Report
   const { nMfcc, frames } = config.features;
   if (frames === null) throw new ConfigError("features.frames", "is null, but features.npy needs one frame count for every clip", "set features.frames, e.g. 100");
   const augDir = emptyGeneratedFolder(config, "augmentedBroken");
-  const augmenting = config.augment.enabled.length > 0;
+  // DCASE layout: the anomalous clips are all test clips, so none is augmented (DCASE trains on normal clips)
+  const augmenting = config.augment.enabled.length > 0 && config.dataFormat !== "dcase";
+  if (config.dataFormat === "dcase" && config.augment.enabled.length > 0) reporter.info("preprocess: DCASE layout, so no augmentation (the anomalous clips are all test clips)");
 
   // one task per clip: its features and, for broken clips, its augmentations written and featurised
   const ordered = [...normal, ...broken];
@@ -156,12 +158,13 @@ export async function augmentAndExtract(config: PipelineConfig, reporter: Report
   const manifestPath = join(processed, FEATURE_MANIFEST);
   saveNpy(featuresPath, { dtype: "<f4", shape: [rows.length, nMfcc, frames], data: features });
   saveNpy(labelsPath, { dtype: "<i8", shape: [rows.length], data: BigInt64Array.from(rows, (r) => BigInt(r.label)) });
-  const dcase = (source: string) => (config.dcaseNames ? dcaseColumns(parseDcaseName(source)) : {});
+  const withDcase = config.dcaseNames || config.dataFormat === "dcase";
+  const dcase = (source: string) => (withDcase ? dcaseColumns(parseDcaseName(source)) : {});
   writeFileAtomic(
     manifestPath,
     toCsv(
       rows.map((r): Record<string, CsvValue> => ({ row: r.row, file: r.file, label: r.label, class: config.classNames[r.label], source: r.source, augmentation: r.augmentation, chunk: r.chunk, ...dcase(r.source) })),
-      ["row", "file", "label", "class", "source", "augmentation", "chunk", ...(config.dcaseNames ? DCASE_COLUMNS : [])],
+      ["row", "file", "label", "class", "source", "augmentation", "chunk", ...(withDcase ? DCASE_COLUMNS : [])],
     ),
   );
   const count = (l: ClassLabel) => rows.filter((r) => r.label === l).length;

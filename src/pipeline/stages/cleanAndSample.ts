@@ -3,6 +3,7 @@ import { dataPath, type PipelineConfig } from "../../config/pipeline";
 import { toCsv, type CsvValue } from "../../data/csv";
 import { assertSafeLayout, emptyGeneratedFolder, isHiddenName, listAudioFiles } from "../../data/dataset";
 import { DCASE_COLUMNS, dcaseColumns, parseDcaseName } from "../../data/dcaseNames";
+import { listDcaseRecordings } from "../../data/dcaseLayout";
 import { ConfigError } from "../../errors";
 import { writeFileAtomic } from "../../util/atomicWrite";
 import { cleanLongRecording, shouldStream, STREAM_ABOVE_BYTES } from "./longRecording";
@@ -66,6 +67,10 @@ export const CLEAN_MANIFEST = "clean_manifest.csv";
  * `options.streamAboveBytes` (32 MiB) are then cleaned one at a time, block by block, in bounded
  * memory, with progress reported as `clean <file name>` in seconds of audio.
  *
+ * With `config.dataFormat` "dcase" the recordings come from the DCASE `train/` and `test/`
+ * folders instead, the class from each file name (src/data/dcaseLayout.ts); the manifest's
+ * `source` keeps the folder (`train/...`, `test/...`), which the split stage follows.
+ *
  * Files left out (undecodable, too short, silent, unreadable; not hidden files) are listed in
  * `<processed>/skipped.csv` (src/pipeline/reports/skipped.ts).
  */
@@ -81,7 +86,14 @@ export async function cleanAndSample(config: PipelineConfig, reporter: Reporter,
   const tracking = keepingSkips(reporter);
   const skipped = tracking.skipped;
   // list first, so a missing folder fails before anything is emptied
-  const inputs = classes.map((c) => ({ ...c, files: listAudioFiles(c.raw, tracking, `${config.classNames[c.label]} recordings`) }));
+  let inputs: Array<(typeof classes)[number] & { files: string[] }>;
+  if (config.dataFormat === "dcase") {
+    // a DCASE machine folder: train/ and test/, the class from each file name
+    const listed = listDcaseRecordings(config, tracking);
+    inputs = classes.map((c) => ({ ...c, raw: config.dataRoot, files: listed.filter((r) => r.label === c.label).map((r) => r.file) }));
+  } else {
+    inputs = classes.map((c) => ({ ...c, files: listAudioFiles(c.raw, tracking, `${config.classNames[c.label]} recordings`) }));
+  }
   for (const c of inputs) {
     if (c.files.length === 0) {
       throw new ConfigError(c.raw, `holds no audio files for class "${config.classNames[c.label]}"`, "add recordings (WAV, FLAC, MP3 or OGG) to it");
@@ -145,6 +157,7 @@ export async function cleanAndSample(config: PipelineConfig, reporter: Reporter,
     }
   }
   const manifestPath = join(dataPath(config, "processed"), CLEAN_MANIFEST);
+  const withDcase = config.dcaseNames || config.dataFormat === "dcase";
   const rows = samples.map((s): Record<string, CsvValue> => ({
     file: s.file,
     label: s.label,
@@ -153,9 +166,9 @@ export async function cleanAndSample(config: PipelineConfig, reporter: Reporter,
     chunk: s.chunk,
     start_seconds: s.startSeconds,
     duration_seconds: s.durationSeconds,
-    ...(config.dcaseNames ? dcaseColumns(parseDcaseName(s.source)) : {}),
+    ...(withDcase ? dcaseColumns(parseDcaseName(s.source)) : {}),
   }));
-  const columns = ["file", "label", "class", "source", "chunk", "start_seconds", "duration_seconds", ...(config.dcaseNames ? DCASE_COLUMNS : [])];
+  const columns = ["file", "label", "class", "source", "chunk", "start_seconds", "duration_seconds", ...(withDcase ? DCASE_COLUMNS : [])];
   writeFileAtomic(manifestPath, toCsv(rows, columns));
   const count = (l: ClassLabel) => samples.filter((s) => s.label === l).length;
   reporter.info(`clean: ${recordings.broken} broken and ${recordings.normal} normal recordings -> ${count(1)} broken and ${count(0)} normal clips at ${rate} Hz${skipped.length ? `, ${skipped.length} files skipped` : ""}`);

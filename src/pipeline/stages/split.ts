@@ -121,11 +121,28 @@ function originalRowsOnly(rows: Int32Array, manifest: readonly FeatureRow[]): In
  * @param labels  class index per row
  */
 export function assignSplit(config: PipelineConfig, manifest: readonly FeatureRow[], labels: Int32Array): { assignment: SplitAssignment; droppedAugmentedRows: number } {
+  if (config.dataFormat === "dcase") return { assignment: dcaseFolderSplit(config, manifest), droppedAugmentedRows: 0 };
   const { method, testFraction, seed } = config.split;
   const groups = manifest.map((r) => r.source);
   const first = method === "grouped" ? groupedStratifiedSplit(groups, labels, testFraction, seed) : thesisSplit(labels.length, testFraction, seed);
   const { train, validation } = carveValidation(config, manifest, labels, first.train, seed + 1);
   return keepOriginalsInEvaluation(config, manifest, { train, validation, test: first.test });
+}
+
+/**
+ * The DCASE layout's fixed split: rows from the `train/` folder train, rows from `test/` test
+ * (the folder is the first part of the manifest's `source`); no validation rows (train/ holds
+ * normal clips only, so nothing could be chosen on them).
+ */
+export function dcaseFolderSplit(config: PipelineConfig, manifest: readonly FeatureRow[]): SplitAssignment {
+  const folderOf = (source: string) => source.split(/[\\/]/)[0];
+  const rowsIn = (folder: string) => Int32Array.from(manifest.filter((m) => folderOf(m.source) === folder).map((m) => m.row));
+  const train = rowsIn(config.layout.rawDcaseTrain);
+  const test = rowsIn(config.layout.rawDcaseTest);
+  if (train.length === 0 || test.length === 0) {
+    throw new ConfigError(dataPath(config, "processed"), `the manifest has ${train.length} rows from ${config.layout.rawDcaseTrain}/ and ${test.length} from ${config.layout.rawDcaseTest}/`, 'run "soundcheck clean --layout dcase" and "soundcheck preprocess --layout dcase" first');
+  }
+  return { train, validation: new Int32Array(0), test };
 }
 
 /**
@@ -178,7 +195,8 @@ function distinctSources(rows: Int32Array, manifest: readonly FeatureRow[]): num
  * (see {@link assignSplit}) and write `X_train.npy`, `X_test.npy`, `y_train.npy`, `y_test.npy`,
  * `X_val.npy` / `y_val.npy` when there is a validation set, and `split_indices.json` (which
  * feature rows went where). With the thesis preset this is exactly the thesis's
- * `train_test_split(X, y, test_size=0.2, random_state=42)`.
+ * `train_test_split(X, y, test_size=0.2, random_state=42)`. With `dataFormat` "dcase" the
+ * DCASE folders decide ({@link dcaseFolderSplit}).
  */
 export function splitFeatures(config: PipelineConfig, reporter: Reporter): SplitReport {
   assertSafeLayout(config); // no output may land in a raw folder
@@ -197,7 +215,7 @@ export function splitFeatures(config: PipelineConfig, reporter: Reporter): Split
   write(SPLIT_FILES.xTest, SPLIT_FILES.yTest, assignment.test);
   if (assignment.validation.length > 0) write(SPLIT_FILES.xVal, SPLIT_FILES.yVal, assignment.validation);
   else for (const f of [SPLIT_FILES.xVal, SPLIT_FILES.yVal]) rmSync(join(processed, f), { force: true });
-  const method = config.split.method === "grouped" ? "grouped by source recording, stratified by class" : "thesis (row-level, sklearn train_test_split)";
+  const method = config.dataFormat === "dcase" ? "DCASE folders (train/ vs test/)" : config.split.method === "grouped" ? "grouped by source recording, stratified by class" : "thesis (row-level, sklearn train_test_split)";
   writeFileAtomic(
     join(processed, SPLIT_FILES.indices),
     JSON.stringify({
