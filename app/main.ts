@@ -44,7 +44,7 @@ setPffftWasmSource(async (simd) => {
   return new Uint8Array(await response.arrayBuffer());
 });
 
-const hook: SoundcheckHook = { ready: false, backend: "", model: null, recordings: [], errors: [], busy: 0 };
+const hook: SoundcheckHook = { ready: false, backend: "", model: null, recordings: [], errors: [], busy: 0, queued: 0 };
 window.soundcheck = hook;
 
 const ui = {
@@ -75,6 +75,16 @@ const views = {
 const results = new ResultsList(element("window-table"), element("recording-verdicts"), hook);
 
 let current: LoadedModel | null = null;
+/**
+ * True while a model is loading and none is in use yet (from the start, when the page loads the
+ * default model): files and microphone sound that arrive meanwhile wait for it instead of being
+ * refused.
+ */
+let awaitingModel = true;
+/** Files that arrived while awaitingModel, in order. */
+let pendingFiles: File[] = [];
+/** Called with the model (or null when loading ended without one) once awaitingModel ends. */
+let modelWaiters: Array<(model: LoadedModel | null) => void> = [];
 let microphone: { stream: MicrophoneStream; extractor: MfccExtractor; record: RecordingRecord; verdicts: WindowVerdict[] } | null = null;
 /** Files are analysed one after the other. */
 let fileQueue: Promise<void> = Promise.resolve();
@@ -102,6 +112,40 @@ function ruleText(d: ModelDescription): string {
   if (t === null) return `Rule: the more probable class wins (no threshold stored${d.classNames.length === 2 ? ", so 0.5" : ""}).`;
   const criterion = t.criterion === undefined ? "" : `, maximising ${t.criterion}`;
   return `Rule: ${positive} when P(${positive}) ≥ ${t.value.toFixed(3)} (threshold chosen on ${t.chosenOn}${criterion}).`;
+}
+
+/** The model in use, or once the loading in progress ends, that model (null when none loaded). */
+function whenModelReady(): Promise<LoadedModel | null> {
+  if (current !== null || !awaitingModel) return Promise.resolve(current);
+  return new Promise((resolve) => modelWaiters.push(resolve));
+}
+
+/** What the status line says while files or the microphone wait for the model. */
+function queuedStatus(): string {
+  const files = pendingFiles.length;
+  const what = [files > 0 ? `${files} file${files === 1 ? "" : "s"}` : "", hook.queued > files ? "the microphone's sound" : ""];
+  return `The model is still loading: ${what.filter((s) => s !== "").join(" and ")} queued, classified as soon as it is ready.`;
+}
+
+/** The model loading that awaitingModel waited for has ended (with `current` set, or not). */
+function modelLoadSettled(): void {
+  if (!awaitingModel) return;
+  awaitingModel = false;
+  const files = pendingFiles;
+  pendingFiles = [];
+  hook.queued -= files.length;
+  hook.busy -= files.length;
+  const waiters = modelWaiters;
+  modelWaiters = [];
+  for (const resolve of waiters) resolve(current);
+  if (files.length === 0) return;
+  if (current === null) {
+    const n = files.length === 1 ? "1 queued file was" : `${files.length} queued files were`;
+    showError(new SoundcheckError("no model", `no model loaded, so the ${n} not classified`, "choose a model folder (step 1), then the files again"));
+    return;
+  }
+  setStatus(`Model loaded (backend ${hook.backend}). Classifying the ${files.length === 1 ? "queued file" : `${files.length} queued files`}…`);
+  analyseFiles(files);
 }
 
 function useModel(model: LoadedModel): void {
@@ -206,6 +250,13 @@ async function analyseFile(file: File, model: LoadedModel): Promise<void> {
 function analyseFiles(files: readonly File[]): void {
   if (files.length === 0) return;
   const model = current;
+  if (model === null && awaitingModel) {
+    pendingFiles.push(...files);
+    hook.queued += files.length;
+    hook.busy += files.length;
+    setStatus(queuedStatus());
+    return;
+  }
   if (model === null) {
     showError(new SoundcheckError("no model", "there is no model to classify with", "choose a model folder first (step 1)"));
     return;
@@ -227,53 +278,86 @@ function analyseFiles(files: readonly File[]): void {
   });
 }
 
-async function startListening(model: LoadedModel): Promise<void> {
-  const classifier = model.classifier;
+/**
+ * Start the microphone and classify it window by window. Started before a model is ready (the
+ * first one still loading), it keeps the sound from the start and classifies it once the model is
+ * there, then goes on live.
+ */
+async function startListening(): Promise<void> {
   ui.micButton.disabled = true;
   setStatus("Asking for the microphone…");
-  let extractor: MfccExtractor;
-  let mel: StreamingMelSpectrogram | null = null;
-  let cutter: LiveWindowCutter | null = null;
-  let record: RecordingRecord | null = null; // created once the microphone runs
-  const verdicts: WindowVerdict[] = [];
-  let ring: RingBuffer | null = null;
+  let live: {
+    classifier: WindowClassifier;
+    mel: StreamingMelSpectrogram;
+    cutter: LiveWindowCutter;
+    ring: RingBuffer;
+    record: RecordingRecord;
+    verdicts: WindowVerdict[];
+  } | null = null;
+  /** Sound heard before the model was ready, block by block (copies). */
+  let early: Float32Array[] | null = [];
   let heard = 0;
   let drawScheduled = false;
-  const stream = await startMicrophone((block) => {
-    if (cutter === null || mel === null || ring === null || record === null) return;
-    const session = record;
+  const classifyBlock = (block: Float32Array): void => {
+    if (live === null) return;
+    const { classifier, mel, cutter, ring, record, verdicts } = live;
     const rate = cutter.sourceRateHz;
-    const live = ring;
     heard += block.length;
-    live.push(block);
+    ring.push(block);
     views.spectrogram.append(mel.push(block));
     for (const window of cutter.push(block)) {
       const verdict = classifier.classify(window.samples, window.index, window.startSeconds);
       verdicts.push(verdict);
-      showWindow(session, verdict, classifier);
+      showWindow(record, verdict, classifier);
     }
     if (!drawScheduled) {
       drawScheduled = true;
       requestAnimationFrame(() => {
         drawScheduled = false;
-        views.waveform.showLive(live.latest(), rate, heard / rate);
+        views.waveform.showLive(ring.latest(), rate, heard / rate);
       });
     }
+  };
+  const stream = await startMicrophone((block) => {
+    if (early !== null) early.push(block.slice());
+    else classifyBlock(block);
   });
+  let extractor: MfccExtractor;
+  let model: LoadedModel | null;
+  let waitedForModel = false;
   try {
-    extractor = await displayExtractor(classifier, stream.sampleRateHz);
+    model = current;
+    if (model === null) {
+      waitedForModel = true;
+      hook.queued++;
+      hook.busy++;
+      setStatus(queuedStatus());
+      model = await whenModelReady().finally(() => {
+        hook.queued--;
+        hook.busy--;
+      });
+      if (model === null) throw new SoundcheckError("no model", "no model loaded, so the microphone's sound was not classified", "choose a model folder first (step 1)");
+    }
+    extractor = await displayExtractor(model.classifier, stream.sampleRateHz);
   } catch (err) {
     await stream.stop();
     throw err;
   }
-  mel = new StreamingMelSpectrogram(extractor);
+  const classifier = model.classifier;
+  const mel = new StreamingMelSpectrogram(extractor);
   const f = extractor.config;
   views.spectrogram.reset({ frameSeconds: f.hopLength / stream.sampleRateHz, nMels: f.nMels, fMinHz: f.fMinHz, fMaxHz: f.fMaxHz ?? classifier.sampleRateHz / 2, spanSeconds: SPECTROGRAM_SPAN_SECONDS });
   views.timeline.reset(0);
-  record = results.startRecording("microphone", `microphone ${hook.recordings.filter((r) => r.source === "microphone").length + 1}`);
-  ring = new RingBuffer(Math.round(LIVE_SPAN_SECONDS * stream.sampleRateHz));
-  cutter = new LiveWindowCutter(stream.sampleRateHz, classifier.sampleRateHz, classifier.description.windowSeconds);
+  const waited = early;
+  early = null;
+  const record = results.startRecording("microphone", `microphone ${hook.recordings.filter((r) => r.source === "microphone").length + 1}`);
+  if (waitedForModel) record.queuedSeconds = waited.reduce((n, b) => n + b.length, 0) / stream.sampleRateHz;
+  const ring = new RingBuffer(Math.round(LIVE_SPAN_SECONDS * stream.sampleRateHz));
+  const cutter = new LiveWindowCutter(stream.sampleRateHz, classifier.sampleRateHz, classifier.description.windowSeconds);
+  const verdicts: WindowVerdict[] = [];
+  live = { classifier, mel, cutter, ring, record, verdicts };
   microphone = { stream, extractor, record, verdicts };
+  for (const block of waited) classifyBlock(block); // the sound heard while waiting; from now on, live
   ui.micButton.textContent = "Stop microphone";
   ui.micButton.setAttribute("aria-pressed", "true");
   ui.micButton.disabled = false;
@@ -296,12 +380,15 @@ async function loadChosenModel(files: FileList | null): Promise<void> {
   if (files === null || files.length === 0) return;
   clearError();
   setStatus("Loading the chosen model…");
+  if (current === null) awaitingModel = true; // what arrives meanwhile waits for this model
   try {
     if (microphone !== null) await stopMicrophone();
     useModel(await loadModelFromFiles(Array.from(files)));
   } catch (err) {
     showError(err);
     setStatus(current === null ? "No model loaded." : `Still using ${current.source}.`);
+  } finally {
+    modelLoadSettled();
   }
 }
 
@@ -336,12 +423,12 @@ function wireControls(): void {
       void stopMicrophone();
       return;
     }
-    if (current === null) {
+    if (current === null && !awaitingModel) {
       showError(new SoundcheckError("no model", "there is no model to classify with", "choose a model folder first (step 1)"));
       return;
     }
     clearError();
-    startListening(current).catch((err: unknown) => {
+    startListening().catch((err: unknown) => {
       ui.micButton.disabled = false;
       showError(err);
       setStatus("The microphone did not start.");
@@ -356,10 +443,17 @@ function wireControls(): void {
 
 async function start(): Promise<void> {
   wireControls();
+  // files chosen before this script ran (its change event came before the listener) are not lost
+  const early = Array.from(ui.fileInput.files ?? []);
+  if (early.length > 0) {
+    ui.fileInput.value = "";
+    analyseFiles(early);
+  }
+  ui.micButton.disabled = false; // before the model is ready, the microphone's sound waits for it
   Object.values(views).forEach((v) => v.redraw());
   try {
     hook.backend = await selectBackend(new URLSearchParams(location.search).get("backend"));
-    setStatus(`tfjs backend ${hook.backend}. Loading the default model…`);
+    setStatus(`tfjs backend ${hook.backend}. ${hook.queued > 0 ? queuedStatus() : "Loading the default model…"}`);
     const served = await loadServedModel();
     if (served === null) setStatus("No model is served with this page: choose a model folder (step 1).");
     else useModel(served);
@@ -368,6 +462,7 @@ async function start(): Promise<void> {
     setStatus("The default model could not be loaded: choose a model folder (step 1).");
   } finally {
     hook.ready = true;
+    modelLoadSettled();
   }
 }
 

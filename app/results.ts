@@ -31,6 +31,8 @@ export interface RecordingRecord {
   windows: WindowRecord[];
   /** Set when the recording is finished (files) or stopped (microphone). */
   summary: RecordingVerdict | null;
+  /** Microphone only: seconds of sound heard while waiting for the model, classified once it was ready. */
+  queuedSeconds?: number;
 }
 
 /** What the page exposes on `window.soundcheck`. */
@@ -43,8 +45,13 @@ export interface SoundcheckHook {
   recordings: RecordingRecord[];
   /** Errors shown to the user, oldest first. */
   errors: string[];
-  /** Number of recordings (files or microphone sessions) still being analysed. */
+  /** Number of recordings (files or microphone sessions) still being analysed, queued ones included. */
   busy: number;
+  /**
+   * Files (and a microphone session) waiting for the model: what arrives while the first model is
+   * still loading is queued and classified as soon as it is ready.
+   */
+  queued: number;
 }
 
 declare global {

@@ -137,8 +137,8 @@ interface AppServe {
   startAppServer(options: { buildDir: string; modelDir: string; port: number }): Promise<{ url: string; close(): Promise<void> }>;
 }
 interface WindowRecord { index: number; startSeconds: number; probabilities: number[]; label: string; probability: number; features: number[]; featureShape: [number, number] }
-interface RecordingRecord { source: string; name: string; windows: WindowRecord[]; summary: { label: string; probability: number; probabilities: number[] } | null }
-interface Hook { ready: boolean; backend: string; busy: number; errors: string[]; model: { threshold: number | null; classNames: string[] } | null; recordings: RecordingRecord[] }
+interface RecordingRecord { source: string; name: string; windows: WindowRecord[]; summary: { label: string; probability: number; probabilities: number[] } | null; queuedSeconds?: number }
+interface Hook { ready: boolean; backend: string; busy: number; queued: number; errors: string[]; model: { threshold: number | null; classNames: string[] } | null; recordings: RecordingRecord[] }
 
 let browser: Browser;
 let page: Page;
@@ -340,6 +340,85 @@ test("classifies the microphone live, window after window", async () => {
   assert.equal(await page.locator('[data-testid="mic-button"]').getAttribute("aria-pressed"), "true");
   await page.locator('[data-testid="mic-button"]').click();
   await page.waitForFunction(() => document.querySelector('[data-testid="mic-button"]')?.getAttribute("aria-pressed") === "false");
+});
+
+/**
+ * A second page whose default model cannot finish loading until `release()`: its weights request
+ * is held, so whatever the test does first happens before the model is ready.
+ */
+async function pageWithHeldModel(): Promise<{ early: Page; release: () => void; hookOf: () => Promise<Hook> }> {
+  const early = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
+  early.on("filechooser", () => undefined);
+  let release = (): void => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await early.route("**/model/weights.bin", async (route) => {
+    await held;
+    await route.continue();
+  });
+  const hookOf = (): Promise<Hook> => early.evaluate(() => JSON.parse(JSON.stringify((window as unknown as { soundcheck: unknown }).soundcheck)) as Hook);
+  return { early, release, hookOf };
+}
+
+test("a file set in the same instant the page opens waits for the model, the status says so, and gets a verdict", async () => {
+  const { early, release, hookOf } = await pageWithHeldModel();
+  try {
+    await early.goto(server.url, { waitUntil: "commit" });
+    await early.setInputFiles('[data-testid="file-input"]', [BROKEN]);
+    await early.waitForFunction(() => (window as unknown as { soundcheck?: Hook }).soundcheck?.queued === 1, null, { timeout: 60_000 });
+    const waiting = await hookOf();
+    assert.equal(waiting.model, null, "the model must still be loading while the file waits");
+    assert.deepEqual(waiting.errors, []);
+    assert.match(await early.locator("#status").innerText(), /model is still loading: 1 file queued, classified as soon as it is ready/);
+    release();
+    await early.waitForFunction(() => {
+      const h = (window as unknown as { soundcheck: Hook }).soundcheck;
+      return h.busy === 0 && h.recordings.some((r) => r.summary !== null);
+    }, null, { timeout: 60_000 });
+    const h = await hookOf();
+    assert.deepEqual(h.errors, []);
+    assert.equal(h.queued, 0);
+    const expected = cli.get(fileName(BROKEN)) as FilePrediction;
+    const shown = h.recordings.find((r) => r.name === fileName(BROKEN)) as RecordingRecord;
+    assert.equal(shown.windows.length, expected.chunkProbabilities.length);
+    assert.equal(shown.summary?.label, expected.label);
+    assert.ok(Math.abs((shown.summary?.probability as number) - expected.probability) <= PROBABILITY_TOLERANCE);
+    assert.equal(await early.locator(`[data-testid="recording-verdict"][data-recording="${fileName(BROKEN)}"]`).getAttribute("data-label"), expected.label);
+    assert.equal(await early.locator(`[data-testid="verdict"][data-recording="${fileName(BROKEN)}"]`).count(), expected.chunkProbabilities.length);
+    assert.match(await early.locator("#status").innerText(), new RegExp(`^${fileName(BROKEN).replace(/\./g, "\\.")}: ${expected.label} \\(mean P`));
+  } finally {
+    release();
+    await early.close();
+  }
+});
+
+test("the microphone started before the model is ready keeps its sound and classifies it once the model is there", async () => {
+  const { early, release, hookOf } = await pageWithHeldModel();
+  try {
+    await early.goto(server.url, { waitUntil: "domcontentloaded" });
+    await early.waitForFunction(() => document.querySelector<HTMLButtonElement>('[data-testid="mic-button"]')?.disabled === false, null, { timeout: 60_000 });
+    await early.locator('[data-testid="mic-button"]').click();
+    await early.waitForFunction(() => (window as unknown as { soundcheck?: Hook }).soundcheck?.queued === 1, null, { timeout: 60_000 });
+    assert.match(await early.locator("#status").innerText(), /model is still loading: the microphone's sound queued/);
+    await early.waitForTimeout(7000); // more than two 3 s windows of sound while the model waits
+    assert.equal((await hookOf()).model, null);
+    release();
+    // the sound heard while waiting is classified in one go when the model arrives, before any new
+    // sound: the first time the microphone's recording is visible, its windows already cover it
+    await early.waitForFunction(() => (window as unknown as { soundcheck: Hook }).soundcheck.recordings.some((r) => r.source === "microphone"), null, { timeout: 60_000, polling: 10 });
+    const h = await hookOf();
+    assert.deepEqual(h.errors, []);
+    const live = h.recordings.find((r) => r.source === "microphone") as RecordingRecord;
+    assert.ok((live.queuedSeconds ?? 0) >= 6, `only ${live.queuedSeconds} s of sound were kept`);
+    assert.ok(live.windows.length >= Math.floor((live.queuedSeconds as number) / 3), `${live.windows.length} windows for ${live.queuedSeconds} s`);
+    live.windows.forEach((w, i) => {
+      assert.equal(w.index, i);
+      assert.equal(w.startSeconds, 3 * i);
+      assert.ok(["normal", "broken"].includes(w.label));
+    });
+  } finally {
+    release();
+    await early.close();
+  }
 });
 
 test("the export folder holds every file the page loaded and no internet address", async () => {
