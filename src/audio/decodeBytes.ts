@@ -184,7 +184,8 @@ function wrap(err: unknown, codec: string, source: string): AudioDecodeError {
 function checked(result: WasmDecoded, codec: string, source: string): DecodedAudio {
   if (result.errors.length > 0) {
     const first = result.errors[0] as { message: string; frameNumber: number };
-    throw new AudioDecodeError(source, `${result.errors.length} ${codec} frame(s) failed to decode (first, frame ${first.frameNumber}: ${first.message})`, FIX_CONVERT);
+    const count = `${result.errors.length} ${codec} frame(s) failed to decode`;
+    throw new AudioDecodeError(source, `${count} (first, frame ${first.frameNumber}: ${first.message})`, FIX_CONVERT);
   }
   const frames = result.samplesDecoded;
   const channels = result.channelData.map((ch) => (ch.length === frames ? ch : ch.slice(0, frames)));

@@ -90,7 +90,8 @@ export function openWavStream(source: ByteSource & { close?: () => void }, name:
       const n = Math.max(0, Math.min(count, layout.frames - first));
       const bytes = source.read(layout.dataStart + first * layout.blockAlign, n * layout.blockAlign);
       if (bytes.length < n * layout.blockAlign) {
-        throw new AudioDecodeError(name, `the file ended at frame ${first + Math.floor(bytes.length / layout.blockAlign)} of ${layout.frames} while it was being read`, "make sure the file is not being written or moved during the run");
+        const endFrame = first + Math.floor(bytes.length / layout.blockAlign);
+        throw new AudioDecodeError(name, `the file ended at frame ${endFrame} of ${layout.frames} while it was being read`, "make sure the file is not being written or moved during the run");
       }
       return decodeWavFrames(layout, bytes, first, name);
     },

@@ -45,7 +45,8 @@ const STRETCH_WAT = String.raw`
 
   ;; |X| and angle(X) of $pairs·2 bins: re, im float64 in; mag, ang float32 out (of the float32
   ;; parts, as numpy on complex64). $table: atan(j/32), j = 0..32, float64.
-  (func $polar (export "polar") (param $re i32) (param $im i32) (param $pairs i32) (param $mag i32) (param $ang i32) (param $table i32)
+  (func $polar (export "polar")
+    (param $re i32) (param $im i32) (param $pairs i32) (param $mag i32) (param $ang i32) (param $table i32)
     (local $x v128) (local $y v128) (local $ax v128) (local $ay v128) (local $t v128) (local $j v128)
     (local $c v128) (local $u v128) (local $u2 v128) (local $a v128) (local $ji v128) (local $ok v128)
     loop $pair
@@ -249,7 +250,8 @@ const STRETCH_WAT = String.raw`
     (param $mag i32) (param $ang i32) (param $rowBytes i32) (param $pairs i32) (param $w0 f64) (param $w1 f64)
     (param $advance i32) (param $phase i32) (param $re i32) (param $im i32)
     (local $vw0 v128) (local $vw1 v128) (local $m v128) (local $p v128) (local $n v128) (local $r v128) (local $r2 v128)
-    (local $s v128) (local $c v128) (local $q v128) (local $swap v128) (local $cos v128) (local $sin v128) (local $a v128) (local $d v128)
+    (local $s v128) (local $c v128) (local $q v128) (local $swap v128)
+    (local $cos v128) (local $sin v128) (local $a v128) (local $d v128)
     (local $inRange v128)
     local.get $w0
     f64x2.splat

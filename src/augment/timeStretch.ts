@@ -69,7 +69,8 @@ function stepWeights(t: number, rate: number): { i0: number; w0: number; w1: num
   const step = t * rate; // numpy.arange(0, frames, rate)
   const i0 = Math.floor(step);
   const alpha = step - i0;
-  return { i0, w0: Math.fround(1 - alpha), w1: Math.fround(alpha) }; // numpy casts the float64 scalars to the float32 arrays' type
+  // numpy casts the float64 scalars to the float32 arrays' type
+  return { i0, w0: Math.fround(1 - alpha), w1: Math.fround(alpha) };
 }
 
 /**
@@ -214,7 +215,10 @@ const reused: {
   pffftKernel?: StretchKernel | null;
 } = { ffts: {} };
 
-/** The SIMD kernel to use: in PFFFT's memory once PFFFT is loaded (so it can also run the float32 inverse), else in its own. */
+/**
+ * The SIMD kernel to use: in PFFFT's memory once PFFFT is loaded (so it can also run the float32 inverse),
+ * else in its own.
+ */
 function simdKernel(bins: number, advance: Float64Array, window: Float64Array): StretchKernel | null {
   const pffft = loadedPffft();
   if (pffft?.memory) {

@@ -87,7 +87,8 @@ export function groupedStratifiedSplit(groups: readonly string[], labels: ArrayL
   const test = new Set<string>();
   for (const [label, names] of groupsByClass(groups, labels)) {
     if (names.length < 2) {
-      throw new ConfigError("split", `class ${label} has ${names.length} recording, and a grouped split needs at least 2 per class (one for each side)`, 'add recordings of that class, or use split.method "rows"');
+      const problem = `class ${label} has ${names.length} recording, and a grouped split needs at least 2 per class`;
+      throw new ConfigError("split", `${problem} (one for each side)`, 'add recordings of that class, or use split.method "rows"');
     }
     const order = rng.shuffle(names.slice());
     const nTest = Math.min(names.length - 1, Math.max(1, Math.round(testFraction * names.length)));

@@ -16,9 +16,15 @@ export interface FrameDescriptors {
   readonly zcr: Float32Array;
   /** Spectral centroid, Hz: the amplitude-weighted mean frequency. NaN for an all-zero frame. */
   readonly spectralCentroidHz: Float32Array;
-  /** Spectral rolloff, Hz: the frequency below which 99 % of the amplitude-spectrum sum lies (Meyda's definition; librosa's default is 85 % of the energy). sampleRate/2 for an all-zero frame. */
+  /**
+   * Spectral rolloff, Hz: the frequency below which 99 % of the amplitude-spectrum sum lies (Meyda's definition;
+   * librosa's default is 85 % of the energy). sampleRate/2 for an all-zero frame.
+   */
   readonly spectralRolloffHz: Float32Array;
-  /** Spectral flatness, unitless 0 .. 1: geometric over arithmetic mean of the amplitude spectrum (1 = white noise). NaN for an all-zero frame. */
+  /**
+   * Spectral flatness, unitless 0 .. 1: geometric over arithmetic mean of the amplitude spectrum (1 = white noise).
+   * NaN for an all-zero frame.
+   */
   readonly spectralFlatness: Float32Array;
 }
 

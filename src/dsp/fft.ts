@@ -298,7 +298,10 @@ class Float32RealFft implements RealFft {
     this.workPtr = m._pffft_aligned_malloc(bytes);
   }
 
-  /** Copy `input` into WASM memory and run the forward transform; returns the heap view (re-read each call: the memory may have grown). */
+  /**
+   * Copy `input` into WASM memory and run the forward transform; returns the heap view (re-read each call: the
+   * memory may have grown).
+   */
   private run(input: Float64Array | Float32Array): Float32Array {
     if (this.setup === 0) throw new Error("this FFT was disposed");
     const m = this.m;

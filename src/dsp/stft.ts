@@ -149,7 +149,10 @@ export function powerSpectrogram(samples: Float32Array, options: StftOptions = {
 export interface IstftOptions {
   /** Hop between frames, samples. Default nFft / 4, where nFft = 2·(rows − 1). */
   hopLength?: number;
-  /** Output length, samples: the result is cut or zero-padded to exactly this many. Default: all, minus the centre padding. */
+  /**
+   * Output length, samples: the result is cut or zero-padded to exactly this many. Default: all, minus the centre
+   * padding.
+   */
   length?: number;
   /** A real FFT of size nFft to reuse (default: a new float64 one). */
   fft?: RealFft;

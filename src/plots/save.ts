@@ -89,7 +89,11 @@ export class FigureRenderer {
     const browser = await launchChromium(executablePath ?? findChromium());
     try {
       const page = await browser.newPage();
-      await page.setContent(`<!DOCTYPE html><html><head><meta charset="utf-8"><style>html,body{margin:0;padding:0;background:#fff}</style></head><body><div id="fig"></div></body></html>`);
+      await page.setContent(
+        '<!DOCTYPE html><html><head><meta charset="utf-8">' +
+          "<style>html,body{margin:0;padding:0;background:#fff}</style>" +
+          '</head><body><div id="fig"></div></body></html>',
+      );
       await page.addScriptTag({ content: plotlySource() });
       return new FigureRenderer(browser, page);
     } catch (err) {

@@ -138,7 +138,8 @@ export class ConsoleReporter implements Reporter {
     const fraction = total > 0 ? done / total : 1;
     const elapsed = (now - bar.start) / 1000;
     const eta = done > 0 ? (elapsed / done) * (total - done) : Number.NaN;
-    const text = `${label} ${done}/${total} ${(fraction * 100).toFixed(0).padStart(3)}% elapsed ${formatSeconds(elapsed)} eta ${formatSeconds(eta)}`;
+    const percent = `${(fraction * 100).toFixed(0).padStart(3)}%`;
+    const text = `${label} ${done}/${total} ${percent} elapsed ${formatSeconds(elapsed)} eta ${formatSeconds(eta)}`;
     if (this.stream.isTTY) {
       if (done < total && now - bar.lastDraw < 100) return;
       bar.lastDraw = now;
