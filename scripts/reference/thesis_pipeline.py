@@ -10,8 +10,8 @@ Same five stages, folders and parameters as the TypeScript `thesis` preset (src/
      + MFCC    (librosa.feature.mfcc, 40 coefficients, cut or zero-padded to 100 frames) of every
                normal, broken and augmented clip, read back from the files -> features.npy, labels.npy
   3. split     train_test_split(test_size=0.2, random_state=42) over the rows
-  4. train     Conv1d 40->16 k3, ReLU, MaxPool 2, Conv1d 16->32 k3, ReLU, MaxPool 2, Linear 800->64, ReLU,
-               Linear 64->2; Adam(lr 1e-3), cross-entropy, full batch, 50 epochs, torch.manual_seed(42)
+  4. train     the thesis CNN (thesis_cnn.py); Adam(lr 1e-3), cross-entropy, full batch, 50 epochs,
+               torch.manual_seed(42)
   5. evaluate  accuracy, classification report and confusion matrix (scikit-learn) on the test rows
 
 Usage (needs librosa 0.10, soundfile, numpy, scikit-learn, torch):
@@ -133,18 +133,11 @@ def split(data, x, labels):
     return parts
 
 
-def thesis_cnn():
-    from torch import nn
-
-    return nn.Sequential(
-        nn.Conv1d(N_MFCC, 16, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool1d(2),
-        nn.Conv1d(16, 32, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool1d(2),
-        nn.Flatten(), nn.Linear(32 * (FRAMES // 4), 64), nn.ReLU(), nn.Linear(64, 2),
-    )
-
-
 def train(data, x_train, y_train, epochs):
     import torch
+
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from thesis_cnn import thesis_cnn  # the one PyTorch definition of the network (scripts/reference/)
 
     torch.manual_seed(SEED)
     model = thesis_cnn()
