@@ -198,7 +198,7 @@ def versions():
     return {"librosa": librosa.__version__, "librosa_commit": "c295e2ada7c307bc55765b1fc72ef5c1cb7cbbac",
             "numpy": np.__version__, "scipy": scipy.__version__, "soundfile": soundfile.__version__,
             "libsndfile": soundfile.__libsndfile_version__, "soxr": soxr.__version__,
-            "libsoxr": getattr(soxr, "__libsoxr_version__", "unknown"), "python": sys.version.split()[0],
+            "libsoxr": soxr.__libsoxr_version__, "python": sys.version.split()[0],
             "fft_backend": "numpy.fft"}
 
 
