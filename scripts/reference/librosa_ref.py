@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Regenerate test/fixtures/librosa: the librosa outputs the TypeScript port is tested against.
 
-Needs (the reference stack of test/fixtures/librosa/README.md): librosa 0.10.2 (or 0.10.2.post1,
-same code), numpy 1.24, scipy 1.10, soundfile 0.12 / libsndfile 1.2, soxr 0.3.7 (librosa's
-default resampler, soxr_hq), numpy.fft as librosa's FFT backend (the default).
+Needs (the reference stack of test/fixtures/librosa/README.md): librosa 0.10.2.post1 (same code
+as 0.10.2), numpy 1.24.2, scipy 1.10.1, soundfile 0.12.1 / libsndfile 1.2.0, soxr 0.3.7 (librosa's
+default resampler, soxr_hq), Python 3.11.2, numpy.fft as librosa's FFT backend (the default).
+index.json records these versions, so it is byte-identical only with exactly this stack; the
+arrays need the same librosa code, numpy/scipy FFTs and libsoxr.
 
     python3 scripts/reference/librosa_ref.py --out /tmp/librosa-ref
     diff -r /tmp/librosa-ref test/fixtures/librosa   # expect only README.md (not generated)
@@ -195,6 +197,7 @@ def versions():
     import soundfile
     import soxr
 
+    # librosa does not expose its commit: this is the one of its git tag 0.10.2.post1
     return {"librosa": librosa.__version__, "librosa_commit": "c295e2ada7c307bc55765b1fc72ef5c1cb7cbbac",
             "numpy": np.__version__, "scipy": scipy.__version__, "soundfile": soundfile.__version__,
             "libsndfile": soundfile.__libsndfile_version__, "soxr": soxr.__version__,
