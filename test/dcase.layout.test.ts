@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { readCsv } from "../src/data/csv";
 import { parseDcaseName, type DcaseDomain } from "../src/data/dcaseNames";
 import { dcaseMetrics } from "../src/evaluate/dcaseMetrics";
-import { meanPerRecording } from "../src/pipeline/reports/dcaseReport";
+import { recordingScores } from "../src/evaluate/recordingScores";
 import { folderHashes, pcm16Wav, tone } from "./helpers/tinyDataset";
 
 // A tiny DCASE machine folder generated here (dev_data/raw/<machine>/{train,test}), run through
@@ -83,7 +83,7 @@ test("dcase_metrics.csv holds what dcaseMetrics gives for the scores in test_pre
   assert.deepEqual(predictions.map((p) => p.domain), domains);
   const rows = readCsv(join(dir, "dcase_metrics.csv"));
   const windows = dcaseMetrics(labels, scores, domains, sources.map(() => "00"))!;
-  const recs = meanPerRecording(sources, labels, scores);
+  const recs = recordingScores(sources, labels, scores, { method: "mean", k: 1 }); // the recommended preset's rule
   const recordings = dcaseMetrics(recs.labels, recs.scores, recs.recordings.map((s) => parseDcaseName(s).domain), recs.recordings.map(() => "00"))!;
   for (const [level, expected] of [["window", windows], ["recording", recordings]] as const) {
     const row = rows.find((x) => x.model === "autoencoder" && x.level === level)!;

@@ -163,7 +163,7 @@ export async function crossValidate(config: PipelineConfig, reporter: Reporter):
       for (const b of fitBaselines(config, trainSet, valSet, reporter)) add(b.name, b.scoreName, b.score(testSet.x, n), b.threshold);
       if (config.dcaseNames) {
         const sources = Array.from(assignment.test, (row) => (manifest[row] as FeatureRow).source);
-        for (const d of dcaseModelMetrics(foldScores, testSet.y, sources, config.evaluate.maxFpr)) dcaseFolds.push({ repeat: r, fold: f, ...d });
+        for (const d of dcaseModelMetrics(foldScores, testSet.y, sources, config.evaluate.maxFpr, recordingAggregation(config))) dcaseFolds.push({ repeat: r, fold: f, ...d });
       }
       const cnn = results.filter((x) => x.model === "cnn").at(-1)?.metrics;
       reporter.info(`cv repeat ${r + 1}/${repeats} fold ${f + 1}/${k}: ${n} test rows, CNN balanced accuracy ${cnn?.balancedAccuracy.toFixed(4)}, ROC AUC ${cnn?.rocAuc.toFixed(4)}`);

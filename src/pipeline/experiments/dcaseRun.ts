@@ -18,7 +18,9 @@ import { writeFileAtomic } from "../../util/atomicWrite";
 import type { Reporter } from "../../util/reporter";
 import { fitBaselines } from "../baselines";
 import { readFeatureManifest } from "../manifest";
-import { dcaseJson, dcaseModelMetrics, dcaseTable, meanPerRecording, writeDcaseReport, type DcaseModelMetrics } from "../reports/dcaseReport";
+import { dcaseJson, dcaseModelMetrics, dcaseTable, writeDcaseReport, type DcaseModelMetrics } from "../reports/dcaseReport";
+import { recordingScores } from "../../evaluate/recordingScores";
+import { recordingAggregation } from "../detect/configured";
 import { writeRunProvenance } from "../reports/runProvenance";
 import { copyIntoRun, runDirectory, writeRunConfig } from "../reports/runReport";
 import { SKIPPED_CSV, skippedCsvPath } from "../reports/skipped";
@@ -45,7 +47,7 @@ export function normalOnlyBaselines(config: PipelineConfig): BaselineName[] {
 
 /** What {@link evaluateDcaseLayout} computed and wrote. */
 export interface DcaseRunReport {
-  /** Per detector: its evaluation per test window and per test recording (mean of its windows' scores). */
+  /** Per detector: its evaluation per test window and per test recording (its windows' scores aggregated by evaluate.recordingScore). */
   evaluations: Array<{ model: string; windows: ModelEvaluation; recordings: ModelEvaluation }>;
   /** DCASE metrics (AUC per domain, pAUC, official score) per detector and level. */
   dcase: DcaseModelMetrics[];
@@ -85,12 +87,12 @@ export async function evaluateDcaseLayout(config: PipelineConfig, reporter: Repo
   for (const d of detectors) {
     const scores = d.score(test.x, n);
     const windows = evaluateScores(d.name, d.scoreName, test.y, scores, d.threshold, classNames, maxFpr);
-    const perRecording = meanPerRecording(sources, test.y, scores);
-    const recordings = evaluateScores(d.name, `mean ${d.scoreName}`, perRecording.labels, perRecording.scores, d.threshold, classNames, maxFpr);
+    const perRecording = recordingScores(sources, test.y, scores, recordingAggregation(config));
+    const recordings = evaluateScores(d.name, `${recordingAggregation(config).method} of ${d.scoreName}`, perRecording.labels, perRecording.scores, d.threshold, classNames, maxFpr);
     evaluations.push({ model: d.name, windows, recordings });
     scored.push({ model: d.name, scores, predictions: windows.predictions });
   }
-  const dcase = dcaseModelMetrics(scored, test.y, sources, maxFpr);
+  const dcase = dcaseModelMetrics(scored, test.y, sources, maxFpr, recordingAggregation(config));
 
   const dir = runDirectory(config);
   const files = [join(dir, "metrics.json"), join(dir, "model_comparison.csv"), join(dir, "model_comparison.md"), join(dir, "test_predictions.csv")];

@@ -21,6 +21,7 @@ import { keepingSkips, type Reporter, type SkippedFile } from "../../util/report
 import { writeRunProvenance } from "../reports/runProvenance";
 import { runDirectory, writeFigures, writeRunConfig, type NamedFigure } from "../reports/runReport";
 import { dcaseJson, dcaseModelMetrics, dcaseTable, writeDcaseReport } from "../reports/dcaseReport";
+import { recordingAggregation } from "../detect/configured";
 
 /** One scored window (chunk) of an unseen recording. */
 export interface UnseenWindow {
@@ -108,7 +109,7 @@ export async function evaluateUnseen(config: PipelineConfig, reporter: Reporter)
   const fileRows = [...byFile.entries()].map(([file, e]) => ({ file, label: e.label, windows: e.count, probabilityBroken: e.sum / e.count }));
   const recordings = evaluateScores("cnn (recordings)", `mean ${scoreName}`, fileRows.map((f) => f.label), fileRows.map((f) => f.probabilityBroken), threshold, classNames, maxFpr);
 
-  const dcase = config.dcaseNames ? dcaseModelMetrics([{ model: "cnn", scores: rows.map((r) => r.probabilityBroken) }], rows.map((r) => r.label), rows.map((r) => r.file), maxFpr) : [];
+  const dcase = config.dcaseNames ? dcaseModelMetrics([{ model: "cnn", scores: rows.map((r) => r.probabilityBroken) }], rows.map((r) => r.label), rows.map((r) => r.file), maxFpr, recordingAggregation(config)) : [];
 
   const dir = runDirectory(config);
   const files = [join(dir, "unseen_metrics.json"), join(dir, "unseen_windows.csv"), join(dir, "unseen_recordings.csv")];

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { toCsv, type CsvValue } from "../../data/csv";
 import { parseDcaseName } from "../../data/dcaseNames";
 import { dcaseMetrics, type DcaseMetrics } from "../../evaluate/dcaseMetrics";
+import { recordingScores, type RecordingAggregation } from "../../evaluate/recordingScores";
 import { writeFileAtomic } from "../../util/atomicWrite";
 
 /** The unit a score was given to. */
@@ -29,35 +30,34 @@ export interface ModelWindowScores {
   scores: ArrayLike<number>;
 }
 
-/** Mean score per recording, recordings in order of first appearance (labels from their first window). */
-export function meanPerRecording(recordings: readonly string[], labels: ArrayLike<number>, scores: ArrayLike<number>): { recordings: string[]; labels: number[]; scores: number[] } {
-  const by = new Map<string, { label: number; sum: number; count: number }>();
-  recordings.forEach((r, i) => {
-    const e = by.get(r) ?? { label: labels[i] as number, sum: 0, count: 0 };
-    e.sum += scores[i] as number;
-    e.count++;
-    by.set(r, e);
-  });
-  const entries = [...by.entries()];
-  return { recordings: entries.map(([r]) => r), labels: entries.map(([, e]) => e.label), scores: entries.map(([, e]) => e.sum / e.count) };
-}
+/** The recording-level rule when none is configured: the mean of a recording's window scores. */
+export const MEAN_OF_WINDOWS: Readonly<RecordingAggregation> = Object.freeze({ method: "mean", k: 1 });
 
 /**
- * DCASE metrics of every model at window level and at recording level (a recording's score is
- * the mean of its windows' scores). Domain and section come from each recording's file name.
+ * DCASE metrics of every model at window level and at recording level (a recording's score
+ * aggregates its windows' scores by `aggregation`, the mean unless given). Domain and section
+ * come from each recording's file name. When every recording is one window, only the recording
+ * level is reported (the two would be the same).
  *
  * @param labels  class per window (0 normal, 1 anomaly)
  * @param recordings  source recording (path or name) of each window
  * @returns an empty list when no recording name carries a DCASE domain
  */
-export function dcaseModelMetrics(models: readonly ModelWindowScores[], labels: ArrayLike<number>, recordings: readonly string[], maxFpr: number): DcaseModelMetrics[] {
+export function dcaseModelMetrics(
+  models: readonly ModelWindowScores[],
+  labels: ArrayLike<number>,
+  recordings: readonly string[],
+  maxFpr: number,
+  aggregation: RecordingAggregation = MEAN_OF_WINDOWS,
+): DcaseModelMetrics[] {
   const windowNames = recordings.map((r) => parseDcaseName(r));
   if (!windowNames.some((p) => p.domain !== null)) return [];
+  const oneWindowEach = new Set(recordings).size === recordings.length;
   const out: DcaseModelMetrics[] = [];
   for (const m of models) {
-    const windows = dcaseMetrics(labels, m.scores, windowNames.map((p) => p.domain), windowNames.map((p) => p.section), maxFpr);
+    const windows = oneWindowEach ? null : dcaseMetrics(labels, m.scores, windowNames.map((p) => p.domain), windowNames.map((p) => p.section), maxFpr);
     if (windows !== null) out.push({ model: m.model, level: "window", count: labels.length, metrics: windows });
-    const perRecording = meanPerRecording(recordings, labels, m.scores);
+    const perRecording = recordingScores(recordings, labels, m.scores, aggregation);
     const names = perRecording.recordings.map((r) => parseDcaseName(r));
     const recs = dcaseMetrics(perRecording.labels, perRecording.scores, names.map((p) => p.domain), names.map((p) => p.section), maxFpr);
     if (recs !== null) out.push({ model: m.model, level: "recording", count: perRecording.recordings.length, metrics: recs });
@@ -122,7 +122,8 @@ export function dcaseDefinition(maxFpr: number): string {
     "DCASE 2023 task 2 metrics, computed as the official evaluator: AUC (source) = source-domain normal clips against all anomalous clips of the section;",
     "AUC (target) likewise; pAUC = partial AUC up to FPR " + String(maxFpr) + " over the whole section, McClish-standardised as scikit-learn's",
     "`roc_auc_score(max_fpr)` (0.5 = chance); official score = harmonic mean of them. Domain and section come from the file names.",
-    "Several sections: harmonic means over sections. Recording level: a recording's score is the mean of its windows' scores.",
+    "Several sections: harmonic means over sections. Recording level: a recording's score aggregates its windows' scores",
+    "(evaluate.recordingScore; the mean when that is \"none\").",
   ].join("\n");
 }
 
