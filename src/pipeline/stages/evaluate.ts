@@ -19,6 +19,10 @@ import { SKIPPED_CSV, skippedCsvPath } from "../reports/skipped";
 import { copyIntoRun, runDirectory, writeFigures, writeRunConfig, type NamedFigure } from "../reports/runReport";
 import { loadFeatureSet, recordingsOnSeveralSides, SPLIT_FILES, type FeatureSet, type SplitAssignment } from "./split";
 import type { Reporter } from "../../util/reporter";
+import { recordingAggregation } from "../detect/configured";
+import { recordingFigures, recordingLevelReport, writeRecordingLevelReport, type RecordingLevelReport } from "../detect/recordingReport";
+import { loadRecordings } from "../detect/recordings";
+import { loadStoredDetectors } from "../detect/store";
 
 /** What the evaluate stage computed and wrote. */
 export interface EvaluateReport {
@@ -135,6 +139,19 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
   const dcaseScores = [{ model: "cnn", scores: brokenProbability }, ...baselineScores.map((b) => ({ model: b.name, scores: b.scores }))];
   const dcase = config.dcaseNames && manifest !== null && testRows !== null ? dcaseModelMetrics(dcaseScores, test.y, Array.from(testRows, (r) => (manifest[r] as FeatureRow).source), maxFpr) : [];
 
+  // one decision per recording: the window models' scores aggregated, and the pooled-feature detectors on the same recordings
+  let perRecording: RecordingLevelReport | null = null;
+  if (config.evaluate.recordingScore !== "none" && manifest !== null && testRows !== null) {
+    const sources = Array.from(testRows, (r) => (manifest[r] as FeatureRow).source);
+    const stored = loadStoredDetectors(config.modelDir);
+    const wanted = new Set(sources);
+    const quiet: Reporter = { info: () => undefined, warn: (m) => reporter.warn(m), skip: () => undefined, progress: () => undefined };
+    const audio = stored === null ? [] : (await loadRecordings(config, quiet)).filter((r) => wanted.has(r.id));
+    const windowScores = [brokenProbability, ...baselineScores.map((b) => b.scores)];
+    const windowModels = evaluations.map((e, i) => ({ model: e.model, scoreName: e.scoreName, threshold: e.threshold, scores: windowScores[i] as ArrayLike<number> }));
+    perRecording = await recordingLevelReport(windowModels, sources, test.y, recordingAggregation(config), stored, audio, classNames, maxFpr);
+  }
+
   const warnings = degenerateModelWarnings(cnn.report);
   if (manifest !== null && assignment.train.length > 0) {
     const leaking = recordingsOnSeveralSides(assignment, manifest);
@@ -190,6 +207,7 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
         backend: trained.backend,
         warnings,
         ...(dcase.length > 0 ? { dcase: dcaseJson(dcase) } : {}),
+        ...(perRecording === null ? {} : { recordings: { aggregation: recordingAggregation(config), count: perRecording.recordings.length, models: Object.fromEntries(perRecording.evaluations.map((e) => [e.model, { score: e.scoreName, threshold: e.threshold, ...headlineMetrics(e), partialAuc: e.ranking?.partialAuc ?? null, confusionMatrix: e.report.confusion }])) } }),
         evaluatedAt: new Date().toISOString(),
       },
       null,
@@ -230,11 +248,13 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
   const table = headlineTable(headline);
   writeFileAtomic(files.comparisonMd, `# ${config.runName ?? "Evaluation"} (${n} test rows, preset ${config.preset})\n\n${table}\n\npAUC: partial ROC AUC up to FPR ${maxFpr}, divided by ${maxFpr} (DCASE).\n`);
   writeDcaseReport(dir, dcase, `DCASE metrics: ${config.runName ?? "evaluation"} (${n} test rows, preset ${config.preset})`, maxFpr);
+  if (perRecording !== null) writeRecordingLevelReport(dir, perRecording, `${config.runName ?? "Evaluation"}: every model per recording (preset ${config.preset})`);
   writeRunConfig(dir, config);
   copyIntoRun(dir, skippedCsvPath(config), SKIPPED_CSV);
   copyIntoRun(dir, join(processed, SPLIT_FILES.indices), SPLIT_FILES.indices);
   writeRunProvenance(dir, config, trained.backend);
   const figures = evaluationFigures(evaluations, [brokenProbability, ...baselineScores.map((b) => b.scores)], test.y, classNames, trained.metadata.history, maxFpr);
+  if (perRecording !== null) figures.push(...recordingFigures(perRecording, classNames, maxFpr));
   files.figures = await writeFigures(dir, figures, config.evaluate.figures, `soundcheck evaluation: ${config.runName ?? config.preset}`, reporter);
 
   const thresholdLine = `Decision threshold: P(${classNames[1]}) >= ${threshold.value.toFixed(4)}, ${threshold.source}`;
@@ -242,6 +262,7 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
   const text = [
     `Evaluation on ${n} test rows (model ${config.modelDir}, backend ${trained.backend})`,
     thresholdLine,
+    ...(perRecording === null ? [] : ["", `Per recording (${perRecording.recordings.length} test recordings, one decision each; recording_comparison.md)`, perRecording.table, "", "Per window (CNN)"]),
     "",
     formatClassificationReport(cnn.report, 4),
     "",

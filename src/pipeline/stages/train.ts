@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { dataPath, type PipelineConfig } from "../../config/pipeline";
@@ -13,6 +13,7 @@ import { type DecisionThreshold, saveCnn } from "../../model/save";
 import { trainCnn, type TrainHistory } from "../../model/train";
 import { loadFeatureSet, SPLIT_FILES, subsetFeatureSet, type FeatureSet } from "./split";
 import type { Reporter } from "../../util/reporter";
+import { DETECTORS_JSON, trainConfiguredDetectors } from "../detect/store";
 
 /** What the train stage did. */
 export interface TrainReport {
@@ -200,6 +201,9 @@ export async function trainStage(config: PipelineConfig, reporter: Reporter): Pr
     },
   });
   model.dispose();
+  // the pooled-feature detectors on the same training / validation recordings, saved next to the CNN
+  if (config.detectors.models.length > 0) await trainConfiguredDetectors(config, reporter);
+  else rmSync(join(config.modelDir, DETECTORS_JSON), { force: true });
   reporter.info(`train: ${history.loss.length} epochs on ${history.trainCount} rows (${history.valCount} validation) with backend ${history.backend} on ${history.workers} thread${history.workers === 1 ? "" : "s"} in ${seconds.toFixed(1)} s -> ${config.modelDir}`);
   return { history, backend: history.backend, modelDir: config.modelDir, seconds, fitCounts, threshold };
 }
