@@ -1,0 +1,103 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { thesisConfig } from "../src/config/pipeline";
+import { parseCsv, readCsv, toCsv } from "../src/data/csv";
+import { DCASE_COLUMNS } from "../src/data/dcaseNames";
+import { augmentAndExtract } from "../src/pipeline/stages/augmentAndExtract";
+import { cleanAndSample } from "../src/pipeline/stages/cleanAndSample";
+import { dcaseModelMetrics, summarizeDcaseFolds, writeCvDcaseReport, type DcaseFold } from "../src/pipeline/reports/dcaseReport";
+import { silentReporter } from "../src/util/reporter";
+import { pcm16Wav, tone } from "./helpers/tinyDataset";
+
+/** Two DCASE-named recordings per class and domain (3.2 s, 16 kHz), in the folders layout. */
+function makeDcaseNamedRoot(): string {
+  const root = mkdtempSync(join(tmpdir(), "soundcheck-dcase-names-"));
+  for (const [folder, condition, freq] of [["broken_audio", "anomaly", 1400], ["normal_audio", "normal", 350]] as const) {
+    mkdirSync(join(root, folder));
+    for (const domain of ["source", "target"] as const) {
+      for (let i = 0; i < 2; i++) {
+        const name = `section_00_${domain}_test_${condition}_000${i}_pat_0${domain === "source" ? i : 2 + i}.wav`;
+        writeFileSync(join(root, folder, name), pcm16Wav([tone(3.2, 16000, freq + 20 * i + (domain === "target" ? 90 : 0), 0.3, 0.1, i + 1)], 16000));
+      }
+    }
+  }
+  return root;
+}
+
+async function manifests(dcaseNames: boolean): Promise<{ clean: string; features: string }> {
+  const root = makeDcaseNamedRoot();
+  const config = thesisConfig(root);
+  config.dataRoot = root;
+  config.workers = 1;
+  config.dcaseNames = dcaseNames;
+  await cleanAndSample(config, silentReporter);
+  await augmentAndExtract(config, silentReporter);
+  const read = (name: string) => readFileSync(join(root, "processed_data", name), "utf8");
+  return { clean: read("clean_manifest.csv"), features: read("manifest.csv") };
+}
+
+/** The CSV without the DCASE columns, written back the way the stages write CSV. */
+function withoutDcaseColumns(csv: string): string {
+  const rows = parseCsv(csv);
+  const columns = Object.keys(rows[0]!).filter((c) => !(DCASE_COLUMNS as readonly string[]).includes(c));
+  return toCsv(rows, columns);
+}
+
+test("the thesis preset's manifests keep their original columns; dcaseNames appends the DCASE ones and changes nothing else", async () => {
+  const plain = await manifests(false);
+  const dcase = await manifests(true);
+  assert.equal(plain.clean.split("\n")[0], "file,label,class,source,chunk,start_seconds,duration_seconds");
+  assert.equal(plain.features.split("\n")[0], "row,file,label,class,source,augmentation,chunk");
+  assert.equal(dcase.clean.split("\n")[0], `file,label,class,source,chunk,start_seconds,duration_seconds,${DCASE_COLUMNS.join(",")}`);
+  assert.equal(dcase.features.split("\n")[0], `row,file,label,class,source,augmentation,chunk,${DCASE_COLUMNS.join(",")}`);
+  // byte for byte the same once the appended columns are dropped (numbers print the same through parse/write)
+  assert.equal(withoutDcaseColumns(dcase.clean), withoutDcaseColumns(plain.clean));
+  assert.equal(withoutDcaseColumns(plain.clean), plain.clean);
+  assert.equal(withoutDcaseColumns(dcase.features), plain.features);
+  // augmented rows carry their raw recording's DCASE fields
+  const aug = parseCsv(dcase.features).find((r) => r.augmentation === "reverse" && r.source!.includes("target_test_anomaly_0001"))!;
+  assert.deepEqual([aug.section, aug.domain, aug.dcase_split, aug.condition, aug.index, aug.attributes], ["00", "target", "test", "anomaly", "0001", "pat=03"]);
+});
+
+test("dcaseModelMetrics: nothing for names without a domain; per recording only when each recording is one window", () => {
+  assert.deepEqual(dcaseModelMetrics([{ model: "m", scores: [0.1, 0.9] }], [0, 1], ["a.wav", "b.wav"], 0.1), []);
+  const recs = ["section_00_source_test_normal_0000_pat_00.wav", "section_00_source_test_anomaly_0000_pat_00.wav", "section_00_target_test_normal_0000_pat_02.wav", "section_00_target_test_anomaly_0000_pat_02.wav"];
+  const one = dcaseModelMetrics([{ model: "m", scores: [0.1, 0.9, 0.2, 0.8] }], [0, 1, 0, 1], recs, 0.1);
+  assert.deepEqual(one.map((r) => r.level), ["recording"]);
+  assert.equal(one[0]!.metrics.officialScore, 1);
+  // two windows per recording: the recording's score is the mean (default) or the max of its windows
+  const windows = recs.flatMap((r) => [r, r]);
+  const labels = [0, 0, 1, 1, 0, 0, 1, 1];
+  const scores = [0.1, 0.6, 0.5, 0.55, 0.2, 0.3, 0.4, 0.9]; // source: normal max 0.6 > anomaly max 0.55, means 0.35 < 0.525
+  const mean = dcaseModelMetrics([{ model: "m", scores }], labels, windows, 0.1);
+  assert.deepEqual(mean.map((r) => [r.level, r.count]), [["window", 8], ["recording", 4]]);
+  assert.equal(mean[1]!.metrics.sections[0]!.aucSource, 1);
+  const max = dcaseModelMetrics([{ model: "m", scores }], labels, windows, 0.1, { method: "max", k: 1 });
+  // source normal (0.6) vs all anomalies (0.55, 0.9): one of two pairs ordered
+  assert.equal(max[1]!.metrics.sections[0]!.aucSource, 0.5);
+});
+
+test("cross-validation: mean ± sd over folds per model and level, folds counted where the score is defined", () => {
+  const fold = (repeat: number, f: number, score: number | null): DcaseFold => ({
+    repeat,
+    fold: f,
+    model: "m",
+    level: "recording",
+    count: 4,
+    metrics: { sections: [], officialScore: score, aucSourceHmean: score, aucTargetHmean: 1, pAucHmean: 0.5, maxFpr: 0.1 },
+  });
+  const [s] = summarizeDcaseFolds([fold(0, 0, 0.6), fold(0, 1, 0.8), fold(1, 0, null)]);
+  assert.equal(s!.folds, 2);
+  assert.ok(Math.abs(s!.mean.officialScore - 0.7) < 1e-12);
+  assert.ok(Math.abs(s!.sd.officialScore - Math.sqrt(0.02)) < 1e-12);
+  assert.equal(s!.sd.aucTarget, 0);
+  const dir = mkdtempSync(join(tmpdir(), "soundcheck-dcase-cv-"));
+  const written = writeCvDcaseReport(dir, [fold(0, 0, 0.6), fold(0, 1, 0.8)], "t", 0.1);
+  assert.deepEqual(readdirSync(dir).sort(), ["cv_dcase_folds.csv", "cv_dcase_summary.csv", "cv_dcase_summary.md"]);
+  assert.equal(readCsv(join(dir, "cv_dcase_summary.csv"))[0]!.officialScore_mean, "0.7");
+  assert.match(written.table!, /\| m \| recording \| 2 \| 0\.700 ± 0\.141 \| 1\.000 ± 0\.000 \| 0\.500 ± 0\.000 \| 0\.700 ± 0\.141 \|/);
+  assert.deepEqual(writeCvDcaseReport(dir, [], "t", 0.1), { files: [], summary: [], table: null });
+});
