@@ -2,7 +2,8 @@
  * Training speed of the thesis CNN: seconds per epoch over 2000 synthetic clips [2000][40][100],
  * at batch 32 and full-batch, for
  *   - our trainer (trainCnn) on the chosen backend (default wasm with our kernels), on one thread
- *     (workers: 1) and data-parallel on `--workers` worker threads (default 2),
+ *     (workers: 1) and data-parallel on `--workers` worker threads (default 2) where a step has
+ *     several micro-batches to share out (full batch; a step of 32 is one micro-batch),
  *   - the tfjs `cpu` backend with its stock kernels (a few steps only, extrapolated to an epoch:
  *     clearly labelled),
  *   - PyTorch (bench/train_torch.py --serve with /usr/bin/python3, when torch is importable).
@@ -21,6 +22,7 @@ import { join } from "node:path";
 import { createInterface, type Interface } from "node:readline";
 import * as tf from "@tensorflow/tfjs";
 import { type BackendPreference, parseBackendPreference, selectBackend } from "../src/model/backend";
+import { MICRO_BATCH_ROWS } from "../src/model/microBatches";
 import { syntheticMfccDataset } from "../src/model/synthetic";
 import { trainCnn } from "../src/model/train";
 
@@ -65,6 +67,9 @@ const summarise = (t: EpochTime[], extrapolated?: string): Summary => {
 };
 
 const data = syntheticMfccDataset(clips, { seed: 0 });
+
+/** Whether a step of this setting has more than one micro-batch for workers to share out. */
+const workersApply = (setting: Setting): boolean => (setting === "full" ? clips : Number(setting)) > MICRO_BATCH_ROWS;
 
 /**
  * One timed epoch of trainCnn on the first `count` clips with `threads` gradient workers (1 = the
@@ -140,28 +145,34 @@ async function main(): Promise<void> {
   const workerOverhead: number[] = [];
   const singleOverhead: number[] = [];
   for (const setting of SETTINGS) {
+    // workers share out a step's micro-batches: a step of one micro-batch stays on one thread
+    const parallel = workersApply(setting);
     await ourEpoch(clips, setting); // warm-up
-    await ourEpoch(clips, setting, workers);
+    if (parallel) await ourEpoch(clips, setting, workers);
     if (typeof torch !== "string") await torch.epoch(setting); // the server warms up on the first request too
     const mine: EpochTime[] = [];
     const mineParallel: EpochTime[] = [];
     const theirs: EpochTime[] = [];
     for (let i = 0; i < repeats; i++) {
       const one = await ourEpoch(clips, setting);
-      const many = await ourEpoch(clips, setting, workers);
       mine.push(one);
-      mineParallel.push(many);
       singleOverhead.push(one.overhead);
-      workerOverhead.push(many.overhead);
+      if (parallel) {
+        const many = await ourEpoch(clips, setting, workers);
+        mineParallel.push(many);
+        workerOverhead.push(many.overhead);
+      }
       if (typeof torch !== "string") theirs.push(await torch.epoch(setting));
     }
     ours[setting] = summarise(mine);
-    oursParallel[setting] = summarise(mineParallel);
-    parallelPairRatios[setting] = mineParallel.map((m, i) => m.wall / (mine[i] as EpochTime).wall);
+    if (parallel) {
+      oursParallel[setting] = summarise(mineParallel);
+      parallelPairRatios[setting] = mineParallel.map((m, i) => m.wall / (mine[i] as EpochTime).wall);
+    }
     if (theirs.length > 0) {
       pytorch[setting] = summarise(theirs);
       pairRatios[setting] = mine.map((m, i) => m.wall / (theirs[i] as EpochTime).wall);
-      parallelOverPytorchPairs[setting] = mineParallel.map((m, i) => m.wall / (theirs[i] as EpochTime).wall);
+      if (parallel) parallelOverPytorchPairs[setting] = mineParallel.map((m, i) => m.wall / (theirs[i] as EpochTime).wall);
     }
   }
   if (typeof torch !== "string") torch.close();
@@ -193,12 +204,13 @@ async function main(): Promise<void> {
   /** Our epoch with workers over our one-thread epoch (< 1 = the workers are faster). */
   const parallelRatios = Object.fromEntries(SETTINGS.map((s) => {
     const o = ours[s] as Summary;
-    const w = oursParallel[s] as Summary;
-    return [s, { pairMedian: median(parallelPairRatios[s] as number[]), best: w.best / o.best, cpuMedian: w.cpuMedian / o.cpuMedian, pairs: parallelPairRatios[s] }];
-  })) as Record<Setting, { pairMedian: number; best: number; cpuMedian: number; pairs: number[] }>;
+    const w = oursParallel[s];
+    return [s, w === undefined ? null : { pairMedian: median(parallelPairRatios[s] as number[]), best: w.best / o.best, cpuMedian: w.cpuMedian / o.cpuMedian, pairs: parallelPairRatios[s] }];
+  })) as Record<Setting, { pairMedian: number; best: number; cpuMedian: number; pairs: number[] } | null>;
   const parallelOverPytorch = Object.fromEntries(SETTINGS.map((s) => {
     const p = pytorch[s];
-    return [s, p === undefined ? null : { pairMedian: median(parallelOverPytorchPairs[s] as number[]), best: (oursParallel[s] as Summary).best / p.best }];
+    const w = oursParallel[s];
+    return [s, p === undefined || w === undefined ? null : { pairMedian: median(parallelOverPytorchPairs[s] as number[]), best: w.best / p.best }];
   })) as Record<Setting, { pairMedian: number; best: number } | null>;
 
   const cell = (t: Summary | undefined): string => (t === undefined ? "-" : `${t.best.toFixed(3)} / ${t.median.toFixed(3)}${t.extrapolated !== undefined ? " *" : ""}`);
@@ -219,10 +231,11 @@ async function main(): Promise<void> {
     row("tfjs cpu backend (stock kernels)", cell(cpu?.["32"]), cell(cpu?.full)),
     row("ours / PyTorch, median of pairs", x(ratios["32"]?.pairMedian), x(ratios.full?.pairMedian)),
     row("ours / PyTorch, best vs best", x(ratios["32"]?.best), x(ratios.full?.best)),
-    row(`${workers} workers / 1 thread, median of pairs`, x(parallelRatios["32"].pairMedian), x(parallelRatios.full.pairMedian)),
-    row(`${workers} workers / 1 thread, best vs best`, x(parallelRatios["32"].best), x(parallelRatios.full.best)),
+    row(`${workers} workers / 1 thread, median of pairs`, x(parallelRatios["32"]?.pairMedian), x(parallelRatios.full?.pairMedian)),
+    row(`${workers} workers / 1 thread, best vs best`, x(parallelRatios["32"]?.best), x(parallelRatios.full?.best)),
     row(`${workers} workers / PyTorch, median of pairs`, x(parallelOverPytorch["32"]?.pairMedian), x(parallelOverPytorch.full?.pairMedian)),
-    `per training run outside the epochs (model build; with workers also their start-up and shutdown), median: 1 thread ${median(singleOverhead).toFixed(2)} s, ${workers} workers ${median(workerOverhead).toFixed(2)} s`,
+    `per training run outside the epochs (model build; with workers also their start-up and shutdown), median: 1 thread ${median(singleOverhead).toFixed(2)} s, ${workers} workers ${workerOverhead.length === 0 ? "-" : median(workerOverhead).toFixed(2)} s`,
+    `workers share out each step's micro-batches of ${MICRO_BATCH_ROWS} rows; a step of ${SETTINGS.filter((s) => !workersApply(s)).map((s) => `${s} rows`).join(", ") || "-"} is one micro-batch and runs on one thread ("-" above)`,
     "",
     "process CPU seconds per epoch, median (all threads):",
     row(`ours (${backend}), 1 thread`, cpuCell(ours["32"]), cpuCell(ours.full)),
@@ -238,7 +251,7 @@ async function main(): Promise<void> {
   const summary = {
     clips, repeats, backend, machineCpus: cpus().length, loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg(),
     ours, workers, oursWithWorkers: oursParallel,
-    runOverheadSeconds: { singleThreadMedian: median(singleOverhead), workersMedian: median(workerOverhead) },
+    runOverheadSeconds: { singleThreadMedian: median(singleOverhead), workersMedian: workerOverhead.length === 0 ? null : median(workerOverhead) },
     pytorch: typeof torch === "string" ? { unavailable: torch } : { ...torch.info, results: pytorch }, stockCpu: cpu ?? null,
     ratioOursOverPytorch: ratios, ratioWorkersOverOneThread: parallelRatios, ratioWorkersOverPytorch: parallelOverPytorch,
     goalsMet: { batch32: ratios["32"] === null ? null : ratios["32"].pairMedian <= 1.5, full: ratios.full === null ? null : ratios.full.pairMedian <= 3 },

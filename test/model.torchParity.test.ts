@@ -66,13 +66,21 @@ function weightsOf(model: tf.LayersModel): LayoutTensor[] {
 }
 
 /** Write data and our initial weights (PyTorch layout) to `dir`, run cnn_parity.py there. */
-function runTorch(dir: string, data: SyntheticDataset, init: LayoutTensor[], steps: number, record: number): { losses: number[]; torch: string } {
+interface TorchRun {
+  /** Loss before each step. */
+  losses: number[];
+  torch: string;
+  /** Largest |value| of each parameter of a fresh PyTorch-initialised network. */
+  initMaxAbs: number[];
+}
+
+function runTorch(dir: string, data: SyntheticDataset, init: LayoutTensor[], steps: number, record: number): TorchRun {
   saveNpy(join(dir, "x.npy"), { dtype: "<f4", shape: data.shape, data: data.x });
   saveNpy(join(dir, "y.npy"), { dtype: "<i8", shape: [data.y.length], data: BigInt64Array.from(data.y, (v) => BigInt(v)) });
   toTorchLayout(init).forEach((p, i) => saveNpy(join(dir, `init_${i}.npy`), { dtype: "<f4", shape: p.shape, data: p.data }));
   const r = spawnSync(PYTHON, [SCRIPT, "--dir", dir, "--steps", String(steps), "--record", String(record), "--lr", String(LEARNING_RATE)], { encoding: "utf8", timeout: 300_000 });
   assert.equal(r.status, 0, `${SCRIPT} failed: ${r.error?.message ?? r.stderr}`);
-  return JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as { losses: number[]; torch: string };
+  return JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as TorchRun;
 }
 
 /** PyTorch's 8 tensors `<prefix>_0.npy` .. `<prefix>_7.npy` from `dir`. */
@@ -136,6 +144,19 @@ describe("the CNN against PyTorch 1.13", () => {
       const init = weightsOf(model);
       const torch = runTorch(dir, data, init, 3, 3);
       t.diagnostic(`torch ${torch.torch}, losses ${torch.losses.join(", ")}`);
+
+      // initialisation: our seeded draws and PyTorch's follow the same U(±1/√fanIn) for every
+      // weight and bias (fanIn = in*kernel for a convolution; our values are not
+      // torch.manual_seed's, so the comparisons below start from ours)
+      const torchInit = toTorchLayout(init);
+      torchInit.forEach((p, i) => {
+        const weightShape = (torchInit[i - (i % 2)] as LayoutTensor).shape;
+        const bound = 1 / Math.sqrt(weightShape.slice(1).reduce((a, b) => a * b, 1));
+        const ours = p.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+        const theirs = torch.initMaxAbs[i] as number;
+        assert.ok(theirs <= bound * (1 + 1e-6) && ours <= bound * (1 + 1e-6), `parameter ${i}: largest |initial value| ${ours} (PyTorch ${theirs}) exceeds 1/√fanIn = ${bound}`);
+        if (p.data.length >= 64) assert.ok(theirs >= 0.9 * bound && ours >= 0.9 * bound, `parameter ${i}: largest |initial value| ${ours} (PyTorch ${theirs}) far below 1/√fanIn = ${bound}`);
+      });
 
       // logits at the initial weights
       const logits = predictLogitsModelLayout(model, toModelInput(data.x, 8, 40, 100), 8);

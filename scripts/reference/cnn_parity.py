@@ -10,7 +10,9 @@ Reads from DIR:  x.npy (float32 [batch][40][100], channels-first), y.npy (int64 
 Writes to DIR:   logits.npy (float32 [batch][2], at the initial weights), and for k = 1..record
                  grad<k>_0..7.npy (step k's gradients of the mean cross-entropy) and step<k>_0..7.npy
                  (the parameters after Adam step k); final_0..7.npy (after the last step); prints
-                 one JSON line: {"losses": [loss before each step], "torch": version}.
+                 one JSON line: {"losses": [loss before each step], "torch": version, "initMaxAbs":
+                 [largest |value| of each parameter of a fresh thesis_cnn() under torch.manual_seed(0)]}
+                 (PyTorch's own initialisation, to compare its distribution with ours).
 Each step is zero_grad, forward on the whole batch, CrossEntropyLoss (mean), backward, Adam
 (torch.optim.Adam with PyTorch's defaults but lr), as the thesis trains.
 """
@@ -34,6 +36,9 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=1e-3)
     args = ap.parse_args()
     torch.set_num_threads(1)
+    torch.manual_seed(0)
+    fresh = list(thesis_cnn().parameters())
+    init_max_abs = [float(p.detach().abs().max()) for p in fresh]
     d = args.dir
     x = torch.from_numpy(np.load(os.path.join(d, "x.npy")))
     y = torch.from_numpy(np.load(os.path.join(d, "y.npy")))
@@ -65,7 +70,7 @@ def main() -> None:
                 np.save(os.path.join(d, f"step{step}_{i}.npy"), p.detach().numpy())
     for i, p in enumerate(params):
         np.save(os.path.join(d, f"final_{i}.npy"), p.detach().numpy())
-    print(json.dumps({"losses": losses, "torch": torch.__version__}))
+    print(json.dumps({"losses": losses, "torch": torch.__version__, "initMaxAbs": init_max_abs}))
 
 
 if __name__ == "__main__":

@@ -13,5 +13,7 @@ export { decideClass, meanProbabilities } from "./decision";
 export { type DecisionThreshold, folderLoadHandler, folderSaveHandler, loadCnn, METADATA_JSON, MODEL_JSON, type ModelMetadata, saveCnn, WEIGHTS_BIN } from "./save";
 export { type AdamConfig, FlatAdam, PYTORCH_ADAM } from "./adam";
 export { cnnBackprop, cnnBackpropUnsupported, type CnnBackprop, type LossAndGradients } from "./backprop";
+export { MICRO_BATCH_ROWS } from "./microBatches";
+export { fromTorchLayout, type LayoutTensor, toTorchLayout } from "./torchLayout";
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from "./wasmKernels";
 export { type SyntheticDataset, type SyntheticOptions, syntheticMfccDataset } from "./synthetic";
