@@ -2,7 +2,7 @@
  * Recording-level evaluation of a run: every window model (CNN, chunk baselines) with its
  * window scores aggregated per recording (evaluate.recordingScore), and every stored
  * pooled-feature detector scored on the same recordings, each at its own threshold. Written as
- * `<prefix>recording_comparison.csv` / `.md` and `<prefix>recordings.csv` (one row per
+ * `<prefix>recording_comparison.csv` / `.md` and `<prefix>recording_scores.csv` (one row per
  * recording, every model's score and decision).
  */
 import { join } from "node:path";
@@ -110,7 +110,7 @@ export async function recordingLevelReport(
 }
 
 /**
- * Write `<prefix>recording_comparison.csv` / `.md` and `<prefix>recordings.csv` into `dir`.
+ * Write `<prefix>recording_comparison.csv` / `.md` and `<prefix>recording_scores.csv` into `dir`.
  *
  * @returns  the files written
  */
@@ -123,7 +123,7 @@ export function writeRecordingLevelReport(
   const files = [
     join(dir, `${prefix}recording_comparison.csv`),
     join(dir, `${prefix}recording_comparison.md`),
-    join(dir, `${prefix}recordings.csv`),
+    join(dir, `${prefix}recording_scores.csv`),
   ];
   writeFileAtomic(
     files[0] as string,

@@ -20,6 +20,8 @@ import { loadTrainedModel } from "../modelStore";
 import { keepingSkips, type Reporter, type SkippedFile } from "../../util/reporter";
 import { writeRunProvenance } from "../reports/runProvenance";
 import { runDirectory, writeFigures, writeRunConfig, type NamedFigure } from "../reports/runReport";
+import { recordingFigures, writeRecordingLevelReport, type RecordingLevelReport } from "../detect/recordingReport";
+import { unseenAllModels } from "../detect/unseenModels";
 import { dcaseJson, dcaseModelMetrics, dcaseTable, writeDcaseReport } from "../reports/dcaseReport";
 import { recordingAggregation } from "../detect/configured";
 
@@ -38,6 +40,8 @@ export interface UnseenReport {
   /** Per recording: the mean P(broken) of its windows, at the same threshold. */
   recordings: ModelEvaluation;
   rows: UnseenWindow[];
+  /** Every model of the run (CNN, chunk baselines, pooled-feature detectors), one decision per recording. */
+  models: RecordingLevelReport;
   skipped: SkippedFile[];
   text: string;
   runDir: string;
@@ -73,6 +77,7 @@ export async function evaluateUnseen(config: PipelineConfig, reporter: Reporter)
     if (c.files.length === 0) throw new ConfigError(c.folder, `holds no unseen "${classNames[c.label]}" recordings`, "put recordings that were never used in training into it");
   }
   const rows: UnseenWindow[] = [];
+  const windowFeatures: Float32Array[] = [];
   const total = inputs.reduce((a, c) => a + c.files.length, 0);
   const rowSize = features.nMfcc * (features.frames ?? 0);
   let done = 0;
@@ -87,6 +92,7 @@ export async function evaluateUnseen(config: PipelineConfig, reporter: Reporter)
         const x = new Float32Array(windows.length * rowSize);
         windows.forEach((w, i) => x.set(extract(w).data, i * rowSize));
         const probs = trained.predict(x, windows.length);
+        windowFeatures.push(x);
         windows.forEach((_, i) => rows.push({ file: name, label: c.label, chunk: c.chunked ? i : null, probabilityBroken: probs[i * 2 + 1] as number }));
       } catch (err) {
         tracking.skip(file, err instanceof SoundcheckError ? err.message : `${file}: ${(err as Error).message}`);
@@ -107,6 +113,13 @@ export async function evaluateUnseen(config: PipelineConfig, reporter: Reporter)
     byFile.set(r.file, e);
   }
   const fileRows = [...byFile.entries()].map(([file, e]) => ({ file, label: e.label, windows: e.count, probabilityBroken: e.sum / e.count }));
+  const allX = new Float32Array(rows.length * rowSize);
+  let offset = 0;
+  for (const x of windowFeatures) {
+    allX.set(x, offset);
+    offset += x.length;
+  }
+  const models = await unseenAllModels(config, reporter, { files: rows.map((r) => r.file), labels: rows.map((r) => r.label), cnnScores: rows.map((r) => r.probabilityBroken), cnnThreshold: threshold, cnnScoreName: scoreName, x: allX }, classNames);
   const recordings = evaluateScores("cnn (recordings)", `mean ${scoreName}`, fileRows.map((f) => f.label), fileRows.map((f) => f.probabilityBroken), threshold, classNames, maxFpr);
 
   const dcase = config.dcaseNames ? dcaseModelMetrics([{ model: "cnn", scores: rows.map((r) => r.probabilityBroken) }], rows.map((r) => r.label), rows.map((r) => r.file), maxFpr, recordingAggregation(config)) : [];
@@ -117,7 +130,7 @@ export async function evaluateUnseen(config: PipelineConfig, reporter: Reporter)
   writeFileAtomic(
     files[0] as string,
     JSON.stringify(
-      { model: config.modelDir, threshold, windows: summary(windows), recordings: summary(recordings), ...(dcase.length > 0 ? { dcase: dcaseJson(dcase) } : {}), skipped, evaluatedAt: new Date().toISOString() },
+      { model: config.modelDir, threshold, windows: summary(windows), recordings: summary(recordings), models: Object.fromEntries(models.evaluations.map((e) => [e.model, { score: e.scoreName, threshold: e.threshold, ...summary(e) }])), ...(dcase.length > 0 ? { dcase: dcaseJson(dcase) } : {}), skipped, evaluatedAt: new Date().toISOString() },
       null,
       2,
     ) + "\n",
@@ -125,8 +138,9 @@ export async function evaluateUnseen(config: PipelineConfig, reporter: Reporter)
   writeFileAtomic(files[1] as string, toCsv(rows.map((r, i): Record<string, CsvValue> => ({ file: r.file, true_label: r.label, chunk: r.chunk, probability_broken: r.probabilityBroken, predicted_label: windows.predictions[i] as number })), ["file", "true_label", "chunk", "probability_broken", "predicted_label"]));
   writeFileAtomic(files[2] as string, toCsv(fileRows.map((f, i): Record<string, CsvValue> => ({ file: f.file, true_label: f.label, windows: f.windows, mean_probability_broken: f.probabilityBroken, predicted_label: recordings.predictions[i] as number })), ["file", "true_label", "windows", "mean_probability_broken", "predicted_label"]));
   files.push(...writeDcaseReport(dir, dcase, `DCASE metrics, unseen data: ${config.runName ?? config.preset}`, maxFpr, "unseen_"));
+  files.push(...writeRecordingLevelReport(dir, models, `Unseen data, every model per recording: ${config.runName ?? config.preset}`, "unseen_"));
   files.push(writeRunConfig(dir, config), writeRunProvenance(dir, config, trained.backend));
-  const figures = unseenFigures(windows, rows.map((r) => r.label), rows.map((r) => r.probabilityBroken), classNames, maxFpr);
+  const figures = [...unseenFigures(windows, rows.map((r) => r.label), rows.map((r) => r.probabilityBroken), classNames, maxFpr), ...recordingFigures(models, classNames, maxFpr)];
   files.push(...(await writeFigures(join(dir, "unseen"), figures, config.evaluate.figures, `soundcheck unseen-data evaluation: ${config.runName ?? config.preset}`, reporter)));
   const table = headlineTable([
     { name: `windows (${rows.length})`, metrics: headlineMetrics(windows) },
@@ -136,6 +150,10 @@ export async function evaluateUnseen(config: PipelineConfig, reporter: Reporter)
     `Unseen data: ${fileRows.length} recordings, ${rows.length} windows, scored by ${config.modelDir} without retraining`,
     `Decision threshold: ${scoreName} >= ${threshold.value.toFixed(4)}, ${threshold.source}`,
     "",
+    `Every model of the run, one decision per recording (${models.recordings.length} recordings; unseen_recording_comparison.md)`,
+    models.table,
+    "",
+    "CNN per window and per recording (mean P(broken))",
     table,
     ...(dcase.length > 0 ? ["", "DCASE metrics (domains from the file names; unseen_dcase_metrics.md defines them)", dcaseTable(dcase)] : []),
     ...(skipped.length > 0 ? ["", `${skipped.length} files skipped (listed above)`] : []),
@@ -143,5 +161,5 @@ export async function evaluateUnseen(config: PipelineConfig, reporter: Reporter)
     `Reports written to ${dir}`,
   ].join("\n");
   reporter.info(`unseen: balanced accuracy ${windows.report.balancedAccuracy.toFixed(4)} on ${rows.length} windows, ${recordings.report.balancedAccuracy.toFixed(4)} on ${fileRows.length} recordings`);
-  return { windows, recordings, rows, skipped, text, runDir: dir, figures, files };
+  return { windows, recordings, rows, models, skipped, text, runDir: dir, figures, files };
 }
