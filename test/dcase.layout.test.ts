@@ -48,11 +48,11 @@ test("soundcheck pipeline --layout dcase trains the normal-only detector on trai
   // the supervised models: one message, no crash, no model
   const notes = r.stderr.split("\n").filter((l) => /supervised/.test(l));
   assert.equal(notes.length, 1, r.stderr);
-  assert.match(notes[0]!, /cnn and logistic-regression: supervised.*train\/ folder holds normal clips only/);
+  assert.match(notes[0]!, /cnn, logistic-regression and logistic-regression \(pooled features\): supervised.*train\/ folder holds normal clips only.*normal-only detectors \(autoencoder, knn and mahalanobis\) are/);
   // the file without a DCASE name: skipped with one line naming it
   assert.match(r.stderr, /recorded_later\.wav.*does not say normal or anomaly/);
   const dir = join(reports, "dcase-run");
-  for (const f of ["metrics.json", "model_comparison.csv", "model_comparison.md", "test_predictions.csv", "dcase_metrics.csv", "dcase_metrics.md", "config.json", "provenance.json", "skipped.csv"]) assert.ok(existsSync(join(dir, f)), f);
+  for (const f of ["metrics.json", "model_comparison.csv", "model_comparison.md", "test_predictions.csv", "test_recordings.csv", "dcase_metrics.csv", "dcase_metrics.md", "config.json", "provenance.json", "skipped.csv"]) assert.ok(existsSync(join(dir, f)), f);
 });
 
 test("the DCASE split: train/ rows train (normal only), all test/ rows are scored, each source recording on one side", () => {
@@ -99,6 +99,23 @@ test("dcase_metrics.csv holds what dcaseMetrics gives for the scores in test_pre
   assert.equal(metrics.layout, "dcase");
   assert.equal(metrics.train.rows, 16);
   assert.equal(metrics.dcase.find((d) => d.level === "recording")!.officialScore, recordings.officialScore);
+});
+
+test("the normal-only pooled-feature detectors (kNN, Mahalanobis) are scored per recording, and their DCASE metrics are those of test_recordings.csv", () => {
+  const dir = join(reports, "dcase-run");
+  const recordings = readCsv(join(dir, "test_recordings.csv"));
+  assert.equal(recordings.length, 12);
+  const rows = readCsv(join(dir, "dcase_metrics.csv"));
+  for (const model of ["knn", "mahalanobis"]) {
+    const column = Object.keys(recordings[0]!).find((c) => c.startsWith(`${model} (`) && c.endsWith("_score"))!;
+    assert.ok(column, `${model} in test_recordings.csv`);
+    const m = dcaseMetrics(recordings.map((r) => Number(r.true_label)), recordings.map((r) => Number(r[column])), recordings.map((r) => parseDcaseName(r.source!).domain))!;
+    const row = rows.find((x) => x.model === column.slice(0, -"_score".length) && x.level === "recording")!;
+    assert.equal(Number(row.official_score), m.officialScore);
+    assert.equal(rows.filter((x) => x.model === row.model).length, 1, "one window per recording: recording level only");
+  }
+  const comparison = readCsv(join(dir, "model_comparison.csv"));
+  assert.deepEqual([...new Set(comparison.map((c) => c.model!.split(" ")[0]))], ["autoencoder", "knn", "mahalanobis"]);
 });
 
 test("train --layout dcase says in one line why the CNN is not trained, and writes no model", () => {

@@ -6,13 +6,13 @@
  * anomalous examples to learn from, which train/ does not have: they are left out with one
  * message, not trained on one class.
  */
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { dataPath, type BaselineName, type PipelineConfig } from "../../config/pipeline";
 import { toCsv, type CsvValue } from "../../data/csv";
 import { assertSafeLayout } from "../../data/dataset";
 import { loadNpy } from "../../data/npy";
 import { parseDcaseName } from "../../data/dcaseNames";
-import { ConfigError } from "../../errors";
+import { ConfigError, SoundcheckError } from "../../errors";
 import { evaluateScores, finiteOrNull, headlineMetrics, headlineTable, HEADLINE_METRICS, type ModelEvaluation } from "../../evaluate/modelEvaluation";
 import { writeFileAtomic } from "../../util/atomicWrite";
 import type { Reporter } from "../../util/reporter";
@@ -20,7 +20,14 @@ import { fitBaselines } from "../baselines";
 import { readFeatureManifest } from "../manifest";
 import { dcaseJson, dcaseModelMetrics, dcaseTable, writeDcaseReport, type DcaseModelMetrics } from "../reports/dcaseReport";
 import { recordingScores } from "../../evaluate/recordingScores";
-import { recordingAggregation } from "../detect/configured";
+import { configuredDetectors, configuredFeatureName, configuredPooledWindows, detectorEvaluationOptions, recordingAggregation } from "../detect/configured";
+import { runDetector } from "../detect/evaluateDetectors";
+import type { Recording } from "../detect/recordings";
+import type { Detector } from "../../model/detectors/detector";
+import { listDcaseRecordings } from "../../data/dcaseLayout";
+import type { DcaseSplit } from "../../data/dcaseNames";
+import { loadAudio } from "../../audio/load";
+import { normalizeRms } from "../features";
 import { writeRunProvenance } from "../reports/runProvenance";
 import { copyIntoRun, runDirectory, writeRunConfig } from "../reports/runReport";
 import { SKIPPED_CSV, skippedCsvPath } from "../reports/skipped";
@@ -33,10 +40,41 @@ import { loadFeatureSet, SPLIT_FILES, splitFeatures, subsetFeatureSet } from "..
 /** Baselines that learn from normal clips alone (DCASE's setting). */
 export const NORMAL_ONLY_BASELINES: readonly BaselineName[] = ["autoencoder"];
 
+/** The configured pooled-feature detectors that train on normal clips alone (kNN, Mahalanobis). */
+export function normalOnlyDetectors(config: PipelineConfig): Detector[] {
+  return configuredDetectors(config).filter((d) => d.supervision === "normal-only");
+}
+
 /** The one message that says why the supervised models are not run on a DCASE folder. */
 export function supervisedModelsNote(config: PipelineConfig): string {
-  const supervised = ["cnn", ...config.evaluate.baselines.filter((b) => !NORMAL_ONLY_BASELINES.includes(b))];
-  return `${supervised.join(" and ")}: supervised, they learn from anomalous examples, but a DCASE train/ folder holds normal clips only, so they are not trained with --layout dcase (use --layout folders with broken_audio/ and normal_audio/ for them); the normal-only detectors (${normalOnlyBaselines(config).join(", ")}) are`;
+  const supervised = [
+    "cnn",
+    ...config.evaluate.baselines.filter((b) => !NORMAL_ONLY_BASELINES.includes(b)),
+    ...configuredDetectors(config).filter((d) => d.supervision === "supervised").map((d) => `${d.name} (pooled features)`),
+  ];
+  const normalOnly = [...normalOnlyBaselines(config), ...normalOnlyDetectors(config).map((d) => d.name)];
+  const list = (names: string[]) => (names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1) as string}`);
+  return `${list(supervised)}: supervised, they learn from anomalous examples, but a DCASE train/ folder holds normal clips only, so they are not trained with --layout dcase (use --layout folders with broken_audio/ and normal_audio/ for them); the normal-only detectors (${list(normalOnly)}) are`;
+}
+
+/**
+ * Every recording of the DCASE folder decoded at the feature rate (level-normalised when
+ * `features.levelNormalization` is "rms"), for the pooled-feature detectors; ids as the
+ * manifest's `source` (`train/...`, `test/...`). Unreadable files are skipped with a reason.
+ */
+export async function loadDcaseRecordings(config: PipelineConfig, reporter: Reporter): Promise<Array<Recording & { split: DcaseSplit }>> {
+  const rate = config.features.sampleRateHz;
+  const rms = (config.features.levelNormalization ?? "none") === "rms";
+  const out: Array<Recording & { split: DcaseSplit }> = [];
+  for (const r of listDcaseRecordings(config, reporter)) {
+    try {
+      const audio = await loadAudio(r.file, rate);
+      out.push({ id: relative(config.dataRoot, r.file), file: r.file, label: r.label, domain: r.name.domain, split: r.split, samples: rms ? normalizeRms(audio.samples) : audio.samples });
+    } catch (err) {
+      reporter.skip(r.file, err instanceof SoundcheckError ? err.message : `${r.file}: ${(err as Error).message}`);
+    }
+  }
+  return out;
 }
 
 /** The normal-only baselines of the config, or the autoencoder when it names none. */
@@ -62,7 +100,8 @@ export interface DcaseRunReport {
  * Fit the normal-only detectors on the normal train/ rows and score the test/ rows (after
  * clean, preprocess and split ran with dataFormat "dcase"). Decision threshold: the 90th
  * percentile of the normal training clips' scores (the DCASE baseline's rule). Writes
- * `metrics.json`, `model_comparison.csv` / `.md`, `test_predictions.csv`, `dcase_metrics.csv` /
+ * `metrics.json`, `model_comparison.csv` / `.md`, `test_predictions.csv` (per window),
+ * `test_recordings.csv` (every model's score per test recording), `dcase_metrics.csv` /
  * `.md`, `config.json`, `provenance.json` and `skipped.csv` into the run folder.
  */
 export async function evaluateDcaseLayout(config: PipelineConfig, reporter: Reporter): Promise<DcaseRunReport> {
@@ -84,15 +123,34 @@ export async function evaluateDcaseLayout(config: PipelineConfig, reporter: Repo
   const detectors = fitBaselines({ ...config, evaluate: { ...config.evaluate, baselines: normalOnlyBaselines(config) } }, normalTrain, null, reporter);
   const evaluations: DcaseRunReport["evaluations"] = [];
   const scored: Array<{ model: string; scores: Float64Array; predictions: Int32Array }> = [];
+  const perRecordingScores: Array<{ model: string; recordings: string[]; scores: ArrayLike<number>; labels: ArrayLike<number> }> = [];
   for (const d of detectors) {
     const scores = d.score(test.x, n);
     const windows = evaluateScores(d.name, d.scoreName, test.y, scores, d.threshold, classNames, maxFpr);
     const perRecording = recordingScores(sources, test.y, scores, recordingAggregation(config));
     const recordings = evaluateScores(d.name, `${recordingAggregation(config).method} of ${d.scoreName}`, perRecording.labels, perRecording.scores, d.threshold, classNames, maxFpr);
     evaluations.push({ model: d.name, windows, recordings });
+    perRecordingScores.push({ model: d.name, recordings: perRecording.recordings, scores: perRecording.scores, labels: perRecording.labels });
     scored.push({ model: d.name, scores, predictions: windows.predictions });
   }
   const dcase = dcaseModelMetrics(scored, test.y, sources, maxFpr, recordingAggregation(config));
+
+  // the pooled-feature detectors that learn from normal clips: fitted on the normal train/ recordings
+  const pooledDetectors = normalOnlyDetectors(config);
+  if (pooledDetectors.length > 0) {
+    const quiet: Reporter = { info: () => undefined, warn: () => undefined, skip: () => undefined, progress: () => undefined };
+    const recordings = await loadDcaseRecordings(config, quiet);
+    const pooled = await configuredPooledWindows(config, recordings);
+    const indices = (keep: (r: (typeof recordings)[number]) => boolean) => Int32Array.from(Array.from(recordings.keys()).filter((i) => keep(recordings[i] as (typeof recordings)[number])));
+    const sets = { train: indices((r) => r.split === "train" && r.label === 0), validation: new Int32Array(0), test: indices((r) => r.split === "test") };
+    const name = (d: Detector) => `${d.name} (${configuredFeatureName(config)})`;
+    for (const d of pooledDetectors) {
+      const run = runDetector(d, pooled, recordings, sets, detectorEvaluationOptions(config));
+      evaluations.push({ model: name(d), windows: run.windows, recordings: run.recordings });
+      perRecordingScores.push({ model: name(d), recordings: run.test.recordings, scores: run.test.scores, labels: run.test.labels });
+      dcase.push(...dcaseModelMetrics([{ model: name(d), scores: run.test.scores }], run.test.labels, run.test.recordings, maxFpr));
+    }
+  }
 
   const dir = runDirectory(config);
   const files = [join(dir, "metrics.json"), join(dir, "model_comparison.csv"), join(dir, "model_comparison.md"), join(dir, "test_predictions.csv")];
@@ -146,6 +204,8 @@ export async function evaluateDcaseLayout(config: PipelineConfig, reporter: Repo
       ["test_row", "feature_row", "file", "source", "domain", "true_label", ...scored.flatMap((s) => [`${s.model}_score`, `${s.model}_predicted`])],
     ),
   );
+  files.push(join(dir, "test_recordings.csv"));
+  writeFileAtomic(files.at(-1) as string, recordingScoresCsv(perRecordingScores));
   files.push(...writeDcaseReport(dir, dcase, `DCASE metrics: ${title}`, maxFpr));
   files.push(writeRunConfig(dir, config), writeRunProvenance(dir, config, "n/a (no CNN)"));
   const skipped = copyIntoRun(dir, skippedCsvPath(config), SKIPPED_CSV);
@@ -154,6 +214,19 @@ export async function evaluateDcaseLayout(config: PipelineConfig, reporter: Repo
   const head = dcase.find((d) => d.level === "recording");
   reporter.info(`dcase: ${evaluations.map((e) => e.model).join(", ")} on ${n} test rows${head === undefined ? "" : `, ${head.model} official score ${head.metrics.officialScore?.toFixed(4) ?? "n/a"} per recording`}`);
   return { evaluations, dcase, note, text, runDir: dir, files };
+}
+
+/** One row per test recording (first model's order), its domain, class and every model's recording score. */
+function recordingScoresCsv(models: ReadonlyArray<{ model: string; recordings: string[]; scores: ArrayLike<number>; labels: ArrayLike<number> }>): string {
+  const rows = new Map<string, Record<string, CsvValue>>();
+  for (const m of models) {
+    m.recordings.forEach((id, i) => {
+      const row = rows.get(id) ?? { source: id, domain: parseDcaseName(id).domain, true_label: m.labels[i] as number };
+      row[`${m.model}_score`] = m.scores[i] as number;
+      rows.set(id, row);
+    });
+  }
+  return toCsv([...rows.values()], ["source", "domain", "true_label", ...models.map((m) => `${m.model}_score`)]);
 }
 
 /** clean, preprocess and split on a DCASE machine folder, then {@link evaluateDcaseLayout}. */
