@@ -10,7 +10,7 @@ import type { DcaseDomain } from "../src/data/dcaseNames";
 // pAUC, whole section, 4 normals: ROC (0,0) (0,1/3) (1/4,1/3) ..., TPR 1/3 on [0, 0.1], area 1/30;
 //   McClish 0.5 * (1 + (1/30 - 0.005) / (0.1 - 0.005)) = 37/57; area / 0.1 = 1/3.
 // official score = hmean(5/6, 1/2, 37/57) = 3 / (6/5 + 2 + 57/37) = 555/877.
-// (Checked once against scikit-learn 1.9 roc_auc_score and scipy hmean with the evaluator's row selection.)
+// (scripts/reference/dcase_metrics_ref.py computes them with scikit-learn as the evaluator does: the same values.)
 const labels = [0, 0, 1, 0, 0, 1, 1];
 const scores = [0.1, 0.4, 0.5, 0.35, 0.8, 0.3, 0.9];
 const domains: DcaseDomain[] = ["source", "source", "source", "target", "target", "target", "target"];
