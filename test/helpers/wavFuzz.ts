@@ -278,8 +278,7 @@ function mutateOnce(base: BaseWav, bytes: Uint8Array, rng: FuzzRng, fieldsValid:
       }
       return { bytes: out, what: `flip bits at ${where.join(",")}` };
     }
-    case 1: // truncate
-    {
+    case 1: { // truncate
       const at = rng.int(4) === 0 ? rng.int(Math.min(bytes.length, 64)) : rng.int(bytes.length + 1);
       return { bytes: bytes.slice(0, at), what: `truncate to ${at}` };
     }
