@@ -3,7 +3,8 @@ import { SoundcheckError } from "../errors";
 import { loadAudio } from "../audio/load";
 import { decideClass, meanProbabilities } from "../model/decision";
 import { predictionWindows } from "./chunking";
-import { createClipFeatureExtractor } from "./features";
+import { createClipFeatureExtractor, normalizeRms } from "./features";
+import { loadStoredDetectors, scoreWithStoredDetectors } from "./detect/store";
 import { loadTrainedModel } from "./modelStore";
 import type { Reporter } from "../util/reporter";
 
@@ -22,6 +23,22 @@ export interface FilePrediction {
   chunkProbabilities: number[][];
   /** Why the file could not be classified. */
   error?: string;
+  /** The verdict of each pooled-feature detector saved with the model (detectors.json), on the whole recording. */
+  detectors?: DetectorVerdict[];
+}
+
+/** One pooled-feature detector's verdict on a recording. */
+export interface DetectorVerdict {
+  /** Detector name, e.g. "logistic-regression". */
+  name: string;
+  /** Name in reports, e.g. "logistic-regression on logmel128 max". */
+  reportName: string;
+  /** The recording's score (higher = more likely class 1). */
+  score: number;
+  /** Its stored threshold (chosen on validation recordings). */
+  threshold: number;
+  /** Predicted class name: class 1 when score >= threshold. */
+  label: string;
 }
 
 /**
@@ -39,6 +56,7 @@ export async function predictFiles(config: PipelineConfig, files: string[], repo
   const chunkSamples = Math.round(config.clean.chunkSeconds * modelFeatures.sampleRateHz);
   const classNames = trained.metadata.classNames;
   const threshold = trained.metadata.decisionThreshold?.value ?? null;
+  const stored = loadStoredDetectors(config.modelDir);
   const results: FilePrediction[] = [];
   let done = 0;
   for (const file of files) {
@@ -54,7 +72,16 @@ export async function predictFiles(config: PipelineConfig, files: string[], repo
       const chunkProbabilities = chunks.map((_, i) => Array.from(probs.subarray(i * k, (i + 1) * k)));
       const mean = meanProbabilities(chunkProbabilities, k);
       const best = decideClass(mean, threshold);
-      results.push({ file, label: classNames[best] ?? null, probability: mean[best] as number, meanProbabilities: mean, threshold, chunkProbabilities });
+      let detectors: DetectorVerdict[] | undefined;
+      if (stored !== null && stored.detectors.length > 0) {
+        const raw = stored.features.sampleRateHz === modelFeatures.sampleRateHz ? audio.samples : (await loadAudio(file, stored.features.sampleRateHz)).samples;
+        const samples = (stored.features.levelNormalization ?? "none") === "rms" ? normalizeRms(raw) : raw;
+        detectors = (await scoreWithStoredDetectors(stored, [{ id: file, label: 0, samples }])).map((d) => {
+          const score = d.recordings.scores[0] as number;
+          return { name: d.detector.name, reportName: d.detector.reportName, score, threshold: d.detector.threshold.value, label: classNames[score >= d.detector.threshold.value ? 1 : 0] ?? "" };
+        });
+      }
+      results.push({ file, label: classNames[best] ?? null, probability: mean[best] as number, meanProbabilities: mean, threshold, chunkProbabilities, ...(detectors === undefined ? {} : { detectors }) });
     } catch (err) {
       const message = err instanceof SoundcheckError ? err.message : `${file}: ${(err as Error).message}`;
       reporter.skip(file, message);
@@ -65,13 +92,17 @@ export async function predictFiles(config: PipelineConfig, files: string[], repo
   return results;
 }
 
-/** One line per file: verdict, probability, chunk count. */
+/** One line per file: verdict, probability, chunk count, then each pooled-feature detector's verdict and score. */
 export function formatPredictions(predictions: FilePrediction[]): string {
   const width = Math.max(4, ...predictions.map((p) => p.file.length));
-  const lines = [`${"file".padEnd(width)}  label    probability  chunks`];
+  const detectorNames = predictions.find((p) => p.detectors !== undefined)?.detectors?.map((d) => d.name) ?? [];
+  const lines = [`${"file".padEnd(width)}  label    probability  chunks${detectorNames.map((n) => `  ${n} (score)`).join("")}`];
   for (const p of predictions) {
     if (p.label === null) lines.push(`${p.file.padEnd(width)}  error: ${p.error}`);
-    else lines.push(`${p.file.padEnd(width)}  ${p.label.padEnd(7)}  ${p.probability.toFixed(4).padStart(11)}  ${String(p.chunkProbabilities.length).padStart(6)}`);
+    else {
+      const detectors = (p.detectors ?? []).map((d) => `  ${`${d.label} (${d.score.toFixed(3)})`.padEnd(d.name.length + 8)}`).join("");
+      lines.push(`${p.file.padEnd(width)}  ${p.label.padEnd(7)}  ${p.probability.toFixed(4).padStart(11)}  ${String(p.chunkProbabilities.length).padStart(6)}${detectors}`.trimEnd());
+    }
   }
   return lines.join("\n");
 }
