@@ -59,6 +59,27 @@ export function clipSeed(runSeed: number, clipPath: string): number {
   return h >>> 0;
 }
 
+/** One row of stage 2's output, as planned by {@link featureRowOrder}. */
+export interface PlannedFeatureRow<C> {
+  clip: C;
+  /** Index into the enabled augmentations, or null for the clip itself. */
+  augmentation: number | null;
+}
+
+/**
+ * Stage 2's row order (the thesis's): every normal clip, then every broken clip (each class in
+ * the order given), then for each broken clip in turn its copies in the order of `augmentations`.
+ * {@link augmentAndExtract} writes its rows in exactly this order (clips it skips left out), so
+ * anything that predicts the rows (notebook 00, tests) takes it from here.
+ */
+export function featureRowOrder<C extends { label: ClassLabel }>(clips: readonly C[], augmentations: readonly string[]): PlannedFeatureRow<C>[] {
+  const ordered = [...clips.filter((c) => c.label === 0), ...clips.filter((c) => c.label === 1)];
+  return [
+    ...ordered.map((clip) => ({ clip, augmentation: null })),
+    ...ordered.filter((c) => c.label === 1).flatMap((clip) => augmentations.map((_, j) => ({ clip, augmentation: j }))),
+  ];
+}
+
 /** The cleaned clips, from the clean stage's manifest (or, without one, from the folders). */
 function cleanedClips(config: PipelineConfig, reporter: Reporter): CleanClip[] {
   const root = config.dataRoot;
@@ -115,7 +136,7 @@ export async function augmentAndExtract(config: PipelineConfig, reporter: Report
   if (config.dataFormat === "dcase" && config.augment.enabled.length > 0) reporter.info("preprocess: DCASE layout, so no augmentation (the anomalous clips are all test clips)");
 
   // one task per clip: its features and, for broken clips, its augmentations written and featurised
-  const ordered = [...normal, ...broken];
+  const ordered = featureRowOrder(clips, []).map((r) => r.clip);
   const tasks: ProcessClipTask[] = ordered.map((clip) => ({
     path: clip.path,
     features: config.features,
@@ -135,19 +156,22 @@ export async function augmentAndExtract(config: PipelineConfig, reporter: Report
     rows.push({ row: rows.length, file: relative(root, path), label: clip.label, source: clip.source, augmentation, chunk: clip.chunk });
     blocks.push(features);
   };
-  results.forEach((r, i) => {
-    const clip = ordered[i] as CleanClip;
-    if (r.ok) addRow(clip, clip.path, "", r.features);
-    else tracking.skip(clip.path, r.reason);
+  const done = ordered.flatMap((clip, i) => {
+    const r = results[i] as (typeof results)[number];
+    if (r.ok) return [{ clip, label: clip.label, result: r }];
+    tracking.skip(clip.path, r.reason);
+    return [];
   });
   let augmentedFiles = 0;
-  results.forEach((r, i) => {
-    if (!r.ok) return;
-    for (const a of r.augmented) {
-      addRow(ordered[i] as CleanClip, a.path, a.name, a.features);
+  for (const { clip: { clip, result }, augmentation } of featureRowOrder(done, augmenting ? config.augment.enabled : [])) {
+    const a = augmentation === null ? null : result.augmented[augmentation];
+    if (a === undefined) continue; // not written (cannot happen: one copy per enabled augmentation)
+    if (a === null) addRow(clip, clip.path, "", result.features);
+    else {
+      addRow(clip, a.path, a.name, a.features);
       augmentedFiles++;
     }
-  });
+  }
   recordSkippedFiles(config, "preprocess", skipped); // keeps the clean stage's rows of skipped.csv
   const features = new Float32Array(rows.length * perRow);
   blocks.forEach((b, i) => features.set(b, i * perRow));
