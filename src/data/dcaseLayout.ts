@@ -36,7 +36,12 @@ export function listDcaseRecordings(config: PipelineConfig, reporter: Reporter):
     for (const file of listAudioFiles(folder, reporter, `DCASE ${split} clips`)) {
       const name = parseDcaseName(file);
       if (name.condition === null) {
-        reporter.skip(file, "the name does not say normal or anomaly (DCASE: section_XX_<source|target>_<train|test>_<normal|anomaly>_NNNN_...wav); rename it, or use --layout folders with broken_audio/ and normal_audio/");
+        reporter.skip(
+          file,
+          "the name does not say normal or anomaly " +
+            "(DCASE: section_XX_<source|target>_<train|test>_<normal|anomaly>_NNNN_...wav); " +
+            "rename it, or use --layout folders with broken_audio/ and normal_audio/",
+        );
         continue;
       }
       out.push({ file, label: name.condition === "anomaly" ? 1 : 0, split, name });
@@ -50,6 +55,9 @@ export function listDcaseRecordings(config: PipelineConfig, reporter: Reporter):
     if (count("test", label) === 0) throw new ConfigError(test, `holds no ${label === 1 ? "anomalous" : "normal"} clip named as DCASE`, "use the development set's test/ folder, whose names say normal or anomaly");
   }
   const anomalousTrain = count("train", 1);
-  if (anomalousTrain > 0) reporter.warn(`${train} holds ${anomalousTrain} anomalous clips; DCASE's train/ holds normal clips only, and the normal-only detectors leave them out`);
+  if (anomalousTrain > 0) {
+    const found = `${train} holds ${anomalousTrain} anomalous clips`;
+    reporter.warn(`${found}; DCASE's train/ holds normal clips only, and the normal-only detectors leave them out`);
+  }
   return out;
 }
