@@ -18,6 +18,8 @@ import { createClipFeatureExtractor } from "./features";
 import { compareRuns } from "./reports/compareRuns";
 import { crossValidate } from "./experiments/crossValidation";
 import { evaluateUnseen } from "./experiments/unseen";
+import { runSweep } from "./experiments/sweep";
+import { defaultSweepGrid, readSweepGrid } from "../config/sweep";
 import { evaluateDcaseLayout, runDcasePipeline, supervisedModelsNote } from "./experiments/dcaseRun";
 import { timestampedRunName } from "./reports/runReport";
 import { writeFileAtomic } from "../util/atomicWrite";
@@ -43,6 +45,9 @@ Evaluation beyond one split:
   cv            repeated k-fold cross-validation on the features (mean ± sd of every metric)
   unseen        score data/unseen_broken_audio and data/unseen_normal_audio with the saved
                 model, without retraining
+  sweep         representation x pooling x model grid of the pooled-feature models, every
+                cell on the same grouped CV folds, ranked by recording-level ROC AUC
+                -> reports/<run>/sweep.csv, .json, .md, figures [--grid grid.json]
   compare <run folder...>
                 side-by-side table of runs (e.g. thesis vs recommended) [--out file.md]
 
@@ -75,6 +80,8 @@ Options:
   --workers <n>         threads for clean, preprocess and training (default: one per core)
   --folds <n>, --repeats <n>
                         cross-validation folds and repetitions (default 5 x 2)
+  --grid <file.json>    sweep grid, e.g. {"poolings": [["max"]], "models": ["knn"]}; lists not
+                        given keep the default grid's (144 cells, see src/config/sweep.ts)
   --quiet               only warnings, skipped files and results
   --yes                 do not ask before deleting (clean-samples)
   -h, --help            this help
@@ -99,6 +106,7 @@ const OPTIONS = {
   workers: { type: "string" },
   out: { type: "string" },
   frames: { type: "string" },
+  grid: { type: "string" },
   quiet: { type: "boolean" },
   yes: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -223,6 +231,7 @@ async function dcaseCommand(command: string, config: PipelineConfig, reporter: R
       return 0;
     case "cv":
     case "unseen":
+    case "sweep":
       throw new UsageError(`"${command}" does not apply with --layout dcase: DCASE fixes the split (train/ normal clips, test/ clips to score); run "soundcheck pipeline --layout dcase --data <machine folder>"`);
     default:
       return null;
@@ -285,6 +294,12 @@ export async function main(argv: string[]): Promise<number> {
       case "unseen":
         process.stdout.write(`${(await evaluateUnseen(config, reporter)).text}\n`);
         return 0;
+      case "sweep": {
+        const grid = values.grid === undefined ? defaultSweepGrid() : readSweepGrid(resolve(values.grid));
+        const sweep = await runSweep(config, grid, reporter);
+        process.stdout.write(`${sweep.table}\n\nAll ${sweep.result.cells.length} cells: ${sweep.runDir}/sweep.md\n`);
+        return 0;
+      }
       case "compare": {
         if (rest.length === 0) throw new UsageError("usage: soundcheck compare <run folder...> [--out file.md]");
         const table = compareRuns(rest.map((d) => resolve(d)));
