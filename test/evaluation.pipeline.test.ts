@@ -92,12 +92,15 @@ test("the run folder is self-contained: config, metrics with ranking metrics, pr
 
 test("cross-validation trains and scores every fold, with mean and sd per model", async () => {
   const cv = await crossValidate(recommended, new CollectingReporter());
-  assert.equal(cv.folds.filter((f) => f.model === "cnn").length, 2);
+  for (const level of ["window", "recording"] as const) {
+    assert.equal(cv.folds.filter((f) => f.model === "cnn" && f.level === level).length, 2, `${level}-level CNN folds`);
+  }
   const folds = readCsv(join(runDir, "cv_folds.csv"));
   assert.equal(folds.length, cv.folds.length);
   const summary = readCsv(join(runDir, "cv_summary.csv"));
-  const cnn = summary.find((r) => r.model === "cnn")!;
-  const values = cv.folds.filter((f) => f.model === "cnn").map((f) => f.metrics.balancedAccuracy);
+  assert.equal(summary[0]!.level, "recording", "the recording-level rows come first (the headline)");
+  const cnn = summary.find((r) => r.model === "cnn" && r.level === "window")!;
+  const values = cv.folds.filter((f) => f.model === "cnn" && f.level === "window").map((f) => f.metrics.balancedAccuracy);
   assert.ok(Math.abs(Number(cnn.balancedAccuracy_mean) - (values[0]! + values[1]!) / 2) < 1e-12);
   assert.match(readFileSync(join(runDir, "cv_summary.md"), "utf8"), /± /);
 });
