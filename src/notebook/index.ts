@@ -4,3 +4,4 @@ export * from "./figureImages";
 export * from "./audio";
 export * from "./reporter";
 export * from "./config";
+export * from "./frames";
