@@ -17,6 +17,7 @@ import { runPipeline } from "./run";
 import { createClipFeatureExtractor } from "./features";
 import { compareRuns } from "./reports/compareRuns";
 import { crossValidate } from "./experiments/crossValidation";
+import { domainTransferTable } from "./detect/reports";
 import { evaluateUnseen } from "./experiments/unseen";
 import { runSweep } from "./experiments/sweep";
 import { defaultSweepGrid, readSweepGrid } from "../config/sweep";
@@ -67,7 +68,8 @@ Options:
   --config <file.json>  settings to override, e.g. {"train": {"epochs": 20}}
   --preset <name>       starting configuration: thesis (default; the original, row-level
                         split) or recommended (split by recording, balanced, threshold
-                        chosen on validation, baselines)
+                        chosen on validation, baselines, pooled log-mel detectors,
+                        one decision per recording)
   --run <name>          name of the report folder under reports/ (default: <preset>-<time>)
   --model <dir>         model folder (default: ./models/cnn_model)
   --reports <dir>       reports folder (default: ./reports)
@@ -289,6 +291,8 @@ export async function main(argv: string[]): Promise<number> {
       case "cv": {
         const cv = await crossValidate(config, reporter);
         process.stdout.write(`${cv.table}\n${cv.dcaseTable === null ? "" : `\nDCASE metrics (cv_dcase_summary.md)\n${cv.dcaseTable}\n`}`);
+        const transfer = cv.detectors === null ? null : domainTransferTable(cv.detectors);
+        if (transfer !== null) process.stdout.write(`\nDomain transfer, per recording (cv_domain_transfer.md)\n${transfer}\n`);
         return 0;
       }
       case "unseen":
