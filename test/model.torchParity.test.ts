@@ -12,11 +12,14 @@
  *   Adam alone, PyTorch's gradients of steps 1-3 fed to our optimizer: 1e-6 (2.0e-7, i.e. float32
  *   rounding; epsilon 1e-7 instead of 1e-8 gives 1.4e-2 and fails);
  *   the trainer's parameters after 1-3 steps: 0.02 learning rates absolute (7.1e-3 lr);
- *   the 20-epoch loss curve 1e-4 absolute (9.5e-8), its final parameters 0.4 lr (2.8e-3 lr).
+ *   the 20-epoch loss curve on 300 clips 1e-4 absolute (4.3e-6).
  * The trainer's parameters are bounded in units of the learning rate because Adam divides each
  * gradient by its own root mean square: an element whose gradient is near epsilon (8.5e-9 in the
  * worst case here, against a largest gradient of 3e-2) moves by a fraction of lr that float32
- * rounding of that tiny gradient changes by ~1 %.
+ * rounding of that tiny gradient changes by ~1 %. Over many steps such differences compound (and
+ * ReLUs at the edge switch), so after 20 epochs only the loss curve is compared: the parameters
+ * then differ by up to 0.4 lr from PyTorch's, and by up to 14 lr between two of our own runs
+ * that only sum the same gradient in micro-batches of 7 instead of 128 rows.
  */
 import { before, describe, test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
@@ -221,7 +224,8 @@ describe("the CNN against PyTorch 1.13", () => {
     const dir = mkdtempSync(join(tmpdir(), "soundcheck-torch-parity-"));
     try {
       const seed = 7;
-      const data = syntheticMfccDataset(96, { seed: 5, separation: 1 });
+      // 300 clips: the trainer sums 3 micro-batches per step (MICRO_BATCH_ROWS = 128)
+      const data = syntheticMfccDataset(300, { seed: 5, separation: 1 });
       const init = buildCnn({}, seed);
       const torch = runTorch(dir, data, weightsOf(init), 20, 0);
       init.dispose();
@@ -231,7 +235,6 @@ describe("the CNN against PyTorch 1.13", () => {
       t.diagnostic(`loss curve: ours ${ours[0]?.toFixed(5)} -> ${ours[19]?.toFixed(5)}, PyTorch ${torch.losses[0]?.toFixed(5)} -> ${torch.losses[19]?.toFixed(5)}, worst |difference| ${Math.max(...errors).toExponential(2)}`);
       assert.ok((torch.losses[19] as number) < 0.8 * (torch.losses[0] as number), "the run learns (else the comparison says little)");
       errors.forEach((e, i) => assert.ok(e <= TOLERANCE.lossCurve, `epoch ${i + 1}: loss ${ours[i]} vs PyTorch ${torch.losses[i]}`));
-      compareTensors(t, "parameters after 20 epochs (in units of lr)", weightsOf(run.model), torchTensors(dir, "final"), (a, b) => maxAbsError(a, b) / LEARNING_RATE, 20 * TOLERANCE.parametersInLr);
       run.model.dispose();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -19,9 +19,11 @@ import type { CnnBackprop } from "./backprop";
 
 /**
  * Rows per micro-batch. Part of the result's definition (another size sums in another order and
- * changes the weights at float32 rounding level); the number of worker threads is not.
+ * changes the weights at float32 rounding level); the number of worker threads is not. 128 rows
+ * train as fast as 256 on one thread (0.27 vs 0.28 CPU s per full-batch epoch of 2000 clips) and
+ * halve the activations' share of each thread's wasm heap (~37 MB instead of ~60 MB).
  */
-export const MICRO_BATCH_ROWS = 256;
+export const MICRO_BATCH_ROWS = 128;
 
 /** `[from, to)` position ranges of consecutive micro-batches of `size` rows covering `count` rows. */
 export function microBatchRanges(count: number, size: number): Array<[number, number]> {
