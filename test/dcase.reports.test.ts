@@ -3,7 +3,10 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { thesisConfig } from "../src/config/pipeline";
+import { recommendedConfig, thesisConfig } from "../src/config/pipeline";
+import { parseDcaseName } from "../src/data/dcaseNames";
+import { dcaseMetrics } from "../src/evaluate/dcaseMetrics";
+import { runPipeline } from "../src/pipeline/run";
 import { parseCsv, readCsv, toCsv } from "../src/data/csv";
 import { DCASE_COLUMNS } from "../src/data/dcaseNames";
 import { augmentAndExtract } from "../src/pipeline/stages/augmentAndExtract";
@@ -12,14 +15,14 @@ import { dcaseModelMetrics, summarizeDcaseFolds, writeCvDcaseReport, type DcaseF
 import { silentReporter } from "../src/util/reporter";
 import { pcm16Wav, tone } from "./helpers/tinyDataset";
 
-/** Two DCASE-named recordings per class and domain (3.2 s, 16 kHz), in the folders layout. */
-function makeDcaseNamedRoot(): string {
+/** `perDomain` DCASE-named recordings per class and domain (3.2 s, 16 kHz), in the folders layout. */
+function makeDcaseNamedRoot(perDomain = 2): string {
   const root = mkdtempSync(join(tmpdir(), "soundcheck-dcase-names-"));
   for (const [folder, condition, freq] of [["broken_audio", "anomaly", 1400], ["normal_audio", "normal", 350]] as const) {
     mkdirSync(join(root, folder));
     for (const domain of ["source", "target"] as const) {
-      for (let i = 0; i < 2; i++) {
-        const name = `section_00_${domain}_test_${condition}_000${i}_pat_0${domain === "source" ? i : 2 + i}.wav`;
+      for (let i = 0; i < perDomain; i++) {
+        const name = `section_00_${domain}_test_${condition}_000${i}_pat_0${domain === "source" ? i % 2 : 2 + (i % 2)}.wav`;
         writeFileSync(join(root, folder, name), pcm16Wav([tone(3.2, 16000, freq + 20 * i + (domain === "target" ? 90 : 0), 0.3, 0.1, i + 1)], 16000));
       }
     }
@@ -100,4 +103,32 @@ test("cross-validation: mean ± sd over folds per model and level, folds counted
   assert.equal(readCsv(join(dir, "cv_dcase_summary.csv"))[0]!.officialScore_mean, "0.7");
   assert.match(written.table!, /\| m \| recording \| 2 \| 0\.700 ± 0\.141 \| 1\.000 ± 0\.000 \| 0\.500 ± 0\.000 \| 0\.700 ± 0\.141 \|/);
   assert.deepEqual(writeCvDcaseReport(dir, [], "t", 0.1), { files: [], summary: [], table: null });
+});
+
+test("evaluate (recommended): dcase_metrics.csv per recording for every model equals dcaseMetrics of recording_scores.csv", async () => {
+  const root = makeDcaseNamedRoot(5);
+  const config = recommendedConfig(root);
+  config.dataRoot = root;
+  config.modelDir = join(root, "model");
+  config.reportsDir = join(root, "reports");
+  config.runName = "run";
+  config.workers = 1;
+  config.train.epochs = 2;
+  await runPipeline(config, silentReporter);
+  const dir = join(root, "reports", "run");
+  const recordings = readCsv(join(dir, "recording_scores.csv"));
+  const rows = readCsv(join(dir, "dcase_metrics.csv")).filter((r) => r.level === "recording");
+  const models = Object.keys(recordings[0]!).filter((c) => c.endsWith("_score")).map((c) => c.slice(0, -"_score".length));
+  assert.ok(models.includes("cnn") && models.length >= 4, models.join(", "));
+  const labels = recordings.map((r) => Number(r.true_label));
+  const domains = recordings.map((r) => parseDcaseName(r.recording!).domain);
+  const cell = (v: string | undefined) => (v === "" || v === undefined ? null : Number(v));
+  for (const model of models) {
+    const expected = dcaseMetrics(labels, recordings.map((r) => Number(r[`${model}_score`])), domains)!.sections[0]!;
+    const row = rows.find((r) => r.model === model);
+    assert.ok(row, `${model} in dcase_metrics.csv`);
+    assert.deepEqual([cell(row.auc_source), cell(row.auc_target), cell(row.pauc)], [expected.aucSource, expected.aucTarget, expected.pAuc], model);
+  }
+  const metrics = JSON.parse(readFileSync(join(dir, "metrics.json"), "utf8")) as { dcase?: Array<{ model: string; level: string }> };
+  assert.deepEqual(new Set(metrics.dcase!.filter((d) => d.level === "recording").map((d) => d.model)), new Set(models));
 });

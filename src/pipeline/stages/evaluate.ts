@@ -137,7 +137,7 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
 
   // DCASE metrics per domain, per window and per recording, when the file names carry domains
   const dcaseScores = [{ model: "cnn", scores: brokenProbability }, ...baselineScores.map((b) => ({ model: b.name, scores: b.scores }))];
-  const dcase = config.dcaseNames && manifest !== null && testRows !== null ? dcaseModelMetrics(dcaseScores, test.y, Array.from(testRows, (r) => (manifest[r] as FeatureRow).source), maxFpr) : [];
+  const dcase = config.dcaseNames && manifest !== null && testRows !== null ? dcaseModelMetrics(dcaseScores, test.y, Array.from(testRows, (r) => (manifest[r] as FeatureRow).source), maxFpr, recordingAggregation(config)) : [];
 
   // one decision per recording: the window models' scores aggregated, and the pooled-feature detectors on the same recordings
   let perRecording: RecordingLevelReport | null = null;
@@ -150,6 +150,14 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
     const windowScores = [brokenProbability, ...baselineScores.map((b) => b.scores)];
     const windowModels = evaluations.map((e, i) => ({ model: e.model, scoreName: e.scoreName, threshold: e.threshold, scores: windowScores[i] as ArrayLike<number> }));
     perRecording = await recordingLevelReport(windowModels, sources, test.y, recordingAggregation(config), stored, audio, classNames, maxFpr);
+    // the pooled-feature detectors score whole recordings: their DCASE metrics are per recording
+    if (config.dcaseNames) {
+      const windowNames = new Set(windowModels.map((m) => m.model));
+      perRecording.evaluations.forEach((e, i) => {
+        if (windowNames.has(e.model) || perRecording === null) return;
+        dcase.push(...dcaseModelMetrics([{ model: e.model, scores: perRecording.scores[i] as Float64Array }], perRecording.labels, perRecording.recordings, maxFpr));
+      });
+    }
   }
 
   const warnings = degenerateModelWarnings(cnn.report);
