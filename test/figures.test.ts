@@ -148,6 +148,25 @@ test("a live display creates its output once and then replaces it under the same
   assert.ok(seen[0]!.id !== undefined && seen[0]!.id === seen[1]!.id);
 });
 
+test("a live display redrawn faster than its image interval skips the static images in between, and finish() gives the last figure its image", { timeout: 120_000 }, async () => {
+  configureFigureImages({ enabled: true, format: "svg" });
+  try {
+    const seen = captureDisplays(() => {
+      const live = new LiveDisplay(60_000);
+      for (const n of [1, 2, 3]) live.showFigure(lossCurveFigure({ loss: Array.from({ length: n }, (_, i) => 1 / (i + 1)) }, `epoch ${n}`));
+      live.finish();
+      live.finish(); // nothing left to finish
+    });
+    assert.deepEqual(seen.map((s) => "image/svg+xml" in s.bundle), [true, false, false, true]);
+    assert.deepEqual(seen.map((s) => s.update), [false, true, true, true]);
+    assert.ok(seen.every((s) => s.id === seen[0]!.id));
+    assert.match(seen[3]!.bundle["image/svg+xml"] as string, /epoch 3/, "the image is of the last figure");
+  } finally {
+    configureFigureImages({ enabled: undefined, format: undefined });
+    await closeFigureImages();
+  }
+});
+
 test("the notebook reporter shows warnings and progress as outputs, never on stderr", () => {
   const seen = captureDisplays(() => {
     const r = new NotebookReporter();

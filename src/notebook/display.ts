@@ -176,10 +176,36 @@ export function showFigure(fig: Figure): void {
 export class LiveDisplay {
   private readonly id = newDisplayId();
   private shown = false;
+  /** When this output last got a static image (ms, performance.now()), and the figure still without one. */
+  private lastImageAt = -Infinity;
+  private withoutImage: Figure | null = null;
+
+  /**
+   * @param imageIntervalMs  shortest time between two static images of this output (default
+   *   1000 ms): a figure redrawn every training epoch does not pay for an image each time; call
+   *   {@link finish} after the last update so the final figure has its image.
+   */
+  constructor(private readonly imageIntervalMs = 1000) {}
 
   /** Show `fig` here (the first call creates the output, later calls replace it). */
   showFigure(fig: Figure): void {
-    this.show(figureBundleWithImage(fig, `soundcheck-fig-${this.id}-${newDisplayId()}`));
+    const divId = `soundcheck-fig-${this.id}-${newDisplayId()}`;
+    if (performance.now() - this.lastImageAt < this.imageIntervalMs) {
+      this.withoutImage = fig;
+      this.show(figureBundle(fig, divId));
+      return;
+    }
+    this.withoutImage = null;
+    this.show(figureBundleWithImage(fig, divId));
+    this.lastImageAt = performance.now();
+  }
+
+  /** Give the last figure shown its static image if an update skipped it (see the constructor). */
+  finish(): void {
+    const fig = this.withoutImage;
+    if (fig === null) return;
+    this.lastImageAt = -Infinity;
+    this.showFigure(fig);
   }
 
   /** Show a bundle here. */
