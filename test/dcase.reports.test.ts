@@ -7,6 +7,7 @@ import { recommendedConfig, thesisConfig } from "../src/config/pipeline";
 import { parseDcaseName } from "../src/data/dcaseNames";
 import { dcaseMetrics } from "../src/evaluate/dcaseMetrics";
 import { runPipeline } from "../src/pipeline/run";
+import { evaluateUnseen } from "../src/pipeline/experiments/unseen";
 import { parseCsv, readCsv, toCsv } from "../src/data/csv";
 import { DCASE_COLUMNS } from "../src/data/dcaseNames";
 import { augmentAndExtract } from "../src/pipeline/stages/augmentAndExtract";
@@ -105,7 +106,7 @@ test("cross-validation: mean ± sd over folds per model and level, folds counted
   assert.deepEqual(writeCvDcaseReport(dir, [], "t", 0.1), { files: [], summary: [], table: null });
 });
 
-test("evaluate (recommended): dcase_metrics.csv per recording for every model equals dcaseMetrics of recording_scores.csv", async () => {
+test("evaluate and unseen (recommended): per-recording DCASE metrics of every model equal dcaseMetrics of the recording scores they write", async () => {
   const root = makeDcaseNamedRoot(5);
   const config = recommendedConfig(root);
   config.dataRoot = root;
@@ -131,4 +132,20 @@ test("evaluate (recommended): dcase_metrics.csv per recording for every model eq
   }
   const metrics = JSON.parse(readFileSync(join(dir, "metrics.json"), "utf8")) as { dcase?: Array<{ model: string; level: string }> };
   assert.deepEqual(new Set(metrics.dcase!.filter((d) => d.level === "recording").map((d) => d.model)), new Set(models));
+
+  // unseen: the same check on unseen_recording_scores.csv and unseen_dcase_metrics.csv
+  for (const [folder, condition, freq] of [["unseen_broken_audio", "anomaly", 1400], ["unseen_normal_audio", "normal", 350]] as const) {
+    mkdirSync(join(root, folder));
+    for (const domain of ["source", "target"] as const) {
+      for (let i = 0; i < 2; i++) writeFileSync(join(root, folder, `section_00_${domain}_test_${condition}_001${i}_pat_0${domain === "source" ? i : 2 + i}.wav`), pcm16Wav([tone(3.2, 16000, freq + 7 * i + (domain === "target" ? 90 : 0), 0.3, 0.1, 40 + i)], 16000));
+    }
+  }
+  await evaluateUnseen(config, silentReporter);
+  const unseen = readCsv(join(dir, "unseen_recording_scores.csv"));
+  assert.equal(unseen.length, 8);
+  const unseenRows = readCsv(join(dir, "unseen_dcase_metrics.csv")).filter((r) => r.level === "recording");
+  for (const model of models) {
+    const m = dcaseMetrics(unseen.map((r) => Number(r.true_label)), unseen.map((r) => Number(r[`${model}_score`])), unseen.map((r) => parseDcaseName(r.recording!).domain))!;
+    assert.equal(cell(unseenRows.find((r) => r.model === model)?.official_score), m.officialScore, `unseen ${model}`);
+  }
 });

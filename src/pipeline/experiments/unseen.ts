@@ -123,6 +123,12 @@ export async function evaluateUnseen(config: PipelineConfig, reporter: Reporter)
   const recordings = evaluateScores("cnn (recordings)", `mean ${scoreName}`, fileRows.map((f) => f.label), fileRows.map((f) => f.probabilityBroken), threshold, classNames, maxFpr);
 
   const dcase = config.dcaseNames ? dcaseModelMetrics([{ model: "cnn", scores: rows.map((r) => r.probabilityBroken) }], rows.map((r) => r.label), rows.map((r) => r.file), maxFpr, recordingAggregation(config)) : [];
+  // every other model of the run, per recording (as scored by unseenAllModels)
+  if (dcase.length > 0) {
+    models.evaluations.forEach((e, i) => {
+      if (e.model !== "cnn") dcase.push(...dcaseModelMetrics([{ model: e.model, scores: models.scores[i] as Float64Array }], models.labels, models.recordings, maxFpr));
+    });
+  }
 
   const dir = runDirectory(config);
   const files = [join(dir, "unseen_metrics.json"), join(dir, "unseen_windows.csv"), join(dir, "unseen_recordings.csv")];
