@@ -187,7 +187,9 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 /**
  * Train a fresh CNN.
  *
- * @param x  MFCC matrices `[count][nMfcc][frames]`, flat (the feature stage's channels-first layout)
+ * @param x  MFCC matrices `[count][nMfcc][frames]`, flat (the feature stage's channels-first layout);
+ *   read in place, a micro-batch at a time. Worker threads share it directly when it lies in a
+ *   SharedArrayBuffer (as the train stage loads it), else they get one shared copy.
  * @param y  class index per clip, `[count]`
  * @param shape  `[count, nMfcc, frames]`
  * @param options  a preset (THESIS_TRAINING, MINIBATCH_TRAINING) with overrides; missing fields
