@@ -7,7 +7,13 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { frameBundle, predictionsFrame, recordingScoresFrame, recordsFrame, cvFoldsFrame } from "../src/notebook/frames";
+import {
+  frameBundle,
+  predictionsFrame,
+  recordingScoresFrame,
+  recordsFrame,
+  cvFoldsFrame,
+} from "../src/notebook/frames";
 
 const ROOT = resolve(__dirname, "..");
 
@@ -56,7 +62,16 @@ test("predictionsFrame adds each clip's recording, DCASE domain and whether the 
 
 test("recordingScoresFrame gives one row per test recording: clips, mean and largest P(broken), share predicted broken, clips right", () => {
   const df = recordingScoresFrame(handMadeRun());
-  assert.deepEqual(df.columns, ["recording", "domain", "true_label", "clips", "mean_probability_broken", "max_probability_broken", "share_predicted_broken", "correct_clips"]);
+  assert.deepEqual(df.columns, [
+    "recording",
+    "domain",
+    "true_label",
+    "clips",
+    "mean_probability_broken",
+    "max_probability_broken",
+    "share_predicted_broken",
+    "correct_clips",
+  ]);
   const rows = df.values as Array<Array<string | number>>;
   assert.equal(rows.length, 2);
   const [anomaly, normal] = rows as [Array<string | number>, Array<string | number>];
@@ -77,7 +92,19 @@ test("a frame shows as an HTML table and as text, numbers right-aligned, long fr
   assert.match(html, /<td style="text-align:right;padding:2px 10px">0\.25<\/td>/);
   assert.match(html, /<td style="text-align:left;padding:2px 10px">r49<\/td>/);
   assert.match(html, /50 rows × 2 columns/);
-  assert.equal(b["text/plain"], ["c<1>", "    name  value", " 0    r0      0", " 1    r1   0.25", " …     …      …", "48   r48     12", "49   r49  12.25", "50 rows × 2 columns"].join("\n"));
+  assert.equal(
+    b["text/plain"],
+    [
+      "c<1>",
+      "    name  value",
+      " 0    r0      0",
+      " 1    r1   0.25",
+      " …     …      …",
+      "48   r48     12",
+      "49   r49  12.25",
+      "50 rows × 2 columns",
+    ].join("\n"),
+  );
 });
 
 test("neither the CLI nor importing the notebook layer loads danfojs-node; the first frame does", () => {
@@ -85,7 +112,7 @@ test("neither the CLI nor importing the notebook layer loads danfojs-node; the f
     'require("./src/pipeline/cli");',
     'require("./src/notebook");',
     'const loaded = () => Object.keys(require.cache).some((k) => k.includes("danfojs-node"));',
-    'const before = loaded();',
+    "const before = loaded();",
     'require("./src/notebook").recordsFrame([{ a: "1" }]);',
     "process.stdout.write(JSON.stringify([before, loaded()]));",
   ].join("\n");

@@ -17,7 +17,8 @@ export interface ImageRequest {
 }
 
 /** The answer: base64 PNG or SVG text, or why there is none; `ms` = wall time of this request. */
-export type ImageReply = { id: number; ok: true; data: string; ms: number; launchMs: number } | { id: number; ok: false; error: string };
+export type ImageReply =
+  { id: number; ok: true; data: string; ms: number; launchMs: number } | { id: number; ok: false; error: string };
 
 interface WorkerData {
   port: MessagePort;

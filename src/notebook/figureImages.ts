@@ -81,7 +81,9 @@ export function configureFigureImages(next: FigureImageOptions): void {
 }
 
 /** The settings in force: explicit options over `$SOUNDCHECK_FIGURE_IMAGES`, over the defaults. */
-export function figureImageSettings(): Required<Omit<FigureImageOptions, "executablePath">> & { executablePath: string | null } {
+export function figureImageSettings(): Required<Omit<FigureImageOptions, "executablePath">> & {
+  executablePath: string | null;
+} {
   const env = (process.env["SOUNDCHECK_FIGURE_IMAGES"] ?? "").trim().toLowerCase();
   const envOff = ["off", "0", "false", "no", "none"].includes(env);
   const envFormat = env === "svg" || env === "png" ? env : undefined;
@@ -103,7 +105,11 @@ function startChannel(executablePath: string): Channel {
   const worker = existsSync(js)
     ? new Worker(js, { workerData, transferList: [port2] })
     : // running from TypeScript sources (tests, benchmarks): the worker loads them through tsx
-      new Worker(`require("tsx/cjs"); require(${JSON.stringify(ts)});`, { eval: true, workerData, transferList: [port2] });
+      new Worker(`require("tsx/cjs"); require(${JSON.stringify(ts)});`, {
+        eval: true,
+        workerData,
+        transferList: [port2],
+      });
   worker.unref(); // never keeps a script or test process alive; Chromium exits when its pipe closes
   worker.on("error", () => undefined);
   return { worker, port: port1, flag };
@@ -135,7 +141,12 @@ export function figureImage(fig: Figure): StaticImage | null {
   channel ??= startChannel(settings.executablePath);
   const c = channel;
   const id = nextId++;
-  const request: ImageRequest = { id, figure: { data: fig.data, layout: fig.layout }, format: settings.format, scale: settings.scale };
+  const request: ImageRequest = {
+    id,
+    figure: { data: fig.data, layout: fig.layout },
+    format: settings.format,
+    scale: settings.scale,
+  };
   const start = performance.now();
   c.port.postMessage(request);
   const deadline = start + settings.timeoutSeconds * 1000;

@@ -51,11 +51,12 @@ export function csvFrame(path: string): DataFrame {
 export function recordsFrame(rows: ReadonlyArray<Record<string, FrameCell | null>>, source = "records"): DataFrame {
   const columns = rows.length > 0 ? Object.keys(rows[0] as object) : [];
   if (columns.length === 0) throw new ConfigError(source, "holds no rows", "run the stage that writes it again");
-  const numeric = columns.map((c) =>
-    rows.every((r) => {
-      const v = r[c];
-      return v === null || v === "" || typeof v === "number" || Number.isFinite(Number(v));
-    }) && rows.some((r) => r[c] !== null && r[c] !== ""),
+  const numeric = columns.map(
+    (c) =>
+      rows.every((r) => {
+        const v = r[c];
+        return v === null || v === "" || typeof v === "number" || Number.isFinite(Number(v));
+      }) && rows.some((r) => r[c] !== null && r[c] !== ""),
   );
   const data: Record<string, FrameCell[]> = {};
   columns.forEach((c, i) => {
@@ -70,7 +71,10 @@ export function recordsFrame(rows: ReadonlyArray<Record<string, FrameCell | null
 }
 
 /** The rows with `recording` (file name) and `domain` (DCASE "source"/"target", else "") of their `from` column. */
-function withRecording(rows: Array<Record<string, FrameCell | null>>, from: string): Array<Record<string, FrameCell | null>> {
+function withRecording(
+  rows: Array<Record<string, FrameCell | null>>,
+  from: string,
+): Array<Record<string, FrameCell | null>> {
   return rows.map((r) => {
     const path = String(r[from] ?? "");
     return { ...r, recording: basename(path), domain: parseDcaseName(path).domain ?? "" };
@@ -106,7 +110,10 @@ export function cleanManifestFrame(config: PipelineConfig): DataFrame {
  */
 export function predictionsFrame(run: RunRef): DataFrame {
   const path = join(runDirOf(run), "test_predictions.csv");
-  const rows = withRecording(csvRecords(path), "source").map((r) => ({ ...r, correct: Number(r["true_label"]) === Number(r["predicted_label"]) ? 1 : 0 }));
+  const rows = withRecording(csvRecords(path), "source").map((r) => ({
+    ...r,
+    correct: Number(r["true_label"]) === Number(r["predicted_label"]) ? 1 : 0,
+  }));
   return recordsFrame(rows, path);
 }
 
@@ -173,13 +180,17 @@ export function frameBundle(df: DataFrame, options: FrameDisplayOptions = {}): M
   const values = df.values as unknown as FrameCell[][];
   const index = df.index.map(String);
   const n = values.length;
-  const shown = n > maxRows ? [...Array.from({ length: edge }, (_, i) => i), -1, ...Array.from({ length: edge }, (_, i) => n - edge + i)] : Array.from({ length: n }, (_, i) => i);
+  const shown =
+    n > maxRows
+      ? [...Array.from({ length: edge }, (_, i) => i), -1, ...Array.from({ length: edge }, (_, i) => n - edge + i)]
+      : Array.from({ length: n }, (_, i) => i);
   const fmt = (v: FrameCell | null | undefined): string => {
     if (typeof v === "number") return Number.isNaN(v) ? "NaN" : Number.isInteger(v) ? String(v) : v.toFixed(digits);
     return v === null || v === undefined ? "" : String(v);
   };
   const right = (v: FrameCell | null | undefined) => typeof v === "number";
-  const td = (v: FrameCell | null | undefined) => `<td style="text-align:${right(v) ? "right" : "left"};padding:2px 10px">${escapeHtml(fmt(v))}</td>`;
+  const td = (v: FrameCell | null | undefined) =>
+    `<td style="text-align:${right(v) ? "right" : "left"};padding:2px 10px">${escapeHtml(fmt(v))}</td>`;
   const body = shown
     .map((r) =>
       r < 0
@@ -188,16 +199,26 @@ export function frameBundle(df: DataFrame, options: FrameDisplayOptions = {}): M
     )
     .join("");
   const shape = `${n} rows × ${columns.length} columns`;
-  const caption = options.caption === undefined ? "" : `<caption style="text-align:left;font-weight:bold">${escapeHtml(options.caption)}</caption>`;
+  const caption =
+    options.caption === undefined
+      ? ""
+      : `<caption style="text-align:left;font-weight:bold">${escapeHtml(options.caption)}</caption>`;
   const html =
     `<table class="soundcheck-frame" style="border-collapse:collapse">${caption}<thead><tr><th></th>` +
     `${columns.map((c) => `<th style="text-align:left;padding:2px 10px;border-bottom:1px solid #999">${escapeHtml(c)}</th>`).join("")}</tr></thead>` +
     `<tbody>${body}</tbody></table><div style="font-size:smaller;color:#555">${shape}</div>`;
-  const cells = shown.map((r) => (r < 0 ? ["…", ...columns.map(() => "…")] : [index[r] ?? "", ...(values[r] ?? []).map(fmt)]));
+  const cells = shown.map((r) =>
+    r < 0 ? ["…", ...columns.map(() => "…")] : [index[r] ?? "", ...(values[r] ?? []).map(fmt)],
+  );
   const header = ["", ...columns];
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? "").length)));
   const line = (c: string[]) => c.map((v, i) => v.padStart(widths[i] as number)).join("  ");
-  const text = [...(options.caption === undefined ? [] : [options.caption]), line(header), ...cells.map(line), shape].join("\n");
+  const text = [
+    ...(options.caption === undefined ? [] : [options.caption]),
+    line(header),
+    ...cells.map(line),
+    shape,
+  ].join("\n");
   return { "text/html": html, "text/plain": text };
 }
 
