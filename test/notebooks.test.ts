@@ -3,13 +3,15 @@
 // in headless Chromium. Set SOUNDCHECK_SKIP_NOTEBOOKS=1 to skip (needs Jupyter and Chromium).
 import { before, after, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { readCsv } from "../src/data/csv";
 import { AUGMENTATION_NAMES } from "../src/config/augment";
+import { featureRowOrder } from "../src/pipeline/stages/augmentAndExtract";
 import { findChromium, CHROMIUM_FLAGS } from "../src/plots/save";
 import { PLOTLY_MIME } from "../src/notebook/display";
+import { findFrontend, figureOutputsIn, JupyterServer, type DrawnFigure } from "./helpers/jupyterFrontend";
 
 const ROOT = resolve(__dirname, "..");
 const SKIP = process.env["SOUNDCHECK_SKIP_NOTEBOOKS"] === "1";
@@ -37,6 +39,12 @@ const figure = (name: string, title: RegExp): Fig => {
   return found[0]!;
 };
 const plainTexts = (name: string): string => outputs(name).map((o) => text(o.data?.["text/plain"] ?? o.text)).join("\n");
+/** The text of the one DataFrame table (src/notebook/frames.ts) whose caption matches. */
+const frameText = (name: string, caption: RegExp): string => {
+  const found = outputs(name).filter((o) => text(o.data?.["text/html"]).startsWith('<table class="soundcheck-frame"')).map((o) => text(o.data?.["text/plain"])).filter((t) => caption.test(t));
+  assert.equal(found.length, 1, `${name}: one DataFrame table captioned ${caption}`);
+  return found[0]!;
+};
 const htmlOf = (name: string): string => outputs(name).map((o) => text(o.data?.["text/html"])).join("\n");
 const rawListing = (): string[] => ["broken_audio", "normal_audio", "unseen_broken_audio", "unseen_normal_audio"].flatMap((d) => readdirSync(join(ROOT, "data", d)).map((f) => `${d}/${f}:${statSync(join(ROOT, "data", d, f)).mtimeMs}`)).sort();
 
@@ -105,6 +113,15 @@ test("00_overview shows one figure per stage without running the pipeline", { sk
   assert.equal(predicted[0]! + predicted[1]!, rows, "the overview's row count is what preprocess made");
 });
 
+test("featureRowOrder, which notebook 00 takes stage 2's row order from, is the order preprocess wrote", { skip: SKIP }, () => {
+  const processed = join(out, "data", "processed_data");
+  const clips = readCsv(join(processed, "clean_manifest.csv")).map((r) => ({ source: r.source, chunk: r.chunk, label: (r.label === "1" ? 1 : 0) as 0 | 1 }));
+  const planned = featureRowOrder(clips, AUGMENTATION_NAMES).map((r) => [r.clip.label, r.clip.source, r.clip.chunk, r.augmentation === null ? "" : AUGMENTATION_NAMES[r.augmentation]]);
+  const written = readCsv(join(processed, "manifest.csv")).map((r) => [Number(r.label), r.source, r.chunk, r.augmentation]);
+  assert.equal(written.length, clips.length * 10 - clips.filter((c) => c.label === 0).length * 9, "every broken clip has nine copies");
+  assert.deepEqual(planned, written);
+});
+
 test("01_clean_and_sample shows per-class counts matching its manifest, durations, and example clips with players", { skip: SKIP }, () => {
   const manifest = readCsv(join(out, "data", "processed_data", "clean_manifest.csv"));
   const counts = figure("01_clean_and_sample", /^Recordings and clips per class/);
@@ -133,6 +150,10 @@ test("02_augment_and_extract shows the nine augmentations as spectrograms with p
   for (const t of mfcc.data) assert.deepEqual([(t["z"] as number[][]).length, (t["z"] as number[][])[0]!.length], [40, 100]);
   const manifest = readCsv(join(out, "data", "processed_data", "manifest.csv"));
   assert.match(plainTexts("02_augment_and_extract"), new RegExp(`${manifest.length} x 40 x 100|${manifest.length} × 40 × 100`));
+  const perAugmentation = frameText("02_augment_and_extract", /^rows per augmentation/);
+  const brokenClips = manifest.filter((r) => r.label === "1" && r.augmentation === "").length;
+  for (const aug of AUGMENTATION_NAMES) assert.match(perAugmentation, new RegExp(`\\b${aug}\\s+${brokenClips}\\s+1\\n`), `${aug}: one row per broken clip`);
+  assert.match(perAugmentation, new RegExp(`\\(original\\)\\s+${manifest.filter((r) => r.augmentation === "").length}\\s`));
   assert.ok(existsSync(join(out, "data", "processed_data", "features.npy")));
 });
 
@@ -187,7 +208,15 @@ test("06_evaluation_beyond_accuracy runs the recommended preset without leakage,
   assert.equal((hist.layout["shapes"] as Array<{ x0: number }>)[0]!.x0, metrics.threshold.value, "threshold line at the stored threshold");
   figure(name, /^Cross-validation, 1 x 3 folds/);
   figure(name, /^Scores per class \(unseen data\)/);
-  assert.equal(readCsv(join(runDir, "cv_folds.csv")).length, 9, "3 folds x 3 models");
+  const folds = readCsv(join(runDir, "cv_folds.csv"));
+  assert.equal(folds.filter((r) => r.level === "window" && Object.keys(metrics.models).includes(r.model)).length, 9, "3 folds x 3 models");
+  const perModel = frameText(name, /^cv_folds\.csv per model and level/);
+  assert.match(perModel, /\bcnn\s+window\s+3\b/, "the fold table counts the CNN's 3 folds");
+  const perDomain = frameText(name, /^the CNN per domain and true class/);
+  for (const domain of ["source", "target"]) assert.match(perDomain, new RegExp(`\\b${domain}\\b`), `a row for the ${domain} domain`);
+  const perRecording = frameText(name, /^the CNN per test recording/);
+  const testRecordings = new Set(readCsv(join(runDir, "test_predictions.csv")).map((r) => r.source)).size;
+  assert.match(perRecording, new RegExp(`\\n${testRecordings} rows × 8 columns$`), "one row per test recording");
   assert.equal(readCsv(join(runDir, "unseen_recordings.csv")).length, 12);
   // notebook 05 ran first, so the comparison holds both runs
   assert.match(texts, /recommended \(recommended, grouped split/);
@@ -243,5 +272,75 @@ test("every figure in each notebook's HTML export draws in headless Chromium wit
     }
   } finally {
     await browser.close();
+  }
+});
+
+test("JupyterLab draws every figure output of every notebook: run fresh, saved and reopened, reopened untrusted elsewhere, and as notebooks:render wrote it", { skip: SKIP, timeout: 1_800_000 }, async (t) => {
+  const frontend = findFrontend();
+  assert.ok(frontend, "neither JupyterLab (.venv-jupyterlab, made by .ci/run) nor Debian's classic Notebook (apt install jupyter-notebook) is installed");
+  // said in the test output either way, so a run in the classic Notebook is never mistaken for a JupyterLab check
+  t.diagnostic(`front end: ${frontend.why}`);
+  process.stdout.write(`# notebooks in a real front end: ${frontend.why}\n`);
+  const executablePath = findChromium();
+  assert.ok(executablePath, "no Chromium: install it (Debian: apt install chromium) or set SOUNDCHECK_CHROMIUM");
+  const labWork = join(work, "frontend");
+  mkdirSync(screenshotDir, { recursive: true });
+  const env = { ...process.env, SOUNDCHECK_NOTEBOOK_OUT: join(labWork, "generated") };
+  // "here": the machine that ran and saved the notebooks; "elsewhere": another machine (its own signature database), where nothing is trusted
+  const here = await JupyterServer.start(frontend, join(labWork, "here"), NAMES.map((n) => `${n}.ipynb`), env);
+  const elsewhere = await JupyterServer.start(frontend, join(labWork, "elsewhere"), [], env);
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_FLAGS });
+  const rows: string[] = [];
+  const drawn = (figs: DrawnFigure[]) => figs.filter((f) => f.interactive || f.staticImage).length;
+  try {
+    for (const name of NAMES) {
+      const file = `${name}.ipynb`;
+      let page = await here.open(browser, file);
+      await here.runAll(page, 900_000);
+      await here.save(page);
+      await page.waitForTimeout(500);
+      const expected = figureOutputsIn(join(here.root, "notebooks", file));
+      assert.ok(expected > 0, `${name}: the saved notebook holds figure outputs`);
+      const fresh = await here.figures(page, expected);
+      await page.evaluate('document.querySelector(".jp-OutputArea-output .soundcheck-figure, .output_subarea .soundcheck-figure")?.scrollIntoView()');
+      await page.screenshot({ path: join(screenshotDir, `${frontend.kind}-${name}-fresh.png`) });
+      await page.close();
+
+      page = await here.open(browser, file);
+      const reopened = await here.figures(page, expected);
+      const reopenedTrusted = await here.trusted(page);
+      await page.close();
+
+      copyFileSync(join(here.root, "notebooks", file), join(elsewhere.root, "notebooks", file));
+      copyFileSync(join(executedDir, file), join(elsewhere.root, "notebooks", `rendered_${file}`));
+      page = await elsewhere.open(browser, file);
+      const untrusted = await elsewhere.figures(page, expected);
+      const untrustedTrusted = await elsewhere.trusted(page);
+      await page.evaluate('document.querySelector(".jp-OutputArea-output .soundcheck-figure, .output_subarea .soundcheck-figure")?.scrollIntoView()');
+      await page.screenshot({ path: join(screenshotDir, `${frontend.kind}-${name}-reopened-untrusted.png`) });
+      await page.close();
+      const renderedExpected = figureOutputsIn(join(executedDir, file));
+      page = await elsewhere.open(browser, `rendered_${file}`);
+      const rendered = await elsewhere.figures(page, renderedExpected);
+      const renderedTrusted = await elsewhere.trusted(page);
+      await page.close();
+      await Promise.all([here.shutdownKernels(), elsewhere.shutdownKernels()]);
+
+      rows.push(`${name.padEnd(32)} ${String(expected).padStart(7)} ${`${drawn(fresh)}`.padStart(6)} ${`${drawn(reopened)}${reopenedTrusted ? " (trusted)" : ""}`.padStart(18)} ${`${drawn(untrusted)}`.padStart(18)} ${`${drawn(rendered)}/${renderedExpected}`.padStart(16)}`);
+      assert.equal(fresh.length, expected, `${name}: a figure output per figure, run fresh`);
+      assert.ok(fresh.every((f) => f.interactive), `${name}: run fresh, plotly.js draws every figure (interactive)`);
+      assert.equal(drawn(reopened), expected, `${name}: every figure drawn after saving and reopening`);
+      assert.equal(untrustedTrusted, false, `${name}: opened elsewhere, the notebook is untrusted`);
+      assert.equal(drawn(untrusted), expected, `${name}: every figure drawn when reopened untrusted`);
+      assert.ok(untrusted.every((f) => f.staticImage && !f.interactive), `${name}: untrusted, the scripts are stripped and the static images show`);
+      assert.equal(renderedTrusted, false, `${name}: the rendered notebook is untrusted`);
+      assert.equal(drawn(rendered), renderedExpected, `${name}: every figure of the notebooks:render output drawn`);
+    }
+  } finally {
+    const header = `${"notebook".padEnd(32)} figures  fresh  saved+reopened  reopened untrusted  notebooks:render`;
+    process.stdout.write(`# drawn figure outputs in ${frontend.why}\n${[header, ...rows].map((r) => `#   ${r}`).join("\n")}\n`);
+    await browser.close();
+    await Promise.all([here.stop(), elsewhere.stop()]);
   }
 });
