@@ -21,7 +21,7 @@ const executedDir = join(work, "executed");
 const htmlDir = join(work, "html");
 /** Screenshots of the HTML exports, kept for people (and CI artifacts) to look at. */
 const screenshotDir = join(ROOT, "notebooks", "_build", "test-screenshots");
-const NAMES = ["00_overview", "01_clean_and_sample", "02_augment_and_extract", "03_split", "04_train", "05_evaluate", "06_evaluation_beyond_accuracy"];
+const NAMES = ["00_overview", "01_clean_and_sample", "02_augment_and_extract", "03_split", "04_train", "05_evaluate", "06_evaluation_beyond_accuracy", "07_which_representation_hears_the_fault"];
 
 interface Output { output_type: string; name?: string; text?: string | string[]; data?: Record<string, unknown> }
 interface Cell { cell_type: string; source: string | string[]; outputs?: Output[]; execution_count?: number | null }
@@ -222,6 +222,24 @@ test("06_evaluation_beyond_accuracy runs the recommended preset without leakage,
   assert.match(texts, /recommended \(recommended, grouped split/);
   assert.match(texts, /reports \(thesis, row-level split/);
   assert.match(texts, /thesis \(rows\)/, "the thesis split's leakage is counted");
+});
+
+test("07_which_representation_hears_the_fault shows the ranked sweep it wrote, its figures and the per-band class separation", { skip: SKIP }, () => {
+  const name = "07_which_representation_hears_the_fault";
+  const runDir = join(out, "recommended", "reports", "sweep");
+  const rows = readCsv(join(runDir, "sweep.csv"));
+  assert.equal(rows.length, 48, "4 representations x 4 poolings x 3 models");
+  assert.deepEqual(rows.map((r) => Number(r.rank)), rows.map((_, i) => i + 1));
+  const texts = outputs(name).map((o) => text(o.data?.["text/plain"] ?? o.text)).join("\n");
+  assert.ok(texts.includes(rows[0]!.name!), "the table shows the best cell");
+  const heatmap = figure(name, /^Sweep: mean ROC AUC per recording/);
+  const stored = JSON.parse(readFileSync(join(runDir, "figures", "sweep_roc_auc.plotly.json"), "utf8")) as Fig;
+  assert.deepEqual(heatmap.data.map((t) => t["z"]), stored.data.map((t) => t["z"]), "the notebook shows the figure the run wrote");
+  assert.deepEqual(heatmap.data.map((t) => t["name"]), ["logistic-regression", "knn", "mahalanobis"]);
+  figure(name, /^Sweep: the 15 best cells/);
+  const separation = figure(name, /^Class separation per log-mel band/);
+  assert.deepEqual(separation.data.map((t) => (t["y"] as number[]).length), [128, 128, 128]);
+  for (const f of ["sweep.json", "sweep.md", "config.json", "provenance.json"]) assert.ok(existsSync(join(runDir, f)), f);
 });
 
 test("the notebooks never touch the raw recordings in data/", { skip: SKIP }, () => {

@@ -11,7 +11,12 @@ import { mergeConfig, recommendedConfig } from "../src/config/pipeline";
 import { defaultSweepGrid, readSweepGrid, resolveSweepGrid, sweepCellCount } from "../src/config/sweep";
 import { readCsv } from "../src/data/csv";
 import { ConfigError } from "../src/errors";
-import { correctedPairedT, sweepDetectors, type SweepRecording } from "../src/pipeline/experiments/sweep";
+import {
+  classSeparation,
+  correctedPairedT,
+  sweepDetectors,
+  type SweepRecording,
+} from "../src/pipeline/experiments/sweep";
 import { SWEEP_CSV_COLUMNS } from "../src/pipeline/reports/sweepReport";
 import { SeededRandom } from "../src/util/random";
 import type { Reporter } from "../src/util/reporter";
@@ -98,7 +103,7 @@ test("all cells share the folds: whole recordings, both classes per fold, each r
   assert.notDeepEqual(first, second, "each repetition deals its own folds");
 });
 
-test("cells are ranked by mean ROC AUC; a fault in the peak levels is heard better by max than mean pooling", async () => {
+test("cells are ranked by mean ROC AUC; a fault in the peak levels is heard better by max than by mean", async () => {
   const result = await sweepDetectors(smallConfig(), recordings, grid, silent);
   assert.deepEqual(
     result.cells.map((c) => c.rank),
@@ -255,4 +260,11 @@ test("soundcheck sweep writes sweep.csv, .json, .md, figures, config.json, prove
   const dcase = cli("sweep", "--layout", "dcase", "--data", data, "--reports", join(dir, "reports"));
   assert.equal(dcase.status, 2, "the DCASE layout fixes the split: the sweep says what to run instead");
   assert.match(dcase.stderr, /"sweep" does not apply with --layout dcase/);
+});
+
+test("class separation per feature is Cohen's d with the pooled sample standard deviation", () => {
+  // feature 0: normal 1, 2 (mean 1.5, var 0.5), broken 3, 5 (mean 4, var 2): d = 2.5 / sqrt(1.25); feature 1 constant
+  const d = classSeparation([1, 7, 2, 7, 3, 7, 5, 7], 4, 2, [0, 0, 1, 1]);
+  assert.ok(Math.abs(d[0]! - 2.5 / Math.sqrt(1.25)) < 1e-12);
+  assert.equal(d[1], 0);
 });

@@ -144,3 +144,32 @@ export function sweepRankingFigure(
     legend: { orientation: "h", x: 1, xanchor: "right", y: 1.02, yanchor: "bottom" },
   });
 }
+
+/**
+ * Class separation (Cohen's d, broken − normal) per band for several pooled statistics, one line
+ * each: which statistic of which band tells the classes apart.
+ *
+ * @param bands  x values (band index), @param series  one `values[band]` per statistic
+ */
+export function bandSeparationFigure(
+  bands: readonly number[],
+  series: ReadonlyArray<{ name: string; values: readonly number[] }>,
+  title = "Class separation per band (Cohen's d, broken − normal)",
+): Figure {
+  const data: PlotlyTrace[] = series.map((s, i) => ({
+    type: "scatter",
+    mode: "lines",
+    name: s.name,
+    x: [...bands],
+    y: s.values.map((v) => round3(v)),
+    line: { color: PALETTE[i % PALETTE.length], width: 2 },
+    hovertemplate: `${s.name}<br>band %{x}: d = %{y:.2f}<extra></extra>`,
+  }));
+  return themedFigure(data, {
+    title: { text: title },
+    height: 400,
+    xaxis: { title: { text: "mel band (low → high frequency)" } },
+    yaxis: { title: { text: "Cohen's d (0 = no difference)" }, zeroline: true, zerolinecolor: "#888888" },
+    legend: { orientation: "h", x: 1, xanchor: "right", y: 1.02, yanchor: "bottom" },
+  });
+}

@@ -307,3 +307,24 @@ export async function runSweep(
     files,
   };
 }
+
+/**
+ * How far apart the classes are on each pooled feature: Cohen's d, (mean of the broken rows −
+ * mean of the normal rows) / pooled sample standard deviation, per feature. A statistic that
+ * "hears" the fault in a band has a large |d| there.
+ *
+ * @param x  `[rows][dims]` flat; @param labels  0 normal, 1 broken per row (both present)
+ * @returns  `[dims]`; 0 where the feature is constant in both classes
+ */
+export function classSeparation(x: ArrayLike<number>, rows: number, dims: number, labels: ArrayLike<number>): number[] {
+  const out: number[] = [];
+  for (let j = 0; j < dims; j++) {
+    const values: [number[], number[]] = [[], []];
+    for (let i = 0; i < rows; i++) values[labels[i] === 1 ? 1 : 0].push(x[i * dims + j] as number);
+    const [n, b] = values.map((v) => meanAndSd(v));
+    const [nn, nb] = [values[0].length, values[1].length];
+    const pooled = Math.sqrt(((nn - 1) * (n as MeanSd).sd ** 2 + (nb - 1) * (b as MeanSd).sd ** 2) / (nn + nb - 2));
+    out.push(pooled > 0 ? ((b as MeanSd).mean - (n as MeanSd).mean) / pooled : 0);
+  }
+  return out;
+}

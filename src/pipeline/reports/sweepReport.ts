@@ -180,7 +180,8 @@ function csvRows(result: SweepResult): Record<string, CsvValue>[] {
   }));
 }
 
-const snake = (s: string) => s.replace(/[A-Z]/g, (x) => `_${x.toLowerCase()}`);
+/** CSV column stem of a metric: "rocAuc" -> "roc_auc", "pAuc" -> "pauc". */
+const snake = (s: string) => s.replace(/^pAuc/, "pauc").replace(/[A-Z]/g, (x) => `_${x.toLowerCase()}`);
 
 /** The columns of sweep.csv. */
 export const SWEEP_CSV_COLUMNS = [
