@@ -259,7 +259,10 @@ export function thesisConfig(projectRoot: string = process.cwd()): PipelineConfi
  * - training oversamples the smaller class, holds out a grouped 20 % of the training
  *   recordings for validation (loss curve) and chooses the decision threshold on them;
  * - logistic-regression and autoencoder baselines are reported next to the CNN;
- * - DCASE file names are read into the manifests and reports (per-domain AUC, official score).
+ * - DCASE file names are read into the manifests and reports (per-domain AUC, official score);
+ * - every model is also judged once per recording (its windows' scores averaged), and detectors on
+ *   pooled features of whole recordings (log-mel, max per band; logistic regression, kNN and
+ *   Mahalanobis) are trained, saved and reported next to the CNN (chosen by grouped CV, README).
  * Features, augmentations, architecture and training (full batch, Adam 1e-3, 50 epochs) stay the
  * thesis's, so the differences in the numbers come from how the model is evaluated. (On the
  * valve set, mini-batches of 32 with early stopping did worse: the validation loss is lowest
