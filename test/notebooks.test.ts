@@ -3,7 +3,7 @@
 // in headless Chromium. Set SOUNDCHECK_SKIP_NOTEBOOKS=1 to skip (needs Jupyter and Chromium).
 import { before, after, test } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { readCsv } from "../src/data/csv";
@@ -343,6 +343,21 @@ test("JupyterLab draws every figure output of every notebook: run fresh, saved a
       const rendered = await elsewhere.figures(page, renderedExpected);
       const renderedTrusted = await elsewhere.trusted(page);
       await page.close();
+      if (name === "03_split") {
+        // the control: the same outputs without their static images draw nothing untrusted (as before images existed)
+        const stripped = readNb(join(executedDir, file));
+        for (const o of stripped.cells.flatMap((c) => c.outputs ?? [])) {
+          if (o.data?.[PLOTLY_MIME] === undefined) continue;
+          delete o.data["image/svg+xml"];
+          delete o.data["image/png"];
+          o.data["text/html"] = text(o.data["text/html"]).replace(/<img class="soundcheck-figure-static"[^>]*>/, "");
+        }
+        writeFileSync(join(elsewhere.root, "notebooks", `without_images_${file}`), JSON.stringify(stripped));
+        page = await elsewhere.open(browser, `without_images_${file}`);
+        const control = await elsewhere.figures(page, renderedExpected, 10_000);
+        await page.close();
+        assert.deepEqual([control.length, drawn(control)], [renderedExpected, 0], "control: without the static images nothing is drawn untrusted");
+      }
       await Promise.all([here.shutdownKernels(), elsewhere.shutdownKernels()]);
 
       rows.push(`${name.padEnd(32)} ${String(expected).padStart(7)} ${`${drawn(fresh)}`.padStart(6)} ${`${drawn(reopened)}${reopenedTrusted ? " (trusted)" : ""}`.padStart(18)} ${`${drawn(untrusted)}`.padStart(18)} ${`${drawn(rendered)}/${renderedExpected}`.padStart(16)}`);
