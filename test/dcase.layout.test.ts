@@ -30,34 +30,76 @@ function clip(domain: DcaseDomain, anomaly: boolean, seed: number): Uint8Array {
 const machine = join(mkdtempSync(join(tmpdir(), "soundcheck-dcase-")), "dev_data", "raw", "valve");
 const names: string[] = [];
 function add(split: "train" | "test", domain: DcaseDomain, condition: "normal" | "anomaly", index: number): void {
-  const name = `section_00_${domain}_${split}_${condition}_${String(index).padStart(4, "0")}_pat_0${domain === "source" ? index % 2 : 2 + (index % 2)}.wav`;
+  const pattern = domain === "source" ? index % 2 : 2 + (index % 2);
+  const name = `section_00_${domain}_${split}_${condition}_${String(index).padStart(4, "0")}_pat_0${pattern}.wav`;
   mkdirSync(join(machine, split), { recursive: true });
-  writeFileSync(join(machine, split, name), clip(domain, condition === "anomaly", index + (split === "test" ? 50 : 0) + (domain === "target" ? 20 : 0)));
+  writeFileSync(
+    join(machine, split, name),
+    clip(domain, condition === "anomaly", index + (split === "test" ? 50 : 0) + (domain === "target" ? 20 : 0)),
+  );
   names.push(name);
 }
 for (let i = 0; i < 4; i++) for (const d of ["source", "target"] as const) add("train", d, "normal", i);
-for (let i = 0; i < 3; i++) for (const d of ["source", "target"] as const) for (const c of ["normal", "anomaly"] as const) add("test", d, c, i);
+for (let i = 0; i < 3; i++)
+  for (const d of ["source", "target"] as const) for (const c of ["normal", "anomaly"] as const) add("test", d, c, i);
 writeFileSync(join(machine, "test", "recorded_later.wav"), clip("source", false, 99)); // not a DCASE name
 const rawBefore = { train: folderHashes(join(machine, "train")), test: folderHashes(join(machine, "test")) };
 const reports = join(machine, "..", "..", "..", "reports");
 
 test("soundcheck pipeline --layout dcase trains the normal-only detector on train/ and scores every test/ clip", () => {
-  const r = run("pipeline", "--layout", "dcase", "--data", machine, "--preset", "recommended", "--reports", reports, "--run", "dcase-run", "--workers", "1");
+  const r = run(
+    "pipeline",
+    "--layout",
+    "dcase",
+    "--data",
+    machine,
+    "--preset",
+    "recommended",
+    "--reports",
+    reports,
+    "--run",
+    "dcase-run",
+    "--workers",
+    "1",
+  );
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /DCASE metrics/);
   // the supervised models: one message, no crash, no model
   const notes = r.stderr.split("\n").filter((l) => /supervised/.test(l));
   assert.equal(notes.length, 1, r.stderr);
-  assert.match(notes[0]!, /cnn, logistic-regression and logistic-regression \(pooled features\): supervised.*train\/ folder holds normal clips only.*normal-only detectors \(autoencoder, knn and mahalanobis\) are/);
+  assert.match(
+    notes[0]!,
+    new RegExp(
+      "cnn, logistic-regression and logistic-regression \\(pooled features\\): supervised.*" +
+        "train/ folder holds normal clips only.*normal-only detectors \\(autoencoder, knn and mahalanobis\\) are",
+    ),
+  );
   // the file without a DCASE name: skipped with one line naming it
   assert.match(r.stderr, /recorded_later\.wav.*does not say normal or anomaly/);
   const dir = join(reports, "dcase-run");
-  for (const f of ["metrics.json", "model_comparison.csv", "model_comparison.md", "test_predictions.csv", "test_recordings.csv", "dcase_metrics.csv", "dcase_metrics.md", "config.json", "provenance.json", "skipped.csv"]) assert.ok(existsSync(join(dir, f)), f);
+  for (const f of [
+    "metrics.json",
+    "model_comparison.csv",
+    "model_comparison.md",
+    "test_predictions.csv",
+    "test_recordings.csv",
+    "dcase_metrics.csv",
+    "dcase_metrics.md",
+    "config.json",
+    "provenance.json",
+    "skipped.csv",
+  ])
+    assert.ok(existsSync(join(dir, f)), f);
 });
 
-test("the DCASE split: train/ rows train (normal only), all test/ rows are scored, each source recording on one side", () => {
+test("the DCASE split: train/ rows (normal only) train, every test/ row is scored", () => {
   const manifest = readCsv(join(machine, "processed_data", "manifest.csv"));
-  const split = JSON.parse(readFileSync(join(machine, "processed_data", "split_indices.json"), "utf8")) as { method: string; train: number[]; test: number[]; validation: number[] };
+  const split = JSON.parse(readFileSync(join(machine, "processed_data", "split_indices.json"), "utf8")) as {
+    method: string;
+    train: number[];
+    test: number[];
+    validation: number[];
+  };
   assert.equal(split.method, "DCASE folders (train/ vs test/)");
   assert.deepEqual(split.validation, []);
   for (const r of split.train) assert.match(manifest[r]!.source!, /^train\/section_00_(source|target)_train_normal_/);
@@ -69,10 +111,13 @@ test("the DCASE split: train/ rows train (normal only), all test/ rows are score
   assert.ok(manifest.every((m) => m.augmentation === ""));
   // the DCASE columns, from each recording's name
   const m = manifest.find((x) => x.source === "test/section_00_target_test_anomaly_0001_pat_03.wav")!;
-  assert.deepEqual([m.section, m.domain, m.dcase_split, m.condition, m.index, m.attributes, m.label], ["00", "target", "test", "anomaly", "0001", "pat=03", "1"]);
+  assert.deepEqual(
+    [m.section, m.domain, m.dcase_split, m.condition, m.index, m.attributes, m.label],
+    ["00", "target", "test", "anomaly", "0001", "pat=03", "1"],
+  );
 });
 
-test("dcase_metrics.csv holds what dcaseMetrics gives for the scores in test_predictions.csv, per window and per recording", () => {
+test("dcase_metrics.csv holds dcaseMetrics of test_predictions.csv's scores, per window and recording", () => {
   const dir = join(reports, "dcase-run");
   const predictions = readCsv(join(dir, "test_predictions.csv"));
   assert.equal(predictions.length, 24);
@@ -80,12 +125,28 @@ test("dcase_metrics.csv holds what dcaseMetrics gives for the scores in test_pre
   const scores = predictions.map((p) => Number(p.autoencoder_score));
   const sources = predictions.map((p) => p.source!);
   const domains = sources.map((s) => parseDcaseName(s).domain);
-  assert.deepEqual(predictions.map((p) => p.domain), domains);
+  assert.deepEqual(
+    predictions.map((p) => p.domain),
+    domains,
+  );
   const rows = readCsv(join(dir, "dcase_metrics.csv"));
-  const windows = dcaseMetrics(labels, scores, domains, sources.map(() => "00"))!;
+  const windows = dcaseMetrics(
+    labels,
+    scores,
+    domains,
+    sources.map(() => "00"),
+  )!;
   const recs = recordingScores(sources, labels, scores, { method: "mean", k: 1 }); // the recommended preset's rule
-  const recordings = dcaseMetrics(recs.labels, recs.scores, recs.recordings.map((s) => parseDcaseName(s).domain), recs.recordings.map(() => "00"))!;
-  for (const [level, expected] of [["window", windows], ["recording", recordings]] as const) {
+  const recordings = dcaseMetrics(
+    recs.labels,
+    recs.scores,
+    recs.recordings.map((s) => parseDcaseName(s).domain),
+    recs.recordings.map(() => "00"),
+  )!;
+  for (const [level, expected] of [
+    ["window", windows],
+    ["recording", recordings],
+  ] as const) {
     const row = rows.find((x) => x.model === "autoencoder" && x.level === level)!;
     const s = expected.sections[0]!;
     // the CSV holds JavaScript's shortest round-trip text of each number
@@ -93,15 +154,22 @@ test("dcase_metrics.csv holds what dcaseMetrics gives for the scores in test_pre
     assert.equal(Number(row.auc_target), s.aucTarget);
     assert.equal(Number(row.pauc), s.pAuc);
     assert.equal(Number(row.official_score), expected.officialScore);
-    assert.deepEqual([row.normal_source, row.normal_target, row.anomaly_source, row.anomaly_target].map(Number), level === "window" ? [6, 6, 6, 6] : [3, 3, 3, 3]);
+    assert.deepEqual(
+      [row.normal_source, row.normal_target, row.anomaly_source, row.anomaly_target].map(Number),
+      level === "window" ? [6, 6, 6, 6] : [3, 3, 3, 3],
+    );
   }
-  const metrics = JSON.parse(readFileSync(join(dir, "metrics.json"), "utf8")) as { layout: string; train: { rows: number }; dcase: Array<{ model: string; level: string; officialScore: number }> };
+  const metrics = JSON.parse(readFileSync(join(dir, "metrics.json"), "utf8")) as {
+    layout: string;
+    train: { rows: number };
+    dcase: Array<{ model: string; level: string; officialScore: number }>;
+  };
   assert.equal(metrics.layout, "dcase");
   assert.equal(metrics.train.rows, 16);
   assert.equal(metrics.dcase.find((d) => d.level === "recording")!.officialScore, recordings.officialScore);
 });
 
-test("the normal-only pooled-feature detectors (kNN, Mahalanobis) are scored per recording, and their DCASE metrics are those of test_recordings.csv", () => {
+test("kNN and Mahalanobis (normal-only, pooled features) are scored per recording as test_recordings.csv says", () => {
   const dir = join(reports, "dcase-run");
   const recordings = readCsv(join(dir, "test_recordings.csv"));
   assert.equal(recordings.length, 12);
@@ -109,7 +177,11 @@ test("the normal-only pooled-feature detectors (kNN, Mahalanobis) are scored per
   for (const model of ["knn", "mahalanobis"]) {
     const column = Object.keys(recordings[0]!).find((c) => c.startsWith(`${model} (`) && c.endsWith("_score"))!;
     assert.ok(column, `${model} in test_recordings.csv`);
-    const m = dcaseMetrics(recordings.map((r) => Number(r.true_label)), recordings.map((r) => Number(r[column])), recordings.map((r) => parseDcaseName(r.source!).domain))!;
+    const m = dcaseMetrics(
+      recordings.map((r) => Number(r.true_label)),
+      recordings.map((r) => Number(r[column])),
+      recordings.map((r) => parseDcaseName(r.source!).domain),
+    )!;
     const row = rows.find((x) => x.model === column.slice(0, -"_score".length) && x.level === "recording")!;
     assert.equal(Number(row.official_score), m.officialScore);
     assert.equal(rows.filter((x) => x.model === row.model).length, 1, "one window per recording: recording level only");
@@ -127,7 +199,7 @@ test("train --layout dcase says in one line why the CNN is not trained, and writ
   assert.equal(existsSync(model), false);
 });
 
-test("cv and unseen with --layout dcase exit 2 with what to run instead; a bad --layout value names the choices", () => {
+test("cv and unseen with --layout dcase exit 2 saying what to run; a bad --layout value names the choices", () => {
   for (const command of ["cv", "unseen"]) {
     const r = run(command, "--layout", "dcase", "--data", machine);
     assert.equal(r.status, 2);
@@ -147,6 +219,9 @@ test("a DCASE folder without train/ fails with one line naming it", () => {
 });
 
 test("the raw train/ and test/ folders are left byte for byte as they were", () => {
-  assert.deepEqual({ train: folderHashes(join(machine, "train")), test: folderHashes(join(machine, "test")) }, rawBefore);
+  assert.deepEqual(
+    { train: folderHashes(join(machine, "train")), test: folderHashes(join(machine, "test")) },
+    rawBefore,
+  );
   assert.equal(readdirSync(join(machine, "test")).length, names.filter((n) => n.includes("_test_")).length + 1);
 });

@@ -21,10 +21,17 @@ test("per-domain AUC uses that domain's normal clips against all anomalies of th
   const s = m.sections[0]!;
   assert.ok(Math.abs(s.aucSource! - 5 / 6) < 1e-12, `${s.aucSource}`);
   assert.ok(Math.abs(s.aucTarget! - 1 / 2) < 1e-12, `${s.aucTarget}`);
-  assert.deepEqual(s.counts, { normalSource: 2, normalTarget: 2, anomalySource: 1, anomalyTarget: 2, normalUnknown: 0, anomalyUnknown: 0 });
+  assert.deepEqual(s.counts, {
+    normalSource: 2,
+    normalTarget: 2,
+    anomalySource: 1,
+    anomalyTarget: 2,
+    normalUnknown: 0,
+    anomalyUnknown: 0,
+  });
 });
 
-test("pAUC is the whole section's McClish-standardised partial AUC at FPR 0.1, and the official score their harmonic mean", () => {
+test("pAUC is the section's McClish-standardised partial AUC (FPR 0.1); the official score the harmonic mean", () => {
   const m = dcaseMetrics(labels, scores, domains)!;
   const s = m.sections[0]!;
   assert.ok(Math.abs(s.pAuc! - 37 / 57) < 1e-12, `${s.pAuc}`);
@@ -45,8 +52,16 @@ test("the per-domain pAUC (information only) uses the domain's own clips", () =>
 test("sections are scored separately and the official score is the harmonic mean over all their values", () => {
   const shifted = scores.map((v) => v + 10); // a second section with the same ranking
   const flipped = scores.map((v) => -v); // a third one, inverted
-  const all = dcaseMetrics([...labels, ...labels, ...labels], [...scores, ...shifted, ...flipped], [...domains, ...domains, ...domains], [...labels.map(() => "00"), ...labels.map(() => "01"), ...labels.map(() => "02")])!;
-  assert.deepEqual(all.sections.map((s) => s.section), ["00", "01", "02"]);
+  const all = dcaseMetrics(
+    [...labels, ...labels, ...labels],
+    [...scores, ...shifted, ...flipped],
+    [...domains, ...domains, ...domains],
+    [...labels.map(() => "00"), ...labels.map(() => "01"), ...labels.map(() => "02")],
+  )!;
+  assert.deepEqual(
+    all.sections.map((s) => s.section),
+    ["00", "01", "02"],
+  );
   assert.equal(all.sections[1]!.aucSource, all.sections[0]!.aucSource);
   assert.ok(Math.abs(all.sections[2]!.aucSource! - 1 / 6) < 1e-12);
   const values = all.sections.flatMap((s) => [s.aucSource!, s.aucTarget!, s.pAuc!]);
@@ -62,7 +77,11 @@ test("anomalies of unknown domain count for both domains; normals of unknown dom
   assert.equal(s.aucTarget, 0); // 0.9 > 0.5
   assert.equal(s.counts.normalUnknown, 1);
   assert.equal(s.counts.anomalyUnknown, 1);
-  assert.equal(m.officialScore, 3 / (1 + 1 / Number.EPSILON + 1 / s.pAuc!), "an AUC of 0 is floored at machine epsilon");
+  assert.equal(
+    m.officialScore,
+    3 / (1 + 1 / Number.EPSILON + 1 / s.pAuc!),
+    "an AUC of 0 is floored at machine epsilon",
+  );
 });
 
 test("a domain without normal clips leaves its AUC and the official score undefined (null)", () => {

@@ -31,7 +31,10 @@ export interface DcaseRecording {
  */
 export function listDcaseRecordings(config: PipelineConfig, reporter: Reporter): DcaseRecording[] {
   const out: DcaseRecording[] = [];
-  for (const [split, key] of [["train", "rawDcaseTrain"], ["test", "rawDcaseTest"]] as const) {
+  for (const [split, key] of [
+    ["train", "rawDcaseTrain"],
+    ["test", "rawDcaseTest"],
+  ] as const) {
     const folder = dataPath(config, key);
     for (const file of listAudioFiles(folder, reporter, `DCASE ${split} clips`)) {
       const name = parseDcaseName(file);
@@ -50,9 +53,19 @@ export function listDcaseRecordings(config: PipelineConfig, reporter: Reporter):
   const count = (split: DcaseSplit, label: 0 | 1) => out.filter((r) => r.split === split && r.label === label).length;
   const train = dataPath(config, "rawDcaseTrain");
   const test = dataPath(config, "rawDcaseTest");
-  if (count("train", 0) === 0) throw new ConfigError(train, "holds no normal clip named as DCASE", "put the machine's normal training clips (section_XX_..._train_normal_NNNN_...wav) into it");
+  if (count("train", 0) === 0)
+    throw new ConfigError(
+      train,
+      "holds no normal clip named as DCASE",
+      "put the machine's normal training clips (section_XX_..._train_normal_NNNN_...wav) into it",
+    );
   for (const label of [0, 1] as const) {
-    if (count("test", label) === 0) throw new ConfigError(test, `holds no ${label === 1 ? "anomalous" : "normal"} clip named as DCASE`, "use the development set's test/ folder, whose names say normal or anomaly");
+    if (count("test", label) === 0)
+      throw new ConfigError(
+        test,
+        `holds no ${label === 1 ? "anomalous" : "normal"} clip named as DCASE`,
+        "use the development set's test/ folder, whose names say normal or anomaly",
+      );
   }
   const anomalousTrain = count("train", 1);
   if (anomalousTrain > 0) {

@@ -39,7 +39,14 @@ const FULL = /^section_(\d+)_(source|target)_(train|test)_(normal|anomaly)_(\d+)
 /** Evaluation-set names carry no domain or label: `section_00_0012`. */
 const EVAL = /^section_(\d+)_(\d+)$/;
 
-const NOTHING: Readonly<DcaseName> = Object.freeze({ section: null, domain: null, split: null, condition: null, index: null, attributes: [] });
+const NOTHING: Readonly<DcaseName> = Object.freeze({
+  section: null,
+  domain: null,
+  split: null,
+  condition: null,
+  index: null,
+  attributes: [],
+});
 
 /** Split an attribute tail `pat_02_vel_6` into pairs; a lone last token is a key without a value. */
 export function parseDcaseAttributes(tail: string): DcaseAttribute[] {
@@ -71,7 +78,8 @@ export function parseDcaseName(pathOrName: string): DcaseName {
     };
   }
   const evalName = EVAL.exec(stemOnly);
-  if (evalName !== null) return { ...NOTHING, attributes: [], section: evalName[1] as string, index: evalName[2] as string };
+  if (evalName !== null)
+    return { ...NOTHING, attributes: [], section: evalName[1] as string, index: evalName[2] as string };
   return { ...NOTHING, attributes: [] };
 }
 

@@ -81,7 +81,11 @@ export function harmonicMean(values: ReadonlyArray<number | null>): number | nul
   return values.length / inverse;
 }
 
-function subset(labels: ArrayLike<number>, scores: ArrayLike<number>, keep: (i: number) => boolean): { y: number[]; s: number[] } {
+function subset(
+  labels: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  keep: (i: number) => boolean,
+): { y: number[]; s: number[] } {
   const y: number[] = [];
   const s: number[] = [];
   for (let i = 0; i < labels.length; i++) {
@@ -118,15 +122,30 @@ export function dcaseMetrics(
   sections?: ReadonlyArray<string | null>,
   maxFpr: number = DCASE_MAX_FPR,
 ): DcaseMetrics | null {
-  if (labels.length !== scores.length || labels.length !== domains.length || (sections !== undefined && sections.length !== labels.length)) {
-    throw new RangeError(`dcaseMetrics: ${labels.length} labels, ${scores.length} scores, ${domains.length} domains${sections === undefined ? "" : `, ${sections.length} sections`}: pass one of each per row`);
+  if (
+    labels.length !== scores.length ||
+    labels.length !== domains.length ||
+    (sections !== undefined && sections.length !== labels.length)
+  ) {
+    const sectionCount = sections === undefined ? "" : `, ${sections.length} sections`;
+    throw new RangeError(
+      `dcaseMetrics: ${labels.length} labels, ${scores.length} scores, ${domains.length} domains${sectionCount}: ` +
+        "pass one of each per row",
+    );
   }
   if (!domains.some((d) => d !== null)) return null;
   const sectionOf = (i: number) => sections?.[i] ?? "";
   const ids = [...new Set(Array.from({ length: labels.length }, (_, i) => sectionOf(i)))].sort();
   const perSection = ids.map((section): SectionDcaseMetrics => {
     const inSection = (i: number) => sectionOf(i) === section;
-    const counts: DomainCounts = { normalSource: 0, normalTarget: 0, anomalySource: 0, anomalyTarget: 0, normalUnknown: 0, anomalyUnknown: 0 };
+    const counts: DomainCounts = {
+      normalSource: 0,
+      normalTarget: 0,
+      anomalySource: 0,
+      anomalyTarget: 0,
+      normalUnknown: 0,
+      anomalyUnknown: 0,
+    };
     for (let i = 0; i < labels.length; i++) {
       if (!inSection(i)) continue;
       const d = domains[i] === "source" ? "Source" : domains[i] === "target" ? "Target" : "Unknown";

@@ -13,14 +13,33 @@ import { assertSafeLayout } from "../../data/dataset";
 import { loadNpy } from "../../data/npy";
 import { parseDcaseName } from "../../data/dcaseNames";
 import { ConfigError, SoundcheckError } from "../../errors";
-import { evaluateScores, finiteOrNull, headlineMetrics, headlineTable, HEADLINE_METRICS, type ModelEvaluation } from "../../evaluate/modelEvaluation";
+import {
+  evaluateScores,
+  finiteOrNull,
+  headlineMetrics,
+  headlineTable,
+  HEADLINE_METRICS,
+  type ModelEvaluation,
+} from "../../evaluate/modelEvaluation";
 import { writeFileAtomic } from "../../util/atomicWrite";
 import type { Reporter } from "../../util/reporter";
 import { fitBaselines } from "../baselines";
 import { readFeatureManifest } from "../manifest";
-import { dcaseJson, dcaseModelMetrics, dcaseTable, writeDcaseReport, type DcaseModelMetrics } from "../reports/dcaseReport";
+import {
+  dcaseJson,
+  dcaseModelMetrics,
+  dcaseTable,
+  writeDcaseReport,
+  type DcaseModelMetrics,
+} from "../reports/dcaseReport";
 import { recordingScores } from "../../evaluate/recordingScores";
-import { configuredDetectors, configuredFeatureName, configuredPooledWindows, detectorEvaluationOptions, recordingAggregation } from "../detect/configured";
+import {
+  configuredDetectors,
+  configuredFeatureName,
+  configuredPooledWindows,
+  detectorEvaluationOptions,
+  recordingAggregation,
+} from "../detect/configured";
 import { runDetector } from "../detect/evaluateDetectors";
 import type { Recording } from "../detect/recordings";
 import type { Detector } from "../../model/detectors/detector";
@@ -50,11 +69,18 @@ export function supervisedModelsNote(config: PipelineConfig): string {
   const supervised = [
     "cnn",
     ...config.evaluate.baselines.filter((b) => !NORMAL_ONLY_BASELINES.includes(b)),
-    ...configuredDetectors(config).filter((d) => d.supervision === "supervised").map((d) => `${d.name} (pooled features)`),
+    ...configuredDetectors(config)
+      .filter((d) => d.supervision === "supervised")
+      .map((d) => `${d.name} (pooled features)`),
   ];
   const normalOnly = [...normalOnlyBaselines(config), ...normalOnlyDetectors(config).map((d) => d.name)];
-  const list = (names: string[]) => (names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1) as string}`);
-  return `${list(supervised)}: supervised, they learn from anomalous examples, but a DCASE train/ folder holds normal clips only, so they are not trained with --layout dcase (use --layout folders with broken_audio/ and normal_audio/ for them); the normal-only detectors (${list(normalOnly)}) are`;
+  const list = (names: string[]) =>
+    names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1) as string}`;
+  return (
+    `${list(supervised)}: supervised, they learn from anomalous examples, but a DCASE train/ folder holds normal ` +
+    "clips only, so they are not trained with --layout dcase (use --layout folders with broken_audio/ and " +
+    `normal_audio/ for them); the normal-only detectors (${list(normalOnly)}) are`
+  );
 }
 
 /**
@@ -62,14 +88,24 @@ export function supervisedModelsNote(config: PipelineConfig): string {
  * `features.levelNormalization` is "rms"), for the pooled-feature detectors; ids as the
  * manifest's `source` (`train/...`, `test/...`). Unreadable files are skipped with a reason.
  */
-export async function loadDcaseRecordings(config: PipelineConfig, reporter: Reporter): Promise<Array<Recording & { split: DcaseSplit }>> {
+export async function loadDcaseRecordings(
+  config: PipelineConfig,
+  reporter: Reporter,
+): Promise<Array<Recording & { split: DcaseSplit }>> {
   const rate = config.features.sampleRateHz;
   const rms = (config.features.levelNormalization ?? "none") === "rms";
   const out: Array<Recording & { split: DcaseSplit }> = [];
   for (const r of listDcaseRecordings(config, reporter)) {
     try {
       const audio = await loadAudio(r.file, rate);
-      out.push({ id: relative(config.dataRoot, r.file), file: r.file, label: r.label, domain: r.name.domain, split: r.split, samples: rms ? normalizeRms(audio.samples) : audio.samples });
+      out.push({
+        id: relative(config.dataRoot, r.file),
+        file: r.file,
+        label: r.label,
+        domain: r.name.domain,
+        split: r.split,
+        samples: rms ? normalizeRms(audio.samples) : audio.samples,
+      });
     } catch (err) {
       reporter.skip(r.file, err instanceof SoundcheckError ? err.message : `${r.file}: ${(err as Error).message}`);
     }
@@ -85,7 +121,10 @@ export function normalOnlyBaselines(config: PipelineConfig): BaselineName[] {
 
 /** What {@link evaluateDcaseLayout} computed and wrote. */
 export interface DcaseRunReport {
-  /** Per detector: its evaluation per test window and per test recording (its windows' scores aggregated by evaluate.recordingScore). */
+  /**
+   * Per detector: its evaluation per test window and per test recording (its windows' scores
+   * aggregated by evaluate.recordingScore).
+   */
   evaluations: Array<{ model: string; windows: ModelEvaluation; recordings: ModelEvaluation }>;
   /** DCASE metrics (AUC per domain, pAUC, official score) per detector and level. */
   dcase: DcaseModelMetrics[];
@@ -105,32 +144,71 @@ export interface DcaseRunReport {
  * `.md`, `config.json`, `provenance.json` and `skipped.csv` into the run folder.
  */
 export async function evaluateDcaseLayout(config: PipelineConfig, reporter: Reporter): Promise<DcaseRunReport> {
-  if (config.dataFormat !== "dcase") throw new ConfigError("dataFormat", `is "${config.dataFormat}"`, 'use --layout dcase (or "soundcheck evaluate" for the folders layout)');
+  if (config.dataFormat !== "dcase")
+    throw new ConfigError(
+      "dataFormat",
+      `is "${config.dataFormat}"`,
+      'use --layout dcase (or "soundcheck evaluate" for the folders layout)',
+    );
   assertSafeLayout(config); // no output may land in a raw folder
   const processed = dataPath(config, "processed");
   const train = loadFeatureSet(join(processed, SPLIT_FILES.xTrain), join(processed, SPLIT_FILES.yTrain));
   const test = loadFeatureSet(join(processed, SPLIT_FILES.xTest), join(processed, SPLIT_FILES.yTest));
-  const manifest = readFeatureManifest(join(processed, FEATURE_MANIFEST), loadNpy(join(processed, LABELS_FILE)).shape[0] as number);
+  const manifest = readFeatureManifest(
+    join(processed, FEATURE_MANIFEST),
+    loadNpy(join(processed, LABELS_FILE)).shape[0] as number,
+  );
   const assignment = readSplitAssignment(processed);
   const n = test.shape[0] as number;
-  if (assignment.test.length !== n) throw new ConfigError(join(processed, SPLIT_FILES.indices), `lists ${assignment.test.length} test rows but X_test.npy has ${n}`, 'run "soundcheck split --layout dcase" again');
+  if (assignment.test.length !== n)
+    throw new ConfigError(
+      join(processed, SPLIT_FILES.indices),
+      `lists ${assignment.test.length} test rows but X_test.npy has ${n}`,
+      'run "soundcheck split --layout dcase" again',
+    );
   const sources = Array.from(assignment.test, (r) => (manifest[r] as FeatureRow).source);
-  const normalTrain = subsetFeatureSet(train, Int32Array.from(Array.from(train.y.keys()).filter((i) => train.y[i] === 0)));
+  const normalTrain = subsetFeatureSet(
+    train,
+    Int32Array.from(Array.from(train.y.keys()).filter((i) => train.y[i] === 0)),
+  );
   const note = supervisedModelsNote(config);
   reporter.warn(note);
   const classNames = [...config.classNames];
   const maxFpr = config.evaluate.maxFpr;
-  const detectors = fitBaselines({ ...config, evaluate: { ...config.evaluate, baselines: normalOnlyBaselines(config) } }, normalTrain, null, reporter);
+  const detectors = fitBaselines(
+    { ...config, evaluate: { ...config.evaluate, baselines: normalOnlyBaselines(config) } },
+    normalTrain,
+    null,
+    reporter,
+  );
   const evaluations: DcaseRunReport["evaluations"] = [];
   const scored: Array<{ model: string; scores: Float64Array; predictions: Int32Array }> = [];
-  const perRecordingScores: Array<{ model: string; recordings: string[]; scores: ArrayLike<number>; labels: ArrayLike<number> }> = [];
+  const perRecordingScores: Array<{
+    model: string;
+    recordings: string[];
+    scores: ArrayLike<number>;
+    labels: ArrayLike<number>;
+  }> = [];
   for (const d of detectors) {
     const scores = d.score(test.x, n);
     const windows = evaluateScores(d.name, d.scoreName, test.y, scores, d.threshold, classNames, maxFpr);
     const perRecording = recordingScores(sources, test.y, scores, recordingAggregation(config));
-    const recordings = evaluateScores(d.name, `${recordingAggregation(config).method} of ${d.scoreName}`, perRecording.labels, perRecording.scores, d.threshold, classNames, maxFpr);
+    const recordings = evaluateScores(
+      d.name,
+      `${recordingAggregation(config).method} of ${d.scoreName}`,
+      perRecording.labels,
+      perRecording.scores,
+      d.threshold,
+      classNames,
+      maxFpr,
+    );
     evaluations.push({ model: d.name, windows, recordings });
-    perRecordingScores.push({ model: d.name, recordings: perRecording.recordings, scores: perRecording.scores, labels: perRecording.labels });
+    perRecordingScores.push({
+      model: d.name,
+      recordings: perRecording.recordings,
+      scores: perRecording.scores,
+      labels: perRecording.labels,
+    });
     scored.push({ model: d.name, scores, predictions: windows.predictions });
   }
   const dcase = dcaseModelMetrics(scored, test.y, sources, maxFpr, recordingAggregation(config));
@@ -138,23 +216,55 @@ export async function evaluateDcaseLayout(config: PipelineConfig, reporter: Repo
   // the pooled-feature detectors that learn from normal clips: fitted on the normal train/ recordings
   const pooledDetectors = normalOnlyDetectors(config);
   if (pooledDetectors.length > 0) {
-    const quiet: Reporter = { info: () => undefined, warn: () => undefined, skip: () => undefined, progress: () => undefined };
+    const quiet: Reporter = {
+      info: () => undefined,
+      warn: () => undefined,
+      skip: () => undefined,
+      progress: () => undefined,
+    };
     const recordings = await loadDcaseRecordings(config, quiet);
     const pooled = await configuredPooledWindows(config, recordings);
-    const indices = (keep: (r: (typeof recordings)[number]) => boolean) => Int32Array.from(Array.from(recordings.keys()).filter((i) => keep(recordings[i] as (typeof recordings)[number])));
-    const sets = { train: indices((r) => r.split === "train" && r.label === 0), validation: new Int32Array(0), test: indices((r) => r.split === "test") };
+    const indices = (keep: (r: (typeof recordings)[number]) => boolean) =>
+      Int32Array.from(Array.from(recordings.keys()).filter((i) => keep(recordings[i] as (typeof recordings)[number])));
+    const sets = {
+      train: indices((r) => r.split === "train" && r.label === 0),
+      validation: new Int32Array(0),
+      test: indices((r) => r.split === "test"),
+    };
     const name = (d: Detector) => `${d.name} (${configuredFeatureName(config)})`;
     for (const d of pooledDetectors) {
       const run = runDetector(d, pooled, recordings, sets, detectorEvaluationOptions(config));
       evaluations.push({ model: name(d), windows: run.windows, recordings: run.recordings });
-      perRecordingScores.push({ model: name(d), recordings: run.test.recordings, scores: run.test.scores, labels: run.test.labels });
-      dcase.push(...dcaseModelMetrics([{ model: name(d), scores: run.test.scores }], run.test.labels, run.test.recordings, maxFpr));
+      perRecordingScores.push({
+        model: name(d),
+        recordings: run.test.recordings,
+        scores: run.test.scores,
+        labels: run.test.labels,
+      });
+      dcase.push(
+        ...dcaseModelMetrics(
+          [{ model: name(d), scores: run.test.scores }],
+          run.test.labels,
+          run.test.recordings,
+          maxFpr,
+        ),
+      );
     }
   }
 
   const dir = runDirectory(config);
-  const files = [join(dir, "metrics.json"), join(dir, "model_comparison.csv"), join(dir, "model_comparison.md"), join(dir, "test_predictions.csv")];
-  const summary = (e: ModelEvaluation) => ({ ...headlineMetrics(e), partialAuc: e.ranking?.partialAuc ?? null, confusionMatrix: e.report.confusion, support: e.report.perClass.map((c) => c.support) });
+  const files = [
+    join(dir, "metrics.json"),
+    join(dir, "model_comparison.csv"),
+    join(dir, "model_comparison.md"),
+    join(dir, "test_predictions.csv"),
+  ];
+  const summary = (e: ModelEvaluation) => ({
+    ...headlineMetrics(e),
+    partialAuc: e.ranking?.partialAuc ?? null,
+    confusionMatrix: e.report.confusion,
+    support: e.report.perClass.map((c) => c.support),
+  });
   const trainRecordings = new Set(Array.from(assignment.train, (r) => (manifest[r] as FeatureRow).source)).size;
   writeFileAtomic(
     files[0] as string,
@@ -162,10 +272,24 @@ export async function evaluateDcaseLayout(config: PipelineConfig, reporter: Repo
       {
         layout: "dcase",
         dataRoot: config.dataRoot,
-        train: { rows: normalTrain.shape[0], recordings: trainRecordings, leftOutAnomalousRows: (train.shape[0] as number) - (normalTrain.shape[0] as number) },
+        train: {
+          rows: normalTrain.shape[0],
+          recordings: trainRecordings,
+          leftOutAnomalousRows: (train.shape[0] as number) - (normalTrain.shape[0] as number),
+        },
         testRows: n,
         testRecordings: new Set(sources).size,
-        models: Object.fromEntries(evaluations.map((e) => [e.model, { score: e.windows.scoreName, threshold: e.windows.threshold, windows: summary(e.windows), recordings: summary(e.recordings) }])),
+        models: Object.fromEntries(
+          evaluations.map((e) => [
+            e.model,
+            {
+              score: e.windows.scoreName,
+              threshold: e.windows.threshold,
+              windows: summary(e.windows),
+              recordings: summary(e.recordings),
+            },
+          ]),
+        ),
         dcase: dcaseJson(dcase),
         notRun: note,
         preset: config.preset,
@@ -182,26 +306,55 @@ export async function evaluateDcaseLayout(config: PipelineConfig, reporter: Repo
   writeFileAtomic(
     files[1] as string,
     toCsv(
-      levels.map((l): Record<string, CsvValue> => ({ model: l.model, level: l.level, score: l.e.scoreName, threshold: l.e.threshold.value, threshold_source: l.e.threshold.source, ...Object.fromEntries(HEADLINE_METRICS.map((k) => [k, finiteOrNull(headlineMetrics(l.e)[k])])) })),
+      levels.map((l): Record<string, CsvValue> => ({
+        model: l.model,
+        level: l.level,
+        score: l.e.scoreName,
+        threshold: l.e.threshold.value,
+        threshold_source: l.e.threshold.source,
+        ...Object.fromEntries(HEADLINE_METRICS.map((k) => [k, finiteOrNull(headlineMetrics(l.e)[k])])),
+      })),
       ["model", "level", "score", "threshold", "threshold_source", ...HEADLINE_METRICS],
     ),
   );
-  const table = headlineTable(levels.map((l) => ({ name: `${l.model}, per ${l.level}`, metrics: headlineMetrics(l.e) })));
-  const title = `${config.runName ?? "DCASE evaluation"}: ${config.dataRoot} (${new Set(sources).size} test recordings, ${n} test rows; trained on ${trainRecordings} train/ recordings)`;
-  writeFileAtomic(files[2] as string, `# ${title}\n\n${table}\n\n## DCASE metrics\n\n${dcaseTable(dcase)}\n\nNot run: ${note}.\n`);
+  const table = headlineTable(
+    levels.map((l) => ({ name: `${l.model}, per ${l.level}`, metrics: headlineMetrics(l.e) })),
+  );
+  const title =
+    `${config.runName ?? "DCASE evaluation"}: ${config.dataRoot} (${new Set(sources).size} test recordings, ` +
+    `${n} test rows; trained on ${trainRecordings} train/ recordings)`;
+  writeFileAtomic(
+    files[2] as string,
+    `# ${title}\n\n${table}\n\n## DCASE metrics\n\n${dcaseTable(dcase)}\n\nNot run: ${note}.\n`,
+  );
   writeFileAtomic(
     files[3] as string,
     toCsv(
       Array.from({ length: n }, (_, i): Record<string, CsvValue> => {
         const m = manifest[assignment.test[i] as number] as FeatureRow;
-        const row: Record<string, CsvValue> = { test_row: i, feature_row: m.row, file: m.file, source: m.source, domain: parseDcaseName(m.source).domain, true_label: test.y[i] as number };
+        const row: Record<string, CsvValue> = {
+          test_row: i,
+          feature_row: m.row,
+          file: m.file,
+          source: m.source,
+          domain: parseDcaseName(m.source).domain,
+          true_label: test.y[i] as number,
+        };
         for (const s of scored) {
           row[`${s.model}_score`] = s.scores[i] as number;
           row[`${s.model}_predicted`] = s.predictions[i] as number;
         }
         return row;
       }),
-      ["test_row", "feature_row", "file", "source", "domain", "true_label", ...scored.flatMap((s) => [`${s.model}_score`, `${s.model}_predicted`])],
+      [
+        "test_row",
+        "feature_row",
+        "file",
+        "source",
+        "domain",
+        "true_label",
+        ...scored.flatMap((s) => [`${s.model}_score`, `${s.model}_predicted`]),
+      ],
     ),
   );
   files.push(join(dir, "test_recordings.csv"));
@@ -210,14 +363,32 @@ export async function evaluateDcaseLayout(config: PipelineConfig, reporter: Repo
   files.push(writeRunConfig(dir, config), writeRunProvenance(dir, config, "n/a (no CNN)"));
   const skipped = copyIntoRun(dir, skippedCsvPath(config), SKIPPED_CSV);
   if (skipped !== null) files.push(skipped);
-  const text = [`DCASE layout: ${title}`, "", table, "", "DCASE metrics (dcase_metrics.md defines them)", dcaseTable(dcase), "", `Not run: ${note}.`, "", `Reports written to ${dir}`].join("\n");
+  const text = [
+    `DCASE layout: ${title}`,
+    "",
+    table,
+    "",
+    "DCASE metrics (dcase_metrics.md defines them)",
+    dcaseTable(dcase),
+    "",
+    `Not run: ${note}.`,
+    "",
+    `Reports written to ${dir}`,
+  ].join("\n");
   const head = dcase.find((d) => d.level === "recording");
-  reporter.info(`dcase: ${evaluations.map((e) => e.model).join(", ")} on ${n} test rows${head === undefined ? "" : `, ${head.model} official score ${head.metrics.officialScore?.toFixed(4) ?? "n/a"} per recording`}`);
+  reporter.info(
+    `dcase: ${evaluations.map((e) => e.model).join(", ")} on ${n} test rows` +
+      (head === undefined
+        ? ""
+        : `, ${head.model} official score ${head.metrics.officialScore?.toFixed(4) ?? "n/a"} per recording`),
+  );
   return { evaluations, dcase, note, text, runDir: dir, files };
 }
 
 /** One row per test recording (first model's order), its domain, class and every model's recording score. */
-function recordingScoresCsv(models: ReadonlyArray<{ model: string; recordings: string[]; scores: ArrayLike<number>; labels: ArrayLike<number> }>): string {
+function recordingScoresCsv(
+  models: ReadonlyArray<{ model: string; recordings: string[]; scores: ArrayLike<number>; labels: ArrayLike<number> }>,
+): string {
   const rows = new Map<string, Record<string, CsvValue>>();
   for (const m of models) {
     m.recordings.forEach((id, i) => {

@@ -55,12 +55,27 @@ export function dcaseModelMetrics(
   const oneWindowEach = new Set(recordings).size === recordings.length;
   const out: DcaseModelMetrics[] = [];
   for (const m of models) {
-    const windows = oneWindowEach ? null : dcaseMetrics(labels, m.scores, windowNames.map((p) => p.domain), windowNames.map((p) => p.section), maxFpr);
+    const windows = oneWindowEach
+      ? null
+      : dcaseMetrics(
+          labels,
+          m.scores,
+          windowNames.map((p) => p.domain),
+          windowNames.map((p) => p.section),
+          maxFpr,
+        );
     if (windows !== null) out.push({ model: m.model, level: "window", count: labels.length, metrics: windows });
     const perRecording = recordingScores(recordings, labels, m.scores, aggregation);
     const names = perRecording.recordings.map((r) => parseDcaseName(r));
-    const recs = dcaseMetrics(perRecording.labels, perRecording.scores, names.map((p) => p.domain), names.map((p) => p.section), maxFpr);
-    if (recs !== null) out.push({ model: m.model, level: "recording", count: perRecording.recordings.length, metrics: recs });
+    const recs = dcaseMetrics(
+      perRecording.labels,
+      perRecording.scores,
+      names.map((p) => p.domain),
+      names.map((p) => p.section),
+      maxFpr,
+    );
+    if (recs !== null)
+      out.push({ model: m.model, level: "recording", count: perRecording.recordings.length, metrics: recs });
   }
   return out;
 }
@@ -83,7 +98,10 @@ export const DCASE_CSV_COLUMNS = [
   "anomaly_target",
 ] as const;
 
-/** `dcase_metrics.csv`: one row per model, level and section; official_score repeats the model's score over all sections. */
+/**
+ * `dcase_metrics.csv`: one row per model, level and section; official_score repeats the model's
+ * score over all sections.
+ */
 export function dcaseCsv(results: readonly DcaseModelMetrics[]): string {
   const rows = results.flatMap((r) =>
     r.metrics.sections.map((s): Record<string, CsvValue> => ({
@@ -112,23 +130,36 @@ const fmt = (v: number | null, digits = 3) => (v === null || !Number.isFinite(v)
 export function dcaseTable(results: readonly DcaseModelMetrics[]): string {
   const head = "| model | level | clips | AUC (source) | AUC (target) | pAUC | official score |";
   const rule = "| --- | --- | ---: | ---: | ---: | ---: | ---: |";
-  const body = results.map((r) => `| ${r.model} | ${r.level} | ${r.count} | ${fmt(r.metrics.aucSourceHmean)} | ${fmt(r.metrics.aucTargetHmean)} | ${fmt(r.metrics.pAucHmean)} | ${fmt(r.metrics.officialScore)} |`);
+  const body = results.map(({ model, level, count, metrics: m }) => {
+    const values = [m.aucSourceHmean, m.aucTargetHmean, m.pAucHmean, m.officialScore].map((v) => fmt(v));
+    return `| ${model} | ${level} | ${count} | ${values.join(" | ")} |`;
+  });
   return [head, rule, ...body].join("\n");
 }
 
 /** How the numbers are defined, for the markdown files. */
 export function dcaseDefinition(maxFpr: number): string {
   return [
-    "DCASE 2023 task 2 metrics, computed as the official evaluator: AUC (source) = source-domain normal clips against all anomalous clips of the section;",
-    "AUC (target) likewise; pAUC = partial AUC up to FPR " + String(maxFpr) + " over the whole section, McClish-standardised as scikit-learn's",
-    "`roc_auc_score(max_fpr)` (0.5 = chance); official score = harmonic mean of them. Domain and section come from the file names.",
-    "Several sections: harmonic means over sections. Recording level: a recording's score aggregates its windows' scores",
-    "(evaluate.recordingScore; the mean when that is \"none\").",
+    "DCASE 2023 task 2 metrics, computed as the official evaluator: AUC (source) = source-domain normal clips",
+    "against all anomalous clips of the section;",
+    "AUC (target) likewise; pAUC = partial AUC up to FPR " +
+      String(maxFpr) +
+      " over the whole section, McClish-standardised as scikit-learn's",
+    "`roc_auc_score(max_fpr)` (0.5 = chance); official score = harmonic mean of them. Domain and section come",
+    "from the file names. Several sections: harmonic means over sections. Recording level: a recording's score",
+    "aggregates its windows' scores",
+    '(evaluate.recordingScore; the mean when that is "none").',
   ].join("\n");
 }
 
 /** Write `<prefix>dcase_metrics.csv` and `.md` into `dir`; returns the files (none when `results` is empty). */
-export function writeDcaseReport(dir: string, results: readonly DcaseModelMetrics[], title: string, maxFpr: number, prefix = ""): string[] {
+export function writeDcaseReport(
+  dir: string,
+  results: readonly DcaseModelMetrics[],
+  title: string,
+  maxFpr: number,
+  prefix = "",
+): string[] {
   if (results.length === 0) return [];
   const csv = join(dir, `${prefix}dcase_metrics.csv`);
   const md = join(dir, `${prefix}dcase_metrics.md`);
@@ -159,7 +190,12 @@ export type DcaseSummaryKey = (typeof DCASE_SUMMARY_KEYS)[number];
 /** The flat numbers of one result (NaN where undefined), for fold tables. */
 export function dcaseFlat(r: DcaseModelMetrics): Record<DcaseSummaryKey, number> {
   const n = (v: number | null) => (v === null ? Number.NaN : v);
-  return { officialScore: n(r.metrics.officialScore), aucSource: n(r.metrics.aucSourceHmean), aucTarget: n(r.metrics.aucTargetHmean), pAuc: n(r.metrics.pAucHmean) };
+  return {
+    officialScore: n(r.metrics.officialScore),
+    aucSource: n(r.metrics.aucSourceHmean),
+    aucTarget: n(r.metrics.aucTargetHmean),
+    pAuc: n(r.metrics.pAucHmean),
+  };
 }
 
 /** One model's DCASE metrics at one level on one cross-validation fold. */
@@ -209,7 +245,12 @@ export function dcaseCvTable(summary: readonly DcaseCvSummary[]): string {
   const cell = (m: number, s: number) => (Number.isFinite(m) ? `${m.toFixed(3)} ± ${s.toFixed(3)}` : "n/a");
   const head = "| model | level | folds | AUC (source) | AUC (target) | pAUC | official score |";
   const rule = "| --- | --- | ---: | ---: | ---: | ---: | ---: |";
-  const body = summary.map((s) => `| ${s.model} | ${s.level} | ${s.folds} | ${cell(s.mean.aucSource, s.sd.aucSource)} | ${cell(s.mean.aucTarget, s.sd.aucTarget)} | ${cell(s.mean.pAuc, s.sd.pAuc)} | ${cell(s.mean.officialScore, s.sd.officialScore)} |`);
+  const body = summary.map(
+    (s) =>
+      `| ${s.model} | ${s.level} | ${s.folds} | ${cell(s.mean.aucSource, s.sd.aucSource)} | ` +
+      `${cell(s.mean.aucTarget, s.sd.aucTarget)} | ${cell(s.mean.pAuc, s.sd.pAuc)} | ` +
+      `${cell(s.mean.officialScore, s.sd.officialScore)} |`,
+  );
   return [head, rule, ...body].join("\n");
 }
 
@@ -217,7 +258,12 @@ export function dcaseCvTable(summary: readonly DcaseCvSummary[]): string {
  * Write `cv_dcase_folds.csv` (every fold, model, level and section), `cv_dcase_summary.csv` and
  * `cv_dcase_summary.md` (mean ± sd over folds); nothing when `folds` is empty.
  */
-export function writeCvDcaseReport(dir: string, folds: readonly DcaseFold[], title: string, maxFpr: number): { files: string[]; summary: DcaseCvSummary[]; table: string | null } {
+export function writeCvDcaseReport(
+  dir: string,
+  folds: readonly DcaseFold[],
+  title: string,
+  maxFpr: number,
+): { files: string[]; summary: DcaseCvSummary[]; table: string | null } {
   if (folds.length === 0) return { files: [], summary: [], table: null };
   const files = [join(dir, "cv_dcase_folds.csv"), join(dir, "cv_dcase_summary.csv"), join(dir, "cv_dcase_summary.md")];
   const perFold = dcaseCsv(folds).split("\n");
@@ -230,11 +276,25 @@ export function writeCvDcaseReport(dir: string, folds: readonly DcaseFold[], tit
   writeFileAtomic(
     files[1] as string,
     toCsv(
-      summary.map((s): Record<string, CsvValue> => ({ model: s.model, level: s.level, folds: s.folds, ...Object.fromEntries(DCASE_SUMMARY_KEYS.flatMap((k) => [[`${k}_mean`, nums(s.mean[k])], [`${k}_sd`, nums(s.sd[k])]])) })),
+      summary.map((s): Record<string, CsvValue> => ({
+        model: s.model,
+        level: s.level,
+        folds: s.folds,
+        ...Object.fromEntries(
+          DCASE_SUMMARY_KEYS.flatMap((k) => [
+            [`${k}_mean`, nums(s.mean[k])],
+            [`${k}_sd`, nums(s.sd[k])],
+          ]),
+        ),
+      })),
       ["model", "level", "folds", ...DCASE_SUMMARY_KEYS.flatMap((k) => [`${k}_mean`, `${k}_sd`])],
     ),
   );
   const table = dcaseCvTable(summary);
-  writeFileAtomic(files[2] as string, `# ${title}\n\nMean ± sample standard deviation over the folds where the metric is defined.\n\n${table}\n\n${dcaseDefinition(maxFpr)}\n`);
+  writeFileAtomic(
+    files[2] as string,
+    `# ${title}\n\nMean ± sample standard deviation over the folds where the metric is defined.\n\n` +
+      `${table}\n\n${dcaseDefinition(maxFpr)}\n`,
+  );
   return { files, summary, table };
 }
