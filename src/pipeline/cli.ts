@@ -135,7 +135,9 @@ export function configFromFlags(values: Values, cwd: string = process.cwd(), now
   const flags: PipelineConfigOverrides = {};
   if (values.data) flags.dataRoot = resolve(cwd, values.data);
   if (values.layout !== undefined) {
-    if (values.layout !== "folders" && values.layout !== "dcase") throw new UsageError(`--layout must be folders or dcase, got "${values.layout}"`);
+    if (values.layout !== "folders" && values.layout !== "dcase") {
+      throw new UsageError(`--layout must be folders or dcase, got "${values.layout}"`);
+    }
     flags.dataFormat = values.layout;
     if (values.layout === "dcase") flags.dcaseNames = true;
   }
@@ -234,7 +236,10 @@ async function dcaseCommand(command: string, config: PipelineConfig, reporter: R
     case "cv":
     case "unseen":
     case "sweep":
-      throw new UsageError(`"${command}" does not apply with --layout dcase: DCASE fixes the split (train/ normal clips, test/ clips to score); run "soundcheck pipeline --layout dcase --data <machine folder>"`);
+      throw new UsageError(
+        `"${command}" does not apply with --layout dcase: DCASE fixes the split (train/ normal clips, test/ clips ` +
+          'to score); run "soundcheck pipeline --layout dcase --data <machine folder>"',
+      );
     default:
       return null;
   }

@@ -39,7 +39,11 @@ async function timed<T>(work: () => Promise<T> | T): Promise<[T, number]> {
 /** Run the five stages in order: clean, preprocess, split, train, evaluate. */
 export async function runPipeline(config: PipelineConfig, reporter: Reporter): Promise<PipelineReport> {
   if (config.dataFormat === "dcase") {
-    throw new ConfigError("dataFormat", 'is "dcase": its train/ folder holds normal clips only, so the supervised CNN cannot be trained', "use runDcasePipeline (soundcheck pipeline --layout dcase), which fits the normal-only detectors");
+    throw new ConfigError(
+      "dataFormat",
+      'is "dcase": its train/ folder holds normal clips only, so the supervised CNN cannot be trained',
+      "use runDcasePipeline (soundcheck pipeline --layout dcase), which fits the normal-only detectors",
+    );
   }
   const [clean, tClean] = await timed(() => cleanAndSample(config, reporter));
   const [preprocess, tPre] = await timed(() => augmentAndExtract(config, reporter));

@@ -133,7 +133,9 @@ export async function augmentAndExtract(config: PipelineConfig, reporter: Report
   const augDir = emptyGeneratedFolder(config, "augmentedBroken");
   // DCASE layout: the anomalous clips are all test clips, so none is augmented (DCASE trains on normal clips)
   const augmenting = config.augment.enabled.length > 0 && config.dataFormat !== "dcase";
-  if (config.dataFormat === "dcase" && config.augment.enabled.length > 0) reporter.info("preprocess: DCASE layout, so no augmentation (the anomalous clips are all test clips)");
+  if (config.dataFormat === "dcase" && config.augment.enabled.length > 0) {
+    reporter.info("preprocess: DCASE layout, so no augmentation (the anomalous clips are all test clips)");
+  }
 
   // one task per clip: its features and, for broken clips, its augmentations written and featurised
   const ordered = featureRowOrder(clips, []).map((r) => r.clip);

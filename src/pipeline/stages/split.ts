@@ -140,7 +140,12 @@ export function dcaseFolderSplit(config: PipelineConfig, manifest: readonly Feat
   const train = rowsIn(config.layout.rawDcaseTrain);
   const test = rowsIn(config.layout.rawDcaseTest);
   if (train.length === 0 || test.length === 0) {
-    throw new ConfigError(dataPath(config, "processed"), `the manifest has ${train.length} rows from ${config.layout.rawDcaseTrain}/ and ${test.length} from ${config.layout.rawDcaseTest}/`, 'run "soundcheck clean --layout dcase" and "soundcheck preprocess --layout dcase" first');
+    const { rawDcaseTrain, rawDcaseTest } = config.layout;
+    throw new ConfigError(
+      dataPath(config, "processed"),
+      `the manifest has ${train.length} rows from ${rawDcaseTrain}/ and ${test.length} from ${rawDcaseTest}/`,
+      'run "soundcheck clean --layout dcase" and "soundcheck preprocess --layout dcase" first',
+    );
   }
   return { train, validation: new Int32Array(0), test };
 }
