@@ -30,13 +30,15 @@ export interface Recording {
 export type RecordingFolders = "training" | "unseen";
 
 /**
- * Decode the recordings of `folders`, broken first then normal, each folder sorted by name. A
- * file that cannot be decoded is skipped with a reason; the rest go on.
+ * Decode the recordings of `folders`, broken first then normal, each folder sorted by name (only
+ * those whose id `only` accepts, when given). A file that cannot be decoded is skipped with a
+ * reason; the rest go on.
  */
 export async function loadRecordings(
   config: PipelineConfig,
   reporter: Reporter,
   folders: RecordingFolders = "training",
+  only: ((id: string) => boolean) | null = null,
 ): Promise<Recording[]> {
   assertSafeLayout(config);
   const rate = config.features.sampleRateHz;
@@ -49,6 +51,7 @@ export async function loadRecordings(
   for (const { label, folder } of sources) {
     const files = listAudioFiles(folder, reporter, `${config.classNames[label]} recordings`);
     for (const file of files) {
+      if (only !== null && !only(relative(config.dataRoot, file))) continue;
       try {
         const audio = await loadAudio(file, rate);
         out.push({

@@ -90,8 +90,11 @@ export function recordingSides(config: PipelineConfig): {
 export async function trainConfiguredDetectors(config: PipelineConfig, reporter: Reporter): Promise<StoredDetectors> {
   assertSafeLayout(config);
   const sides = recordingSides(config);
-  const recordings = (await loadRecordings(config, reporter)).filter(
-    (r) => sides.train.has(r.id) || sides.validation.has(r.id),
+  const recordings = await loadRecordings(
+    config,
+    reporter,
+    "training",
+    (id) => sides.train.has(id) || sides.validation.has(id),
   );
   const indices = (set: Set<string>) => Int32Array.from(recordings.flatMap((r, i) => (set.has(r.id) ? [i] : [])));
   const windows = await extractWindowFeatures(

@@ -146,7 +146,7 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
     const stored = loadStoredDetectors(config.modelDir);
     const wanted = new Set(sources);
     const quiet: Reporter = { info: () => undefined, warn: (m) => reporter.warn(m), skip: () => undefined, progress: () => undefined };
-    const audio = stored === null ? [] : (await loadRecordings(config, quiet)).filter((r) => wanted.has(r.id));
+    const audio = stored === null ? [] : await loadRecordings(config, quiet, "training", (id) => wanted.has(id));
     const windowScores = [brokenProbability, ...baselineScores.map((b) => b.scores)];
     const windowModels = evaluations.map((e, i) => ({ model: e.model, scoreName: e.scoreName, threshold: e.threshold, scores: windowScores[i] as ArrayLike<number> }));
     perRecording = await recordingLevelReport(windowModels, sources, test.y, recordingAggregation(config), stored, audio, classNames, maxFpr);
