@@ -306,7 +306,7 @@ test("JupyterLab draws every figure output of every notebook: run fresh, saved a
   const env = { ...process.env, SOUNDCHECK_NOTEBOOK_OUT: join(labWork, "generated") };
   // "here": the machine that ran and saved the notebooks; "elsewhere": another machine (its own signature database), where nothing is trusted
   const here = await JupyterServer.start(frontend, join(labWork, "here"), NAMES.map((n) => `${n}.ipynb`), env);
-  const elsewhere = await JupyterServer.start(frontend, join(labWork, "elsewhere"), [], env);
+  const elsewhere = await JupyterServer.start(frontend, join(labWork, "elsewhere"), [], env, false); // views only: no kernel
   const { chromium } = await import("playwright-core");
   const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_FLAGS });
   const rows: string[] = [];
@@ -332,14 +332,14 @@ test("JupyterLab draws every figure output of every notebook: run fresh, saved a
 
       copyFileSync(join(here.root, "notebooks", file), join(elsewhere.root, "notebooks", file));
       copyFileSync(join(executedDir, file), join(elsewhere.root, "notebooks", `rendered_${file}`));
-      page = await elsewhere.open(browser, file);
+      page = await elsewhere.open(browser, file, false);
       const untrusted = await elsewhere.figures(page, expected);
       const untrustedTrusted = await elsewhere.trusted(page);
       await page.evaluate('document.querySelector(".jp-OutputArea-output .soundcheck-figure, .output_subarea .soundcheck-figure")?.scrollIntoView()');
       await page.screenshot({ path: join(screenshotDir, `${frontend.kind}-${name}-reopened-untrusted.png`) });
       await page.close();
       const renderedExpected = figureOutputsIn(join(executedDir, file));
-      page = await elsewhere.open(browser, `rendered_${file}`);
+      page = await elsewhere.open(browser, `rendered_${file}`, false);
       const rendered = await elsewhere.figures(page, renderedExpected);
       const renderedTrusted = await elsewhere.trusted(page);
       await page.close();
@@ -353,12 +353,12 @@ test("JupyterLab draws every figure output of every notebook: run fresh, saved a
           o.data["text/html"] = text(o.data["text/html"]).replace(/<img class="soundcheck-figure-static"[^>]*>/, "");
         }
         writeFileSync(join(elsewhere.root, "notebooks", `without_images_${file}`), JSON.stringify(stripped));
-        page = await elsewhere.open(browser, `without_images_${file}`);
+        page = await elsewhere.open(browser, `without_images_${file}`, false);
         const control = await elsewhere.figures(page, renderedExpected, 10_000);
         await page.close();
         assert.deepEqual([control.length, drawn(control)], [renderedExpected, 0], "control: without the static images nothing is drawn untrusted");
       }
-      await Promise.all([here.shutdownKernels(), elsewhere.shutdownKernels()]);
+      await here.shutdownKernels();
 
       rows.push(`${name.padEnd(32)} ${String(expected).padStart(7)} ${`${drawn(fresh)}`.padStart(6)} ${`${drawn(reopened)}${reopenedTrusted ? " (trusted)" : ""}`.padStart(18)} ${`${drawn(untrusted)}`.padStart(18)} ${`${drawn(rendered)}/${renderedExpected}`.padStart(16)}`);
       assert.equal(fresh.length, expected, `${name}: a figure output per figure, run fresh`);

@@ -79,6 +79,7 @@ export class JupyterServer {
     work: string,
     notebooks: string[],
     env: NodeJS.ProcessEnv,
+    kernels = true,
   ): Promise<JupyterServer> {
     const root = join(work, "root");
     mkdirSync(join(root, "notebooks"), { recursive: true });
@@ -89,7 +90,9 @@ export class JupyterServer {
     const { writeKernelSpec } = (await import(join(ROOT, "scripts", "kernelspec.mjs"))) as {
       writeKernelSpec: (dir: string) => string;
     };
-    writeKernelSpec(join(jupyterPath, "kernels"));
+    mkdirSync(jupyterPath, { recursive: true });
+    // without the kernel, a server only shows notebooks (opening one starts nothing: less CPU)
+    if (kernels) writeKernelSpec(join(jupyterPath, "kernels"));
     for (const d of ["config", "data", "runtime", "settings", "workspaces"])
       mkdirSync(join(work, d), { recursive: true });
     // no news toast over the notebook, no network fetches of announcements
@@ -179,14 +182,14 @@ export class JupyterServer {
   }
 
   /** Open `notebooks/<name>` in a new page and wait until it is shown with its kernel. */
-  async open(browser: Browser, name: string): Promise<Page> {
+  async open(browser: Browser, name: string, withKernel = true): Promise<Page> {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => route.abort()); // offline, as on the build machines
     if (this.frontend.kind === "jupyterlab") {
       // ?reset: a fresh workspace, so only this notebook is open
       await page.goto(`${this.url}/lab/tree/notebooks/${name}?reset&token=${this.token}`);
       await page.waitForFunction(
-        (path) => {
+        ({ path, withKernel }) => {
           type Panel = {
             context?: { isReady: boolean; path: string };
             sessionContext?: { session?: { kernel?: unknown } };
@@ -197,25 +200,31 @@ export class JupyterServer {
           return (
             nb?.context?.isReady === true &&
             nb.context.path === path &&
-            nb.sessionContext?.session?.kernel != null &&
+            (!withKernel || nb.sessionContext?.session?.kernel != null) &&
             nb.node.querySelector(".jp-Cell") !== null
           );
         },
-        `notebooks/${name}`,
+        { path: `notebooks/${name}`, withKernel },
         { timeout: 120_000 },
       );
+      // a server without the kernel asks which to start: none
+      if (!withKernel)
+        await page
+          .locator(".jp-Dialog button", { hasText: "No Kernel" })
+          .click({ timeout: 15_000 })
+          .catch(() => undefined);
     } else {
       await page.goto(`${this.url}/notebooks/notebooks/${name}?token=${this.token}`);
       await page.waitForFunction(
-        () => {
+        (withKernel) => {
           const j = (
             window as unknown as {
               Jupyter?: { notebook?: { _fully_loaded?: boolean; kernel?: { is_connected(): boolean } | null } };
             }
           ).Jupyter;
-          return j?.notebook?._fully_loaded === true && j.notebook.kernel?.is_connected() === true;
+          return j?.notebook?._fully_loaded === true && (!withKernel || j.notebook.kernel?.is_connected() === true);
         },
-        null,
+        withKernel,
         { timeout: 120_000 },
       );
     }
