@@ -190,6 +190,17 @@ test("kNN and Mahalanobis (normal-only, pooled features) are scored per recordin
   assert.deepEqual([...new Set(comparison.map((c) => c.model!.split(" ")[0]))], ["autoencoder", "knn", "mahalanobis"]);
 });
 
+test("compare shows the DCASE run per recording and its DCASE metrics", () => {
+  const r = run("compare", join(reports, "dcase-run"));
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /\| dcase-run \(recommended, DCASE train\/test folders, 24 test rows\) \| autoencoder \| \d/);
+  const official = readCsv(join(reports, "dcase-run", "dcase_metrics.csv")).find(
+    (x) => x.model === "autoencoder" && x.level === "recording",
+  )!;
+  assert.ok(r.stdout.includes(`| dcase-run | autoencoder | recording | `), r.stdout);
+  assert.ok(r.stdout.includes(`${Number(official.official_score).toFixed(3)} |`), r.stdout);
+});
+
 test("train --layout dcase says in one line why the CNN is not trained, and writes no model", () => {
   const model = join(machine, "..", "model");
   const r = run("train", "--layout", "dcase", "--data", machine, "--model", model, "--quiet");

@@ -279,12 +279,16 @@ export async function evaluateDcaseLayout(config: PipelineConfig, reporter: Repo
         },
         testRows: n,
         testRecordings: new Set(sources).size,
+        split: { method: "DCASE folders (train/ vs test/)" },
         models: Object.fromEntries(
           evaluations.map((e) => [
             e.model,
             {
               score: e.windows.scoreName,
               threshold: e.windows.threshold,
+              // the headline numbers (as `soundcheck compare` reads them) are per recording
+              level: "recording",
+              ...headlineMetrics(e.recordings),
               windows: summary(e.windows),
               recordings: summary(e.recordings),
             },
