@@ -10,9 +10,9 @@
  * fixed summation order, whichever thread computed which micro-batch. Only one micro-batch's
  * activations exist at a time per thread.
  *
- * Rows are read from the caller's `[count][nMfcc][frames]` array (the feature stage's layout) and
- * transposed into the model's `[rows][frames][nMfcc]` layout one micro-batch at a time, so no
- * transposed copy of the whole data set is made.
+ * Rows are read from the caller's `[count][nMfcc][frames]` array (the feature stage's layout) one
+ * micro-batch at a time (consecutive rows without a copy) and transposed to the model's
+ * `[rows][frames][nMfcc]` layout by the backend, so no transposed copy of the data set is made.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { CnnBackprop } from "./backprop";
@@ -47,6 +47,32 @@ export function gatherModelRows(x: Float32Array, nMfcc: number, frames: number, 
       for (let t = 0, at = dst + m; t < frames; t++, at += nMfcc) out[at] = x[from + t] as number;
     }
   }
+}
+
+/**
+ * Rows `rows` of `x` (`[count][nMfcc][frames]`, flat) as a model input tensor
+ * `[rows.length][frames][nMfcc]`: consecutive rows are uploaded straight from `x`, others copied
+ * into `buffer` first; the backend's transpose makes the layout. The caller disposes the tensor.
+ *
+ * @param buffer  scratch of at least rows.length*nMfcc*frames floats
+ */
+export function modelInputTensor(x: Float32Array, nMfcc: number, frames: number, rows: ArrayLike<number>, buffer: Float32Array): tf.Tensor3D {
+  const n = rows.length;
+  const per = nMfcc * frames;
+  const first = n > 0 ? (rows[0] as number) : 0;
+  let consecutive = true;
+  for (let i = 1; i < n && consecutive; i++) consecutive = rows[i] === first + i;
+  let source: Float32Array;
+  if (consecutive) {
+    source = x.subarray(first * per, (first + n) * per);
+  } else {
+    for (let i = 0; i < n; i++) {
+      const r = rows[i] as number;
+      buffer.set(x.subarray(r * per, (r + 1) * per), i * per);
+    }
+    source = buffer.subarray(0, n * per);
+  }
+  return tf.tidy(() => tf.transpose(tf.tensor3d(source, [n, nMfcc, frames]), [0, 2, 1]));
 }
 
 /** One micro-batch's contribution to a step. */
@@ -114,8 +140,7 @@ export function microBatchGradient(
   buffer: Float32Array,
 ): MicroBatchGradient {
   const n = rows.length;
-  gatherModelRows(x, nMfcc, frames, rows, buffer);
-  const xb = tf.tensor3d(buffer.subarray(0, n * nMfcc * frames), [n, frames, nMfcc]);
+  const xb = modelInputTensor(x, nMfcc, frames, rows, buffer);
   const r = gradients(xb, labels);
   xb.dispose();
   const flat = tf.tidy(() => tf.concat(r.grads.map((g) => tf.reshape(g, [-1]))));

@@ -19,6 +19,7 @@ import {
   MICRO_BATCH_ROWS,
   microBatchGradient,
   microBatchRanges,
+  modelInputTensor,
   OrderedGradientSum,
   tapeSummedGradients,
 } from "./microBatches";
@@ -290,7 +291,8 @@ async function fit(model: tf.LayersModel, backend: string, o: TrainOptions, data
 
   // explicit backprop covers buildCnn's architecture with odd kernels; anything else uses the tape
   const explicit = o.gradients === "explicit" && cnnBackpropUnsupported(model) === null;
-  const gradients = explicit ? explicitSummedGradients(cnnBackprop(model)) : tapeSummedGradients(model, variables);
+  const backprop = explicit ? cnnBackprop(model) : null;
+  const gradients = backprop !== null ? explicitSummedGradients(backprop) : tapeSummedGradients(model, variables);
   const workers = resolveTrainWorkers(o.workers, { backend, explicitGradients: explicit, trainCount: trainIdx.length, batch, microBatch: o.microBatch, epochs: o.epochs });
 
   const history: TrainHistory = {
@@ -303,16 +305,35 @@ async function fit(model: tf.LayersModel, backend: string, o: TrainOptions, data
   let best = { loss: Infinity, epoch: 0, weights: null as Float32Array[] | null };
   let sinceBest = 0;
   let pool: GradientWorkers | null = null;
-  /** The mean gradient and loss of one step on `rows`, summed over micro-batches in order. */
-  const stepGradients = async (rows: Int32Array): Promise<{ grad: Float32Array; loss: number; correct: number }> => {
-    if (pool !== null) return pool.gradients(adam.parameters(), rows, labels, o.microBatch);
-    const ranges = microBatchRanges(rows.length, o.microBatch);
-    const sum = new OrderedGradientSum(adam.size);
-    ranges.forEach(([from, to], k) => {
-      const part = rows.subarray(from, to);
-      sum.add(k, microBatchGradient(gradients, x, nMfcc, frames, part, Int32Array.from(part, (r) => labels[r] as number), buffer));
-    });
-    return sum.mean(ranges.length);
+  /**
+   * One Adam step on `rows`: the mean gradient summed over micro-batches in order. A step of one
+   * micro-batch runs on this thread whatever the worker count (so its result cannot depend on it)
+   * and keeps its gradient on the backend: the backward pass of the mean loss, straight into Adam.
+   */
+  const step = async (rows: Int32Array): Promise<{ loss: number; correct: number }> => {
+    const rowLabels = (part: Int32Array): Int32Array => Int32Array.from(part, (r) => labels[r] as number);
+    if (backprop !== null && rows.length <= o.microBatch) {
+      const xb = modelInputTensor(x, nMfcc, frames, rows, buffer);
+      const r = backprop(xb, rowLabels(rows), "mean");
+      xb.dispose();
+      adam.step(r.grads);
+      tf.dispose(r.grads);
+      return { loss: r.loss, correct: r.correct };
+    }
+    let mean: { grad: Float32Array; loss: number; correct: number };
+    if (pool !== null) {
+      mean = await pool.gradients(adam.parameters(), rows, labels, o.microBatch);
+    } else {
+      const ranges = microBatchRanges(rows.length, o.microBatch);
+      const sum = new OrderedGradientSum(adam.size);
+      ranges.forEach(([from, to], k) => {
+        const part = rows.subarray(from, to);
+        sum.add(k, microBatchGradient(gradients, x, nMfcc, frames, part, rowLabels(part), buffer));
+      });
+      mean = sum.mean(ranges.length);
+    }
+    adam.stepFlat(mean.grad);
+    return { loss: mean.loss, correct: mean.correct };
   };
   /** Logits of the validation clips, a chunk at a time. */
   const validationLogits = (): Float32Array => {
@@ -336,8 +357,7 @@ async function fit(model: tf.LayersModel, backend: string, o: TrainOptions, data
       let correct = 0;
       for (let from = 0; from < order.length; from += batch) {
         const to = Math.min(order.length, from + batch);
-        const r = await stepGradients(Int32Array.from(order.slice(from, to)));
-        adam.stepFlat(r.grad);
+        const r = await step(Int32Array.from(order.slice(from, to)));
         lossSum += r.loss * (to - from);
         correct += r.correct;
       }
