@@ -141,7 +141,7 @@ export function writeRecordingLevelReport(
   );
   writeFileAtomic(
     files[1] as string,
-    `# ${title}\n\nOne decision per recording (${report.recordings.length} recordings), each model at its own threshold (chosen on validation recordings, never on these).\n\n${report.table}\n`,
+    `# ${title}\n\nOne decision per recording (${report.recordings.length} recordings), each model at its own threshold, chosen on validation data and never on these: the window models (CNN, chunk baselines) keep the threshold chosen on validation windows, applied to the aggregated score; the detectors use one chosen on validation recordings.\n\n${report.table}\n`,
   );
   const columns = [
     "recording",
