@@ -320,7 +320,7 @@ test("JupyterLab draws every figure output of every notebook: run fresh, saved a
       await page.waitForTimeout(500);
       const expected = figureOutputsIn(join(here.root, "notebooks", file));
       assert.ok(expected > 0, `${name}: the saved notebook holds figure outputs`);
-      const fresh = await here.figures(page, expected);
+      const fresh = await here.figures(page, expected, 60_000, true);
       await page.evaluate('document.querySelector(".jp-OutputArea-output .soundcheck-figure, .output_subarea .soundcheck-figure")?.scrollIntoView()');
       await page.screenshot({ path: join(screenshotDir, `${frontend.kind}-${name}-fresh.png`) });
       await page.close();

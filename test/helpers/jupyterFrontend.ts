@@ -304,9 +304,11 @@ export class JupyterServer {
 
   /**
    * The figure outputs on the page, in order, once `expected` of them are drawn (or after
-   * `timeoutMs`): a figure output is an output holding a `.soundcheck-figure` element.
+   * `timeoutMs`): a figure output is an output holding a `.soundcheck-figure` element. With
+   * `interactiveOnly`, waits until plotly.js drew each (a trusted notebook shows the static image
+   * first, until its script runs).
    */
-  async figures(page: Page, expected: number, timeoutMs = 60_000): Promise<DrawnFigure[]> {
+  async figures(page: Page, expected: number, timeoutMs = 60_000, interactiveOnly = false): Promise<DrawnFigure[]> {
     const outputSelector = this.frontend.kind === "jupyterlab" ? ".jp-OutputArea-output" : ".output_subarea";
     // plain JavaScript (not a compiled function), evaluated in the page
     const probe =
@@ -316,7 +318,7 @@ export class JupyterServer {
       ` staticImage: Array.from(o.querySelectorAll("img")).some((i) => i.complete && i.naturalWidth > 0 && /^data:image\\/(svg\\+xml|png)/.test(i.src)) }))`;
     await page
       .waitForFunction(
-        `(() => { const d = ${probe}; return d.length >= ${expected} && d.every((f) => f.interactive || f.staticImage); })()`,
+        `(() => { const d = ${probe}; return d.length >= ${expected} && d.every((f) => f.interactive || (${!interactiveOnly} && f.staticImage)); })()`,
         null,
         { timeout: timeoutMs, polling: 500 },
       )
