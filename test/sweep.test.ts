@@ -56,13 +56,14 @@ const recordings: SweepRecording[] = [
   ...Array.from({ length: 8 }, (_, i) => clickRecording(100 + i, 0)),
 ];
 
-function smallConfig(seed = 42) {
+function smallConfig(seed = 42, workers = 1) {
   const base = recommendedConfig(ROOT);
   return mergeConfig(base, {
     clean: { chunkSeconds: 1 },
     cv: { folds: 4, repeats: 2 },
     split: { seed },
     evaluate: { figures: "none" },
+    workers,
   });
 }
 
@@ -138,6 +139,13 @@ test("the same seed gives the same sweep; another seed deals other folds", async
     a.folds.map((f) => f.testRecordings),
     c.folds.map((f) => f.testRecordings),
   );
+});
+
+test("cells cross-validated on 2 worker threads give the same sweep as on the main thread", async () => {
+  const strip = (r: Awaited<ReturnType<typeof sweepDetectors>>) => r.cells.map((c) => ({ ...c, seconds: 0 }));
+  const one = await sweepDetectors(smallConfig(42, 1), recordings, grid, silent);
+  const two = await sweepDetectors(smallConfig(42, 2), recordings, grid, silent);
+  assert.deepEqual(strip(two), strip(one));
 });
 
 test("corrected resampled t: mean difference over its inflated standard error (Nadeau and Bengio)", () => {

@@ -5,7 +5,8 @@
  * crossValidateDetector on the same folds (dealt by recording, stratified by class, seeds
  * `split.seed + r`: the CNN's folds), and the cells are ranked by their mean recording-level
  * ROC AUC. Each representation is computed once (RepresentationCache) and shared by all its
- * poolings and models, then freed before the next one.
+ * poolings and models, then freed before the next one; the cells of a representation run on
+ * `config.workers` threads (runtime/parallel; the same numbers for any thread count).
  */
 import { performance } from "node:perf_hooks";
 import {
@@ -16,14 +17,14 @@ import {
 } from "../../config/detect";
 import type { PipelineConfig } from "../../config/pipeline";
 import { representationName, SWEEP_METRICS, type SweepGrid, type SweepMetric } from "../../config/sweep";
-import { parseDcaseName } from "../../data/dcaseNames";
-import { dcaseMetrics } from "../../evaluate/dcaseMetrics";
 import type { RecordingAggregation } from "../../evaluate/recordingScores";
-import { SoundcheckError } from "../../errors";
-import { createDetector } from "../../model/detectors/detector";
 import type { Reporter } from "../../util/reporter";
 import { detectorEvaluationOptions, recordingAggregation } from "../detect/configured";
-import { crossValidateDetector, type DetectorFold, type RecordingInfo } from "../detect/evaluateDetectors";
+import type { RecordingInfo } from "../detect/evaluateDetectors";
+import { mapTask, workerCount } from "../runtime/parallel";
+import type { SweepCellResult, SweepFoldMetrics } from "./sweepCell";
+
+export type { SweepFoldMetrics } from "./sweepCell";
 import { poolWindows, RepresentationCache, type RecordingLike } from "../detect/windowFeatures";
 import { loadRecordings } from "../detect/recordings";
 import type { Figure } from "../../plots/figure";
@@ -34,14 +35,6 @@ import { meanAndSd } from "./crossValidation";
 
 /** One recording as the sweep reads it: samples at the feature rate, class, id, DCASE domain. */
 export type SweepRecording = RecordingLike & RecordingInfo;
-
-/** One cell's metrics on one fold (recording level); NaN where a metric is undefined on that fold. */
-export interface SweepFoldMetrics extends Record<SweepMetric, number> {
-  repeat: number;
-  fold: number;
-  /** Ids of the fold's test recordings, sorted (identical for every cell of a sweep). */
-  testRecordings: string[];
-}
 
 /** Mean and sample standard deviation over folds. */
 export interface MeanSd {
@@ -113,31 +106,6 @@ export function sweepCellName(features: string, model: string): string {
   return `${features} | ${model}`;
 }
 
-/** One fold's recording-level metrics, with the DCASE per-domain AUCs from the recordings' names. */
-function foldMetrics(fold: DetectorFold, domains: ReadonlyMap<string, RecordingInfo["domain"]>, maxFpr: number) {
-  const ids = fold.scores.recordings;
-  const dcase = dcaseMetrics(
-    fold.scores.labels,
-    fold.scores.scores,
-    ids.map((id) => domains.get(id) ?? null),
-    ids.map((id) => parseDcaseName(id).section),
-    maxFpr,
-  );
-  const section = dcase?.sections.length === 1 ? dcase.sections[0] : undefined;
-  return {
-    repeat: fold.repeat,
-    fold: fold.fold,
-    testRecordings: [...ids].sort(),
-    rocAuc: fold.recording.rocAuc,
-    pAuc: fold.recording.pAuc,
-    balancedAccuracy: fold.recording.balancedAccuracy,
-    averagePrecision: fold.recording.averagePrecision,
-    aucSource: section?.aucSource ?? Number.NaN,
-    aucTarget: section?.aucTarget ?? Number.NaN,
-    officialScore: dcase?.officialScore ?? Number.NaN,
-  };
-}
-
 function summarise(folds: SweepFoldMetrics[]): Record<SweepMetric, MeanSd> {
   return Object.fromEntries(SWEEP_METRICS.map((m) => [m, meanAndSd(folds.map((f) => f[m]))])) as Record<
     SweepMetric,
@@ -188,56 +156,59 @@ export async function sweepDetectors(
   const started = performance.now();
   const options = detectorEvaluationOptions(config);
   const cv = { folds: config.cv.folds, repeats: config.cv.repeats, seed: config.split.seed };
-  const domains = new Map(recordings.map((r) => [r.id, r.domain ?? null]));
+  const detectors = { knnNeighbours: config.detectors.knnNeighbours, l2: config.detectors.l2 };
   const configFeatures = describeFeatures(config.representation, config.pooling, config.clean.chunkSeconds);
   const cache = new RepresentationCache(recordings);
   const cells: SweepCell[] = [];
   const repTimes: SweepResult["timing"]["representations"] = [];
   const total = grid.representations.length * grid.poolings.length * grid.models.length;
   reporter.progress("sweep", 0, total);
+  const recordingInfo: RecordingInfo[] = recordings.map((r) => ({
+    id: r.id,
+    label: r.label,
+    domain: r.domain ?? null,
+  }));
+  const threads = workerCount(config.workers);
   for (const representation of grid.representations) {
     const t0 = performance.now();
     const windows = await cache.get(config.features, representation, config.clean.chunkSeconds);
     const repName = representationName(representation, config.clean.chunkSeconds);
     repTimes.push({ features: repName, seconds: (performance.now() - t0) / 1000 });
-    for (const statistics of grid.poolings) {
-      const features = describeFeatures(representation, { statistics }, config.clean.chunkSeconds);
+    // every (pooling, model) of this representation, cross-validated on the worker threads
+    const specs = grid.poolings.flatMap((statistics) => {
       const pooled = poolWindows(windows, { statistics });
-      for (const model of grid.models) {
-        const t1 = performance.now();
-        const name = sweepCellName(features, model);
-        let folds: SweepFoldMetrics[] = [];
-        let error: string | null = null;
-        try {
-          const detector = createDetector(model, config.detectors);
-          folds = crossValidateDetector(detector, pooled, recordings, cv, options).map((f) =>
-            foldMetrics(f, domains, config.evaluate.maxFpr),
-          );
-        } catch (err) {
-          if (!(err instanceof SoundcheckError)) throw err;
-          error = err.message;
-          reporter.warn(`sweep: ${name} not evaluated: ${err.message}`);
-        }
-        cells.push({
-          rank: 0,
-          name,
-          features,
-          representation,
-          pooling: [...statistics],
-          model,
-          dims: pooled.dims,
-          windows: pooled.rows,
-          folds,
-          summary: error === null ? summarise(folds) : NAN_SUMMARY(),
-          deltaRocAucVsBest: Number.NaN,
-          tVsBest: Number.NaN,
-          inConfig: features === configFeatures && config.detectors.models.includes(model),
-          error,
-          seconds: (performance.now() - t1) / 1000,
-        });
-        reporter.progress("sweep", cells.length, total);
-      }
-    }
+      const features = describeFeatures(representation, { statistics }, config.clean.chunkSeconds);
+      return grid.models.map((model) => ({ statistics, features, pooled, model }));
+    });
+    const done = cells.length;
+    const results = await mapTask(
+      "sweepCell",
+      specs.map((c) => ({ pooled: c.pooled, recordings: recordingInfo, model: c.model, detectors, cv, options })),
+      threads,
+      (n) => reporter.progress("sweep", done + n, total),
+    );
+    specs.forEach((c, i) => {
+      const r = results[i] as SweepCellResult;
+      const name = sweepCellName(c.features, c.model);
+      if (r.error !== null) reporter.warn(`sweep: ${name} not evaluated: ${r.error}`);
+      cells.push({
+        rank: 0,
+        name,
+        features: c.features,
+        representation,
+        pooling: [...c.statistics],
+        model: c.model,
+        dims: c.pooled.dims,
+        windows: c.pooled.rows,
+        folds: r.folds,
+        summary: r.error === null ? summarise(r.folds) : NAN_SUMMARY(),
+        deltaRocAucVsBest: Number.NaN,
+        tVsBest: Number.NaN,
+        inConfig: c.features === configFeatures && config.detectors.models.includes(c.model),
+        error: r.error,
+        seconds: r.seconds,
+      });
+    });
     cache.clear(); // the next representation needs the memory
     reporter.info(`sweep: ${repName} done (${windows.matrices.length} windows)`);
   }

@@ -10,6 +10,7 @@ import { stem } from "../../data/dataset";
 import { SoundcheckError } from "../../errors";
 import { createClipFeatureExtractor, type ClipFeatureExtractor } from "../features";
 import { cutIntoChunks } from "../chunking";
+import { sweepCell } from "../experiments/sweepCell";
 
 /**
  * The per-file work of the clean and preprocess stages, as plain functions of plain data, so the
@@ -132,7 +133,7 @@ export async function processClip(task: ProcessClipTask): Promise<ProcessClipRes
 }
 
 /** Every task a worker can run, by name. */
-export const TASKS = { cleanFile, processClip } as const;
+export const TASKS = { cleanFile, processClip, sweepCell } as const;
 export type TaskName = keyof typeof TASKS;
 export type TaskInput<K extends TaskName> = Parameters<(typeof TASKS)[K]>[0];
 export type TaskOutput<K extends TaskName> = Awaited<ReturnType<(typeof TASKS)[K]>>;

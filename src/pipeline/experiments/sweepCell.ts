@@ -1,0 +1,90 @@
+/**
+ * One cell of a sweep as a plain function of plain data (pooled windows, recording ids, classes
+ * and domains, the model and the CV settings), so it runs the same in the main thread or in a
+ * worker thread (runtime/tasks.ts) and gives the same numbers.
+ */
+import { performance } from "node:perf_hooks";
+import type { DetectorName, DetectorsConfig } from "../../config/detect";
+import type { SweepMetric } from "../../config/sweep";
+import { parseDcaseName } from "../../data/dcaseNames";
+import { dcaseMetrics } from "../../evaluate/dcaseMetrics";
+import { SoundcheckError } from "../../errors";
+import { createDetector } from "../../model/detectors/detector";
+import {
+  crossValidateDetector,
+  type DetectorEvaluationOptions,
+  type DetectorFold,
+  type RecordingInfo,
+} from "../detect/evaluateDetectors";
+import type { PooledWindows } from "../detect/windowFeatures";
+
+/** One cell's metrics on one fold (recording level); NaN where a metric is undefined on that fold. */
+export interface SweepFoldMetrics extends Record<SweepMetric, number> {
+  repeat: number;
+  fold: number;
+  /** Ids of the fold's test recordings, sorted (identical for every cell of a sweep). */
+  testRecordings: string[];
+}
+
+/** What one cell needs: its pooled windows, the recordings (without samples), the model and the CV. */
+export interface SweepCellTask {
+  pooled: PooledWindows;
+  recordings: RecordingInfo[];
+  model: DetectorName;
+  detectors: Pick<DetectorsConfig, "knnNeighbours" | "l2">;
+  cv: { folds: number; repeats: number; seed: number };
+  options: DetectorEvaluationOptions;
+}
+
+/** A cell's per-fold metrics, or why it could not be evaluated, and its seconds. */
+export interface SweepCellResult {
+  folds: SweepFoldMetrics[];
+  error: string | null;
+  seconds: number;
+}
+
+/** One fold's recording-level metrics, with the DCASE per-domain AUCs (domain from the recording list). */
+function foldMetrics(fold: DetectorFold, domains: ReadonlyMap<string, RecordingInfo["domain"]>, maxFpr: number) {
+  const ids = fold.scores.recordings;
+  const dcase = dcaseMetrics(
+    fold.scores.labels,
+    fold.scores.scores,
+    ids.map((id) => domains.get(id) ?? null),
+    ids.map((id) => parseDcaseName(id).section),
+    maxFpr,
+  );
+  const section = dcase?.sections.length === 1 ? dcase.sections[0] : undefined;
+  return {
+    repeat: fold.repeat,
+    fold: fold.fold,
+    testRecordings: [...ids].sort(),
+    rocAuc: fold.recording.rocAuc,
+    pAuc: fold.recording.pAuc,
+    balancedAccuracy: fold.recording.balancedAccuracy,
+    averagePrecision: fold.recording.averagePrecision,
+    aucSource: section?.aucSource ?? Number.NaN,
+    aucTarget: section?.aucTarget ?? Number.NaN,
+    officialScore: dcase?.officialScore ?? Number.NaN,
+  };
+}
+
+/**
+ * Cross-validate one cell (crossValidateDetector) and reduce each fold to its recording-level
+ * metrics. A problem the user's data or grid causes (SoundcheckError) becomes `error`; the sweep
+ * goes on.
+ */
+export async function sweepCell(task: SweepCellTask): Promise<SweepCellResult> {
+  // async like every runtime task (runtime/tasks.ts)
+  const t0 = performance.now();
+  const domains = new Map(task.recordings.map((r) => [r.id, r.domain ?? null]));
+  try {
+    const detector = createDetector(task.model, task.detectors);
+    const folds = crossValidateDetector(detector, task.pooled, task.recordings, task.cv, task.options).map((f) =>
+      foldMetrics(f, domains, task.options.maxFpr),
+    );
+    return { folds, error: null, seconds: (performance.now() - t0) / 1000 };
+  } catch (err) {
+    if (!(err instanceof SoundcheckError)) throw err;
+    return { folds: [], error: err.message, seconds: (performance.now() - t0) / 1000 };
+  }
+}
