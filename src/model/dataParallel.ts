@@ -10,6 +10,8 @@
  * loss sum and correct count. The main thread adds the micro-batches in micro-batch order in
  * float64 and divides once by the step's rows ({@link OrderedGradientSum}): exactly what one thread
  * computes micro-batch by micro-batch, so the weights are byte-identical for any number of workers.
+ * A step of a single micro-batch (a mini-batch of up to 128 clips) never comes here: train.ts runs
+ * it on the main thread, with or without workers.
  */
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
