@@ -14,7 +14,9 @@ import { ConfigError } from "../src/errors";
 import {
   classSeparation,
   correctedPairedT,
+  nestedSelection,
   sweepDetectors,
+  type SweepCell,
   type SweepRecording,
 } from "../src/pipeline/experiments/sweep";
 import { SWEEP_CSV_COLUMNS } from "../src/pipeline/reports/sweepReport";
@@ -148,6 +150,56 @@ test("cells cross-validated on 2 worker threads give the same sweep as on the ma
   assert.deepEqual(strip(two), strip(one));
 });
 
+test("nested selection picks each fold's cell by its inner ROC AUC alone and reports that cell's outer result", () => {
+  const cell = (name: string, inner: number[], outer: number[]): SweepCell =>
+    ({
+      name,
+      error: null,
+      innerRocAuc: inner,
+      folds: outer.map((rocAuc, fold) => ({ repeat: 0, fold, testRecordings: [], rocAuc, pAuc: rocAuc / 2 })),
+    }) as unknown as SweepCell;
+  // B is better on the outer folds overall, but A wins the inner CV of fold 0
+  const n = nestedSelection([cell("B", [0.8, 0.95], [0.99, 0.8]), cell("A", [0.9, 0.5], [0.6, 0.7])]);
+  assert.deepEqual(
+    n.folds.map((f) => [f.picked, f.innerRocAuc, f.metrics.rocAuc]),
+    [
+      ["A", 0.9, 0.6],
+      ["B", 0.95, 0.8],
+    ],
+  );
+  assert.ok(Math.abs(n.summary.rocAuc.mean - 0.7) < 1e-12);
+  assert.deepEqual(n.picks, [
+    { name: "A", count: 1 },
+    { name: "B", count: 1 },
+  ]);
+  const tie = nestedSelection([cell("B", [0.9], [1]), cell("A", [0.9], [0])]);
+  assert.equal(tie.folds[0]!.picked, "A", "a tie goes to the first name, not to the better outer result");
+});
+
+test("a nested sweep scores, on every outer fold, the cell its inner cross-validation picked", async () => {
+  const small = resolveSweepGrid({ ...grid, models: ["logistic-regression"], nested: true });
+  const result = await sweepDetectors(smallConfig(), recordings, small, silent);
+  const n = result.nested!;
+  assert.equal(n.folds.length, result.folds.length);
+  n.folds.forEach((f, i) => {
+    const picked = result.cells.find((c) => c.name === f.picked)!;
+    assert.equal(f.metrics.rocAuc, picked.folds[i]!.rocAuc, "the pick's own result on this outer fold");
+    for (const c of result.cells)
+      assert.ok(c.innerRocAuc![i]! <= f.innerRocAuc, `${c.name} did not beat the pick inside`);
+  });
+  assert.equal(
+    n.picks.reduce((a, p) => a + p.count, 0),
+    result.folds.length,
+  );
+  const plain = await sweepDetectors(smallConfig(), recordings, { ...small, nested: false }, silent);
+  assert.equal(plain.nested, null);
+  assert.deepEqual(
+    plain.cells.map((c) => [c.name, c.summary]),
+    result.cells.map((c) => [c.name, c.summary]),
+    "nested selection leaves the table as it is",
+  );
+});
+
 test("corrected resampled t: mean difference over its inflated standard error (Nadeau and Bengio)", () => {
   // d = [0.1, 0.3]: mean 0.2, sample variance 0.02; J = 2 folds of 2-fold CV: (1/2 + 1/1) * 0.02 = 0.03
   assert.ok(Math.abs(correctedPairedT([0.1, 0.3], 2) - 0.2 / Math.sqrt(0.03)) < 1e-12);
@@ -169,6 +221,12 @@ test("the default grid has 12 representations x 4 poolings x 3 models; a grid fi
   assert.throws(
     () => readSweepGrid(file),
     (e: unknown) => e instanceof ConfigError && e.message.includes(file) && e.message.includes("poolings[0]"),
+  );
+  assert.equal(g.nested, false);
+  writeFileSync(file, JSON.stringify({ nested: "yes" }));
+  assert.throws(
+    () => readSweepGrid(file),
+    (e: unknown) => e instanceof ConfigError && e.message.includes("nested"),
   );
   writeFileSync(file, JSON.stringify({ model: ["knn"] }));
   assert.throws(

@@ -23,6 +23,13 @@ export interface SweepGrid {
   /** Pooled statistics per band, one list per pooling, e.g. `[["mean", "std"], ["max"]]`. */
   poolings: PoolStatistic[][];
   models: DetectorName[];
+  /**
+   * Nested selection: also pick, inside each outer fold's training recordings (an inner
+   * cross-validation), the cell with the best mean ROC AUC, and report how that pick scores on
+   * the outer folds: an estimate of "the sweep's choice" free of selection bias. Costs about
+   * `cv.folds` times the sweep itself.
+   */
+  nested: boolean;
 }
 
 /** A grid as written in a JSON file: representation entries may name only what differs from the default. */
@@ -30,6 +37,7 @@ export interface SweepGridOverrides {
   representations?: Array<Partial<RepresentationConfig>>;
   poolings?: PoolStatistic[][];
   models?: DetectorName[];
+  nested?: boolean;
 }
 
 const BASES: ReadonlyArray<Pick<RepresentationConfig, "kind" | "nMels" | "nMfcc">> = [
@@ -55,6 +63,7 @@ export function defaultSweepGrid(): SweepGrid {
     representations,
     poolings: [["mean", "std"], ["mean", "std", "max"], ["max"], ["p50", "p90", "p99"]],
     models: [...DETECTOR_NAMES],
+    nested: false,
   };
 }
 
@@ -71,7 +80,7 @@ export function sweepCellCount(grid: SweepGrid): number {
  * @param source  where the overrides came from (a file name), for error messages
  */
 export function resolveSweepGrid(overrides: SweepGridOverrides, source = "sweep grid"): SweepGrid {
-  const known = ["representations", "poolings", "models"];
+  const known = ["representations", "poolings", "models", "nested"];
   for (const key of Object.keys(overrides))
     if (!known.includes(key))
       throw new ConfigError(`${source}: ${key}`, "is not a sweep setting", `use ${known.join(", ")}`);
@@ -83,6 +92,7 @@ export function resolveSweepGrid(overrides: SweepGridOverrides, source = "sweep 
     })),
     poolings: overrides.poolings ?? base.poolings,
     models: overrides.models ?? base.models,
+    nested: overrides.nested ?? base.nested,
   };
   validateSweepGrid(grid, source);
   return grid;
@@ -93,8 +103,11 @@ export function validateSweepGrid(grid: SweepGrid, source = "sweep grid"): void 
   const need = (ok: boolean, subject: string, problem: string, fix: string) => {
     if (!ok) throw new ConfigError(`${source}: ${subject}`, problem, fix);
   };
-  for (const [name, list] of Object.entries(grid))
+  for (const name of ["representations", "poolings", "models"] as const) {
+    const list: unknown = grid[name];
     need(Array.isArray(list) && list.length > 0, name, "is empty or not a list", "give at least one entry");
+  }
+  need(typeof grid.nested === "boolean", "nested", `is ${JSON.stringify(grid.nested)}`, "use true or false");
   grid.representations.forEach((r, i) => {
     const at = `representations[${i}]`;
     need(

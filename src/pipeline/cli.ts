@@ -84,6 +84,8 @@ Options:
                         cross-validation folds and repetitions (default 5 x 2)
   --grid <file.json>    sweep grid, e.g. {"poolings": [["max"]], "models": ["knn"]}; lists not
                         given keep the default grid's (144 cells, see src/config/sweep.ts)
+  --nested              sweep: also pick the best cell inside each fold's training recordings
+                        and score that pick on the fold (about --folds times slower)
   --quiet               only warnings, skipped files and results
   --yes                 do not ask before deleting (clean-samples)
   -h, --help            this help
@@ -109,6 +111,7 @@ const OPTIONS = {
   out: { type: "string" },
   frames: { type: "string" },
   grid: { type: "string" },
+  nested: { type: "boolean" },
   quiet: { type: "boolean" },
   yes: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -305,6 +308,7 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case "sweep": {
         const grid = values.grid === undefined ? defaultSweepGrid() : readSweepGrid(resolve(values.grid));
+        if (values.nested) grid.nested = true;
         const sweep = await runSweep(config, grid, reporter);
         process.stdout.write(`${sweep.table}\n\nAll ${sweep.result.cells.length} cells: ${sweep.runDir}/sweep.md\n`);
         return 0;

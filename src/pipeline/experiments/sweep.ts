@@ -70,8 +70,29 @@ export interface SweepCell {
   inConfig: boolean;
   /** Why the cell could not be evaluated (its metrics are NaN), or null. */
   error: string | null;
-  /** Wall-clock seconds of pooling and cross-validating this cell (not of its representation). */
+  /** Wall-clock seconds of cross-validating this cell (not of its representation). */
   seconds: number;
+  /** With nested selection: mean inner ROC AUC within each fold's training recordings (`folds` order); else null. */
+  innerRocAuc: number[] | null;
+}
+
+/** One outer fold of nested selection: the cell picked on its training recordings, and how it scored on the fold. */
+export interface NestedFold {
+  repeat: number;
+  fold: number;
+  /** Name of the cell with the best mean inner ROC AUC (ties: first name). */
+  picked: string;
+  innerRocAuc: number;
+  /** The picked cell's metrics on this fold's test recordings. */
+  metrics: Record<SweepMetric, number>;
+}
+
+/** Nested selection over the whole grid: the sweep's choice judged only on folds it did not choose on. */
+export interface NestedSelection {
+  folds: NestedFold[];
+  summary: Record<SweepMetric, MeanSd>;
+  /** How often each cell was picked, most often first. */
+  picks: Array<{ name: string; count: number }>;
 }
 
 /** A fold of the sweep: the test recordings every cell is scored on. */
@@ -91,6 +112,8 @@ export interface SweepResult {
   classCounts: [number, number];
   folds: SweepFold[];
   cells: SweepCell[];
+  /** With `grid.nested`: the selection made inside each fold's training recordings; else null. */
+  nested: NestedSelection | null;
   /** Seconds spent computing each representation, and on the whole sweep. */
   timing: { representations: Array<{ features: string; seconds: number }>; totalSeconds: number };
 }
@@ -183,7 +206,7 @@ export async function sweepDetectors(
     const done = cells.length;
     const results = await mapTask(
       "sweepCell",
-      specs.map((c) => ({ pooled: c.pooled, recordings: recordingInfo, model: c.model, detectors, cv, options })),
+      specs.map((c) => ({ ...c, recordings: recordingInfo, detectors, cv, options, nested: grid.nested })),
       threads,
       (n) => reporter.progress("sweep", done + n, total),
     );
@@ -207,6 +230,7 @@ export async function sweepDetectors(
         inConfig: c.features === configFeatures && config.detectors.models.includes(c.model),
         error: r.error,
         seconds: r.seconds,
+        innerRocAuc: r.inner,
       });
     });
     cache.clear(); // the next representation needs the memory
@@ -232,7 +256,49 @@ export async function sweepDetectors(
     classCounts: [recordings.filter((r) => r.label === 0).length, recordings.filter((r) => r.label === 1).length],
     folds: (reference?.folds ?? []).map((f) => ({ repeat: f.repeat, fold: f.fold, testRecordings: f.testRecordings })),
     cells,
+    nested: grid.nested ? nestedSelection(cells) : null,
     timing: { representations: repTimes, totalSeconds: (performance.now() - started) / 1000 },
+  };
+}
+
+/**
+ * Nested selection from the cells' inner scores: for each outer fold, the cell with the best
+ * mean inner ROC AUC (computed on that fold's training recordings only; ties go to the first
+ * name, never to outer results), and its metrics on the fold's test recordings.
+ */
+export function nestedSelection(cells: readonly SweepCell[]): NestedSelection {
+  const candidates = cells
+    .filter((c) => c.error === null && c.innerRocAuc !== null)
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const first = candidates[0];
+  const folds: NestedFold[] = (first?.folds ?? []).map((outer, i) => {
+    let pick = first as SweepCell;
+    for (const c of candidates) {
+      const v = c.innerRocAuc?.[i] ?? Number.NaN;
+      const best = pick.innerRocAuc?.[i] ?? Number.NaN;
+      if (Number.isFinite(v) && (!Number.isFinite(best) || v > best)) pick = c;
+    }
+    const f = pick.folds[i] as SweepFoldMetrics;
+    const metrics = Object.fromEntries(SWEEP_METRICS.map((m) => [m, f[m]])) as Record<SweepMetric, number>;
+    return {
+      repeat: outer.repeat,
+      fold: outer.fold,
+      picked: pick.name,
+      innerRocAuc: pick.innerRocAuc?.[i] ?? NaN,
+      metrics,
+    };
+  });
+  const counts = new Map<string, number>();
+  for (const f of folds) counts.set(f.picked, (counts.get(f.picked) ?? 0) + 1);
+  return {
+    folds,
+    summary: Object.fromEntries(SWEEP_METRICS.map((m) => [m, meanAndSd(folds.map((f) => f.metrics[m]))])) as Record<
+      SweepMetric,
+      MeanSd
+    >,
+    picks: [...counts]
+      .map(([name, count]) => ({ name, count }))
+      .sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1)),
   };
 }
 

@@ -34,6 +34,11 @@ export interface SweepCellTask {
   detectors: Pick<DetectorsConfig, "knnNeighbours" | "l2">;
   cv: { folds: number; repeats: number; seed: number };
   options: DetectorEvaluationOptions;
+  /**
+   * Also cross-validate the cell inside each outer fold's training recordings (one repetition of
+   * `cv.folds` folds, seed `cv.seed + 1000 + repeat`), for nested selection.
+   */
+  nested: boolean;
 }
 
 /** A cell's per-fold metrics, or why it could not be evaluated, and its seconds. */
@@ -41,6 +46,33 @@ export interface SweepCellResult {
   folds: SweepFoldMetrics[];
   error: string | null;
   seconds: number;
+  /** With `nested`: the cell's mean inner ROC AUC within each outer fold's training recordings, in `folds` order. */
+  inner: number[] | null;
+}
+
+/** The windows of `keep` (recording indices) as a PooledWindows of their own, recordings renumbered 0.. in order. */
+function subsetPooled(pooled: PooledWindows, keep: readonly number[]): PooledWindows {
+  const index = new Map(keep.map((r, i) => [r, i]));
+  const windows: number[] = [];
+  for (let w = 0; w < pooled.rows; w++) if (index.has(pooled.recordingOfWindow[w] as number)) windows.push(w);
+  const x = new Float64Array(windows.length * pooled.dims);
+  windows.forEach((w, i) => x.set(pooled.x.subarray(w * pooled.dims, (w + 1) * pooled.dims), i * pooled.dims));
+  const owner = Int32Array.from(windows, (w) => index.get(pooled.recordingOfWindow[w] as number) as number);
+  return { x, rows: windows.length, dims: pooled.dims, recordingOfWindow: owner, names: pooled.names };
+}
+
+/** Mean inner-CV ROC AUC of the cell on the training recordings of each outer fold (see SweepCellTask.nested). */
+function innerScores(task: SweepCellTask, folds: readonly SweepFoldMetrics[]): number[] {
+  const detector = createDetector(task.model, task.detectors);
+  return folds.map((outer) => {
+    const test = new Set(outer.testRecordings);
+    const keep = task.recordings.flatMap((r, i) => (test.has(r.id) ? [] : [i]));
+    const recordings = keep.map((i) => task.recordings[i] as RecordingInfo);
+    const cv = { folds: task.cv.folds, repeats: 1, seed: task.cv.seed + 1000 + outer.repeat };
+    const inner = crossValidateDetector(detector, subsetPooled(task.pooled, keep), recordings, cv, task.options);
+    const aucs = inner.map((f) => f.recording.rocAuc).filter((v) => Number.isFinite(v));
+    return aucs.length === 0 ? Number.NaN : aucs.reduce((a, b) => a + b, 0) / aucs.length;
+  });
 }
 
 /** One fold's recording-level metrics, with the DCASE per-domain AUCs (domain from the recording list). */
@@ -82,9 +114,10 @@ export async function sweepCell(task: SweepCellTask): Promise<SweepCellResult> {
     const folds = crossValidateDetector(detector, task.pooled, task.recordings, task.cv, task.options).map((f) =>
       foldMetrics(f, domains, task.options.maxFpr),
     );
-    return { folds, error: null, seconds: (performance.now() - t0) / 1000 };
+    const inner = task.nested ? innerScores(task, folds) : null;
+    return { folds, error: null, seconds: (performance.now() - t0) / 1000, inner };
   } catch (err) {
     if (!(err instanceof SoundcheckError)) throw err;
-    return { folds: [], error: err.message, seconds: (performance.now() - t0) / 1000 };
+    return { folds: [], error: err.message, seconds: (performance.now() - t0) / 1000, inner: null };
   }
 }

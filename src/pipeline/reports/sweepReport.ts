@@ -141,6 +141,7 @@ export function sweepMarkdown(result: SweepResult, config: PipelineConfig): stri
     "",
     configLine,
     "",
+    ...nestedMarkdown(result),
     "## Best cell per representation",
     "",
     bestPerRepresentation(result, config.clean.chunkSeconds),
@@ -150,6 +151,28 @@ export function sweepMarkdown(result: SweepResult, config: PipelineConfig): stri
     sweepTable(result),
     "",
   ].join("\n");
+}
+
+/** The nested-selection section of sweep.md (empty without nested selection). */
+function nestedMarkdown(result: SweepResult): string[] {
+  const n = result.nested;
+  if (n === null) return [];
+  const s = n.summary;
+  return [
+    "## Nested selection: the sweep's choice on folds it did not choose on",
+    "",
+    `Inside the training recordings of each of the ${n.folds.length} folds, a ${result.cv.folds}-fold ` +
+      "cross-validation of every cell picked the one with the best mean ROC AUC; that cell was then scored on the " +
+      "fold's test recordings, which played no part in the choice. This estimates how well \"run the sweep, take the " +
+      'winner" does on new recordings, free of the selection bias of the ranked table below.',
+    "",
+    `Picked cell on the outer folds: ROC AUC ${meanSd(s.rocAuc)}, pAUC ${meanSd(s.pAuc)}, ` +
+      `balanced accuracy ${meanSd(s.balancedAccuracy)}, ` +
+      `AUC source ${meanSd(s.aucSource)}, AUC target ${meanSd(s.aucTarget)}.`,
+    "",
+    `Picks: ${n.picks.map((p) => `${p.name} (${p.count} of ${n.folds.length})`).join("; ")}.`,
+    "",
+  ];
 }
 
 /** Rows of sweep.csv, one per cell, ranked. */
