@@ -6,9 +6,10 @@
  *
  *   npm run bench:sweep [-- --data <folder> --keep <reports folder>]
  *
- * Wall-clock and process CPU seconds (the sweep runs on one thread; on a shared machine the wall
- * clock also counts the time other processes held the cores, and the load average is printed
- * next to it). Prints a table, then as the last line one JSON object.
+ * Wall-clock and process CPU seconds (the cells run on `workers` threads, one per core by
+ * default; on a shared machine the wall clock also counts the time other processes held the
+ * cores, and the load average is printed next to it). Prints a table, then as the last line one
+ * JSON object.
  */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -17,6 +18,7 @@ import { parseArgs } from "node:util";
 import { mergeConfig, recommendedConfig } from "../src/config/pipeline";
 import { defaultSweepGrid, sweepCellCount } from "../src/config/sweep";
 import { runSweep } from "../src/pipeline/experiments/sweep";
+import { workerCount } from "../src/pipeline/runtime/parallel";
 import type { Reporter } from "../src/util/reporter";
 
 const GOAL_SECONDS = 600;
@@ -65,12 +67,15 @@ async function main(): Promise<void> {
       `${result.cv.repeats} x ${result.cv.folds} grouped CV (wall-clock seconds)`,
   );
   for (const r of result.timing.representations) row(`representation ${r.features}`, r.seconds);
-  for (const [model, s] of byModel) row(`pooling + CV of ${model}, all cells`, s);
+  for (const [model, s] of byModel) row(`CV of ${model}, summed over its cells (all threads)`, s);
   row("decoding, representations, cells (sweepDetectors)", result.timing.totalSeconds);
   row("whole command (decoding + sweep + report files)", wall);
   row("process CPU time of the whole command", cpu);
   console.log(`${"goal".padEnd(52)}${`< ${GOAL_SECONDS}`.padStart(9)}`);
-  console.log(`load average (1 min) before / after: ${load0.toFixed(1)} / ${load1.toFixed(1)}`);
+  console.log(
+    `threads: ${workerCount(config.workers)}; ` +
+      `load average (1 min) before / after: ${load0.toFixed(1)} / ${load1.toFixed(1)}`,
+  );
   console.log(`best: ${result.cells[0]?.name} (ROC AUC ${result.cells[0]?.summary.rocAuc.mean.toFixed(3)})`);
   if (values.keep === undefined) rmSync(reports, { recursive: true, force: true });
   else console.log(`report: ${report.runDir}`);
@@ -86,8 +91,9 @@ async function main(): Promise<void> {
         cpu: round(cpu),
         sweep: round(result.timing.totalSeconds),
         representations: round(repSeconds),
-        models: Object.fromEntries([...byModel].map(([k, v]) => [k, round(v)])),
+        modelsSummedOverCells: Object.fromEntries([...byModel].map(([k, v]) => [k, round(v)])),
       },
+      threads: workerCount(config.workers),
       loadAverage: [round(load0), round(load1)],
       goalSeconds: GOAL_SECONDS,
       meetsGoal: wall < GOAL_SECONDS,

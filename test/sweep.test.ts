@@ -150,18 +150,18 @@ test("cells cross-validated on 2 worker threads give the same sweep as on the ma
   assert.deepEqual(strip(two), strip(one));
 });
 
-test("nested selection picks each fold's cell by its inner ROC AUC alone and reports that cell's outer result", () => {
-  const cell = (name: string, inner: number[], outer: number[]): SweepCell =>
+test("nested selection picks each fold's cell by its inner scores alone and reports that cell's outer result", () => {
+  const cell = (name: string, inner: number[], outer: number[], innerPAuc = 0.5): SweepCell =>
     ({
       name,
       error: null,
-      innerRocAuc: inner,
+      inner: inner.map((rocAuc) => ({ rocAuc, pAuc: innerPAuc, balancedAccuracy: 0.5 })),
       folds: outer.map((rocAuc, fold) => ({ repeat: 0, fold, testRecordings: [], rocAuc, pAuc: rocAuc / 2 })),
     }) as unknown as SweepCell;
   // B is better on the outer folds overall, but A wins the inner CV of fold 0
   const n = nestedSelection([cell("B", [0.8, 0.95], [0.99, 0.8]), cell("A", [0.9, 0.5], [0.6, 0.7])]);
   assert.deepEqual(
-    n.folds.map((f) => [f.picked, f.innerRocAuc, f.metrics.rocAuc]),
+    n.folds.map((f) => [f.picked, f.inner.rocAuc, f.metrics.rocAuc]),
     [
       ["A", 0.9, 0.6],
       ["B", 0.95, 0.8],
@@ -173,7 +173,9 @@ test("nested selection picks each fold's cell by its inner ROC AUC alone and rep
     { name: "B", count: 1 },
   ]);
   const tie = nestedSelection([cell("B", [0.9], [1]), cell("A", [0.9], [0])]);
-  assert.equal(tie.folds[0]!.picked, "A", "a tie goes to the first name, not to the better outer result");
+  assert.equal(tie.folds[0]!.picked, "A", "a full tie goes to the first name, not to the better outer result");
+  const byPAuc = nestedSelection([cell("A", [0.9], [0], 0.5), cell("B", [0.9], [1], 0.7)]);
+  assert.equal(byPAuc.folds[0]!.picked, "B", "equal inner ROC AUC: the better inner pAUC");
 });
 
 test("a nested sweep scores, on every outer fold, the cell its inner cross-validation picked", async () => {
@@ -185,7 +187,7 @@ test("a nested sweep scores, on every outer fold, the cell its inner cross-valid
     const picked = result.cells.find((c) => c.name === f.picked)!;
     assert.equal(f.metrics.rocAuc, picked.folds[i]!.rocAuc, "the pick's own result on this outer fold");
     for (const c of result.cells)
-      assert.ok(c.innerRocAuc![i]! <= f.innerRocAuc, `${c.name} did not beat the pick inside`);
+      assert.ok(c.inner![i]!.rocAuc <= f.inner.rocAuc, `${c.name} did not beat the pick inside`);
   });
   assert.equal(
     n.picks.reduce((a, p) => a + p.count, 0),

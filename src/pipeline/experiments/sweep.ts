@@ -22,9 +22,9 @@ import type { Reporter } from "../../util/reporter";
 import { detectorEvaluationOptions, recordingAggregation } from "../detect/configured";
 import type { RecordingInfo } from "../detect/evaluateDetectors";
 import { mapTask, workerCount } from "../runtime/parallel";
-import type { SweepCellResult, SweepFoldMetrics } from "./sweepCell";
+import type { InnerScore, SweepCellResult, SweepFoldMetrics } from "./sweepCell";
 
-export type { SweepFoldMetrics } from "./sweepCell";
+export type { InnerScore, SweepFoldMetrics } from "./sweepCell";
 import { poolWindows, RepresentationCache, type RecordingLike } from "../detect/windowFeatures";
 import { loadRecordings } from "../detect/recordings";
 import type { Figure } from "../../plots/figure";
@@ -72,17 +72,18 @@ export interface SweepCell {
   error: string | null;
   /** Wall-clock seconds of cross-validating this cell (not of its representation). */
   seconds: number;
-  /** With nested selection: mean inner ROC AUC within each fold's training recordings (`folds` order); else null. */
-  innerRocAuc: number[] | null;
+  /** With nested selection: inner-CV means within each fold's training recordings (`folds` order); else null. */
+  inner: InnerScore[] | null;
 }
 
 /** One outer fold of nested selection: the cell picked on its training recordings, and how it scored on the fold. */
 export interface NestedFold {
   repeat: number;
   fold: number;
-  /** Name of the cell with the best mean inner ROC AUC (ties: first name). */
+  /** The cell with the best inner mean ROC AUC (ties: pAUC, balanced accuracy, then first name). */
   picked: string;
-  innerRocAuc: number;
+  /** The picked cell's inner-CV means. */
+  inner: InnerScore;
   /** The picked cell's metrics on this fold's test recordings. */
   metrics: Record<SweepMetric, number>;
 }
@@ -230,7 +231,7 @@ export async function sweepDetectors(
         inConfig: c.features === configFeatures && config.detectors.models.includes(c.model),
         error: r.error,
         seconds: r.seconds,
-        innerRocAuc: r.inner,
+        inner: r.inner,
       });
     });
     cache.clear(); // the next representation needs the memory
@@ -263,28 +264,35 @@ export async function sweepDetectors(
 
 /**
  * Nested selection from the cells' inner scores: for each outer fold, the cell with the best
- * mean inner ROC AUC (computed on that fold's training recordings only; ties go to the first
- * name, never to outer results), and its metrics on the fold's test recordings.
+ * mean inner ROC AUC, then pAUC, then balanced accuracy (computed on that fold's training
+ * recordings only; remaining ties go to the first name, never to outer results), and its
+ * metrics on the fold's test recordings.
  */
 export function nestedSelection(cells: readonly SweepCell[]): NestedSelection {
   const candidates = cells
-    .filter((c) => c.error === null && c.innerRocAuc !== null)
+    .filter((c) => c.error === null && c.inner !== null)
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const first = candidates[0];
+  const keys = ["rocAuc", "pAuc", "balancedAccuracy"] as const;
+  /** Whether inner score x beats y: larger ROC AUC, then pAUC, then balanced accuracy (NaN loses). */
+  const beats = (x: InnerScore, y: InnerScore) => {
+    for (const k of keys) {
+      const [a, b] = [Number.isFinite(x[k]) ? x[k] : -Infinity, Number.isFinite(y[k]) ? y[k] : -Infinity];
+      if (a !== b) return a > b;
+    }
+    return false;
+  };
   const folds: NestedFold[] = (first?.folds ?? []).map((outer, i) => {
     let pick = first as SweepCell;
-    for (const c of candidates) {
-      const v = c.innerRocAuc?.[i] ?? Number.NaN;
-      const best = pick.innerRocAuc?.[i] ?? Number.NaN;
-      if (Number.isFinite(v) && (!Number.isFinite(best) || v > best)) pick = c;
-    }
+    for (const c of candidates)
+      if (beats((c.inner as InnerScore[])[i] as InnerScore, (pick.inner as InnerScore[])[i] as InnerScore)) pick = c;
     const f = pick.folds[i] as SweepFoldMetrics;
     const metrics = Object.fromEntries(SWEEP_METRICS.map((m) => [m, f[m]])) as Record<SweepMetric, number>;
     return {
       repeat: outer.repeat,
       fold: outer.fold,
       picked: pick.name,
-      innerRocAuc: pick.innerRocAuc?.[i] ?? NaN,
+      inner: (pick.inner as InnerScore[])[i] as InnerScore,
       metrics,
     };
   });

@@ -46,8 +46,15 @@ export interface SweepCellResult {
   folds: SweepFoldMetrics[];
   error: string | null;
   seconds: number;
-  /** With `nested`: the cell's mean inner ROC AUC within each outer fold's training recordings, in `folds` order. */
-  inner: number[] | null;
+  /** With `nested`: the cell's inner-CV means within each outer fold's training recordings, in `folds` order. */
+  inner: InnerScore[] | null;
+}
+
+/** Means over the inner folds of one outer fold (NaN when undefined on every inner fold). */
+export interface InnerScore {
+  rocAuc: number;
+  pAuc: number;
+  balancedAccuracy: number;
 }
 
 /** The windows of `keep` (recording indices) as a PooledWindows of their own, recordings renumbered 0.. in order. */
@@ -61,8 +68,8 @@ function subsetPooled(pooled: PooledWindows, keep: readonly number[]): PooledWin
   return { x, rows: windows.length, dims: pooled.dims, recordingOfWindow: owner, names: pooled.names };
 }
 
-/** Mean inner-CV ROC AUC of the cell on the training recordings of each outer fold (see SweepCellTask.nested). */
-function innerScores(task: SweepCellTask, folds: readonly SweepFoldMetrics[]): number[] {
+/** Inner-CV means of the cell on the training recordings of each outer fold (see SweepCellTask.nested). */
+function innerScores(task: SweepCellTask, folds: readonly SweepFoldMetrics[]): InnerScore[] {
   const detector = createDetector(task.model, task.detectors);
   return folds.map((outer) => {
     const test = new Set(outer.testRecordings);
@@ -70,8 +77,11 @@ function innerScores(task: SweepCellTask, folds: readonly SweepFoldMetrics[]): n
     const recordings = keep.map((i) => task.recordings[i] as RecordingInfo);
     const cv = { folds: task.cv.folds, repeats: 1, seed: task.cv.seed + 1000 + outer.repeat };
     const inner = crossValidateDetector(detector, subsetPooled(task.pooled, keep), recordings, cv, task.options);
-    const aucs = inner.map((f) => f.recording.rocAuc).filter((v) => Number.isFinite(v));
-    return aucs.length === 0 ? Number.NaN : aucs.reduce((a, b) => a + b, 0) / aucs.length;
+    const mean = (m: keyof InnerScore) => {
+      const v = inner.map((f) => f.recording[m]).filter((x) => Number.isFinite(x));
+      return v.length === 0 ? Number.NaN : v.reduce((a, b) => a + b, 0) / v.length;
+    };
+    return { rocAuc: mean("rocAuc"), pAuc: mean("pAuc"), balancedAccuracy: mean("balancedAccuracy") };
   });
 }
 
