@@ -360,7 +360,7 @@ test("JupyterLab draws every figure output of every notebook: run fresh, saved a
       }
       await here.shutdownKernels();
 
-      rows.push(`${name.padEnd(32)} ${String(expected).padStart(7)} ${`${drawn(fresh)}`.padStart(6)} ${`${drawn(reopened)}${reopenedTrusted ? " (trusted)" : ""}`.padStart(18)} ${`${drawn(untrusted)}`.padStart(18)} ${`${drawn(rendered)}/${renderedExpected}`.padStart(16)}`);
+      rows.push(`${name.padEnd(40)} ${String(expected).padStart(7)} ${`${drawn(fresh)}`.padStart(6)} ${`${drawn(reopened)}${reopenedTrusted ? " (trusted)" : ""}`.padStart(18)} ${`${drawn(untrusted)}`.padStart(18)} ${`${drawn(rendered)}/${renderedExpected}`.padStart(16)}`);
       assert.equal(fresh.length, expected, `${name}: a figure output per figure, run fresh`);
       assert.ok(fresh.every((f) => f.interactive), `${name}: run fresh, plotly.js draws every figure (interactive)`);
       assert.equal(drawn(reopened), expected, `${name}: every figure drawn after saving and reopening`);
@@ -371,7 +371,7 @@ test("JupyterLab draws every figure output of every notebook: run fresh, saved a
       assert.equal(drawn(rendered), renderedExpected, `${name}: every figure of the notebooks:render output drawn`);
     }
   } finally {
-    const header = `${"notebook".padEnd(32)} figures  fresh  saved+reopened  reopened untrusted  notebooks:render`;
+    const header = `${"notebook".padEnd(40)} figures  fresh  saved+reopened  reopened untrusted  notebooks:render`;
     process.stdout.write(`# drawn figure outputs in ${frontend.why}\n${[header, ...rows].map((r) => `#   ${r}`).join("\n")}\n`);
     await browser.close();
     await Promise.all([here.stop(), elsewhere.stop()]);
