@@ -293,7 +293,7 @@ test("every figure in each notebook's HTML export draws in headless Chromium wit
   }
 });
 
-test("JupyterLab draws every figure output of every notebook: run fresh, saved and reopened, reopened untrusted elsewhere, and as notebooks:render wrote it", { skip: SKIP, timeout: 1_800_000 }, async (t) => {
+test("JupyterLab (the classic Notebook where JupyterLab is not installed, said in the output) draws every figure output of every notebook: run fresh, saved and reopened, reopened untrusted elsewhere, and as notebooks:render wrote it", { skip: SKIP, timeout: 1_800_000 }, async (t) => {
   const frontend = findFrontend();
   assert.ok(frontend, "neither JupyterLab (.venv-jupyterlab, made by .ci/run) nor Debian's classic Notebook (apt install jupyter-notebook) is installed");
   // said in the test output either way, so a run in the classic Notebook is never mistaken for a JupyterLab check
