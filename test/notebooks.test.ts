@@ -1,6 +1,8 @@
 // Executes every notebook in a fresh tslab kernel through real Jupyter (nbclient), then checks
 // what each one shows, the files its stage wrote, and that its HTML export draws every figure
-// in headless Chromium. Set SOUNDCHECK_SKIP_NOTEBOOKS=1 to skip (needs Jupyter and Chromium).
+// in headless Chromium; then runs, saves and reopens every notebook in JupyterLab (.venv-jupyterlab,
+// made by .ci/run; else Debian's classic Notebook) and counts the figure outputs drawn, trusted and
+// untrusted. Set SOUNDCHECK_SKIP_NOTEBOOKS=1 to skip (needs Jupyter and Chromium).
 import { before, after, test } from "node:test";
 import assert from "node:assert/strict";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
