@@ -8,6 +8,8 @@ import { readCsv } from "../src/data/csv";
 import { parseDcaseName, type DcaseDomain } from "../src/data/dcaseNames";
 import { dcaseMetrics } from "../src/evaluate/dcaseMetrics";
 import { recordingScores } from "../src/evaluate/recordingScores";
+import { crossFittedThreshold } from "../src/pipeline/experiments/dcaseRun";
+import type { Detector } from "../src/model/detectors/detector";
 import { folderHashes, pcm16Wav, tone } from "./helpers/tinyDataset";
 
 // A tiny DCASE machine folder generated here (dev_data/raw/<machine>/{train,test}), run through
@@ -235,4 +237,39 @@ test("the raw train/ and test/ folders are left byte for byte as they were", () 
     rawBefore,
   );
   assert.equal(readdirSync(join(machine, "test")).length, names.filter((n) => n.includes("_test_")).length + 1);
+});
+
+test("crossFittedThreshold: 90th percentile of normal training recordings scored by models fitted without them", () => {
+  // a toy detector: the model is the training mean, the score the distance to it (1 feature, 1 window per recording)
+  const detector = {
+    name: "knn",
+    supervision: "normal-only",
+    scoreName: "distance",
+    fit: (data: { x: Float64Array; rows: number }) => ({ mean: data.x.reduce((a, b) => a + b, 0) / data.rows }),
+    score: (model: { mean: number }, data: { x: Float64Array }) => data.x.map((v) => Math.abs(v - model.mean)),
+  } as unknown as Detector;
+  const values = [0, 0, 0, 0, 10];
+  const pooled = {
+    x: Float64Array.from(values),
+    rows: 5,
+    dims: 1,
+    recordingOfWindow: Int32Array.from([0, 1, 2, 3, 4]),
+    names: ["v"],
+  };
+  const recordings = values.map((_, i) => ({
+    id: `r${i}`,
+    file: `r${i}`,
+    label: 0 as const,
+    domain: null,
+    samples: new Float32Array(0),
+  }));
+  const t = crossFittedThreshold(detector, pooled, recordings, Int32Array.from([0, 1, 2, 3, 4]), {
+    method: "mean",
+    k: 1,
+  });
+  // held-out scores: 2.5 for each 0 (mean of 0, 0, 0, 10), 10 for the 10 (mean of the zeros);
+  // 90th percentile 2.5 + 0.6 * 7.5
+  // (in-sample, every recording scored by the mean 2 of all five, it would be 2 + 0.6 * 6 = 5.6)
+  assert.ok(Math.abs(t.value - 7) < 1e-12, `${t.value}`);
+  assert.match(t.source, /cross-fitted over 5 folds/);
 });
