@@ -1,7 +1,7 @@
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readCsv } from "../src/data/csv";
@@ -29,7 +29,9 @@ function clip(domain: DcaseDomain, anomaly: boolean, seed: number): Uint8Array {
   return pcm16Wav([hum], rate);
 }
 
-const machine = join(mkdtempSync(join(tmpdir(), "soundcheck-dcase-")), "dev_data", "raw", "valve");
+const work = mkdtempSync(join(tmpdir(), "soundcheck-dcase-"));
+after(() => rmSync(work, { recursive: true, force: true }));
+const machine = join(work, "dev_data", "raw", "valve");
 const names: string[] = [];
 function add(split: "train" | "test", domain: DcaseDomain, condition: "normal" | "anomaly", index: number): void {
   const pattern = domain === "source" ? index % 2 : 2 + (index % 2);
@@ -224,7 +226,7 @@ test("cv and unseen with --layout dcase exit 2 saying what to run; a bad --layou
 });
 
 test("a DCASE folder without train/ fails with one line naming it", () => {
-  const empty = mkdtempSync(join(tmpdir(), "soundcheck-dcase-empty-"));
+  const empty = mkdtempSync(join(work, "empty-"));
   mkdirSync(join(empty, "test"));
   const r = run("clean", "--layout", "dcase", "--data", empty, "--quiet");
   assert.equal(r.status, 1);

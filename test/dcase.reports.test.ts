@@ -1,6 +1,6 @@
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { recommendedConfig, thesisConfig } from "../src/config/pipeline";
@@ -21,9 +21,12 @@ import {
 import { silentReporter } from "../src/util/reporter";
 import { pcm16Wav, tone } from "./helpers/tinyDataset";
 
+const work = mkdtempSync(join(tmpdir(), "soundcheck-dcase-reports-"));
+after(() => rmSync(work, { recursive: true, force: true }));
+
 /** `perDomain` DCASE-named recordings per class and domain (3.2 s, 16 kHz), in the folders layout. */
 function makeDcaseNamedRoot(perDomain = 2): string {
-  const root = mkdtempSync(join(tmpdir(), "soundcheck-dcase-names-"));
+  const root = mkdtempSync(join(work, "names-"));
   for (const [folder, condition, freq] of [
     ["broken_audio", "anomaly", 1400],
     ["normal_audio", "normal", 350],
@@ -143,7 +146,7 @@ test("cross-validation: mean ± sd over folds per model and level, folds counted
   assert.ok(Math.abs(s!.mean.officialScore - 0.7) < 1e-12);
   assert.ok(Math.abs(s!.sd.officialScore - Math.sqrt(0.02)) < 1e-12);
   assert.equal(s!.sd.aucTarget, 0);
-  const dir = mkdtempSync(join(tmpdir(), "soundcheck-dcase-cv-"));
+  const dir = mkdtempSync(join(work, "cv-"));
   const written = writeCvDcaseReport(dir, [fold(0, 0, 0.6), fold(0, 1, 0.8)], "t", 0.1);
   assert.deepEqual(readdirSync(dir).sort(), ["cv_dcase_folds.csv", "cv_dcase_summary.csv", "cv_dcase_summary.md"]);
   assert.equal(readCsv(join(dir, "cv_dcase_summary.csv"))[0]!.officialScore_mean, "0.7");
