@@ -2,7 +2,8 @@
  * L2-regularised logistic regression on standardised features: the linear baseline next to the
  * CNN (on pooled MFCC statistics). Same model as scikit-learn's
  * `make_pipeline(StandardScaler(), LogisticRegression(C=1 / l2, class_weight=...))`, fitted by
- * Newton's method (exact solve of the (dims+1)-square Hessian each step, backtracking line search),
+ * Newton's method (exact solve of the (dims+1)-square Hessian each step, or of an equivalent
+ * rows-square system when rows < dims; backtracking line search),
  * so the result is the optimum itself, deterministic, and independent of any solver tolerance.
  */
 import { ConfigError, ShapeError } from "../../errors";
@@ -23,6 +24,11 @@ export interface LogisticRegressionOptions {
   maxIterations?: number;
   /** Stop when max |gradient| of the objective divided by the total row weight is below this. Default 1e-10. */
   tolerance?: number;
+  /**
+   * Solve the Newton steps in the rows x rows space when rows < dims (same optimum, far faster
+   * for few rows of many features). Default true; false forces the (dims+1)-square solve.
+   */
+  rowSpaceSteps?: boolean;
 }
 
 /** A fitted model, plain JSON. */
@@ -90,6 +96,82 @@ function choleskySolve(a: Float64Array, b: Float64Array, n: number): Float64Arra
 }
 
 /**
+ * Exact Newton steps for rows n < features d, in the n x n space. With standardised rows X
+ * (`[n][d]`, the intercept column of `z` excluded), curvatures h (`[n]`, h_i = w_i p_i (1 − p_i))
+ * and S = diag(√h), the Hessian is [[A, b], [bᵀ, c]] with A = λI + XᵀS²X, b = Xᵀh, c = Σh.
+ * Woodbury gives A⁻¹v = (v − XᵀS M⁻¹ S X v) / λ with M = λI + S X Xᵀ S (n x n, positive
+ * definite), and the intercept is eliminated by its Schur complement c − bᵀA⁻¹b. X Xᵀ is formed
+ * once per fit; a step costs O(n³ + n d) instead of O(n d² + d³). Returns null from `step` when
+ * a factorisation fails (the caller then solves the full system).
+ *
+ * @param z  `[n][d+1]` flat: standardised features, then 1
+ */
+function dualNewtonSolver(z: Float64Array, n: number, d: number, l2: number) {
+  const p = d + 1;
+  const gram = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k <= i; k++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += (z[i * p + j] as number) * (z[k * p + j] as number);
+      gram[i * n + k] = s;
+      gram[k * n + i] = s;
+    }
+  }
+  const m = new Float64Array(n * n);
+  const root = new Float64Array(n);
+  /** A⁻¹v for a d-vector v via Woodbury (null when M is not positive definite). */
+  const solveA = (v: Float64Array): Float64Array | null => {
+    const u = new Float64Array(n); // S X v
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += (z[i * p + j] as number) * (v[j] as number);
+      u[i] = (root[i] as number) * s;
+    }
+    const y = choleskySolve(m, u, n);
+    if (y === null) return null;
+    const out = Float64Array.from(v.subarray(0, d));
+    for (let i = 0; i < n; i++) {
+      const c = (root[i] as number) * (y[i] as number);
+      if (c === 0) continue;
+      for (let j = 0; j < d; j++) out[j]! -= (z[i * p + j] as number) * c;
+    }
+    for (let j = 0; j < d; j++) out[j]! /= l2;
+    return out;
+  };
+  return {
+    /** The Newton step H⁻¹g (`[d+1]`, intercept last) at curvatures `h`, or null. */
+    step(h: Float64Array, g: Float64Array): Float64Array | null {
+      for (let i = 0; i < n; i++) root[i] = Math.sqrt(h[i] as number);
+      for (let i = 0; i < n; i++)
+        for (let k = 0; k < n; k++) m[i * n + k] = (root[i] as number) * (root[k] as number) * (gram[i * n + k] as number);
+      for (let i = 0; i < n; i++) m[i * n + i]! += l2;
+      const b = new Float64Array(d);
+      let c = 0;
+      for (let i = 0; i < n; i++) {
+        c += h[i] as number;
+        for (let j = 0; j < d; j++) b[j]! += (h[i] as number) * (z[i * p + j] as number);
+      }
+      const aInvG = solveA(g);
+      const aInvB = solveA(b);
+      if (aInvG === null || aInvB === null) return null;
+      let bAg = 0;
+      let bAb = 0;
+      for (let j = 0; j < d; j++) {
+        bAg += (b[j] as number) * (aInvG[j] as number);
+        bAb += (b[j] as number) * (aInvB[j] as number);
+      }
+      const schur = c - bAb;
+      if (!(schur > 0)) return null;
+      const s0 = ((g[d] as number) - bAg) / schur;
+      const out = new Float64Array(p);
+      for (let j = 0; j < d; j++) out[j] = (aInvG[j] as number) - s0 * (aInvB[j] as number);
+      out[d] = s0;
+      return out;
+    },
+  };
+}
+
+/**
  * Per-feature mean and population standard deviation, as scikit-learn's `StandardScaler` (a
  * feature whose variance is rounding noise around a constant gets scale 1).
  */
@@ -120,7 +202,7 @@ export function standardisation(features: ArrayLike<number>, rows: number, dims:
  * broken). The standardisation is fitted on these rows and stored in the model.
  */
 export function trainLogisticRegression(features: ArrayLike<number>, labels: ArrayLike<number>, dims: number, options: LogisticRegressionOptions = {}): LogisticRegressionModel {
-  const { l2 = 1, classWeight = null, maxIterations = 100, tolerance = 1e-10 } = options;
+  const { l2 = 1, classWeight = null, maxIterations = 100, tolerance = 1e-10, rowSpaceSteps = true } = options;
   const rows = labels.length;
   if (!(Number.isInteger(dims) && dims >= 1) || features.length !== rows * dims) {
     throw new ShapeError("trainLogisticRegression", `${features.length} feature values for ${rows} labels of ${dims} dims`, "pass features as [rows][dims] with one label per row");
@@ -168,36 +250,52 @@ export function trainLogisticRegression(features: ArrayLike<number>, labels: Arr
   let converged = false;
   const gradient = new Float64Array(p);
   const hessian = new Float64Array(p * p);
+  /** The (dims+1)-square Hessian's lower triangle at the current margins (without the penalty). */
+  const fillHessian = () => {
+    hessian.fill(0);
+    for (let i = 0; i < rows; i++) {
+      const prob = sigmoid(margins[i] as number);
+      const h = weight(i) * prob * (1 - prob);
+      const zi = i * p;
+      for (let j = 0; j < p; j++) {
+        const hz = h * (z[zi + j] as number);
+        for (let k = 0; k <= j; k++) hessian[j * p + k]! += hz * (z[zi + k] as number);
+      }
+    }
+  };
+  // fewer rows than features: solve each Newton step in the rows x rows space (dualNewtonSolver)
+  const dual = rowSpaceSteps && rows < dims ? dualNewtonSolver(z, rows, dims, l2) : null;
+  const curvature = new Float64Array(rows);
   const trial = new Float64Array(p);
   const trialMargins = new Float64Array(rows);
   for (; iterations < maxIterations; iterations++) {
     gradient.fill(0);
-    hessian.fill(0);
     for (let i = 0; i < rows; i++) {
-      const prob = sigmoid(margins[i] as number);
-      const w = weight(i);
-      const r = w * (prob - (labels[i] as number));
-      const h = w * prob * (1 - prob);
+      const r = weight(i) * (sigmoid(margins[i] as number) - (labels[i] as number));
       const zi = i * p;
-      for (let j = 0; j < p; j++) {
-        const zj = z[zi + j] as number;
-        gradient[j]! += r * zj;
-        const hz = h * zj;
-        for (let k = 0; k <= j; k++) hessian[j * p + k]! += hz * (z[zi + k] as number);
-      }
+      for (let j = 0; j < p; j++) gradient[j]! += r * (z[zi + j] as number);
     }
-    for (let j = 0; j < dims; j++) {
-      gradient[j]! += l2 * (theta[j] as number);
-      hessian[j * p + j]! += l2;
-    }
-    for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) hessian[k * p + j] = hessian[j * p + k] as number;
+    for (let j = 0; j < dims; j++) gradient[j]! += l2 * (theta[j] as number);
     let largest = 0;
     for (let j = 0; j < p; j++) largest = Math.max(largest, Math.abs(gradient[j] as number));
     if (largest / totalWeight <= tolerance) {
       converged = true;
       break;
     }
-    const step = choleskySolve(hessian, gradient, p);
+    let step: Float64Array | null = null;
+    if (dual !== null) {
+      for (let i = 0; i < rows; i++) {
+        const prob = sigmoid(margins[i] as number);
+        curvature[i] = weight(i) * prob * (1 - prob);
+      }
+      step = dual.step(curvature, gradient);
+    }
+    if (step === null) {
+      fillHessian();
+      for (let j = 0; j < dims; j++) hessian[j * p + j]! += l2;
+      for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) hessian[k * p + j] = hessian[j * p + k] as number;
+      step = choleskySolve(hessian, gradient, p);
+    }
     if (step === null) throw new ConfigError("trainLogisticRegression", "the Hessian is not positive definite", "raise l2 or remove duplicated features");
     // backtracking line search (Armijo) along the Newton direction
     let decrease = 0;
