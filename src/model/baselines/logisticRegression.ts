@@ -143,7 +143,8 @@ function dualNewtonSolver(z: Float64Array, n: number, d: number, l2: number) {
     step(h: Float64Array, g: Float64Array): Float64Array | null {
       for (let i = 0; i < n; i++) root[i] = Math.sqrt(h[i] as number);
       for (let i = 0; i < n; i++)
-        for (let k = 0; k < n; k++) m[i * n + k] = (root[i] as number) * (root[k] as number) * (gram[i * n + k] as number);
+        for (let k = 0; k < n; k++)
+          m[i * n + k] = (root[i] as number) * (root[k] as number) * (gram[i * n + k] as number);
       for (let i = 0; i < n; i++) m[i * n + i]! += l2;
       const b = new Float64Array(d);
       let c = 0;
@@ -175,7 +176,11 @@ function dualNewtonSolver(z: Float64Array, n: number, d: number, l2: number) {
  * Per-feature mean and population standard deviation, as scikit-learn's `StandardScaler` (a
  * feature whose variance is rounding noise around a constant gets scale 1).
  */
-export function standardisation(features: ArrayLike<number>, rows: number, dims: number): { mean: number[]; scale: number[] } {
+export function standardisation(
+  features: ArrayLike<number>,
+  rows: number,
+  dims: number,
+): { mean: number[]; scale: number[] } {
   const mean = new Array<number>(dims).fill(0);
   const scale = new Array<number>(dims).fill(1);
   for (let j = 0; j < dims; j++) {
@@ -201,28 +206,53 @@ export function standardisation(features: ArrayLike<number>, rows: number, dims:
  * Fit on `features` (`[rows][dims]` flat, rows = labels.length) and binary `labels` (1 =
  * broken). The standardisation is fitted on these rows and stored in the model.
  */
-export function trainLogisticRegression(features: ArrayLike<number>, labels: ArrayLike<number>, dims: number, options: LogisticRegressionOptions = {}): LogisticRegressionModel {
+export function trainLogisticRegression(
+  features: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  dims: number,
+  options: LogisticRegressionOptions = {},
+): LogisticRegressionModel {
   const { l2 = 1, classWeight = null, maxIterations = 100, tolerance = 1e-10, rowSpaceSteps = true } = options;
   const rows = labels.length;
   if (!(Number.isInteger(dims) && dims >= 1) || features.length !== rows * dims) {
-    throw new ShapeError("trainLogisticRegression", `${features.length} feature values for ${rows} labels of ${dims} dims`, "pass features as [rows][dims] with one label per row");
+    throw new ShapeError(
+      "trainLogisticRegression",
+      `${features.length} feature values for ${rows} labels of ${dims} dims`,
+      "pass features as [rows][dims] with one label per row",
+    );
   }
-  if (!(l2 > 0)) throw new ConfigError("trainLogisticRegression", `l2 is ${l2}`, "use a penalty strength > 0 (1 = scikit-learn's C = 1)");
+  if (!(l2 > 0))
+    throw new ConfigError(
+      "trainLogisticRegression",
+      `l2 is ${l2}`,
+      "use a penalty strength > 0 (1 = scikit-learn's C = 1)",
+    );
   let ones = 0;
   for (let i = 0; i < rows; i++) {
-    if (labels[i] !== 0 && labels[i] !== 1) throw new ShapeError("trainLogisticRegression", `row ${i} has label ${labels[i]}`, "pass binary labels (0 = normal, 1 = broken)");
+    if (labels[i] !== 0 && labels[i] !== 1)
+      throw new ShapeError(
+        "trainLogisticRegression",
+        `row ${i} has label ${labels[i]}`,
+        "pass binary labels (0 = normal, 1 = broken)",
+      );
     ones += labels[i] as number;
   }
   if (ones === 0 || ones === rows) {
-    throw new ShapeError("trainLogisticRegression", `all ${rows} training rows are class ${ones === 0 ? 0 : 1}`, "train on rows of both classes");
+    throw new ShapeError(
+      "trainLogisticRegression",
+      `all ${rows} training rows are class ${ones === 0 ? 0 : 1}`,
+      "train on rows of both classes",
+    );
   }
-  const classWeights: [number, number] = classWeight === "balanced" ? [rows / (2 * (rows - ones)), rows / (2 * ones)] : [1, 1];
+  const classWeights: [number, number] =
+    classWeight === "balanced" ? [rows / (2 * (rows - ones)), rows / (2 * ones)] : [1, 1];
 
   const { mean, scale } = standardisation(features, rows, dims);
   const p = dims + 1; // coefficients, then the intercept
   const z = new Float64Array(rows * p);
   for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < dims; j++) z[i * p + j] = ((features[i * dims + j] as number) - (mean[j] as number)) / (scale[j] as number);
+    for (let j = 0; j < dims; j++)
+      z[i * p + j] = ((features[i * dims + j] as number) - (mean[j] as number)) / (scale[j] as number);
     z[i * p + dims] = 1;
   }
   const weight = (i: number) => classWeights[labels[i] as 0 | 1];
@@ -239,7 +269,8 @@ export function trainLogisticRegression(features: ArrayLike<number>, labels: Arr
   };
   const objective = (t: Float64Array, m: Float64Array) => {
     let f = 0;
-    for (let i = 0; i < rows; i++) f += weight(i) * (softplus(m[i] as number) - (labels[i] as number) * (m[i] as number));
+    for (let i = 0; i < rows; i++)
+      f += weight(i) * (softplus(m[i] as number) - (labels[i] as number) * (m[i] as number));
     for (let j = 0; j < dims; j++) f += 0.5 * l2 * (t[j] as number) ** 2;
     return f;
   };
@@ -296,7 +327,12 @@ export function trainLogisticRegression(features: ArrayLike<number>, labels: Arr
       for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) hessian[k * p + j] = hessian[j * p + k] as number;
       step = choleskySolve(hessian, gradient, p);
     }
-    if (step === null) throw new ConfigError("trainLogisticRegression", "the Hessian is not positive definite", "raise l2 or remove duplicated features");
+    if (step === null)
+      throw new ConfigError(
+        "trainLogisticRegression",
+        "the Hessian is not positive definite",
+        "raise l2 or remove duplicated features",
+      );
     // backtracking line search (Armijo) along the Newton direction
     let decrease = 0;
     for (let j = 0; j < p; j++) decrease += (gradient[j] as number) * (step[j] as number);
@@ -342,13 +378,20 @@ export function trainLogisticRegression(features: ArrayLike<number>, labels: Arr
 export function scoreLogisticRegression(model: LogisticRegressionModel, features: ArrayLike<number>): Float64Array {
   const { dims } = model;
   if (features.length % dims !== 0) {
-    throw new ShapeError("scoreLogisticRegression", `${features.length} values are not rows of ${dims} features`, "pass features with the training's number of columns");
+    throw new ShapeError(
+      "scoreLogisticRegression",
+      `${features.length} values are not rows of ${dims} features`,
+      "pass features with the training's number of columns",
+    );
   }
   const rows = features.length / dims;
   const out = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
     let s = model.intercept;
-    for (let j = 0; j < dims; j++) s += (model.coefficients[j] as number) * (((features[i * dims + j] as number) - (model.mean[j] as number)) / (model.scale[j] as number));
+    for (let j = 0; j < dims; j++)
+      s +=
+        (model.coefficients[j] as number) *
+        (((features[i * dims + j] as number) - (model.mean[j] as number)) / (model.scale[j] as number));
     out[i] = sigmoid(s);
   }
   return out;
