@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { DetectorCandidate } from "../src/pipeline/detect/nested";
-import { candidateName, nestedCrossValidate } from "../src/pipeline/detect/nested";
+import { candidateName, nestedCrossValidate, type DetectorCandidate } from "../src/pipeline/detect";
 import { RepresentationCache } from "../src/pipeline/detect/windowFeatures";
 import { DEFAULT_FEATURE_CONFIG } from "../src/config/features";
 import { SeededRandom } from "../src/util/random";
@@ -50,7 +49,10 @@ test("nested CV chooses a candidate on the outer training recordings only and re
   assert.equal(result.folds.length, 3);
   const max = candidateName(candidates[1]!, 3);
   assert.equal(max, "logistic-regression on logmel32 max");
-  assert.deepEqual(result.choices, { [max]: 3 });
-  for (const f of result.folds) assert.equal(f.outer.rocAuc, 1);
-  assert.equal(result.rocAuc.mean, 1);
+  assert.deepEqual(result.picks, [{ name: max, count: 3 }]);
+  for (const f of result.folds) {
+    assert.equal(f.metrics.rocAuc, 1);
+    assert.ok(f.inner.rocAuc > 0.5, `inner ROC AUC ${f.inner.rocAuc}`);
+  }
+  assert.equal(result.summary.rocAuc.mean, 1);
 });

@@ -40,8 +40,9 @@ export {
   type DetectorCandidate,
   type NestedCrossValidation,
   type NestedFold,
+  type NestedSelection,
   type NestedSettings,
-} from "./nested";
+} from "../experiments/nestedSelection";
 export { detectorFoldResults, detectorReportName, domainTransferTable, writeDomainTransferReport } from "./reports";
 export {
   DETECTORS_JSON,

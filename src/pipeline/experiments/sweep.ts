@@ -25,6 +25,9 @@ import { mapTask, workerCount } from "../runtime/parallel";
 import type { InnerScore, SweepCellResult, SweepFoldMetrics } from "./sweepCell";
 
 export type { InnerScore, SweepFoldMetrics } from "./sweepCell";
+import { nestedSelection, type NestedSelection } from "./nestedSelection";
+
+export { nestedSelection, type NestedFold, type NestedSelection } from "./nestedSelection";
 import { poolWindows, RepresentationCache, type RecordingLike } from "../detect/windowFeatures";
 import { loadRecordings } from "../detect/recordings";
 import type { Figure } from "../../plots/figure";
@@ -74,26 +77,6 @@ export interface SweepCell {
   seconds: number;
   /** With nested selection: inner-CV means within each fold's training recordings (`folds` order); else null. */
   inner: InnerScore[] | null;
-}
-
-/** One outer fold of nested selection: the cell picked on its training recordings, and how it scored on the fold. */
-export interface NestedFold {
-  repeat: number;
-  fold: number;
-  /** The cell with the best inner mean ROC AUC (ties: pAUC, balanced accuracy, then first name). */
-  picked: string;
-  /** The picked cell's inner-CV means. */
-  inner: InnerScore;
-  /** The picked cell's metrics on this fold's test recordings. */
-  metrics: Record<SweepMetric, number>;
-}
-
-/** Nested selection over the whole grid: the sweep's choice judged only on folds it did not choose on. */
-export interface NestedSelection {
-  folds: NestedFold[];
-  summary: Record<SweepMetric, MeanSd>;
-  /** How often each cell was picked, most often first. */
-  picks: Array<{ name: string; count: number }>;
 }
 
 /** A fold of the sweep: the test recordings every cell is scored on. */
@@ -259,54 +242,6 @@ export async function sweepDetectors(
     cells,
     nested: grid.nested ? nestedSelection(cells) : null,
     timing: { representations: repTimes, totalSeconds: (performance.now() - started) / 1000 },
-  };
-}
-
-/**
- * Nested selection from the cells' inner scores: for each outer fold, the cell with the best
- * mean inner ROC AUC, then pAUC, then balanced accuracy (computed on that fold's training
- * recordings only; remaining ties go to the first name, never to outer results), and its
- * metrics on the fold's test recordings.
- */
-export function nestedSelection(cells: readonly SweepCell[]): NestedSelection {
-  const candidates = cells
-    .filter((c) => c.error === null && c.inner !== null)
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const first = candidates[0];
-  const keys = ["rocAuc", "pAuc", "balancedAccuracy"] as const;
-  /** Whether inner score x beats y: larger ROC AUC, then pAUC, then balanced accuracy (NaN loses). */
-  const beats = (x: InnerScore, y: InnerScore) => {
-    for (const k of keys) {
-      const [a, b] = [Number.isFinite(x[k]) ? x[k] : -Infinity, Number.isFinite(y[k]) ? y[k] : -Infinity];
-      if (a !== b) return a > b;
-    }
-    return false;
-  };
-  const folds: NestedFold[] = (first?.folds ?? []).map((outer, i) => {
-    let pick = first as SweepCell;
-    for (const c of candidates)
-      if (beats((c.inner as InnerScore[])[i] as InnerScore, (pick.inner as InnerScore[])[i] as InnerScore)) pick = c;
-    const f = pick.folds[i] as SweepFoldMetrics;
-    const metrics = Object.fromEntries(SWEEP_METRICS.map((m) => [m, f[m]])) as Record<SweepMetric, number>;
-    return {
-      repeat: outer.repeat,
-      fold: outer.fold,
-      picked: pick.name,
-      inner: (pick.inner as InnerScore[])[i] as InnerScore,
-      metrics,
-    };
-  });
-  const counts = new Map<string, number>();
-  for (const f of folds) counts.set(f.picked, (counts.get(f.picked) ?? 0) + 1);
-  return {
-    folds,
-    summary: Object.fromEntries(SWEEP_METRICS.map((m) => [m, meanAndSd(folds.map((f) => f.metrics[m]))])) as Record<
-      SweepMetric,
-      MeanSd
-    >,
-    picks: [...counts]
-      .map(([name, count]) => ({ name, count }))
-      .sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1)),
   };
 }
 

@@ -36,9 +36,11 @@ export interface SweepCellTask {
   options: DetectorEvaluationOptions;
   /**
    * Also cross-validate the cell inside each outer fold's training recordings (one repetition of
-   * `cv.folds` folds, seed `cv.seed + 1000 + repeat`), for nested selection.
+   * `innerFolds` folds, seed `cv.seed + 1000 + repeat`), for nested selection (nestedSelection.ts).
    */
   nested: boolean;
+  /** Inner folds with `nested`. Default `cv.folds`. */
+  innerFolds?: number;
 }
 
 /** A cell's per-fold metrics, or why it could not be evaluated, and its seconds. */
@@ -75,7 +77,7 @@ function innerScores(task: SweepCellTask, folds: readonly SweepFoldMetrics[]): I
     const test = new Set(outer.testRecordings);
     const keep = task.recordings.flatMap((r, i) => (test.has(r.id) ? [] : [i]));
     const recordings = keep.map((i) => task.recordings[i] as RecordingInfo);
-    const cv = { folds: task.cv.folds, repeats: 1, seed: task.cv.seed + 1000 + outer.repeat };
+    const cv = { folds: task.innerFolds ?? task.cv.folds, repeats: 1, seed: task.cv.seed + 1000 + outer.repeat };
     const inner = crossValidateDetector(detector, subsetPooled(task.pooled, keep), recordings, cv, task.options);
     const mean = (m: keyof InnerScore) => {
       const v = inner.map((f) => f.recording[m]).filter((x) => Number.isFinite(x));
