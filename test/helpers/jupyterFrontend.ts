@@ -227,6 +227,11 @@ export class JupyterServer {
         withKernel,
         { timeout: 120_000 },
       );
+      if (!withKernel)
+        await page
+          .locator(".modal-dialog button", { hasText: "Continue Without Kernel" })
+          .click({ timeout: 15_000 })
+          .catch(() => undefined);
     }
     return page;
   }
