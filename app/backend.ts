@@ -12,7 +12,10 @@ export const BACKEND_ORDER = ["wasm", "webgl", "cpu"] as const;
 /** Select the first backend that starts; returns its name. */
 export async function selectBackend(preferred: string | null): Promise<string> {
   setWasmPaths(new URL("vendor/tfjs-wasm/", document.baseURI).href);
-  const order = preferred !== null && (BACKEND_ORDER as readonly string[]).includes(preferred) ? [preferred, ...BACKEND_ORDER.filter((b) => b !== preferred)] : [...BACKEND_ORDER];
+  const order =
+    preferred !== null && (BACKEND_ORDER as readonly string[]).includes(preferred)
+      ? [preferred, ...BACKEND_ORDER.filter((b) => b !== preferred)]
+      : [...BACKEND_ORDER];
   for (const name of order) {
     try {
       if (await tf.setBackend(name)) {

@@ -50,12 +50,20 @@ export function font(sizePx: number = CANVAS_FONT_PX, weight = "normal"): string
 }
 
 /** The plot area left after margins for axis labels (and an optional colour bar on the right). */
-export function plotRect(surface: Surface, margins: { left?: number; right?: number; top?: number; bottom?: number } = {}): PlotRect {
+export function plotRect(
+  surface: Surface,
+  margins: { left?: number; right?: number; top?: number; bottom?: number } = {},
+): PlotRect {
   const left = margins.left ?? 78;
   const right = margins.right ?? 16;
   const top = margins.top ?? 12;
   const bottom = margins.bottom ?? 58;
-  return { left, top, width: Math.max(10, surface.width - left - right), height: Math.max(10, surface.height - top - bottom) };
+  return {
+    left,
+    top,
+    width: Math.max(10, surface.width - left - right),
+    height: Math.max(10, surface.height - top - bottom),
+  };
 }
 
 /** About `count` round tick values (1, 2 or 5 times a power of ten apart) covering [min, max]. */
@@ -65,7 +73,8 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
   const power = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
   const ticks: number[] = [];
-  for (let v = Math.ceil(min / step - 1e-9) * step; v <= max + step * 1e-9; v += step) ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  for (let v = Math.ceil(min / step - 1e-9) * step; v <= max + step * 1e-9; v += step)
+    ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
   return ticks;
 }
 

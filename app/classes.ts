@@ -11,7 +11,13 @@ export function classColor(classIndex: number): string {
 }
 
 /** A filled marker centred on (x, y): circle for class 0, triangle for class 1, then square, diamond. */
-export function drawMarker(ctx: CanvasRenderingContext2D, classIndex: number, x: number, y: number, radius: number): void {
+export function drawMarker(
+  ctx: CanvasRenderingContext2D,
+  classIndex: number,
+  x: number,
+  y: number,
+  radius: number,
+): void {
   ctx.fillStyle = classColor(classIndex);
   ctx.strokeStyle = "#FFFFFF";
   ctx.lineWidth = 1.5;

@@ -8,13 +8,41 @@ import { font, type PlotRect, type Surface } from "./canvas";
 /** A colour scale: evenly spaced stops from the low end (0) to the high end (1). */
 export type ColorScale = ReadonlyArray<readonly [number, number, number]>;
 
-const hex = (h: string): readonly [number, number, number] => [parseInt(h.slice(1, 3), 16), parseInt(h.slice(3, 5), 16), parseInt(h.slice(5, 7), 16)];
+const hex = (h: string): readonly [number, number, number] => [
+  parseInt(h.slice(1, 3), 16),
+  parseInt(h.slice(3, 5), 16),
+  parseInt(h.slice(5, 7), 16),
+];
 
 /** matplotlib's viridis at 0, 0.1, ..., 1. */
-export const VIRIDIS: ColorScale = ["#440154", "#482475", "#414487", "#355F8D", "#2A788E", "#21918C", "#22A884", "#44BF70", "#7AD151", "#BDDF26", "#FDE725"].map(hex);
+export const VIRIDIS: ColorScale = [
+  "#440154",
+  "#482475",
+  "#414487",
+  "#355F8D",
+  "#2A788E",
+  "#21918C",
+  "#22A884",
+  "#44BF70",
+  "#7AD151",
+  "#BDDF26",
+  "#FDE725",
+].map(hex);
 
 /** ColorBrewer RdBu (11 classes) reversed: dark blue (low) through white to dark red (high). */
-export const BLUE_WHITE_RED: ColorScale = ["#053061", "#2166AC", "#4393C3", "#92C5DE", "#D1E5F0", "#F7F7F7", "#FDDBC7", "#F4A582", "#D6604D", "#B2182B", "#67001F"].map(hex);
+export const BLUE_WHITE_RED: ColorScale = [
+  "#053061",
+  "#2166AC",
+  "#4393C3",
+  "#92C5DE",
+  "#D1E5F0",
+  "#F7F7F7",
+  "#FDDBC7",
+  "#F4A582",
+  "#D6604D",
+  "#B2182B",
+  "#67001F",
+].map(hex);
 
 /** A 256-entry RGBA lookup table of a scale, for filling ImageData quickly. */
 export function lookupTable(scale: ColorScale): Uint8ClampedArray {
@@ -26,7 +54,8 @@ export function lookupTable(scale: ColorScale): Uint8ClampedArray {
     const f = pos - k;
     const a = scale[k] as readonly [number, number, number];
     const b = scale[k + 1] as readonly [number, number, number];
-    for (let c = 0; c < 3; c++) lut[i * 4 + c] = Math.round((a[c] as number) + f * ((b[c] as number) - (a[c] as number)));
+    for (let c = 0; c < 3; c++)
+      lut[i * 4 + c] = Math.round((a[c] as number) + f * ((b[c] as number) - (a[c] as number)));
     lut[i * 4 + 3] = 255;
   }
   return lut;
@@ -39,7 +68,14 @@ export function lutIndex(value: number, min: number, max: number): number {
 }
 
 /** A vertical colour bar at `rect` with its value axis on the right, titled with the unit. */
-export function drawColorBar(surface: Surface, rect: PlotRect, lut: Uint8ClampedArray, min: number, max: number, title: string): void {
+export function drawColorBar(
+  surface: Surface,
+  rect: PlotRect,
+  lut: Uint8ClampedArray,
+  min: number,
+  max: number,
+  title: string,
+): void {
   const { ctx } = surface;
   for (let y = 0; y < rect.height; y++) {
     const i = Math.round((1 - y / Math.max(1, rect.height - 1)) * 255) * 4;

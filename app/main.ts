@@ -85,7 +85,12 @@ let awaitingModel = true;
 let pendingFiles: File[] = [];
 /** Called with the model (or null when loading ended without one) once awaitingModel ends. */
 let modelWaiters: Array<(model: LoadedModel | null) => void> = [];
-let microphone: { stream: MicrophoneStream; extractor: MfccExtractor; record: RecordingRecord; verdicts: WindowVerdict[] } | null = null;
+let microphone: {
+  stream: MicrophoneStream;
+  extractor: MfccExtractor;
+  record: RecordingRecord;
+  verdicts: WindowVerdict[];
+} | null = null;
 /** Files are analysed one after the other. */
 let fileQueue: Promise<void> = Promise.resolve();
 
@@ -109,7 +114,8 @@ function clearError(): void {
 function ruleText(d: ModelDescription): string {
   const t = d.decisionThreshold;
   const positive = d.classNames[1] ?? "class 1";
-  if (t === null) return `Rule: the more probable class wins (no threshold stored${d.classNames.length === 2 ? ", so 0.5" : ""}).`;
+  if (t === null)
+    return `Rule: the more probable class wins (no threshold stored${d.classNames.length === 2 ? ", so 0.5" : ""}).`;
   const criterion = t.criterion === undefined ? "" : `, maximising ${t.criterion}`;
   return `Rule: ${positive} when P(${positive}) ≥ ${t.value.toFixed(3)} (threshold chosen on ${t.chosenOn}${criterion}).`;
 }
@@ -123,7 +129,10 @@ function whenModelReady(): Promise<LoadedModel | null> {
 /** What the status line says while files or the microphone wait for the model. */
 function queuedStatus(): string {
   const files = pendingFiles.length;
-  const what = [files > 0 ? `${files} file${files === 1 ? "" : "s"}` : "", hook.queued > files ? "the microphone's sound" : ""];
+  const what = [
+    files > 0 ? `${files} file${files === 1 ? "" : "s"}` : "",
+    hook.queued > files ? "the microphone's sound" : "",
+  ];
   return `The model is still loading: ${what.filter((s) => s !== "").join(" and ")} queued, classified as soon as it is ready.`;
 }
 
@@ -141,10 +150,18 @@ function modelLoadSettled(): void {
   if (files.length === 0) return;
   if (current === null) {
     const n = files.length === 1 ? "1 queued file was" : `${files.length} queued files were`;
-    showError(new SoundcheckError("no model", `no model loaded, so the ${n} not classified`, "choose a model folder (step 1), then the files again"));
+    showError(
+      new SoundcheckError(
+        "no model",
+        `no model loaded, so the ${n} not classified`,
+        "choose a model folder (step 1), then the files again",
+      ),
+    );
     return;
   }
-  setStatus(`Model loaded (backend ${hook.backend}). Classifying the ${files.length === 1 ? "queued file" : `${files.length} queued files`}…`);
+  setStatus(
+    `Model loaded (backend ${hook.backend}). Classifying the ${files.length === 1 ? "queued file" : `${files.length} queued files`}…`,
+  );
   analyseFiles(files);
 }
 
@@ -152,7 +169,12 @@ function useModel(model: LoadedModel): void {
   current = model;
   const d = model.classifier.description;
   const f = d.features;
-  hook.model = { source: model.source, classNames: d.classNames, threshold: model.classifier.threshold, windowSeconds: d.windowSeconds };
+  hook.model = {
+    source: model.source,
+    classNames: d.classNames,
+    threshold: model.classifier.threshold,
+    windowSeconds: d.windowSeconds,
+  };
   ui.modelSummary.textContent = `${model.source}: classes ${d.classNames.join(" / ")}; MFCC [${f.nMfcc}][${f.frames ?? "all"}] at ${f.sampleRateHz} Hz; ${d.windowSeconds} s windows.`;
   ui.verdictRule.textContent = ruleText(d);
   ui.verdictRule.dataset["threshold"] = String(model.classifier.threshold ?? "");
@@ -172,7 +194,11 @@ function showWindow(record: RecordingRecord, verdict: WindowVerdict, classifier:
   ui.verdictDetail.textContent = `${record.name}, window ${verdict.index + 1} (${verdict.startSeconds.toFixed(1)}–${(verdict.startSeconds + verdict.durationSeconds).toFixed(1)} s): P(${verdict.label}) = ${(100 * verdict.probability).toFixed(1)} %`;
   views.probabilities.show(verdict.probabilities);
   views.mfcc.show(verdict.features, f.hopLength / f.sampleRateHz, `window ${verdict.index + 1} of ${record.name}`);
-  views.timeline.add({ seconds: verdict.startSeconds + verdict.durationSeconds / 2, score: verdict.probabilities[1] ?? verdict.probability, classIndex: verdict.classIndex });
+  views.timeline.add({
+    seconds: verdict.startSeconds + verdict.durationSeconds / 2,
+    score: verdict.probabilities[1] ?? verdict.probability,
+    classIndex: verdict.classIndex,
+  });
   results.addWindow(record, verdict);
   ui.announcer.textContent = `${record.name}, window ${verdict.index + 1}: ${verdict.label}, ${(100 * verdict.probability).toFixed(0)} percent.`;
 }
@@ -182,7 +208,14 @@ async function displayExtractor(classifier: WindowClassifier, rateHz: number): P
   const f = classifier.description.features;
   const nFft = rateHz === f.sampleRateHz ? f.nFft : 2 ** Math.round(Math.log2((f.nFft * rateHz) / f.sampleRateHz));
   const hopLength = rateHz === f.sampleRateHz ? f.hopLength : Math.max(1, Math.round((f.hopLength * nFft) / f.nFft));
-  return createMfccExtractor({ ...f, sampleRateHz: rateHz, nFft, hopLength, fMaxHz: f.fMaxHz ?? f.sampleRateHz / 2, frames: null });
+  return createMfccExtractor({
+    ...f,
+    sampleRateHz: rateHz,
+    nFft,
+    hopLength,
+    fMaxHz: f.fMaxHz ?? f.sampleRateHz / 2,
+    frames: null,
+  });
 }
 
 const nextFrame = (): Promise<void> => new Promise((resolve) => requestAnimationFrame(() => resolve()));
@@ -219,7 +252,13 @@ async function analyseFile(file: File, model: LoadedModel): Promise<void> {
   try {
     const mel = new StreamingMelSpectrogram(extractor);
     const f = extractor.config;
-    views.spectrogram.reset({ frameSeconds: f.hopLength / rate, nMels: f.nMels, fMinHz: f.fMinHz, fMaxHz: f.fMaxHz ?? rate / 2, spanSeconds: SPECTROGRAM_SPAN_SECONDS });
+    views.spectrogram.reset({
+      frameSeconds: f.hopLength / rate,
+      nMels: f.nMels,
+      fMinHz: f.fMinHz,
+      fMaxHz: f.fMaxHz ?? rate / 2,
+      spanSeconds: SPECTROGRAM_SPAN_SECONDS,
+    });
     views.timeline.reset(audio.durationSeconds);
     const windows = classifier.windowsOf(samples);
     let fed = 0;
@@ -244,7 +283,9 @@ async function analyseFile(file: File, model: LoadedModel): Promise<void> {
   await nextFrame(); // the views show the last window before the recording counts as done
   const summary = classifier.summarize(verdicts);
   results.finishRecording(record, summary);
-  setStatus(`${file.name}: ${summary.label} (mean P ${(100 * summary.probability).toFixed(1)} % over ${summary.windows} window${summary.windows === 1 ? "" : "s"}).`);
+  setStatus(
+    `${file.name}: ${summary.label} (mean P ${(100 * summary.probability).toFixed(1)} % over ${summary.windows} window${summary.windows === 1 ? "" : "s"}).`,
+  );
 }
 
 function analyseFiles(files: readonly File[]): void {
@@ -258,7 +299,9 @@ function analyseFiles(files: readonly File[]): void {
     return;
   }
   if (model === null) {
-    showError(new SoundcheckError("no model", "there is no model to classify with", "choose a model folder first (step 1)"));
+    showError(
+      new SoundcheckError("no model", "there is no model to classify with", "choose a model folder first (step 1)"),
+    );
     return;
   }
   clearError();
@@ -336,7 +379,12 @@ async function startListening(): Promise<void> {
         hook.queued--;
         hook.busy--;
       });
-      if (model === null) throw new SoundcheckError("no model", "no model loaded, so the microphone's sound was not classified", "choose a model folder first (step 1)");
+      if (model === null)
+        throw new SoundcheckError(
+          "no model",
+          "no model loaded, so the microphone's sound was not classified",
+          "choose a model folder first (step 1)",
+        );
     }
     extractor = await displayExtractor(model.classifier, stream.sampleRateHz);
   } catch (err) {
@@ -346,14 +394,27 @@ async function startListening(): Promise<void> {
   const classifier = model.classifier;
   const mel = new StreamingMelSpectrogram(extractor);
   const f = extractor.config;
-  views.spectrogram.reset({ frameSeconds: f.hopLength / stream.sampleRateHz, nMels: f.nMels, fMinHz: f.fMinHz, fMaxHz: f.fMaxHz ?? classifier.sampleRateHz / 2, spanSeconds: SPECTROGRAM_SPAN_SECONDS });
+  views.spectrogram.reset({
+    frameSeconds: f.hopLength / stream.sampleRateHz,
+    nMels: f.nMels,
+    fMinHz: f.fMinHz,
+    fMaxHz: f.fMaxHz ?? classifier.sampleRateHz / 2,
+    spanSeconds: SPECTROGRAM_SPAN_SECONDS,
+  });
   views.timeline.reset(0);
   const waited = early;
   early = null;
-  const record = results.startRecording("microphone", `microphone ${hook.recordings.filter((r) => r.source === "microphone").length + 1}`);
+  const record = results.startRecording(
+    "microphone",
+    `microphone ${hook.recordings.filter((r) => r.source === "microphone").length + 1}`,
+  );
   if (waitedForModel) record.queuedSeconds = waited.reduce((n, b) => n + b.length, 0) / stream.sampleRateHz;
   const ring = new RingBuffer(Math.round(LIVE_SPAN_SECONDS * stream.sampleRateHz));
-  const cutter = new LiveWindowCutter(stream.sampleRateHz, classifier.sampleRateHz, classifier.description.windowSeconds);
+  const cutter = new LiveWindowCutter(
+    stream.sampleRateHz,
+    classifier.sampleRateHz,
+    classifier.description.windowSeconds,
+  );
   const verdicts: WindowVerdict[] = [];
   live = { classifier, mel, cutter, ring, record, verdicts };
   microphone = { stream, extractor, record, verdicts };
@@ -372,7 +433,8 @@ async function stopMicrophone(): Promise<void> {
   session.extractor.dispose();
   ui.micButton.textContent = "Start microphone";
   ui.micButton.setAttribute("aria-pressed", "false");
-  if (session.verdicts.length > 0 && current !== null) results.finishRecording(session.record, current.classifier.summarize(session.verdicts));
+  if (session.verdicts.length > 0 && current !== null)
+    results.finishRecording(session.record, current.classifier.summarize(session.verdicts));
   setStatus("Microphone stopped.");
 }
 
@@ -424,7 +486,9 @@ function wireControls(): void {
       return;
     }
     if (current === null && !awaitingModel) {
-      showError(new SoundcheckError("no model", "there is no model to classify with", "choose a model folder first (step 1)"));
+      showError(
+        new SoundcheckError("no model", "there is no model to classify with", "choose a model folder first (step 1)"),
+      );
       return;
     }
     clearError();

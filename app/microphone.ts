@@ -21,7 +21,9 @@ export async function startMicrophone(onSamples: (mono: Float32Array) => void): 
   if (navigator.mediaDevices?.getUserMedia === undefined) {
     throw new Error("this page cannot use a microphone here: open it from http://localhost or over https");
   }
-  const stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
+  const stream = await navigator.mediaDevices.getUserMedia({
+    audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+  });
   const context = new AudioContext();
   try {
     await context.audioWorklet.addModule(new URL("capture-worklet.js", document.baseURI).href);

@@ -27,10 +27,18 @@ export async function loadServedModel(path: string = DEFAULT_MODEL_PATH): Promis
   const base = new URL(path, document.baseURI);
   const metaResponse = await fetch(new URL("metadata.json", base));
   if (metaResponse.status === 404) return null;
-  if (!metaResponse.ok) throw new ConfigError(`${path}metadata.json`, `the server answered ${metaResponse.status}`, "restart npm run app, or choose the model folder below");
+  if (!metaResponse.ok)
+    throw new ConfigError(
+      `${path}metadata.json`,
+      `the server answered ${metaResponse.status}`,
+      "restart npm run app, or choose the model folder below",
+    );
   const description = parseModelDescription(await metaResponse.text(), `${path}metadata.json`);
   const model = await tf.loadLayersModel(new URL("model.json", base).href);
-  return { classifier: await WindowClassifier.create(model, description, `${path}model.json`), source: `${path} (served with the page)` };
+  return {
+    classifier: await WindowClassifier.create(model, description, `${path}model.json`),
+    source: `${path} (served with the page)`,
+  };
 }
 
 /**
@@ -42,26 +50,42 @@ export async function loadServedModel(path: string = DEFAULT_MODEL_PATH): Promis
 export async function loadModelFromFiles(files: readonly File[]): Promise<LoadedModel> {
   const byName = new Map(files.map((f) => [f.name, f] as const));
   const folder = folderOf(files);
-  const fix = "choose the folder soundcheck train wrote (model.json, weights.bin and metadata.json), or those three files";
+  const fix =
+    "choose the folder soundcheck train wrote (model.json, weights.bin and metadata.json), or those three files";
   const json = byName.get("model.json");
   if (json === undefined) throw new ConfigError(folder, "no model.json among the chosen files", fix);
   const meta = byName.get("metadata.json");
-  if (meta === undefined) throw new ConfigError(folder, "no metadata.json among the chosen files (it records the feature settings and class names)", fix);
+  if (meta === undefined)
+    throw new ConfigError(
+      folder,
+      "no metadata.json among the chosen files (it records the feature settings and class names)",
+      fix,
+    );
   const description = parseModelDescription(await meta.text(), `${folder}metadata.json`);
   let manifest: tf.io.ModelJSON;
   try {
     manifest = JSON.parse(await json.text()) as tf.io.ModelJSON;
   } catch (err) {
-    throw new ConfigError(`${folder}model.json`, `not valid JSON (${err instanceof Error ? err.message : String(err)})`, fix);
+    throw new ConfigError(
+      `${folder}model.json`,
+      `not valid JSON (${err instanceof Error ? err.message : String(err)})`,
+      fix,
+    );
   }
-  const weightNames = (manifest.weightsManifest ?? []).flatMap((group) => group.paths.map((p) => p.split("/").pop() ?? p));
+  const weightNames = (manifest.weightsManifest ?? []).flatMap((group) =>
+    group.paths.map((p) => p.split("/").pop() ?? p),
+  );
   const weights = weightNames.map((name) => {
     const file = byName.get(name);
-    if (file === undefined) throw new ConfigError(`${folder}${name}`, "the weights file model.json names is not among the chosen files", fix);
+    if (file === undefined)
+      throw new ConfigError(`${folder}${name}`, "the weights file model.json names is not among the chosen files", fix);
     return file;
   });
   const model = await tf.loadLayersModel(tf.io.browserFiles([json, ...weights]));
-  return { classifier: await WindowClassifier.create(model, description, `${folder}model.json`), source: folder === "" ? "chosen model files" : `${folder} (chosen folder)` };
+  return {
+    classifier: await WindowClassifier.create(model, description, `${folder}model.json`),
+    source: folder === "" ? "chosen model files" : `${folder} (chosen folder)`,
+  };
 }
 
 /** The chosen folder's name ("name/"), or "" for loose files. */

@@ -101,7 +101,12 @@ export class ResultsList {
     });
     const body = this.table.tBodies[0] ?? this.table.createTBody();
     const row = body.insertRow(0); // newest first
-    const cells = [record.name, String(verdict.index + 1), `${verdict.startSeconds.toFixed(1)}–${(verdict.startSeconds + verdict.durationSeconds).toFixed(1)}`, ...verdict.probabilities.map(percent)];
+    const cells = [
+      record.name,
+      String(verdict.index + 1),
+      `${verdict.startSeconds.toFixed(1)}–${(verdict.startSeconds + verdict.durationSeconds).toFixed(1)}`,
+      ...verdict.probabilities.map(percent),
+    ];
     for (const text of cells) row.insertCell().textContent = text;
     const cell = row.insertCell();
     const badge = document.createElement("span");
@@ -129,7 +134,11 @@ export class ResultsList {
     badge.className = "verdict-badge";
     badge.style.setProperty("--class-color", classColor(summary.classIndex));
     badge.textContent = summary.label;
-    item.append(`${record.name}: `, badge, ` mean P(${summary.label}) ${percent(summary.probability)} over ${summary.windows} window${summary.windows === 1 ? "" : "s"}`);
+    item.append(
+      `${record.name}: `,
+      badge,
+      ` mean P(${summary.label}) ${percent(summary.probability)} over ${summary.windows} window${summary.windows === 1 ? "" : "s"}`,
+    );
     this.summaries.prepend(item);
   }
 }

@@ -45,29 +45,49 @@ function main(): void {
   const { values } = parseArgs({ options: { repeats: { type: "string" } } });
   const repeats = Math.max(1, Number(values.repeats ?? 5));
   const rng = new SeededRandom(7);
-  const clip = Float32Array.from({ length: CLIP }, (_, i) => 0.3 * Math.sin((2 * Math.PI * 440 * i) / SR) + 0.05 * rng.gaussian());
+  const clip = Float32Array.from(
+    { length: CLIP },
+    (_, i) => 0.3 * Math.sin((2 * Math.PI * 440 * i) / SR) + 0.05 * rng.gaussian(),
+  );
   const x64 = Float64Array.from(clip);
-  const tenSeconds16k = Float32Array.from({ length: 160000 }, (_, i) => 0.3 * Math.sin((2 * Math.PI * 440 * i) / 16000));
+  const tenSeconds16k = Float32Array.from(
+    { length: 160000 },
+    (_, i) => 0.3 * Math.sin((2 * Math.PI * 440 * i) / 16000),
+  );
 
   const rfftPair = best(() => irfft(rfft(x64), CLIP), repeats);
   const resample10s = best(() => resample(tenSeconds16k, 16000, SR), repeats);
   const augmentations: Record<string, number> = {};
   for (const name of AUGMENTATION_NAMES) {
     const fn = AUGMENTATIONS[name];
-    augmentations[name] = best(() => fn(clip, SR, DEFAULT_AUGMENT_CONFIG, new SeededRandom(1), new ClipWork(clip)), repeats);
+    augmentations[name] = best(
+      () => fn(clip, SR, DEFAULT_AUGMENT_CONFIG, new SeededRandom(1), new ClipWork(clip)),
+      repeats,
+    );
   }
 
   console.log(`Preprocessing building blocks, CPU ms, best of ${repeats} passes`);
-  console.log(`${"rfft + irfft, 66150 samples (float64)".padEnd(44)}${rfftPair.toFixed(2).padStart(9)}   goal < ${GOALS_MS.rfftPair}`);
-  console.log(`${"resample 10 s, 16 kHz -> 22050 Hz".padEnd(44)}${resample10s.toFixed(2).padStart(9)}   goal < ${GOALS_MS.resample10s}`);
-  for (const name of AUGMENTATION_NAMES) console.log(`${`augmentation ${name}, one 3 s clip`.padEnd(44)}${(augmentations[name] as number).toFixed(2).padStart(9)}`);
+  console.log(
+    `${"rfft + irfft, 66150 samples (float64)".padEnd(44)}${rfftPair.toFixed(2).padStart(9)}   goal < ${GOALS_MS.rfftPair}`,
+  );
+  console.log(
+    `${"resample 10 s, 16 kHz -> 22050 Hz".padEnd(44)}${resample10s.toFixed(2).padStart(9)}   goal < ${GOALS_MS.resample10s}`,
+  );
+  for (const name of AUGMENTATION_NAMES)
+    console.log(
+      `${`augmentation ${name}, one 3 s clip`.padEnd(44)}${(augmentations[name] as number).toFixed(2).padStart(9)}`,
+    );
   const round = (v: number): number => Number(v.toPrecision(4));
   console.log(
     JSON.stringify({
       bench: "augment",
       timing: "process CPU time, best pass",
       repeats,
-      ms: { rfftPair: round(rfftPair), resample10s: round(resample10s), augmentations: Object.fromEntries(Object.entries(augmentations).map(([k, v]) => [k, round(v)])) },
+      ms: {
+        rfftPair: round(rfftPair),
+        resample10s: round(resample10s),
+        augmentations: Object.fromEntries(Object.entries(augmentations).map(([k, v]) => [k, round(v)])),
+      },
       goalsMs: GOALS_MS,
       meetsGoals: rfftPair < GOALS_MS.rfftPair && resample10s < GOALS_MS.resample10s,
     }),

@@ -83,7 +83,8 @@ function makeClips(count: number): Float32Array[] {
     const amps = [0.3, 0.15, 0.08, 0.04, 0.02].map((a) => a * (0.5 + rng.next()));
     for (let i = 0; i < n; i++) {
       let v = noise * rng.gaussian();
-      for (let h = 0; h < amps.length; h++) v += (amps[h] as number) * Math.sin((2 * Math.PI * f0 * (h + 1) * i) / SAMPLE_RATE);
+      for (let h = 0; h < amps.length; h++)
+        v += (amps[h] as number) * Math.sin((2 * Math.PI * f0 * (h + 1) * i) / SAMPLE_RATE);
       y[i] = v;
     }
     for (let k = 0; k < 6; k++) y[rng.nextInt(n)] = 0.8;
@@ -113,7 +114,12 @@ interface PrecisionResult {
   wallMsPerClipBest: number;
 }
 
-async function timeExtractor(precision: FftPrecision, clips: Float32Array[], total: number, repeats: number): Promise<PrecisionResult> {
+async function timeExtractor(
+  precision: FftPrecision,
+  clips: Float32Array[],
+  total: number,
+  repeats: number,
+): Promise<PrecisionResult> {
   const extractor = await createMfccExtractor(DEFAULT_FEATURE_CONFIG, { fft: precision });
   let sink = 0;
   for (let i = 0; i < 100; i++) sink += extractor.features(clips[i % clips.length] as Float32Array).data[0] as number; // warm-up (JIT)
@@ -122,7 +128,8 @@ async function timeExtractor(precision: FftPrecision, clips: Float32Array[], tot
   for (let r = 0; r < repeats; r++) {
     const c0 = cpuMs();
     const w0 = performance.now();
-    for (let i = 0; i < total; i++) sink += extractor.features(clips[i % clips.length] as Float32Array).data[1] as number;
+    for (let i = 0; i < total; i++)
+      sink += extractor.features(clips[i % clips.length] as Float32Array).data[1] as number;
     wallPerClip.push((performance.now() - w0) / total);
     perClip.push((cpuMs() - c0) / total);
   }
@@ -167,7 +174,15 @@ async function stageSplit(clips: Float32Array[], total: number): Promise<StageSp
   const half = config.nFft >> 1;
   const rounds = Math.min(total, 200);
   const melPower = (clip: Float32Array, out: Float32Array): void => {
-    for (let t0 = 0; t0 < frames; t0 += BLOCK) kernel.melFrames(clip, t0 * config.hopLength - half, config.hopLength, Math.min(BLOCK, frames - t0), out, t0 * config.nMels);
+    for (let t0 = 0; t0 < frames; t0 += BLOCK)
+      kernel.melFrames(
+        clip,
+        t0 * config.hopLength - half,
+        config.hopLength,
+        Math.min(BLOCK, frames - t0),
+        out,
+        t0 * config.nMels,
+      );
   };
   // inputs of each step, prepared once per distinct clip
   const mels = clips.map((clip) => {
@@ -184,16 +199,22 @@ async function stageSplit(clips: Float32Array[], total: number): Promise<StageSp
   const out = new Float32Array(config.nMfcc * keep);
   const stages: Array<[keyof StageSplit, (c: number) => void]> = [
     ["melPowerMs", (c) => melPower(clips[c] as Float32Array, work)],
-    ["dbMs", (c) => {
-      const m = mels[c] as Float32Array;
-      const part = work.subarray(0, keep * config.nMels);
-      part.set(m.subarray(0, keep * config.nMels)); // a memcpy, ~1 % of this step
-      powerToDbSliceInPlace(part, maxPower(m), { topDb: config.topDb });
-    }],
-    ["dctMs", (c) => {
-      const d = dbs[c] as Float32Array;
-      for (let f = 0; f < keep; f++) dct.transform(d, out, f * config.nMels, 1, f, keep);
-    }],
+    [
+      "dbMs",
+      (c) => {
+        const m = mels[c] as Float32Array;
+        const part = work.subarray(0, keep * config.nMels);
+        part.set(m.subarray(0, keep * config.nMels)); // a memcpy, ~1 % of this step
+        powerToDbSliceInPlace(part, maxPower(m), { topDb: config.topDb });
+      },
+    ],
+    [
+      "dctMs",
+      (c) => {
+        const d = dbs[c] as Float32Array;
+        for (let f = 0; f < keep; f++) dct.transform(d, out, f * config.nMels, 1, f, keep);
+      },
+    ],
   ];
   const best: StageSplit = { melPowerMs: Infinity, dbMs: Infinity, dctMs: Infinity };
   for (let pass = 0; pass < 5; pass++) {
@@ -244,7 +265,11 @@ function timeLibrosa(clips: Float32Array[], total: number, repeats: number): Lib
     const data = new Float32Array(clips.length * n);
     clips.forEach((c, i) => data.set(c, i * n));
     saveNpy(path, { dtype: "<f4", shape: [clips.length, n], data });
-    return runReference<LibrosaResult>("librosa_features_bench.py", [path, "--clips", String(total), "--repeats", String(repeats)], 3_600_000);
+    return runReference<LibrosaResult>(
+      "librosa_features_bench.py",
+      [path, "--clips", String(total), "--repeats", String(repeats)],
+      3_600_000,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -258,21 +283,38 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const clips = makeClips(Math.min(DISTINCT_CLIPS, args.clips));
   const results: Partial<Record<FftPrecision, PrecisionResult>> = {};
-  for (const precision of args.precisions) results[precision] = await timeExtractor(precision, clips, args.clips, args.repeats);
+  for (const precision of args.precisions)
+    results[precision] = await timeExtractor(precision, clips, args.clips, args.repeats);
   const stages = await stageSplit(clips, args.clips);
   const librosa = timeLibrosa(clips, args.clips, args.repeats);
   const yardstick = fftYardstick();
   const loadFactor = yardstick / QUIET_FFTJS_US;
 
   const widths = [44, 10, 14, 16, 14];
-  console.log(`MFCC features: ${args.clips} clips of ${CLIP_SECONDS} s at ${SAMPLE_RATE} Hz (nFft 2048, hop 512, 128 mels, 40 MFCC, 100 frames), ${args.repeats} passes, CPU time, one core`);
+  console.log(
+    `MFCC features: ${args.clips} clips of ${CLIP_SECONDS} s at ${SAMPLE_RATE} Hz (nFft 2048, hop 512, 128 mels, 40 MFCC, 100 frames), ${args.repeats} passes, CPU time, one core`,
+  );
   console.log(row(["variant", "clips/s", "ms per clip", "x real time", "(median)"], widths));
   for (const precision of args.precisions) {
     const r = results[precision] as PrecisionResult;
-    console.log(row([`soundcheck-ts, ${precision} FFT`, r.clipsPerSecondBest.toFixed(0), r.msPerClipBest.toFixed(3), `${r.realtimeFactorBest.toFixed(0)}x`, `${r.realtimeFactorMedian.toFixed(0)}x`], widths));
+    console.log(
+      row(
+        [
+          `soundcheck-ts, ${precision} FFT`,
+          r.clipsPerSecondBest.toFixed(0),
+          r.msPerClipBest.toFixed(3),
+          `${r.realtimeFactorBest.toFixed(0)}x`,
+          `${r.realtimeFactorMedian.toFixed(0)}x`,
+        ],
+        widths,
+      ),
+    );
   }
   const librosaRow = (label: string, best: number, med: string): string =>
-    row([label, (1000 / best).toFixed(0), best.toFixed(3), `${((CLIP_SECONDS * 1000) / best).toFixed(0)}x`, med], widths);
+    row(
+      [label, (1000 / best).toFixed(0), best.toFixed(3), `${((CLIP_SECONDS * 1000) / best).toFixed(0)}x`, med],
+      widths,
+    );
   if ("notMeasured" in librosa) {
     console.log(row(["librosa 0.10.2: not measured in this run", "", "", "", ""], widths));
     console.log(`  (${librosa.notMeasured})`);
@@ -281,7 +323,9 @@ async function main(): Promise<void> {
     const med = `${((CLIP_SECONDS * 1000) / librosa.msPerClipMedian).toFixed(0)}x`;
     console.log(librosaRow(`librosa ${librosa.librosa}, this run`, librosa.msPerClipBest, med));
   }
-  console.log(`goal: >= ${GOAL_REALTIME_FACTOR}x real time (<= ${((CLIP_SECONDS * 1000) / GOAL_REALTIME_FACTOR).toFixed(2)} ms per clip)`);
+  console.log(
+    `goal: >= ${GOAL_REALTIME_FACTOR}x real time (<= ${((CLIP_SECONDS * 1000) / GOAL_REALTIME_FACTOR).toFixed(2)} ms per clip)`,
+  );
   const stageTotal = stages.melPowerMs + stages.dbMs + stages.dctMs;
   const f32 = results.float32;
   console.log("per-step split (float32 FFT; each step timed alone, best of 4 passes):");
@@ -310,15 +354,32 @@ async function main(): Promise<void> {
     results: Object.fromEntries(
       args.precisions.map((p) => {
         const r = results[p] as PrecisionResult;
-        return [p, { msPerClipBest: round(r.msPerClipBest), msPerClipMedian: round(r.msPerClipMedian), clipsPerSecondBest: round(r.clipsPerSecondBest), realtimeFactorBest: round(r.realtimeFactorBest), realtimeFactorMedian: round(r.realtimeFactorMedian), wallMsPerClipBest: round(r.wallMsPerClipBest) }];
+        return [
+          p,
+          {
+            msPerClipBest: round(r.msPerClipBest),
+            msPerClipMedian: round(r.msPerClipMedian),
+            clipsPerSecondBest: round(r.clipsPerSecondBest),
+            realtimeFactorBest: round(r.realtimeFactorBest),
+            realtimeFactorMedian: round(r.realtimeFactorMedian),
+            wallMsPerClipBest: round(r.wallMsPerClipBest),
+          },
+        ];
       }),
     ),
     stagesMsPerClip: { melPower: round(stages.melPowerMs), powerToDb: round(stages.dbMs), dct: round(stages.dctMs) },
     fftjsMicrosecondsNow: round(yardstick),
     fftjsMicrosecondsQuotedEarlier: QUIET_FFTJS_US,
-    librosa: "notMeasured" in librosa
-      ? { measuredInThisRun: false, notMeasuredBecause: librosa.notMeasured }
-      : { measuredInThisRun: true, version: librosa.librosa, msPerClipBest: round(librosa.msPerClipBest), msPerClipMedian: round(librosa.msPerClipMedian), speedupBest: round(librosa.msPerClipBest / fastest) },
+    librosa:
+      "notMeasured" in librosa
+        ? { measuredInThisRun: false, notMeasuredBecause: librosa.notMeasured }
+        : {
+            measuredInThisRun: true,
+            version: librosa.librosa,
+            msPerClipBest: round(librosa.msPerClipBest),
+            msPerClipMedian: round(librosa.msPerClipMedian),
+            speedupBest: round(librosa.msPerClipBest / fastest),
+          },
     librosaMsPerClipMeasuredEarlier: LIBROSA_MS_PER_CLIP_EARLIER,
     goalRealtimeFactor: GOAL_REALTIME_FACTOR,
     meetsGoal: (CLIP_SECONDS * 1000) / fastest >= GOAL_REALTIME_FACTOR,

@@ -11,7 +11,19 @@
  * Usage: npm run bench:longwav [-- --minutes 60 --compare-minutes 5]
  */
 import { spawnSync } from "node:child_process";
-import { closeSync, existsSync, linkSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -46,7 +58,10 @@ function writeSyntheticWav(path: string, minutes: number, seed: number): void {
         const t = (start + i) / RATE_HZ;
         state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
         const noise = state / 2 ** 32 - 0.5;
-        const hum = 0.2 * Math.sin(2 * Math.PI * 50 * t) + 0.1 * Math.sin(2 * Math.PI * 150 * t) + 0.05 * Math.sin(2 * Math.PI * 1234 * t);
+        const hum =
+          0.2 * Math.sin(2 * Math.PI * 50 * t) +
+          0.1 * Math.sin(2 * Math.PI * 150 * t) +
+          0.05 * Math.sin(2 * Math.PI * 1234 * t);
         pcm[2 * i] = Math.round(32767 * (hum + 0.2 * noise));
         pcm[2 * i + 1] = Math.round(32767 * (0.8 * hum - 0.15 * noise));
       }
@@ -62,7 +77,13 @@ function dataRoot(dir: string, recording: string): string {
   mkdirSync(join(dir, "broken_audio"), { recursive: true });
   mkdirSync(join(dir, "normal_audio"), { recursive: true });
   linkSync(recording, join(dir, "broken_audio", "long.wav"));
-  writeFileSync(join(dir, "normal_audio", "normal.wav"), encodeWav(Float32Array.from({ length: 3 * 22050 }, (_, i) => 0.3 * Math.sin(i * 0.05)), 22050));
+  writeFileSync(
+    join(dir, "normal_audio", "normal.wav"),
+    encodeWav(
+      Float32Array.from({ length: 3 * 22050 }, (_, i) => 0.3 * Math.sin(i * 0.05)),
+      22050,
+    ),
+  );
   return dir;
 }
 
@@ -103,7 +124,12 @@ async function child(root: string, streamAboveBytes: number): Promise<void> {
     },
     { streamAboveBytes },
   );
-  const result: ChildResult = { wallSeconds: (performance.now() - start) / 1000, peakRssBytes: peakRssBytes(), clips: report.samples.length, progressLines };
+  const result: ChildResult = {
+    wallSeconds: (performance.now() - start) / 1000,
+    peakRssBytes: peakRssBytes(),
+    clips: report.samples.length,
+    progressLines,
+  };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
@@ -115,17 +141,28 @@ interface Row {
 }
 
 function runChild(root: string, streamAboveBytes: number): ChildResult {
-  const r = spawnSync(process.execPath, ["--import", "tsx", __filename, "--child", root, "--stream-above", String(streamAboveBytes)], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-    maxBuffer: 16 * 2 ** 20,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ["--import", "tsx", __filename, "--child", root, "--stream-above", String(streamAboveBytes)],
+    {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+      maxBuffer: 16 * 2 ** 20,
+    },
+  );
   if (r.status !== 0) throw new Error(`child on ${root} exited with ${r.status}`);
   return JSON.parse(r.stdout.trim().split("\n").at(-1) as string) as ChildResult;
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { child: { type: "string" }, "stream-above": { type: "string" }, minutes: { type: "string" }, "compare-minutes": { type: "string" } } });
+  const { values } = parseArgs({
+    options: {
+      child: { type: "string" },
+      "stream-above": { type: "string" },
+      minutes: { type: "string" },
+      "compare-minutes": { type: "string" },
+    },
+  });
   if (values.child !== undefined) return child(values.child, Number(values["stream-above"]));
   const minutes = Number(values.minutes ?? 60);
   const compareMinutes = Number(values["compare-minutes"] ?? 5);
@@ -136,7 +173,9 @@ async function main(): Promise<void> {
     let t = performance.now();
     writeSyntheticWav(long, minutes, 1);
     writeSyntheticWav(short, compareMinutes, 2);
-    process.stderr.write(`wrote ${minutes} + ${compareMinutes} min of synthetic 44.1 kHz stereo PCM16 in ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+    process.stderr.write(
+      `wrote ${minutes} + ${compareMinutes} min of synthetic 44.1 kHz stereo PCM16 in ${((performance.now() - t) / 1000).toFixed(1)} s\n`,
+    );
     const rows: Row[] = [];
     const cases: Array<[Row["path"], string, number, number]> = [
       ["streaming", long, minutes, 2 ** 20],
@@ -152,7 +191,9 @@ async function main(): Promise<void> {
     }
 
     console.log("");
-    console.log("Clean stage on long recordings (44.1 kHz stereo PCM16 -> 22.05 kHz mono, 3 s chunks), one thread, one child process per row");
+    console.log(
+      "Clean stage on long recordings (44.1 kHz stereo PCM16 -> 22.05 kHz mono, 3 s chunks), one thread, one child process per row",
+    );
     console.log("");
     console.log("path        recording          file MiB    wall s   x real time  peak RSS MiB   clips");
     for (const r of rows) {
@@ -164,7 +205,9 @@ async function main(): Promise<void> {
     const longRow = rows[0] as Row;
     const peakMb = longRow.result.peakRssBytes / 2 ** 20;
     console.log("");
-    console.log(`goal: peak RSS under ${GOAL_PEAK_RSS_MB} MiB on the ${minutes}-minute file: ${peakMb < GOAL_PEAK_RSS_MB ? "met" : "NOT met"} (${peakMb.toFixed(0)} MiB; ${longRow.result.progressLines} progress updates)`);
+    console.log(
+      `goal: peak RSS under ${GOAL_PEAK_RSS_MB} MiB on the ${minutes}-minute file: ${peakMb < GOAL_PEAK_RSS_MB ? "met" : "NOT met"} (${peakMb.toFixed(0)} MiB; ${longRow.result.progressLines} progress updates)`,
+    );
     console.log(
       JSON.stringify({
         bench: "longwav",

@@ -49,7 +49,8 @@ function runPythonPipeline(dataset: string, epochs: number): PythonRun | { notMe
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { dataset: { type: "string" }, epochs: { type: "string" } } });
   const dataset = resolve(values.dataset ?? join(__dirname, "..", "..", "shared", "datasets", "dcase2023-valve"));
-  if (!existsSync(join(dataset, "broken_audio"))) throw new Error(`${dataset} has no broken_audio folder; pass --dataset`);
+  if (!existsSync(join(dataset, "broken_audio")))
+    throw new Error(`${dataset} has no broken_audio folder; pass --dataset`);
   const root = mkdtempSync(join(tmpdir(), "soundcheck-bench-"));
   try {
     symlinkSync(join(dataset, "broken_audio"), join(root, "broken_audio"));
@@ -61,26 +62,40 @@ async function main(): Promise<void> {
     const t = report.timings;
     const rows = report.preprocess.shape[0];
     console.log(`Pipeline on ${dataset}`);
-    console.log(`${report.clean.recordings.broken} broken + ${report.clean.recordings.normal} normal recordings -> ${rows} feature rows; ${config.train.epochs} epochs, batch ${config.train.batchSize ?? "full"}, backend ${report.train.backend}; ${cpus().length} cores`);
+    console.log(
+      `${report.clean.recordings.broken} broken + ${report.clean.recordings.normal} normal recordings -> ${rows} feature rows; ${config.train.epochs} epochs, batch ${config.train.batchSize ?? "full"}, backend ${report.train.backend}; ${cpus().length} cores`,
+    );
     console.log("");
     console.log("stage         seconds");
-    for (const k of ["clean", "preprocess", "split", "train", "evaluate", "total"] as const) console.log(`${k.padEnd(12)}${t[k].toFixed(2).padStart(9)}`);
+    for (const k of ["clean", "preprocess", "split", "train", "evaluate", "total"] as const)
+      console.log(`${k.padEnd(12)}${t[k].toFixed(2).padStart(9)}`);
     console.log("");
     const python = runPythonPipeline(dataset, config.train.epochs);
     let pythonSeconds: { total: number; augmentAndMfcc: number };
     if ("notMeasured" in python) {
       pythonSeconds = PYTHON_SECONDS_EARLIER;
       console.log(`Python (scripts/reference/thesis_pipeline.py): not measured in this run (${python.notMeasured})`);
-      console.log(`Python (librosa + PyTorch), measured earlier on the 120-recording valve set: ${pythonSeconds.total} s total, ${pythonSeconds.augmentAndMfcc} s augmentation + MFCC`);
-      console.log(`speed-up against the earlier figure: ${(pythonSeconds.total / t.total).toFixed(1)}x total, ${(pythonSeconds.augmentAndMfcc / t.preprocess).toFixed(1)}x augmentation + MFCC`);
+      console.log(
+        `Python (librosa + PyTorch), measured earlier on the 120-recording valve set: ${pythonSeconds.total} s total, ${pythonSeconds.augmentAndMfcc} s augmentation + MFCC`,
+      );
+      console.log(
+        `speed-up against the earlier figure: ${(pythonSeconds.total / t.total).toFixed(1)}x total, ${(pythonSeconds.augmentAndMfcc / t.preprocess).toFixed(1)}x augmentation + MFCC`,
+      );
     } else {
       pythonSeconds = { total: python.seconds.total, augmentAndMfcc: python.seconds.preprocess };
-      const versions = Object.entries(python.versions).map(([k, v]) => `${k} ${v}`).join(", ");
+      const versions = Object.entries(python.versions)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ");
       console.log(`Python (scripts/reference/thesis_pipeline.py; ${versions}), this run, ${python.rows} rows:`);
-      for (const k of ["clean", "preprocess", "split", "train", "evaluate", "total"] as const) console.log(`${k.padEnd(12)}${python.seconds[k].toFixed(2).padStart(9)}`);
-      console.log(`speed-up: ${(pythonSeconds.total / t.total).toFixed(1)}x total, ${(pythonSeconds.augmentAndMfcc / t.preprocess).toFixed(1)}x augmentation + MFCC; Python test accuracy ${python.accuracy.toFixed(4)}`);
+      for (const k of ["clean", "preprocess", "split", "train", "evaluate", "total"] as const)
+        console.log(`${k.padEnd(12)}${python.seconds[k].toFixed(2).padStart(9)}`);
+      console.log(
+        `speed-up: ${(pythonSeconds.total / t.total).toFixed(1)}x total, ${(pythonSeconds.augmentAndMfcc / t.preprocess).toFixed(1)}x augmentation + MFCC; Python test accuracy ${python.accuracy.toFixed(4)}`,
+      );
     }
-    console.log(`test accuracy ${report.evaluate.report.accuracy.toFixed(4)}, balanced accuracy ${report.evaluate.report.balancedAccuracy.toFixed(4)}`);
+    console.log(
+      `test accuracy ${report.evaluate.report.accuracy.toFixed(4)}, balanced accuracy ${report.evaluate.report.balancedAccuracy.toFixed(4)}`,
+    );
     console.log(
       JSON.stringify({
         bench: "pipeline",
@@ -89,7 +104,10 @@ async function main(): Promise<void> {
         epochs: config.train.epochs,
         backend: report.train.backend,
         seconds: Object.fromEntries(Object.entries(t).map(([k, v]: [string, number]) => [k, Number(v.toFixed(3))])),
-        python: "notMeasured" in python ? { measuredInThisRun: false, notMeasuredBecause: python.notMeasured } : { measuredInThisRun: true, ...python },
+        python:
+          "notMeasured" in python
+            ? { measuredInThisRun: false, notMeasuredBecause: python.notMeasured }
+            : { measuredInThisRun: true, ...python },
         pythonSecondsMeasuredEarlier: PYTHON_SECONDS_EARLIER,
         speedupTotal: Number((pythonSeconds.total / t.total).toFixed(2)),
         speedupAugmentAndMfcc: Number((pythonSeconds.augmentAndMfcc / t.preprocess).toFixed(2)),

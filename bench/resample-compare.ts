@@ -55,7 +55,8 @@ async function libsamplerate(converterType: number): Promise<Resampler> {
   const probe = await create(1, 16000, TARGET_HZ, { converterType: converterType as 0 });
   probe.destroy();
   const converters = new Map<string, Awaited<ReturnType<typeof create>>>();
-  for (const from of [16000, 44100]) converters.set(`${from}`, await create(1, from, TARGET_HZ, { converterType: converterType as 0 }));
+  for (const from of [16000, 44100])
+    converters.set(`${from}`, await create(1, from, TARGET_HZ, { converterType: converterType as 0 }));
   return (x, fromHz, toHz) => {
     const src = converters.get(`${fromHz}`);
     if (src === undefined || toHz !== TARGET_HZ) throw new Error(`no converter for ${fromHz} -> ${toHz}`);
@@ -113,15 +114,18 @@ async function main(): Promise<void> {
       mfcc: loadNpyFloat32(join(FIXTURES, `${id}.mfcc40.npy`)).data,
     };
   });
-  const clip10s = new Float32Array(160000).map((_, i) => 0.3 * Math.sin((2 * Math.PI * 440 * i) / 16000) + 0.1 * Math.sin(i * 1.7));
+  const clip10s = new Float32Array(160000).map(
+    (_, i) => 0.3 * Math.sin((2 * Math.PI * 440 * i) / 16000) + 0.1 * Math.sin(i * 1.7),
+  );
 
   const results: Record<string, Record<string, number | null>> = {};
   for (const c of candidates) {
     const row: Record<string, number | null> = {};
     for (const input of inputs) {
-      const y = c.run === null
-        ? loadNpyFloat32(join(FIXTURES, `${input.id}.${c.fixtureSuffix}.npy`)).data
-        : c.run(input.mono, input.rate, TARGET_HZ);
+      const y =
+        c.run === null
+          ? loadNpyFloat32(join(FIXTURES, `${input.id}.${c.fixtureSuffix}.npy`)).data
+          : c.run(input.mono, input.rate, TARGET_HZ);
       const tag = input.id[0] as string;
       row[`${tag}_sample_max_abs`] = maxAbsError(y, input.y);
       row[`${tag}_mfcc_dev_frac`] = mfccDeviation(y, input.mfcc);

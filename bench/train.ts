@@ -61,7 +61,12 @@ const median = (v: number[]): number => {
   return s[Math.floor(s.length / 2)] as number;
 };
 const summarise = (t: EpochTime[], extrapolated?: string): Summary => {
-  const s: Summary = { best: Math.min(...t.map((e) => e.wall)), median: median(t.map((e) => e.wall)), cpuMedian: median(t.map((e) => e.cpu)), all: t.map((e) => e.wall) };
+  const s: Summary = {
+    best: Math.min(...t.map((e) => e.wall)),
+    median: median(t.map((e) => e.wall)),
+    cpuMedian: median(t.map((e) => e.cpu)),
+    all: t.map((e) => e.wall),
+  };
   if (extrapolated !== undefined) s.extrapolated = extrapolated;
   return s;
 };
@@ -84,23 +89,38 @@ async function ourEpoch(count: number, setting: Setting, threads = 1): Promise<E
     data.x.subarray(0, count * 4000),
     data.y.subarray(0, count),
     [count, 40, 100],
-    { batchSize: setting === "full" ? "full" : Number(setting), epochs: 2, shuffle: setting !== "full", validationSplit: 0, seed: 1, reportEvery: 1, workers: threads },
+    {
+      batchSize: setting === "full" ? "full" : Number(setting),
+      epochs: 2,
+      shuffle: setting !== "full",
+      validationSplit: 0,
+      seed: 1,
+      reportEvery: 1,
+      workers: threads,
+    },
     () => cpuAtEpochEnd.push(process.cpuUsage()),
   );
   const overhead = (performance.now() - start) / 1000 - history.epochSeconds.reduce((a, b) => a + b, 0);
   model.dispose();
-  if (history.workers !== threads) throw new Error(`asked for ${threads} gradient workers, trainCnn used ${history.workers}`);
+  if (history.workers !== threads)
+    throw new Error(`asked for ${threads} gradient workers, trainCnn used ${history.workers}`);
   const [a, b] = cpuAtEpochEnd as [NodeJS.CpuUsage, NodeJS.CpuUsage];
   return { wall: history.epochSeconds[1] as number, cpu: (b.user - a.user + b.system - a.system) / 1e6, overhead };
 }
 
 /** bench/train_torch.py --serve: one PyTorch epoch per request. */
 class TorchServer {
-  private constructor(private readonly child: ChildProcessWithoutNullStreams, private readonly lines: Interface, private readonly pending: Array<(line: string) => void>) {}
+  private constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    private readonly lines: Interface,
+    private readonly pending: Array<(line: string) => void>,
+  ) {}
   info: { torch: string; threads: number } = { torch: "?", threads: 0 };
 
   static async start(): Promise<TorchServer | string> {
-    const child = spawn("/usr/bin/python3", [join(__dirname, "train_torch.py"), "--serve", "--clips", String(clips)], { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn("/usr/bin/python3", [join(__dirname, "train_torch.py"), "--serve", "--clips", String(clips)], {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     const pending: Array<(line: string) => void> = [];
@@ -112,7 +132,8 @@ class TorchServer {
       child.on("error", () => resolve(null));
       child.on("exit", () => resolve(null));
     });
-    if (first === null) return `PyTorch unavailable: ${stderr.trim().split("\n").pop() ?? "could not run /usr/bin/python3"} (apt-get install python3-torch)`;
+    if (first === null)
+      return `PyTorch unavailable: ${stderr.trim().split("\n").pop() ?? "could not run /usr/bin/python3"} (apt-get install python3-torch)`;
     server.info = (JSON.parse(first) as { ready: { torch: string; threads: number } }).ready;
     return server;
   }
@@ -172,7 +193,8 @@ async function main(): Promise<void> {
     if (theirs.length > 0) {
       pytorch[setting] = summarise(theirs);
       pairRatios[setting] = mine.map((m, i) => m.wall / (theirs[i] as EpochTime).wall);
-      if (parallel) parallelOverPytorchPairs[setting] = mineParallel.map((m, i) => m.wall / (theirs[i] as EpochTime).wall);
+      if (parallel)
+        parallelOverPytorchPairs[setting] = mineParallel.map((m, i) => m.wall / (theirs[i] as EpochTime).wall);
     }
   }
   if (typeof torch !== "string") torch.close();
@@ -190,33 +212,74 @@ async function main(): Promise<void> {
     const partFull = await ourEpoch(partClips, "full");
     const scale = (t: EpochTime, k: number): EpochTime => ({ wall: t.wall * k, cpu: t.cpu * k });
     cpu = {
-      "32": summarise([scale(part32, stepsPerEpoch / partSteps)], `${partSteps} steps of 32 scaled to ${stepsPerEpoch}`),
-      full: summarise([scale(partFull, clips / partClips)], `one full-batch step on ${partClips} clips scaled to ${clips}`),
+      "32": summarise(
+        [scale(part32, stepsPerEpoch / partSteps)],
+        `${partSteps} steps of 32 scaled to ${stepsPerEpoch}`,
+      ),
+      full: summarise(
+        [scale(partFull, clips / partClips)],
+        `one full-batch step on ${partClips} clips scaled to ${clips}`,
+      ),
     };
     await selectBackend(backendChoice);
   }
 
-  const ratios = Object.fromEntries(SETTINGS.map((s) => {
-    const o = ours[s] as Summary;
-    const p = pytorch[s];
-    return [s, p === undefined ? null : { pairMedian: median(pairRatios[s] as number[]), best: o.best / p.best, cpuMedian: o.cpuMedian / p.cpuMedian, pairs: pairRatios[s] }];
-  })) as Record<Setting, { pairMedian: number; best: number; cpuMedian: number; pairs: number[] } | null>;
+  const ratios = Object.fromEntries(
+    SETTINGS.map((s) => {
+      const o = ours[s] as Summary;
+      const p = pytorch[s];
+      return [
+        s,
+        p === undefined
+          ? null
+          : {
+              pairMedian: median(pairRatios[s] as number[]),
+              best: o.best / p.best,
+              cpuMedian: o.cpuMedian / p.cpuMedian,
+              pairs: pairRatios[s],
+            },
+      ];
+    }),
+  ) as Record<Setting, { pairMedian: number; best: number; cpuMedian: number; pairs: number[] } | null>;
   /** Our epoch with workers over our one-thread epoch (< 1 = the workers are faster). */
-  const parallelRatios = Object.fromEntries(SETTINGS.map((s) => {
-    const o = ours[s] as Summary;
-    const w = oursParallel[s];
-    return [s, w === undefined ? null : { pairMedian: median(parallelPairRatios[s] as number[]), best: w.best / o.best, cpuMedian: w.cpuMedian / o.cpuMedian, pairs: parallelPairRatios[s] }];
-  })) as Record<Setting, { pairMedian: number; best: number; cpuMedian: number; pairs: number[] } | null>;
-  const parallelOverPytorch = Object.fromEntries(SETTINGS.map((s) => {
-    const p = pytorch[s];
-    const w = oursParallel[s];
-    return [s, p === undefined || w === undefined ? null : { pairMedian: median(parallelOverPytorchPairs[s] as number[]), best: w.best / p.best }];
-  })) as Record<Setting, { pairMedian: number; best: number } | null>;
+  const parallelRatios = Object.fromEntries(
+    SETTINGS.map((s) => {
+      const o = ours[s] as Summary;
+      const w = oursParallel[s];
+      return [
+        s,
+        w === undefined
+          ? null
+          : {
+              pairMedian: median(parallelPairRatios[s] as number[]),
+              best: w.best / o.best,
+              cpuMedian: w.cpuMedian / o.cpuMedian,
+              pairs: parallelPairRatios[s],
+            },
+      ];
+    }),
+  ) as Record<Setting, { pairMedian: number; best: number; cpuMedian: number; pairs: number[] } | null>;
+  const parallelOverPytorch = Object.fromEntries(
+    SETTINGS.map((s) => {
+      const p = pytorch[s];
+      const w = oursParallel[s];
+      return [
+        s,
+        p === undefined || w === undefined
+          ? null
+          : { pairMedian: median(parallelOverPytorchPairs[s] as number[]), best: w.best / p.best },
+      ];
+    }),
+  ) as Record<Setting, { pairMedian: number; best: number } | null>;
 
-  const cell = (t: Summary | undefined): string => (t === undefined ? "-" : `${t.best.toFixed(3)} / ${t.median.toFixed(3)}${t.extrapolated !== undefined ? " *" : ""}`);
+  const cell = (t: Summary | undefined): string =>
+    t === undefined ? "-" : `${t.best.toFixed(3)} / ${t.median.toFixed(3)}${t.extrapolated !== undefined ? " *" : ""}`;
   const cpuCell = (t: Summary | undefined): string => (t === undefined ? "-" : t.cpuMedian.toFixed(3));
   const x = (r: number | undefined): string => (r === undefined ? "-" : `${r.toFixed(2)}x`);
-  const torchName = typeof torch === "string" ? "PyTorch" : `PyTorch ${torch.info.torch} (${torch.info.threads} thread${torch.info.threads === 1 ? "" : "s"})`;
+  const torchName =
+    typeof torch === "string"
+      ? "PyTorch"
+      : `PyTorch ${torch.info.torch} (${torch.info.threads} thread${torch.info.threads === 1 ? "" : "s"})`;
   const row = (name: string, a: string, b: string): string => `${name.padEnd(42)}${a.padEnd(24)}${b}`;
   const lines = [
     `Training the thesis CNN on ${clips} synthetic clips [40][100]: seconds per epoch, best / median of ${repeats} epochs`,
@@ -231,11 +294,23 @@ async function main(): Promise<void> {
     row("tfjs cpu backend (stock kernels)", cell(cpu?.["32"]), cell(cpu?.full)),
     row("ours / PyTorch, median of pairs", x(ratios["32"]?.pairMedian), x(ratios.full?.pairMedian)),
     row("ours / PyTorch, best vs best", x(ratios["32"]?.best), x(ratios.full?.best)),
-    row(`${workers} workers / 1 thread, median of pairs`, x(parallelRatios["32"]?.pairMedian), x(parallelRatios.full?.pairMedian)),
+    row(
+      `${workers} workers / 1 thread, median of pairs`,
+      x(parallelRatios["32"]?.pairMedian),
+      x(parallelRatios.full?.pairMedian),
+    ),
     row(`${workers} workers / 1 thread, best vs best`, x(parallelRatios["32"]?.best), x(parallelRatios.full?.best)),
-    row(`${workers} workers / PyTorch, median of pairs`, x(parallelOverPytorch["32"]?.pairMedian), x(parallelOverPytorch.full?.pairMedian)),
+    row(
+      `${workers} workers / PyTorch, median of pairs`,
+      x(parallelOverPytorch["32"]?.pairMedian),
+      x(parallelOverPytorch.full?.pairMedian),
+    ),
     `per training run outside the epochs (model build; with workers also their start-up and shutdown), median: 1 thread ${median(singleOverhead).toFixed(2)} s, ${workers} workers ${workerOverhead.length === 0 ? "-" : median(workerOverhead).toFixed(2)} s`,
-    `workers share out each step's micro-batches of ${MICRO_BATCH_ROWS} rows; a step of ${SETTINGS.filter((s) => !workersApply(s)).map((s) => `${s} rows`).join(", ") || "-"} is one micro-batch and runs on one thread ("-" above)`,
+    `workers share out each step's micro-batches of ${MICRO_BATCH_ROWS} rows; a step of ${
+      SETTINGS.filter((s) => !workersApply(s))
+        .map((s) => `${s} rows`)
+        .join(", ") || "-"
+    } is one micro-batch and runs on one thread ("-" above)`,
     "",
     "process CPU seconds per epoch, median (all threads):",
     row(`ours (${backend}), 1 thread`, cpuCell(ours["32"]), cpuCell(ours.full)),
@@ -243,23 +318,41 @@ async function main(): Promise<void> {
     row("PyTorch", cpuCell(pytorch["32"]), cpuCell(pytorch.full)),
     row("ours / PyTorch", x(ratios["32"]?.cpuMedian), x(ratios.full?.cpuMedian)),
     "",
-    ...(cpu === undefined ? [] : [`* extrapolated: cpu batch 32 = ${cpu["32"]?.extrapolated}; cpu full batch = ${cpu.full?.extrapolated}`]),
+    ...(cpu === undefined
+      ? []
+      : [`* extrapolated: cpu batch 32 = ${cpu["32"]?.extrapolated}; cpu full batch = ${cpu.full?.extrapolated}`]),
     ...(typeof torch === "string" ? [torch] : []),
     "Goals: ours within 1.5x of PyTorch at batch 32 and within 3x full-batch (median of pairs).",
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
   const summary = {
-    clips, repeats, backend, machineCpus: cpus().length, loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg(),
-    ours, workers, oursWithWorkers: oursParallel,
-    runOverheadSeconds: { singleThreadMedian: median(singleOverhead), workersMedian: workerOverhead.length === 0 ? null : median(workerOverhead) },
-    pytorch: typeof torch === "string" ? { unavailable: torch } : { ...torch.info, results: pytorch }, stockCpu: cpu ?? null,
-    ratioOursOverPytorch: ratios, ratioWorkersOverOneThread: parallelRatios, ratioWorkersOverPytorch: parallelOverPytorch,
-    goalsMet: { batch32: ratios["32"] === null ? null : ratios["32"].pairMedian <= 1.5, full: ratios.full === null ? null : ratios.full.pairMedian <= 3 },
+    clips,
+    repeats,
+    backend,
+    machineCpus: cpus().length,
+    loadAverageAtStart: loadAtStart,
+    loadAverageAtEnd: loadavg(),
+    ours,
+    workers,
+    oursWithWorkers: oursParallel,
+    runOverheadSeconds: {
+      singleThreadMedian: median(singleOverhead),
+      workersMedian: workerOverhead.length === 0 ? null : median(workerOverhead),
+    },
+    pytorch: typeof torch === "string" ? { unavailable: torch } : { ...torch.info, results: pytorch },
+    stockCpu: cpu ?? null,
+    ratioOursOverPytorch: ratios,
+    ratioWorkersOverOneThread: parallelRatios,
+    ratioWorkersOverPytorch: parallelOverPytorch,
+    goalsMet: {
+      batch32: ratios["32"] === null ? null : ratios["32"].pairMedian <= 1.5,
+      full: ratios.full === null ? null : ratios.full.pairMedian <= 3,
+    },
   };
   process.stdout.write(`${JSON.stringify(summary)}\n`);
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

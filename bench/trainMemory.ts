@@ -54,7 +54,11 @@ function writeTrainingSet(root: string, rows: number): string {
   const data = syntheticMfccDataset(rows, { seed: rows, separation: 1 });
   const xPath = join(processed, "X_train.npy");
   saveNpy(xPath, { dtype: "<f4", shape: data.shape, data: data.x });
-  saveNpy(join(processed, "y_train.npy"), { dtype: "<i8", shape: [rows], data: BigInt64Array.from(data.y, (v) => BigInt(v)) });
+  saveNpy(join(processed, "y_train.npy"), {
+    dtype: "<i8",
+    shape: [rows],
+    data: BigInt64Array.from(data.y, (v) => BigInt(v)),
+  });
   return xPath;
 }
 
@@ -64,14 +68,30 @@ function trainChild(root: string): { peakRss: number; seconds: number; workers: 
   // written by the child itself when it exits: resourceUsage().maxRSS is in kilobytes
   const hook = `import{writeFileSync}from"node:fs";process.on("exit",()=>writeFileSync(${JSON.stringify(rssFile)},String(process.resourceUsage().maxRSS*1024)))`;
   const preload = `data:text/javascript,${encodeURIComponent(hook)}`;
-  const args = ["--import", preload, cli, "train", "--data", root, "--model", join(root, "model"), "--epochs", String(epochs)];
+  const args = [
+    "--import",
+    preload,
+    cli,
+    "train",
+    "--data",
+    root,
+    "--model",
+    join(root, "model"),
+    "--epochs",
+    String(epochs),
+  ];
   if (values.workers !== undefined) args.push("--workers", values.workers);
   const start = performance.now();
   const child = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 64 * MB });
   const seconds = (performance.now() - start) / 1000;
-  if (child.status !== 0) throw new Error(`soundcheck train failed (exit ${child.status}):\n${child.stderr}\n${child.stdout}`);
+  if (child.status !== 0)
+    throw new Error(`soundcheck train failed (exit ${child.status}):\n${child.stderr}\n${child.stdout}`);
   const threads = /on (\d+) threads?/.exec(`${child.stdout}\n${child.stderr}`)?.[1];
-  return { peakRss: Number(readFileSync(rssFile, "utf8")), seconds, workers: threads === undefined ? null : Number(threads) };
+  return {
+    peakRss: Number(readFileSync(rssFile, "utf8")),
+    seconds,
+    workers: threads === undefined ? null : Number(threads),
+  };
 }
 
 function main(): void {
@@ -86,9 +106,16 @@ function main(): void {
       const run = trainChild(root);
       const peakRssMb = run.peakRss / MB;
       results.push({
-        rows, featuresMb, peakRssMb, goalMb: GOAL_FACTOR * featuresMb + GOAL_FIXED_MB, aboveFeaturesMb: peakRssMb - featuresMb, seconds: run.seconds, workers: run.workers,
+        rows,
+        featuresMb,
+        peakRssMb,
+        goalMb: GOAL_FACTOR * featuresMb + GOAL_FIXED_MB,
+        aboveFeaturesMb: peakRssMb - featuresMb,
+        seconds: run.seconds,
+        workers: run.workers,
       });
-      if (Math.abs(fileMb - featuresMb) > 1) throw new Error(`X_train.npy is ${fileMb} MB, expected about ${featuresMb} MB`);
+      if (Math.abs(fileMb - featuresMb) > 1)
+        throw new Error(`X_train.npy is ${fileMb} MB, expected about ${featuresMb} MB`);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -99,17 +126,29 @@ function main(): void {
     `machine: ${cpus().length} x ${cpus()[0]?.model ?? "cpu"} (shared), load average ${loadAtStart.map((l) => l.toFixed(2)).join(" ")} at start, Node ${process.version}`,
     "",
     row(["rows", "X_train MB", "peak RSS MB", "RSS - X MB", "RSS / X", "goal MB", "workers", "seconds"]),
-    ...results.map((r) => row([
-      String(r.rows), r.featuresMb.toFixed(1), r.peakRssMb.toFixed(1), r.aboveFeaturesMb.toFixed(1), (r.peakRssMb / r.featuresMb).toFixed(2),
-      r.goalMb.toFixed(1), String(r.workers ?? "?"), r.seconds.toFixed(1),
-    ])),
+    ...results.map((r) =>
+      row([
+        String(r.rows),
+        r.featuresMb.toFixed(1),
+        r.peakRssMb.toFixed(1),
+        r.aboveFeaturesMb.toFixed(1),
+        (r.peakRssMb / r.featuresMb).toFixed(2),
+        r.goalMb.toFixed(1),
+        String(r.workers ?? "?"),
+        r.seconds.toFixed(1),
+      ]),
+    ),
     "",
     `Goal: peak RSS below ${GOAL_FACTOR} x X_train + ${GOAL_FIXED_MB} MB at every size: ${results.every((r) => r.peakRssMb < r.goalMb) ? "met" : "NOT met"}`,
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
   const summary = {
-    epochs, machineCpus: cpus().length, loadAverageAtStart: loadAtStart, results,
-    goal: { factor: GOAL_FACTOR, fixedMb: GOAL_FIXED_MB }, goalMet: results.every((r) => r.peakRssMb < r.goalMb),
+    epochs,
+    machineCpus: cpus().length,
+    loadAverageAtStart: loadAtStart,
+    results,
+    goal: { factor: GOAL_FACTOR, fixedMb: GOAL_FIXED_MB },
+    goalMet: results.every((r) => r.peakRssMb < r.goalMb),
   };
   process.stdout.write(`${JSON.stringify(summary)}\n`);
 }

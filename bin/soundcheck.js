@@ -3,4 +3,6 @@
 // The CLI lives in the compiled core (npm install builds it through the `prepare` script).
 require("../dist/pipeline/cli.js")
   .main(process.argv.slice(2))
-  .then((code) => { process.exitCode = code; });
+  .then((code) => {
+    process.exitCode = code;
+  });

@@ -35,7 +35,10 @@ function atomicWriter() {
  * as src/audio/decodeBytes.ts was split from decode.ts).
  */
 const NODE_IMPORTS_ALLOWED = new Map([
-  ["src/dsp/pffft.ts", "reads pffft.wasm with node:fs only in Node; the page supplies the bytes with setPffftWasmSource (fetch)"],
+  [
+    "src/dsp/pffft.ts",
+    "reads pffft.wasm with node:fs only in Node; the page supplies the bytes with setPffftWasmSource (fetch)",
+  ],
 ]);
 
 /** esbuild plugin enforcing NODE_IMPORTS_ALLOWED. */
@@ -45,7 +48,13 @@ const nodeBuiltins = {
     b.onResolve({ filter: /^node:/ }, (args) => {
       const importer = relative(PROJECT_ROOT, args.importer).split("\\").join("/");
       if (NODE_IMPORTS_ALLOWED.has(importer)) return { path: args.path, namespace: "node-stub" };
-      return { errors: [{ text: `${importer} imports ${args.path}, which browsers do not have: move the browser-safe part into a module of its own (as src/audio/decodeBytes.ts), or add it to NODE_IMPORTS_ALLOWED in scripts/app-build.mjs with the reason the browser never calls it` }] };
+      return {
+        errors: [
+          {
+            text: `${importer} imports ${args.path}, which browsers do not have: move the browser-safe part into a module of its own (as src/audio/decodeBytes.ts), or add it to NODE_IMPORTS_ALLOWED in scripts/app-build.mjs with the reason the browser never calls it`,
+          },
+        ],
+      };
     });
     // CommonJS, so any named import resolves (to a function that throws when called)
     b.onLoad({ filter: /.*/, namespace: "node-stub" }, (args) => ({
@@ -67,7 +76,8 @@ function staticFiles() {
     [join(pffft, "COPYING"), "vendor/pffft/COPYING"],
   ];
   for (const flavour of ["simd", "non-simd"]) {
-    for (const name of ["pffft.js", "pffft.wasm"]) files.push([join(pffft, "dist", flavour, name), `vendor/pffft/${flavour}/${name}`]);
+    for (const name of ["pffft.js", "pffft.wasm"])
+      files.push([join(pffft, "dist", flavour, name), `vendor/pffft/${flavour}/${name}`]);
   }
   for (const name of readdirSync(join(tfWasm, "dist")).filter((n) => n.endsWith(".wasm"))) {
     files.push([join(tfWasm, "dist", name), `vendor/tfjs-wasm/${name}`]);
@@ -125,7 +135,10 @@ export function formatBuild(report) {
   const shown = report.files.filter((f) => !f.path.endsWith(".map"));
   const width = Math.max(...shown.map((f) => f.path.length), 4);
   const lines = shown.map((f) => `  ${f.path.padEnd(width)}  ${(f.bytes / 1024).toFixed(0).padStart(6)} kB`);
-  return [`built ${relative(process.cwd(), report.outDir) || "."} in ${report.seconds.toFixed(1)} s (${report.files.length} files, ${(total / 1048576).toFixed(1)} MB with source maps):`, ...lines].join("\n");
+  return [
+    `built ${relative(process.cwd(), report.outDir) || "."} in ${report.seconds.toFixed(1)} s (${report.files.length} files, ${(total / 1048576).toFixed(1)} MB with source maps):`,
+    ...lines,
+  ].join("\n");
 }
 
 const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);

@@ -29,11 +29,13 @@ const require = createRequire(import.meta.url);
 export async function exportApp(options) {
   const outDir = resolve(options.outDir);
   const modelDir = resolve(options.modelDir ?? DEFAULT_MODEL_DIR);
-  if (outDir === PROJECT_ROOT || PROJECT_ROOT.startsWith(outDir + "/")) throw new Error(`${outDir} holds the project: export into a folder of its own`);
+  if (outDir === PROJECT_ROOT || PROJECT_ROOT.startsWith(outDir + "/"))
+    throw new Error(`${outDir} holds the project: export into a folder of its own`);
   if (existsSync(outDir)) {
     if (!statSync(outDir).isDirectory()) throw new Error(`${outDir} is a file: choose a folder`);
     const entries = readdirSync(outDir);
-    if (entries.length > 0 && !entries.includes(EXPORT_MARKER)) throw new Error(`${outDir} is not empty and is not a previous export: choose a new or empty folder`);
+    if (entries.length > 0 && !entries.includes(EXPORT_MARKER))
+      throw new Error(`${outDir} is not empty and is not a previous export: choose a new or empty folder`);
     rmSync(outDir, { recursive: true, force: true });
   }
   const build = await buildApp({ outDir });
@@ -43,7 +45,10 @@ export async function exportApp(options) {
     const manifest = JSON.parse(readFileSync(join(modelDir, "model.json"), "utf8"));
     const weights = (manifest.weightsManifest ?? []).flatMap((group) => group.paths.map((p) => normalize(p)));
     const outside = weights.find((p) => isAbsolute(p) || p.startsWith(".."));
-    if (outside !== undefined) throw new Error(`${join(modelDir, "model.json")} names weights outside its folder (${outside}): save the model again`);
+    if (outside !== undefined)
+      throw new Error(
+        `${join(modelDir, "model.json")} names weights outside its folder (${outside}): save the model again`,
+      );
     for (const name of [...MODEL_FILES, ...weights]) {
       writeFileAtomic(join(outDir, "model", name), readFileSync(join(modelDir, name)));
       modelFiles.push(name);
@@ -54,9 +59,14 @@ export async function exportApp(options) {
 }
 
 async function main() {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { model: { type: "string" }, help: { type: "boolean", short: "h", default: false } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { model: { type: "string" }, help: { type: "boolean", short: "h", default: false } },
+  });
   if (values.help || positionals.length !== 1) {
-    console.log("npm run app:export -- <folder> [--model <dir>]\n\nWrites the built page and a copy of the model (default models/cnn_model) to <folder>, for any static web host.");
+    console.log(
+      "npm run app:export -- <folder> [--model <dir>]\n\nWrites the built page and a copy of the model (default models/cnn_model) to <folder>, for any static web host.",
+    );
     process.exit(values.help ? 0 : 1);
   }
   const outDir = userPath(positionals[0]);
@@ -64,8 +74,13 @@ async function main() {
   const { build, modelFiles } = await exportApp({ outDir, modelDir });
   console.log(formatBuild(build));
   if (modelFiles.length > 0) console.log(`model: ${modelDir} -> ${join(outDir, "model")} (${modelFiles.join(", ")})`);
-  else console.warn(`no model in ${modelDir}: the exported page will ask for model files (pass --model <dir> to include one)`);
-  console.log(`\nServe ${outDir} with any static web server (for a quick look: python3 -m http.server -d <folder>); the microphone needs https or localhost.`);
+  else
+    console.warn(
+      `no model in ${modelDir}: the exported page will ask for model files (pass --model <dir> to include one)`,
+    );
+  console.log(
+    `\nServe ${outDir} with any static web server (for a quick look: python3 -m http.server -d <folder>); the microphone needs https or localhost.`,
+  );
 }
 
 const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);

@@ -63,7 +63,9 @@ export function startAppServer(options = {}) {
       return send(400, "bad URL\n");
     }
     const underModel = pathname.startsWith("/model/");
-    const file = underModel ? fileInside(modelDir, pathname.slice("/model/".length)) : fileInside(buildDir, pathname === "/" ? "index.html" : pathname.slice(1));
+    const file = underModel
+      ? fileInside(modelDir, pathname.slice("/model/".length))
+      : fileInside(buildDir, pathname === "/" ? "index.html" : pathname.slice(1));
     if (file === null) return send(404, `not found: ${pathname}\n`);
     response.writeHead(200, {
       "Content-Type": CONTENT_TYPES[extname(file)] ?? "application/octet-stream",
@@ -106,16 +108,22 @@ async function main() {
     },
   });
   if (values.help) {
-    console.log("npm run app -- [--model <folder>] [--port <n>] [--host <address>] [--no-build]\n\nBuilds the browser app and serves it with the model in <folder> (default models/cnn_model) preloaded.");
+    console.log(
+      "npm run app -- [--model <folder>] [--port <n>] [--host <address>] [--no-build]\n\nBuilds the browser app and serves it with the model in <folder> (default models/cnn_model) preloaded.",
+    );
     return;
   }
   const modelDir = values.model === undefined ? DEFAULT_MODEL_DIR : userPath(values.model);
   const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port ${values.port}: not a port number; use e.g. --port 8765`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port ${values.port}: not a port number; use e.g. --port 8765`);
   if (!values["no-build"]) console.log(formatBuild(await buildApp()));
-  else if (!existsSync(join(BUILD_DIR, "index.html"))) throw new Error("app/build has no index.html: run without --no-build, or npm run app:build first");
+  else if (!existsSync(join(BUILD_DIR, "index.html")))
+    throw new Error("app/build has no index.html: run without --no-build, or npm run app:build first");
   if (!existsSync(join(modelDir, "metadata.json"))) {
-    console.warn(`no model in ${modelDir} (no metadata.json): train one with npx soundcheck train, pass --model <folder>, or choose a model folder in the page`);
+    console.warn(
+      `no model in ${modelDir} (no metadata.json): train one with npx soundcheck train, pass --model <folder>, or choose a model folder in the page`,
+    );
   }
   let server;
   try {
@@ -124,7 +132,9 @@ async function main() {
     if (err?.code !== "EADDRINUSE" || values.port !== undefined) throw err;
     server = await startAppServer({ modelDir, port: 0, host: values.host }); // default port busy: any free one
   }
-  console.log(`\nsoundcheck app: ${server.url}\nmodel: ${modelDir}\nopen the address in a browser; Ctrl+C stops the server`);
+  console.log(
+    `\nsoundcheck app: ${server.url}\nmodel: ${modelDir}\nopen the address in a browser; Ctrl+C stops the server`,
+  );
   const stop = () => void server.close().then(() => process.exit(0));
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

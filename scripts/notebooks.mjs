@@ -20,23 +20,48 @@ export const NOTEBOOKS_DIR = join(PROJECT_ROOT, "notebooks");
 
 /** The notebooks in run order (file names sort by their stage number). */
 export function notebookFiles() {
-  return readdirSync(NOTEBOOKS_DIR).filter((f) => /^\d\d_.*\.ipynb$/.test(f)).sort();
+  return readdirSync(NOTEBOOKS_DIR)
+    .filter((f) => /^\d\d_.*\.ipynb$/.test(f))
+    .sort();
 }
 
 /**
  * Execute `names` (default all) into `outDir`, HTML into `htmlDir` if given.
  * @returns the exit status of the run (0 = every cell ran without error or stderr)
  */
-export function runNotebooks({ outDir, htmlDir = null, names = notebookFiles(), stdio = "inherit", env = process.env, timeoutSeconds = 900 }) {
+export function runNotebooks({
+  outDir,
+  htmlDir = null,
+  names = notebookFiles(),
+  stdio = "inherit",
+  env = process.env,
+  timeoutSeconds = 900,
+}) {
   const jupyterPath = mkdtempSync(join(tmpdir(), "soundcheck-jupyter-"));
   try {
     writeKernelSpec(join(jupyterPath, "kernels"));
-    const args = [join(PROJECT_ROOT, "scripts", "execute_notebooks.py"), "--kernel", KERNEL_NAME, "--cwd", NOTEBOOKS_DIR, "--out", outDir, "--timeout", String(timeoutSeconds)];
+    const args = [
+      join(PROJECT_ROOT, "scripts", "execute_notebooks.py"),
+      "--kernel",
+      KERNEL_NAME,
+      "--cwd",
+      NOTEBOOKS_DIR,
+      "--out",
+      outDir,
+      "--timeout",
+      String(timeoutSeconds),
+    ];
     if (htmlDir) args.push("--html", htmlDir);
     args.push(...names.map((n) => join(NOTEBOOKS_DIR, n.endsWith(".ipynb") ? n : `${n}.ipynb`)));
     const r = spawnSync(defaultPython(), args, {
       stdio,
-      env: { ...env, JUPYTER_PATH: [join(jupyterPath), env.JUPYTER_PATH].filter(Boolean).join(process.platform === "win32" ? ";" : ":"), PYDEVD_DISABLE_FILE_VALIDATION: "1" },
+      env: {
+        ...env,
+        JUPYTER_PATH: [join(jupyterPath), env.JUPYTER_PATH]
+          .filter(Boolean)
+          .join(process.platform === "win32" ? ";" : ":"),
+        PYDEVD_DISABLE_FILE_VALIDATION: "1",
+      },
       encoding: "utf8",
       maxBuffer: 64 * 1024 * 1024,
     });
@@ -48,7 +73,10 @@ export function runNotebooks({ outDir, htmlDir = null, names = notebookFiles(), 
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("notebooks.mjs")) {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: "string" }, html: { type: "boolean" } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { out: { type: "string" }, html: { type: "boolean" } },
+  });
   const [command, ...names] = positionals;
   if (command !== "run" && command !== "render") {
     process.stderr.write("usage: node scripts/notebooks.mjs run|render [--out DIR] [--html] [NAME...]\n");

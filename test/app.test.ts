@@ -5,7 +5,17 @@
 // export folder that loads nothing from the internet.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -53,7 +63,9 @@ const exportDir = join(work, "export");
 const BROKEN = demoFiles("broken_audio", 1)[0] as string;
 const NORMAL = demoFiles("normal_audio", 1)[0] as string;
 /** Compressed recordings (shorter than one window: each is classified whole, padded to 100 frames). */
-const COMPRESSED = ["sine440_16k.flac", "stereo_24bit_8k.flac", "sine440_16k.mp3"].map((f) => join(ROOT, "test", "fixtures", "audio", f));
+const COMPRESSED = ["sine440_16k.flac", "stereo_24bit_8k.flac", "sine440_16k.mp3"].map((f) =>
+  join(ROOT, "test", "fixtures", "audio", f),
+);
 const fileName = (path: string): string => path.split("/").pop() as string;
 
 // ---------------------------------------------------------------------------------------------
@@ -69,22 +81,57 @@ test("the page's rule: class 1 when its probability reaches the stored threshold
 });
 
 test("reads a model's metadata.json and names the file and field when it is unusable", () => {
-  const features = { sampleRateHz: 22050, nFft: 2048, hopLength: 512, nMels: 128, fMinHz: 0, fMaxHz: null, topDb: 80, nMfcc: 40, frames: 100 };
-  const plain = parseModelDescription(JSON.stringify({ classNames: ["normal", "broken"], features }), "m/metadata.json");
+  const features = {
+    sampleRateHz: 22050,
+    nFft: 2048,
+    hopLength: 512,
+    nMels: 128,
+    fMinHz: 0,
+    fMaxHz: null,
+    topDb: 80,
+    nMfcc: 40,
+    frames: 100,
+  };
+  const plain = parseModelDescription(
+    JSON.stringify({ classNames: ["normal", "broken"], features }),
+    "m/metadata.json",
+  );
   assert.equal(plain.decisionThreshold, null);
   assert.equal(plain.windowSeconds, 3);
-  const withThreshold = parseModelDescription(JSON.stringify({ classNames: ["normal", "broken"], features, decisionThreshold: { value: 0.25, score: "probability of class 1", chosenOn: "validation rows" }, extra: { clean: { chunkSeconds: 2 } } }), "m/metadata.json");
+  const withThreshold = parseModelDescription(
+    JSON.stringify({
+      classNames: ["normal", "broken"],
+      features,
+      decisionThreshold: { value: 0.25, score: "probability of class 1", chosenOn: "validation rows" },
+      extra: { clean: { chunkSeconds: 2 } },
+    }),
+    "m/metadata.json",
+  );
   assert.equal(withThreshold.decisionThreshold?.value, 0.25);
   assert.equal(withThreshold.windowSeconds, 2);
-  assert.throws(() => parseModelDescription(JSON.stringify({ classNames: ["normal", "broken"] }), "m/metadata.json"), (e: unknown) => e instanceof ConfigError && /m\/metadata\.json: does not record the feature parameters/.test(e.message));
-  assert.throws(() => parseModelDescription(JSON.stringify({ classNames: ["a", "b"], features, decisionThreshold: { value: 1.5 } }), "x.json"), /decisionThreshold\.value/);
+  assert.throws(
+    () => parseModelDescription(JSON.stringify({ classNames: ["normal", "broken"] }), "m/metadata.json"),
+    (e: unknown) =>
+      e instanceof ConfigError && /m\/metadata\.json: does not record the feature parameters/.test(e.message),
+  );
+  assert.throws(
+    () =>
+      parseModelDescription(
+        JSON.stringify({ classNames: ["a", "b"], features, decisionThreshold: { value: 1.5 } }),
+        "x.json",
+      ),
+    /decisionThreshold\.value/,
+  );
   assert.throws(() => parseModelDescription("{", "x.json"), /x\.json: not valid JSON/);
 });
 
 test("cuts a live stream into the windows a recording of each window would give, whatever the block sizes", async () => {
   const rate = 48000;
   const seconds = 7.3;
-  const signal = Float32Array.from({ length: Math.round(seconds * rate) }, (_, i) => 0.3 * Math.sin((2 * Math.PI * 440 * i) / rate) + 0.1 * Math.sin(i * 0.37));
+  const signal = Float32Array.from(
+    { length: Math.round(seconds * rate) },
+    (_, i) => 0.3 * Math.sin((2 * Math.PI * 440 * i) / rate) + 0.1 * Math.sin(i * 0.37),
+  );
   const cutter = new LiveWindowCutter(rate, 22050, 3);
   const windows = [];
   for (let at = 0, k = 0; at < signal.length; k++) {
@@ -106,20 +153,25 @@ test("cuts a live stream into the windows a recording of each window would give,
 
 test("computes a streamed mel spectrogram frame for frame as the whole signal's, the last frames at flush", async () => {
   const rate = 22050;
-  const signal = Float32Array.from({ length: 2 * rate + 123 }, (_, i) => 0.3 * Math.sin(i * 0.05) + 0.05 * Math.sin(i * 1.3));
+  const signal = Float32Array.from(
+    { length: 2 * rate + 123 },
+    (_, i) => 0.3 * Math.sin(i * 0.05) + 0.05 * Math.sin(i * 1.3),
+  );
   const whole = (await createMfccExtractor({ sampleRateHz: rate })).melSpectrogram(signal);
   const stream = new StreamingMelSpectrogram(await createMfccExtractor({ sampleRateHz: rate }));
   const columns: number[][] = [];
   for (let at = 0, k = 0; at < signal.length; k++) {
     const size = [1, 700, 4096, 333][k % 4] as number;
     const m = stream.push(signal.subarray(at, at + size));
-    for (let t = 0; t < m.cols; t++) columns.push(Array.from({ length: m.rows }, (_, r) => m.data[r * m.cols + t] as number));
+    for (let t = 0; t < m.cols; t++)
+      columns.push(Array.from({ length: m.rows }, (_, r) => m.data[r * m.cols + t] as number));
     at += size;
   }
   // while streaming: every frame whose window lies inside the signal, 1 + floor((n - nFft/2) / hop)
   assert.equal(columns.length, 1 + Math.floor((signal.length - 1024) / 512));
   const last = stream.flush();
-  for (let t = 0; t < last.cols; t++) columns.push(Array.from({ length: last.rows }, (_, r) => last.data[r * last.cols + t] as number));
+  for (let t = 0; t < last.cols; t++)
+    columns.push(Array.from({ length: last.rows }, (_, r) => last.data[r * last.cols + t] as number));
   assert.equal(columns.length, whole.cols);
   for (let t = 0; t < columns.length; t++) {
     const expected = Array.from({ length: whole.rows }, (_, r) => whole.data[r * whole.cols + t] as number);
@@ -131,14 +183,43 @@ test("computes a streamed mel spectrogram frame for frame as the whole signal's,
 // The exported page in headless Chromium
 
 interface AppBuild {
-  exportApp(options: { outDir: string; modelDir: string }): Promise<{ build: { files: Array<{ path: string; bytes: number }> }; modelFiles: string[] }>;
+  exportApp(options: {
+    outDir: string;
+    modelDir: string;
+  }): Promise<{ build: { files: Array<{ path: string; bytes: number }> }; modelFiles: string[] }>;
 }
 interface AppServe {
-  startAppServer(options: { buildDir: string; modelDir: string; port: number }): Promise<{ url: string; close(): Promise<void> }>;
+  startAppServer(options: {
+    buildDir: string;
+    modelDir: string;
+    port: number;
+  }): Promise<{ url: string; close(): Promise<void> }>;
 }
-interface WindowRecord { index: number; startSeconds: number; probabilities: number[]; label: string; probability: number; features: number[]; featureShape: [number, number] }
-interface RecordingRecord { source: string; name: string; windows: WindowRecord[]; summary: { label: string; probability: number; probabilities: number[] } | null; queuedSeconds?: number }
-interface Hook { ready: boolean; backend: string; busy: number; queued: number; errors: string[]; model: { threshold: number | null; classNames: string[] } | null; recordings: RecordingRecord[] }
+interface WindowRecord {
+  index: number;
+  startSeconds: number;
+  probabilities: number[];
+  label: string;
+  probability: number;
+  features: number[];
+  featureShape: [number, number];
+}
+interface RecordingRecord {
+  source: string;
+  name: string;
+  windows: WindowRecord[];
+  summary: { label: string; probability: number; probabilities: number[] } | null;
+  queuedSeconds?: number;
+}
+interface Hook {
+  ready: boolean;
+  backend: string;
+  busy: number;
+  queued: number;
+  errors: string[];
+  model: { threshold: number | null; classNames: string[] } | null;
+  recordings: RecordingRecord[];
+}
 
 let browser: Browser;
 let page: Page;
@@ -148,21 +229,31 @@ let cli: Map<string, FilePrediction>;
 const requests: string[] = [];
 
 /** The page's window.soundcheck. */
-const hook = (): Promise<Hook> => page.evaluate(() => JSON.parse(JSON.stringify((window as unknown as { soundcheck: unknown }).soundcheck)) as Hook);
+const hook = (): Promise<Hook> =>
+  page.evaluate(() => JSON.parse(JSON.stringify((window as unknown as { soundcheck: unknown }).soundcheck)) as Hook);
 
 /** Wait until `count` recordings are finished and nothing is being analysed. */
 async function waitForRecordings(count: number): Promise<Hook> {
-  await page.waitForFunction((n) => {
-    const h = (window as unknown as { soundcheck: { busy: number; recordings: Array<{ summary: unknown }> } }).soundcheck;
-    return h.busy === 0 && h.recordings.filter((r) => r.summary !== null).length >= n;
-  }, count, { timeout: 60_000 });
+  await page.waitForFunction(
+    (n) => {
+      const h = (window as unknown as { soundcheck: { busy: number; recordings: Array<{ summary: unknown }> } })
+        .soundcheck;
+      return h.busy === 0 && h.recordings.filter((r) => r.summary !== null).length >= n;
+    },
+    count,
+    { timeout: 60_000 },
+  );
   return hook();
 }
 
 before(async () => {
   mkdirSync(OUTPUT, { recursive: true });
   await trainDemoModel(modelDir, 4, 40);
-  cli = new Map((await predictFiles({ ...thesisConfig(ROOT), modelDir }, [BROKEN, NORMAL, ...COMPRESSED], new CollectingReporter())).map((p) => [fileName(p.file), p]));
+  cli = new Map(
+    (
+      await predictFiles({ ...thesisConfig(ROOT), modelDir }, [BROKEN, NORMAL, ...COMPRESSED], new CollectingReporter())
+    ).map((p) => [fileName(p.file), p]),
+  );
   const build = (await import(pathToFileURL(join(ROOT, "scripts", "app-export.mjs")).href)) as AppBuild;
   const serve = (await import(pathToFileURL(join(ROOT, "scripts", "app-serve.mjs")).href)) as AppServe;
   exported = await build.exportApp({ outDir: exportDir, modelDir });
@@ -173,7 +264,14 @@ before(async () => {
   const { chromium } = await import("playwright-core");
   browser = await chromium.launch({
     executablePath,
-    args: ["--headless", ...CHROMIUM_FLAGS, "--autoplay-policy=no-user-gesture-required", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", `--use-file-for-fake-audio-capture=${BROKEN}`],
+    args: [
+      "--headless",
+      ...CHROMIUM_FLAGS,
+      "--autoplay-policy=no-user-gesture-required",
+      "--use-fake-ui-for-media-stream",
+      "--use-fake-device-for-media-stream",
+      `--use-file-for-fake-audio-capture=${BROKEN}`,
+    ],
   });
   page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
   page.on("request", (r) => requests.push(r.url()));
@@ -183,7 +281,11 @@ before(async () => {
   page.on("filechooser", () => undefined);
   await page.evaluate(() => 0);
   await page.goto(server.url);
-  await page.waitForFunction(() => (window as unknown as { soundcheck?: { ready: boolean } }).soundcheck?.ready === true, null, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => (window as unknown as { soundcheck?: { ready: boolean } }).soundcheck?.ready === true,
+    null,
+    { timeout: 60_000 },
+  );
 });
 
 after(async () => {
@@ -215,7 +317,9 @@ test("classifies a broken and a normal demo clip, opened from the keyboard, with
   const h = await waitForRecordings(2);
   assert.deepEqual(h.errors, []);
 
-  const badges = await page.locator('[data-testid="verdict"]').evaluateAll((els) => els.map((e) => ({ ...(e as HTMLElement).dataset })));
+  const badges = await page
+    .locator('[data-testid="verdict"]')
+    .evaluateAll((els) => els.map((e) => ({ ...(e as HTMLElement).dataset })));
   let featureError = 0; // absolute
   let featureRelative = 0; // relative to the window's max |MFCC|
   let probabilityError = 0;
@@ -225,9 +329,14 @@ test("classifies a broken and a normal demo clip, opened from the keyboard, with
     const shown = h.recordings.find((r) => r.name === name) as RecordingRecord;
     assert.equal(shown.windows.length, expected.chunkProbabilities.length, `${name}: windows`);
     // features: the CLI's path (loadAudio, predictionWindows, createClipFeatureExtractor)
-    const model = JSON.parse(readFileSync(join(modelDir, "metadata.json"), "utf8")) as { features: Parameters<typeof createClipFeatureExtractor>[0] };
+    const model = JSON.parse(readFileSync(join(modelDir, "metadata.json"), "utf8")) as {
+      features: Parameters<typeof createClipFeatureExtractor>[0];
+    };
     const extract = await createClipFeatureExtractor(model.features);
-    const windows = predictionWindows((await loadAudio(path, model.features.sampleRateHz)).samples, 3 * model.features.sampleRateHz);
+    const windows = predictionWindows(
+      (await loadAudio(path, model.features.sampleRateHz)).samples,
+      3 * model.features.sampleRateHz,
+    );
     shown.windows.forEach((w, i) => {
       assert.deepEqual(w.featureShape, [40, 100]);
       const difference = maxAbsDiff(w.features, extract(windows[i] as Float32Array).data);
@@ -238,7 +347,10 @@ test("classifies a broken and a normal demo clip, opened from the keyboard, with
       assert.equal(w.label, ["normal", "broken"][decideClass(cliProbabilities, null)], `${name} window ${i}`);
       const badge = badges.find((b) => b["recording"] === name && b["window"] === String(i));
       assert.equal(badge?.["label"], w.label);
-      assert.ok(Math.abs(Number(badge?.["probability"]) - (cliProbabilities[decideClass(cliProbabilities, null)] as number)) <= PROBABILITY_TOLERANCE);
+      assert.ok(
+        Math.abs(Number(badge?.["probability"]) - (cliProbabilities[decideClass(cliProbabilities, null)] as number)) <=
+          PROBABILITY_TOLERANCE,
+      );
     });
     // the file's verdict: the label and mean probability soundcheck predict prints
     assert.equal(shown.summary?.label, expected.label, `${name}: file verdict`);
@@ -246,8 +358,13 @@ test("classifies a broken and a normal demo clip, opened from the keyboard, with
     const summary = page.locator(`[data-testid="recording-verdict"][data-recording="${name}"]`);
     assert.equal(await summary.getAttribute("data-label"), expected.label);
   }
-  t.diagnostic(`backend ${h.backend}; max |features - CLI| ${featureError.toExponential(2)} (${featureRelative.toExponential(2)} of max |MFCC|); max |probabilities - CLI| ${probabilityError.toExponential(2)}`);
-  assert.ok(featureError <= FEATURE_TOLERANCE && featureRelative <= FEATURE_TOLERANCE, `features differ from the CLI's by ${featureError} (${featureRelative} of max |MFCC|)`);
+  t.diagnostic(
+    `backend ${h.backend}; max |features - CLI| ${featureError.toExponential(2)} (${featureRelative.toExponential(2)} of max |MFCC|); max |probabilities - CLI| ${probabilityError.toExponential(2)}`,
+  );
+  assert.ok(
+    featureError <= FEATURE_TOLERANCE && featureRelative <= FEATURE_TOLERANCE,
+    `features differ from the CLI's by ${featureError} (${featureRelative} of max |MFCC|)`,
+  );
   assert.ok(probabilityError <= PROBABILITY_TOLERANCE, `probabilities differ from the CLI's by ${probabilityError}`);
   // the demo model tells these two clips apart, so the screenshot shows both verdicts
   assert.deepEqual([cli.get(fileName(BROKEN))?.label, cli.get(fileName(NORMAL))?.label], ["broken", "normal"]);
@@ -259,7 +376,9 @@ test("decodes FLAC and MP3 in the page as the CLI does", async () => {
   await page.setInputFiles('[data-testid="file-input"]', COMPRESSED);
   const h = await waitForRecordings(before + COMPRESSED.length);
   assert.deepEqual(h.errors, []);
-  const model = JSON.parse(readFileSync(join(modelDir, "metadata.json"), "utf8")) as { features: Parameters<typeof createClipFeatureExtractor>[0] };
+  const model = JSON.parse(readFileSync(join(modelDir, "metadata.json"), "utf8")) as {
+    features: Parameters<typeof createClipFeatureExtractor>[0];
+  };
   const extract = await createClipFeatureExtractor(model.features);
   for (const path of COMPRESSED) {
     const expected = cli.get(fileName(path)) as FilePrediction;
@@ -268,26 +387,50 @@ test("decodes FLAC and MP3 in the page as the CLI does", async () => {
     const w = shown.windows[0] as WindowRecord;
     const whole = (await loadAudio(path, model.features.sampleRateHz)).samples;
     assert.ok(maxAbsDiff(w.features, extract(whole).data) <= FEATURE_TOLERANCE * maxAbs(w.features), fileName(path));
-    assert.ok(maxAbsDiff(w.probabilities, expected.chunkProbabilities[0] as number[]) <= PROBABILITY_TOLERANCE, fileName(path));
+    assert.ok(
+      maxAbsDiff(w.probabilities, expected.chunkProbabilities[0] as number[]) <= PROBABILITY_TOLERANCE,
+      fileName(path),
+    );
     assert.equal(shown.summary?.label, expected.label);
   }
 });
 
 test("applies and shows the decision threshold of a model chosen in the page", async () => {
   // a threshold just past the window closest to 0.5, so it overturns that window's argmax verdict
-  const windows = [BROKEN, NORMAL].flatMap((path) => (cli.get(fileName(path)) as FilePrediction).chunkProbabilities.map((p, i) => ({ name: fileName(path), i, p1: p[1] as number })));
+  const windows = [BROKEN, NORMAL].flatMap((path) =>
+    (cli.get(fileName(path)) as FilePrediction).chunkProbabilities.map((p, i) => ({
+      name: fileName(path),
+      i,
+      p1: p[1] as number,
+    })),
+  );
   const closest = windows.reduce((a, b) => (Math.abs(b.p1 - 0.5) < Math.abs(a.p1 - 0.5) ? b : a));
   const threshold = closest.p1 < 0.5 ? closest.p1 - 1e-3 : closest.p1 + 1e-3;
   const argmaxLabel = closest.p1 > 0.5 ? "broken" : "normal";
   mkdirSync(thresholdModelDir, { recursive: true });
   for (const f of ["model.json", "weights.bin"]) copyFileSync(join(modelDir, f), join(thresholdModelDir, f));
   const metadata = JSON.parse(readFileSync(join(modelDir, "metadata.json"), "utf8")) as Record<string, unknown>;
-  metadata["decisionThreshold"] = { value: threshold, score: "probability of class 1", chosenOn: "the app test's demo clips" };
+  metadata["decisionThreshold"] = {
+    value: threshold,
+    score: "probability of class 1",
+    chosenOn: "the app test's demo clips",
+  };
   writeFileSync(join(thresholdModelDir, "metadata.json"), JSON.stringify(metadata));
 
-  await page.setInputFiles('[data-testid="model-files-input"]', ["model.json", "weights.bin", "metadata.json"].map((f) => join(thresholdModelDir, f)));
-  await page.waitForFunction((v) => (window as unknown as { soundcheck: { model: { threshold: number | null } } }).soundcheck.model?.threshold === v, threshold, { timeout: 30_000 });
-  assert.match(await page.locator('[data-testid="threshold"]').innerText(), new RegExp(`broken when P\\(broken\\) ≥ ${threshold.toFixed(3)}`));
+  await page.setInputFiles(
+    '[data-testid="model-files-input"]',
+    ["model.json", "weights.bin", "metadata.json"].map((f) => join(thresholdModelDir, f)),
+  );
+  await page.waitForFunction(
+    (v) =>
+      (window as unknown as { soundcheck: { model: { threshold: number | null } } }).soundcheck.model?.threshold === v,
+    threshold,
+    { timeout: 30_000 },
+  );
+  assert.match(
+    await page.locator('[data-testid="threshold"]').innerText(),
+    new RegExp(`broken when P\\(broken\\) ≥ ${threshold.toFixed(3)}`),
+  );
   await page.setInputFiles('[data-testid="file-input"]', [BROKEN, NORMAL]);
   const h = await waitForRecordings(4);
   const latest = h.recordings.slice(-2);
@@ -295,13 +438,21 @@ test("applies and shows the decision threshold of a model chosen in the page", a
     const expected = cli.get(shown.name) as FilePrediction;
     shown.windows.forEach((w, i) => {
       const p1 = (expected.chunkProbabilities[i] as number[])[1] as number;
-      assert.equal(w.label, p1 >= threshold ? "broken" : "normal", `${shown.name} window ${i}: P(broken) ${p1} vs threshold ${threshold}`);
+      assert.equal(
+        w.label,
+        p1 >= threshold ? "broken" : "normal",
+        `${shown.name} window ${i}: P(broken) ${p1} vs threshold ${threshold}`,
+      );
     });
   }
   const overturned = latest.find((r) => r.name === closest.name)?.windows[closest.i];
   assert.notEqual(overturned?.label, argmaxLabel, "the threshold, not the larger probability, decided");
   // the files' verdicts: soundcheck predict with the same model folder
-  const withThreshold = await predictFiles({ ...thesisConfig(ROOT), modelDir: thresholdModelDir }, [BROKEN, NORMAL], new CollectingReporter());
+  const withThreshold = await predictFiles(
+    { ...thesisConfig(ROOT), modelDir: thresholdModelDir },
+    [BROKEN, NORMAL],
+    new CollectingReporter(),
+  );
   for (const expected of withThreshold) {
     const shown = latest.find((r) => r.name === fileName(expected.file)) as RecordingRecord;
     assert.equal(expected.threshold, threshold);
@@ -311,7 +462,11 @@ test("applies and shows the decision threshold of a model chosen in the page", a
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await page.screenshot({ path: join(OUTPUT, "threshold.png"), fullPage: true });
   // the README's picture: the controls, verdict and plots, and the first lines of the list
-  await page.screenshot({ path: join(OUTPUT, "readme.png"), fullPage: true, clip: { x: 0, y: 0, width: 1500, height: 1720 } });
+  await page.screenshot({
+    path: join(OUTPUT, "readme.png"),
+    fullPage: true,
+    clip: { x: 0, y: 0, width: 1500, height: 1720 },
+  });
   if (process.env["SOUNDCHECK_APP_SCREENSHOT"] === "1") {
     mkdirSync(join(ROOT, "docs"), { recursive: true });
     copyFileSync(join(OUTPUT, "readme.png"), join(ROOT, "docs", "app-screenshot.png"));
@@ -321,10 +476,15 @@ test("applies and shows the decision threshold of a model chosen in the page", a
 test("classifies the microphone live, window after window", async () => {
   const before = (await hook()).recordings.length;
   await page.locator('[data-testid="mic-button"]').click();
-  await page.waitForFunction((n) => {
-    const h = (window as unknown as { soundcheck: { recordings: Array<{ source: string; windows: unknown[] }> } }).soundcheck;
-    return h.recordings.slice(n).some((r) => r.source === "microphone" && r.windows.length >= 2);
-  }, before, { timeout: 30_000 });
+  await page.waitForFunction(
+    (n) => {
+      const h = (window as unknown as { soundcheck: { recordings: Array<{ source: string; windows: unknown[] }> } })
+        .soundcheck;
+      return h.recordings.slice(n).some((r) => r.source === "microphone" && r.windows.length >= 2);
+    },
+    before,
+    { timeout: 30_000 },
+  );
   await page.screenshot({ path: join(OUTPUT, "microphone.png"), fullPage: true });
   const h = await hook();
   assert.deepEqual(h.errors, []);
@@ -333,13 +493,18 @@ test("classifies the microphone live, window after window", async () => {
     assert.equal(w.startSeconds, 3 * w.index);
     assert.ok(Math.abs(w.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-5);
     assert.ok(["normal", "broken"].includes(w.label));
-    assert.ok(w.features.some((v) => v !== w.features[0]), "the window's features vary, so sound arrived");
+    assert.ok(
+      w.features.some((v) => v !== w.features[0]),
+      "the window's features vary, so sound arrived",
+    );
   }
   const liveBadges = page.locator(`[data-testid="verdict"][data-recording="${live.name}"]`);
   assert.ok((await liveBadges.count()) >= 2);
   assert.equal(await page.locator('[data-testid="mic-button"]').getAttribute("aria-pressed"), "true");
   await page.locator('[data-testid="mic-button"]').click();
-  await page.waitForFunction(() => document.querySelector('[data-testid="mic-button"]')?.getAttribute("aria-pressed") === "false");
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="mic-button"]')?.getAttribute("aria-pressed") === "false",
+  );
 });
 
 /**
@@ -355,7 +520,8 @@ async function pageWithHeldModel(): Promise<{ early: Page; release: () => void; 
     await held;
     await route.continue();
   });
-  const hookOf = (): Promise<Hook> => early.evaluate(() => JSON.parse(JSON.stringify((window as unknown as { soundcheck: unknown }).soundcheck)) as Hook);
+  const hookOf = (): Promise<Hook> =>
+    early.evaluate(() => JSON.parse(JSON.stringify((window as unknown as { soundcheck: unknown }).soundcheck)) as Hook);
   return { early, release, hookOf };
 }
 
@@ -364,16 +530,25 @@ test("a file set in the same instant the page opens waits for the model, the sta
   try {
     await early.goto(server.url, { waitUntil: "commit" });
     await early.setInputFiles('[data-testid="file-input"]', [BROKEN]);
-    await early.waitForFunction(() => (window as unknown as { soundcheck?: Hook }).soundcheck?.queued === 1, null, { timeout: 60_000 });
+    await early.waitForFunction(() => (window as unknown as { soundcheck?: Hook }).soundcheck?.queued === 1, null, {
+      timeout: 60_000,
+    });
     const waiting = await hookOf();
     assert.equal(waiting.model, null, "the model must still be loading while the file waits");
     assert.deepEqual(waiting.errors, []);
-    assert.match(await early.locator("#status").innerText(), /model is still loading: 1 file queued, classified as soon as it is ready/);
+    assert.match(
+      await early.locator("#status").innerText(),
+      /model is still loading: 1 file queued, classified as soon as it is ready/,
+    );
     release();
-    await early.waitForFunction(() => {
-      const h = (window as unknown as { soundcheck: Hook }).soundcheck;
-      return h.busy === 0 && h.recordings.some((r) => r.summary !== null);
-    }, null, { timeout: 60_000 });
+    await early.waitForFunction(
+      () => {
+        const h = (window as unknown as { soundcheck: Hook }).soundcheck;
+        return h.busy === 0 && h.recordings.some((r) => r.summary !== null);
+      },
+      null,
+      { timeout: 60_000 },
+    );
     const h = await hookOf();
     assert.deepEqual(h.errors, []);
     assert.equal(h.queued, 0);
@@ -382,9 +557,20 @@ test("a file set in the same instant the page opens waits for the model, the sta
     assert.equal(shown.windows.length, expected.chunkProbabilities.length);
     assert.equal(shown.summary?.label, expected.label);
     assert.ok(Math.abs((shown.summary?.probability as number) - expected.probability) <= PROBABILITY_TOLERANCE);
-    assert.equal(await early.locator(`[data-testid="recording-verdict"][data-recording="${fileName(BROKEN)}"]`).getAttribute("data-label"), expected.label);
-    assert.equal(await early.locator(`[data-testid="verdict"][data-recording="${fileName(BROKEN)}"]`).count(), expected.chunkProbabilities.length);
-    assert.match(await early.locator("#status").innerText(), new RegExp(`^${fileName(BROKEN).replace(/\./g, "\\.")}: ${expected.label} \\(mean P`));
+    assert.equal(
+      await early
+        .locator(`[data-testid="recording-verdict"][data-recording="${fileName(BROKEN)}"]`)
+        .getAttribute("data-label"),
+      expected.label,
+    );
+    assert.equal(
+      await early.locator(`[data-testid="verdict"][data-recording="${fileName(BROKEN)}"]`).count(),
+      expected.chunkProbabilities.length,
+    );
+    assert.match(
+      await early.locator("#status").innerText(),
+      new RegExp(`^${fileName(BROKEN).replace(/\./g, "\\.")}: ${expected.label} \\(mean P`),
+    );
   } finally {
     release();
     await early.close();
@@ -395,21 +581,34 @@ test("the microphone started before the model is ready keeps its sound and class
   const { early, release, hookOf } = await pageWithHeldModel();
   try {
     await early.goto(server.url, { waitUntil: "domcontentloaded" });
-    await early.waitForFunction(() => document.querySelector<HTMLButtonElement>('[data-testid="mic-button"]')?.disabled === false, null, { timeout: 60_000 });
+    await early.waitForFunction(
+      () => document.querySelector<HTMLButtonElement>('[data-testid="mic-button"]')?.disabled === false,
+      null,
+      { timeout: 60_000 },
+    );
     await early.locator('[data-testid="mic-button"]').click();
-    await early.waitForFunction(() => (window as unknown as { soundcheck?: Hook }).soundcheck?.queued === 1, null, { timeout: 60_000 });
+    await early.waitForFunction(() => (window as unknown as { soundcheck?: Hook }).soundcheck?.queued === 1, null, {
+      timeout: 60_000,
+    });
     assert.match(await early.locator("#status").innerText(), /model is still loading: the microphone's sound queued/);
     await early.waitForTimeout(7000); // more than two 3 s windows of sound while the model waits
     assert.equal((await hookOf()).model, null);
     release();
     // the sound heard while waiting is classified in one go when the model arrives, before any new
     // sound: the first time the microphone's recording is visible, its windows already cover it
-    await early.waitForFunction(() => (window as unknown as { soundcheck: Hook }).soundcheck.recordings.some((r) => r.source === "microphone"), null, { timeout: 60_000, polling: 10 });
+    await early.waitForFunction(
+      () => (window as unknown as { soundcheck: Hook }).soundcheck.recordings.some((r) => r.source === "microphone"),
+      null,
+      { timeout: 60_000, polling: 10 },
+    );
     const h = await hookOf();
     assert.deepEqual(h.errors, []);
     const live = h.recordings.find((r) => r.source === "microphone") as RecordingRecord;
     assert.ok((live.queuedSeconds ?? 0) >= 6, `only ${live.queuedSeconds} s of sound were kept`);
-    assert.ok(live.windows.length >= Math.floor((live.queuedSeconds as number) / 3), `${live.windows.length} windows for ${live.queuedSeconds} s`);
+    assert.ok(
+      live.windows.length >= Math.floor((live.queuedSeconds as number) / 3),
+      `${live.windows.length} windows for ${live.queuedSeconds} s`,
+    );
     live.windows.forEach((w, i) => {
       assert.equal(w.index, i);
       assert.equal(w.startSeconds, 3 * i);
@@ -423,15 +622,37 @@ test("the microphone started before the model is ready keeps its sound and class
 
 test("the export folder holds every file the page loaded and no internet address", async () => {
   const files = exported.build.files.map((f) => f.path);
-  for (const f of ["index.html", "app.js", "styles.css", "capture-worklet.js", "vendor/pffft/simd/pffft.wasm", "vendor/tfjs-wasm/tfjs-backend-wasm-simd.wasm"]) assert.ok(files.includes(f), f);
+  for (const f of [
+    "index.html",
+    "app.js",
+    "styles.css",
+    "capture-worklet.js",
+    "vendor/pffft/simd/pffft.wasm",
+    "vendor/tfjs-wasm/tfjs-backend-wasm-simd.wasm",
+  ])
+    assert.ok(files.includes(f), f);
   assert.deepEqual(exported.modelFiles.sort(), ["metadata.json", "model.json", "weights.bin"]);
   // everything the browser asked for came from the export folder (or was inline data)
   const outside = requests.filter((u) => !u.startsWith(server.url) && !u.startsWith("data:") && !u.startsWith("blob:"));
   assert.deepEqual(outside, []);
-  const loaded = new Set(requests.filter((u) => u.startsWith(server.url)).map((u) => decodeURIComponent(new URL(u).pathname.slice(1)) || "index.html"));
-  for (const path of loaded) assert.ok(existsSync(join(exportDir, path)) && statSync(join(exportDir, path)).isFile(), `${path} is in the export`);
+  const loaded = new Set(
+    requests
+      .filter((u) => u.startsWith(server.url))
+      .map((u) => decodeURIComponent(new URL(u).pathname.slice(1)) || "index.html"),
+  );
+  for (const path of loaded)
+    assert.ok(
+      existsSync(join(exportDir, path)) && statSync(join(exportDir, path)).isFile(),
+      `${path} is in the export`,
+    );
   // and no address to load from in the page, its styles or its scripts (comments and messages aside)
-  const textFiles = readdirSync(exportDir, { recursive: true, encoding: "utf8" }).filter((f) => /\.(html|css|js)$/.test(f));
-  const found = textFiles.flatMap((f) => unexpectedUrls(readFileSync(join(exportDir, f), "utf8")).map((u) => `${relative(exportDir, join(exportDir, f))}: ${u.url} in …${u.context}…`));
+  const textFiles = readdirSync(exportDir, { recursive: true, encoding: "utf8" }).filter((f) =>
+    /\.(html|css|js)$/.test(f),
+  );
+  const found = textFiles.flatMap((f) =>
+    unexpectedUrls(readFileSync(join(exportDir, f), "utf8")).map(
+      (u) => `${relative(exportDir, join(exportDir, f))}: ${u.url} in …${u.context}…`,
+    ),
+  );
   assert.deepEqual(found, []);
 });

@@ -20,7 +20,9 @@ function sourceFiles(dir: string): string[] {
 /** Relative import targets of a module, as folders-and-files under src/ (e.g. "notebook/display"). */
 function importsOf(file: string): string[] {
   const text = readFileSync(file, "utf8");
-  const specs = [...text.matchAll(/(?:from|import|require)\s*\(?\s*["'](\.{1,2}\/[^"']*)["']/g)].map((m) => m[1] as string);
+  const specs = [...text.matchAll(/(?:from|import|require)\s*\(?\s*["'](\.{1,2}\/[^"']*)["']/g)].map(
+    (m) => m[1] as string,
+  );
   return specs.map((spec) => relative(SRC, resolve(dirname(file), spec)).replace(/\\/g, "/"));
 }
 
@@ -38,20 +40,41 @@ function violations(from: (layer: string) => boolean, to: (layer: string) => boo
 
 test("the import graph of src/ is read (guards the rules below against an empty graph)", () => {
   assert.ok(graph.length > 100, `only ${graph.length} modules found under ${SRC}`);
-  assert.ok(graph.some((m) => m.imports.includes("notebook/display")), "some module imports notebook/display");
+  assert.ok(
+    graph.some((m) => m.imports.includes("notebook/display")),
+    "some module imports notebook/display",
+  );
 });
 
 test("no core module imports from the notebook or browser layers", () => {
-  assert.deepEqual(violations((l) => CORE.includes(l), (l) => l === "notebook" || l === "browser"), []);
+  assert.deepEqual(
+    violations(
+      (l) => CORE.includes(l),
+      (l) => l === "notebook" || l === "browser",
+    ),
+    [],
+  );
 });
 
 test("data/ does not import from pipeline/", () => {
-  assert.deepEqual(violations((l) => l === "data", (l) => l === "pipeline"), []);
+  assert.deepEqual(
+    violations(
+      (l) => l === "data",
+      (l) => l === "pipeline",
+    ),
+    [],
+  );
 });
 
 test("the lower layers (audio, dsp, augment, data, model, evaluate, plots) do not import the pipeline", () => {
   const lower = ["audio", "dsp", "augment", "data", "model", "evaluate", "plots", "util", "config"];
-  assert.deepEqual(violations((l) => lower.includes(l), (l) => l === "pipeline"), []);
+  assert.deepEqual(
+    violations(
+      (l) => lower.includes(l),
+      (l) => l === "pipeline",
+    ),
+    [],
+  );
 });
 
 test("at most 12 files sit directly in src/pipeline; the rest live in stages/, experiments/, runtime/, reports/", () => {

@@ -12,7 +12,10 @@ import { sineFit } from "./helpers/numeric";
 // python-soundfile 0.12.1 / libsndfile 1.2.0 (librosa's reader) decodes each file.
 const AUDIO = join(__dirname, "fixtures", "audio");
 const REFERENCE = JSON.parse(readFileSync(join(AUDIO, "libsndfile_reference.json"), "utf8")) as {
-  files: Record<string, { sampleRateHz: number; frames: number; channels: number; indices: number[]; samples: number[][]; maxAbs: number[] }>;
+  files: Record<
+    string,
+    { sampleRateHz: number; frames: number; channels: number; indices: number[]; samples: number[][]; maxAbs: number[] }
+  >;
 };
 const tmp = mkdtempSync(join(tmpdir(), "audio-decode-test-"));
 
@@ -34,7 +37,9 @@ async function deviationFromLibsndfile(file: string): Promise<number> {
 }
 
 test("recognises WAV, FLAC, MP3 and Ogg Vorbis by their first bytes", () => {
-  const kinds = ["sine440_16k.wav", "sine440_16k.flac", "sine440_16k.mp3", "sine440_16k.ogg"].map((f) => sniffAudioFormat(readFileSync(join(AUDIO, f)), f));
+  const kinds = ["sine440_16k.wav", "sine440_16k.flac", "sine440_16k.mp3", "sine440_16k.ogg"].map((f) =>
+    sniffAudioFormat(readFileSync(join(AUDIO, f)), f),
+  );
   assert.deepEqual(kinds, ["wav", "flac", "mp3", "ogg-vorbis"]);
 });
 
@@ -69,7 +74,7 @@ test("keeps the two channels of a 24-bit stereo FLAC apart: 440 Hz at 0.5 left, 
 });
 
 test("decodes MP3 within 2e-6 of libsndfile, as one channel, encoder delay trimmed", async () => {
-  assert.ok(await deviationFromLibsndfile("sine440_16k.mp3") < 2e-6);
+  assert.ok((await deviationFromLibsndfile("sine440_16k.mp3")) < 2e-6);
 });
 
 test("decodes the MP3 sine with its frequency and level (0.5 at 440 Hz, within 64 kbit/s loss)", async () => {
@@ -80,7 +85,7 @@ test("decodes the MP3 sine with its frequency and level (0.5 at 440 Hz, within 6
 });
 
 test("decodes Ogg Vorbis within 1e-6 of libsndfile", async () => {
-  assert.ok(await deviationFromLibsndfile("sine440_16k.ogg") < 1e-6);
+  assert.ok((await deviationFromLibsndfile("sine440_16k.ogg")) < 1e-6);
 });
 
 test("decodes the Ogg Vorbis sine with its frequency and level", async () => {
@@ -134,10 +139,16 @@ test("rejects an MP3 file holding only garbage after its frame sync", async () =
 test("rejects Ogg Opus as an unsupported codec", async () => {
   const path = join(tmp, "opus.ogg");
   const page = new Uint8Array(64);
-  page.set(Array.from("OggS", (c) => c.charCodeAt(0)), 0);
+  page.set(
+    Array.from("OggS", (c) => c.charCodeAt(0)),
+    0,
+  );
   page[26] = 1; // one segment
   page[27] = 19;
-  page.set(Array.from("OpusHead", (c) => c.charCodeAt(0)), 28);
+  page.set(
+    Array.from("OpusHead", (c) => c.charCodeAt(0)),
+    28,
+  );
   writeFileSync(path, page);
   await assertRejects(path, /Opus; only Ogg Vorbis/);
 });

@@ -26,7 +26,10 @@ function runFuzzWorker(input: Omit<FuzzWorkerInput, "progress">): Promise<FuzzSu
   const progress = new SharedArrayBuffer(4);
   const current = new Int32Array(progress);
   const entry = join(__dirname, "helpers", "wavFuzzWorker.ts");
-  const worker = new Worker(`require("tsx/cjs"); require(${JSON.stringify(entry)});`, { eval: true, workerData: { ...input, progress } });
+  const worker = new Worker(`require("tsx/cjs"); require(${JSON.stringify(entry)});`, {
+    eval: true,
+    workerData: { ...input, progress },
+  });
   return new Promise((resolve, reject) => {
     let last = -1;
     let since = Date.now();
@@ -57,16 +60,30 @@ function runFuzzWorker(input: Omit<FuzzWorkerInput, "progress">): Promise<FuzzSu
 
 test(`${CASES} mutated WAVs (seed ${SEED}) decode to sane finite audio or throw AudioDecodeError, whole and block by block, in bounded memory`, async (t) => {
   const summary = await runFuzzWorker({ seed: SEED, cases: CASES });
-  t.diagnostic(`seed ${SEED}: ${summary.ran} mutations in ${summary.seconds.toFixed(1)} s: ${summary.decoded} decoded, ${summary.rejected} rejected with AudioDecodeError; peak growth RSS ${(summary.peakRssGrowth / 2 ** 20).toFixed(1)} MB, array buffers ${(summary.peakArrayBufferGrowth / 2 ** 20).toFixed(1)} MB`);
-  const top = Object.entries(summary.reasons).sort((a, b) => b[1] - a[1]).slice(0, 8);
+  t.diagnostic(
+    `seed ${SEED}: ${summary.ran} mutations in ${summary.seconds.toFixed(1)} s: ${summary.decoded} decoded, ${summary.rejected} rejected with AudioDecodeError; peak growth RSS ${(summary.peakRssGrowth / 2 ** 20).toFixed(1)} MB, array buffers ${(summary.peakArrayBufferGrowth / 2 ** 20).toFixed(1)} MB`,
+  );
+  const top = Object.entries(summary.reasons)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8);
   t.diagnostic(`most frequent rejections: ${top.map(([k, n]) => `${n} x "${k}"`).join(", ")}`);
-  assert.deepEqual(summary.failures, [], "every case must decode sanely or throw AudioDecodeError, the same whole and block by block");
+  assert.deepEqual(
+    summary.failures,
+    [],
+    "every case must decode sanely or throw AudioDecodeError, the same whole and block by block",
+  );
   // every case ran, with both outcomes well represented
   assert.equal(summary.ran, CASES);
-  assert.ok(summary.decoded >= summary.ran / 20, `only ${summary.decoded} of ${summary.ran} cases decoded: the mutations are too destructive to test decoding`);
+  assert.ok(
+    summary.decoded >= summary.ran / 20,
+    `only ${summary.decoded} of ${summary.ran} cases decoded: the mutations are too destructive to test decoding`,
+  );
   assert.ok(summary.rejected >= summary.ran / 4, `only ${summary.rejected} of ${summary.ran} cases were rejected`);
   assert.ok(summary.peakRssGrowth < MAX_RSS_GROWTH_BYTES, `RSS grew by ${summary.peakRssGrowth} bytes`);
-  assert.ok(summary.peakArrayBufferGrowth < MAX_ARRAY_BUFFER_GROWTH_BYTES, `array buffers grew by ${summary.peakArrayBufferGrowth} bytes`);
+  assert.ok(
+    summary.peakArrayBufferGrowth < MAX_ARRAY_BUFFER_GROWTH_BYTES,
+    `array buffers grew by ${summary.peakArrayBufferGrowth} bytes`,
+  );
 });
 
 test("every base file of the fuzzer decodes (the mutations start from valid WAVs)", async () => {
@@ -80,7 +97,20 @@ test("every base file of the fuzzer decodes (the mutations start from valid WAVs
 
 /** A small PCM16 file whose data chunk claims `claimed` bytes; RF64 puts the claim in ds64. */
 function claimingWav(container: "RIFF" | "RF64", claimed: number): Uint8Array {
-  const base = buildBaseWav({ name: "claim", container, kind: "pcm", bits: 16, channels: 2, rateHz: 16000, frames: 100, extensible: false, extras: false }, 1);
+  const base = buildBaseWav(
+    {
+      name: "claim",
+      container,
+      kind: "pcm",
+      bits: 16,
+      channels: 2,
+      rateHz: 16000,
+      frames: 100,
+      extensible: false,
+      extras: false,
+    },
+    1,
+  );
   const bytes = Uint8Array.from(base.bytes);
   const view = new DataView(bytes.buffer);
   if (container === "RF64") {
@@ -93,11 +123,18 @@ function claimingWav(container: "RIFF" | "RF64", claimed: number): Uint8Array {
   return bytes;
 }
 
-for (const [container, claimed, label] of [["RIFF", 0xfffffff0, "4 GB"], ["RF64", 2 ** 40, "1 TB"]] as const) {
+for (const [container, claimed, label] of [
+  ["RIFF", 0xfffffff0, "4 GB"],
+  ["RF64", 2 ** 40, "1 TB"],
+] as const) {
   test(`a ${container} header claiming a ${label} data chunk is rejected without allocating it`, () => {
     const bytes = claimingWav(container, claimed);
     const before = process.memoryUsage().arrayBuffers;
-    assert.throws(() => decodeWav(bytes, "claims.wav"), (err: unknown) => err instanceof AudioDecodeError && /data chunk claims \d+ bytes but the file holds 400/.test(err.message));
+    assert.throws(
+      () => decodeWav(bytes, "claims.wav"),
+      (err: unknown) =>
+        err instanceof AudioDecodeError && /data chunk claims \d+ bytes but the file holds 400/.test(err.message),
+    );
     assert.throws(() => openWavStream(memoryByteSource(bytes), "claims.wav"), AudioDecodeError);
     assert.ok(process.memoryUsage().arrayBuffers - before < 2 ** 20);
   });
@@ -110,7 +147,10 @@ function nestedLists(depth: number): Uint8Array {
   const view = new DataView(out.buffer);
   for (let i = 0; i < depth; i++) {
     const type = types[(i * 7 + (i >> 3)) % 3] as string;
-    out.set(Array.from("LIST" + type, (ch) => ch.charCodeAt(0)), 12 * i);
+    out.set(
+      Array.from("LIST" + type, (ch) => ch.charCodeAt(0)),
+      12 * i,
+    );
     view.setUint32(12 * i + 4, 4 + 12 * (depth - i - 1), true);
   }
   return out;
@@ -139,7 +179,18 @@ test("a file with thousands of nested LIST chunks around its fmt chunk decodes, 
   const counted = (file: Uint8Array): { reads: number; bytes: number } => {
     const source = memoryByteSource(file);
     const count = { reads: 0, bytes: 0 };
-    readWavLayout({ length: source.length, read: (at, n) => { const b = source.read(at, n); count.reads++; count.bytes += b.length; return b; } }, "nested.wav");
+    readWavLayout(
+      {
+        length: source.length,
+        read: (at, n) => {
+          const b = source.read(at, n);
+          count.reads++;
+          count.bytes += b.length;
+          return b;
+        },
+      },
+      "nested.wav",
+    );
     return count;
   };
   const shallow = new Uint8Array(wav.length + 12);

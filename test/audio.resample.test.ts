@@ -31,7 +31,10 @@ function rms(x: Float32Array, from = 0, to = x.length): number {
 }
 
 function sine(hz: number, rateHz: number, seconds: number, amplitude: number): Float32Array {
-  return Float32Array.from({ length: Math.round(rateHz * seconds) }, (_, i) => amplitude * Math.sin((2 * Math.PI * hz * i) / rateHz));
+  return Float32Array.from(
+    { length: Math.round(rateHz * seconds) },
+    (_, i) => amplitude * Math.sin((2 * Math.PI * hz * i) / rateHz),
+  );
 }
 
 // Tolerances below are about 2x the errors measured (bench/resample-compare.ts); librosa's own
@@ -85,7 +88,13 @@ test("is flat to 91 % of the new Nyquist frequency: 10 kHz loses under 0.01 dB g
 });
 
 test("attenuates content above the new Nyquist frequency by at least 110 dB", () => {
-  for (const [from, hz] of [[44100, 11200], [44100, 15000], [48000, 11300], [48000, 20000], [96000, 30000]] as const) {
+  for (const [from, hz] of [
+    [44100, 11200],
+    [44100, 15000],
+    [48000, 11300],
+    [48000, 20000],
+    [96000, 30000],
+  ] as const) {
     const y = resample(sine(hz, from, 0.5, 0.5), from, 22050);
     const level = rms(y, 1000, y.length - 1000) / (0.5 / Math.SQRT2);
     assert.ok(20 * Math.log10(level) < -110, `${hz} Hz from ${from} Hz: ${20 * Math.log10(level)} dB`);
@@ -100,9 +109,20 @@ test("adds no images when up-sampling: a 7 kHz tone from 16 kHz leaves nothing a
 });
 
 test("returns ceil(n * toHz / fromHz) samples", () => {
-  for (const [n, from, to] of [[24000, 16000, 22050], [88200, 44100, 22050], [1, 8000, 22050], [12345, 48000, 22050], [7, 96000, 22050], [100, 11025, 22050]] as const) {
+  for (const [n, from, to] of [
+    [24000, 16000, 22050],
+    [88200, 44100, 22050],
+    [1, 8000, 22050],
+    [12345, 48000, 22050],
+    [7, 96000, 22050],
+    [100, 11025, 22050],
+  ] as const) {
     assert.equal(resampledLength(n, from, to), Math.ceil((n * to) / from));
-    assert.equal(resample(new Float32Array(n).fill(0.1), from, to).length, Math.ceil((n * to) / from), `${n} samples ${from} -> ${to}`);
+    assert.equal(
+      resample(new Float32Array(n).fill(0.1), from, to).length,
+      Math.ceil((n * to) / from),
+      `${n} samples ${from} -> ${to}`,
+    );
   }
   assert.equal(resampledLength(24000, 16000, 22050), 33075);
 });
@@ -129,7 +149,12 @@ test("rejects a sample rate that is not a positive whole number of Hz", () => {
 // ---- the building blocks (src/audio/fftConvolve.ts, polyphase.ts, polyphaseKernel.ts)
 
 test("the stuffed-signal convolution equals an FFT convolution of the zero-stuffed signal, for odd and even tap counts", () => {
-  for (const [n, taps] of [[5000, 401], [3001, 400], [3, 7], [1, 1]] as const) {
+  for (const [n, taps] of [
+    [5000, 401],
+    [3001, 400],
+    [3, 7],
+    [1, 1],
+  ] as const) {
     const x = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) + ((i * 7919) % 13) / 13);
     const h = Float64Array.from({ length: taps }, (_, i) => Math.cos(i * 0.11) / (1 + i));
     const stuffed = new Float64Array(2 * n);
@@ -137,7 +162,10 @@ test("the stuffed-signal convolution equals an FFT convolution of the zero-stuff
     const expected = fftConvolve(stuffed, h);
     const ours = fftConvolveStuffed2(x, h);
     assert.equal(ours.length, expected.length);
-    assert.ok(maxAbsDiff(ours, expected) <= 1e-12 * Math.max(1, maxAbs(expected)), `n ${n}, taps ${taps}: ${maxAbsDiff(ours, expected)}`);
+    assert.ok(
+      maxAbsDiff(ours, expected) <= 1e-12 * Math.max(1, maxAbs(expected)),
+      `n ${n}, taps ${taps}: ${maxAbsDiff(ours, expected)}`,
+    );
   }
 });
 
@@ -150,7 +178,8 @@ test("the SIMD polyphase kernel gives the JavaScript loop's two running sums bit
   const qStep = Math.floor(down / up);
   const pStep = down - qStep * up;
   const out = new Float64Array(count + 3);
-  if (!polyphaseInterior(data, table, width, up, 5, 2, qStep, pStep, count, out, 3)) return assert.fail("WebAssembly SIMD is unavailable");
+  if (!polyphaseInterior(data, table, width, up, 5, 2, qStep, pStep, count, out, 3))
+    return assert.fail("WebAssembly SIMD is unavailable");
   let k0 = 5;
   let p = 2;
   for (let o = 0; o < count; o++) {
@@ -172,7 +201,10 @@ test("the SIMD polyphase kernel gives the JavaScript loop's two running sums bit
 
 test("polyphase resampling matches the direct windowed-sinc sum, at the signal's edges and inside", () => {
   const kernel = designKaiserSinc(7000, 24000, 130);
-  const x = { data: Float64Array.from({ length: 3000 }, (_, i) => Math.sin(i * 0.21) + 0.3 * Math.cos(i * 1.9)), first: -4 };
+  const x = {
+    data: Float64Array.from({ length: 3000 }, (_, i) => Math.sin(i * 0.21) + 0.3 * Math.cos(i * 1.9)),
+    first: -4,
+  };
   const [fromHz, toHz, firstOut, count] = [32000, 22050, 2, 2100];
   const ours = polyphaseResample(x, fromHz, toHz, kernel, firstOut, count);
   const i0 = besselI0(kernel.beta);
@@ -180,7 +212,8 @@ test("polyphase resampling matches the direct windowed-sinc sum, at the signal's
   for (let o = 0; o < count; o++) {
     const t = (firstOut + o) / toHz;
     let expected = 0;
-    for (let i = 0; i < x.data.length; i++) expected += (x.data[i] as number) * kernelAt(kernel, t - (x.first + i) / fromHz, fromHz, i0);
+    for (let i = 0; i < x.data.length; i++)
+      expected += (x.data[i] as number) * kernelAt(kernel, t - (x.first + i) / fromHz, fromHz, i0);
     worst = Math.max(worst, Math.abs((ours[o] as number) - expected));
   }
   assert.ok(worst < 1e-12, `max deviation ${worst}`);

@@ -11,7 +11,11 @@ import { AudioDecodeError } from "../src/errors";
 
 const FIXTURES = join(__dirname, "fixtures", "librosa");
 const INDEX = JSON.parse(readFileSync(join(FIXTURES, "index.json"), "utf8")) as {
-  signals: Array<{ id: string; wav: { sr: number; channels: number; frames: number }; y_native_mono: { first16: number[]; sum: number } }>;
+  signals: Array<{
+    id: string;
+    wav: { sr: number; channels: number; frames: number };
+    y_native_mono: { first16: number[]; sum: number };
+  }>;
 };
 const signal = (id: string) => INDEX.signals.find((s) => s.id === id) as (typeof INDEX.signals)[number];
 const tmp = mkdtempSync(join(tmpdir(), "audio-wav-test-"));
@@ -24,7 +28,13 @@ function fileWith(name: string, bytes: Uint8Array): string {
 }
 
 /** A WAV file built with wavefile. */
-function wavefileBytes(channels: number, rate: number, bitDepth: string, samples: ArrayLike<number> | ArrayLike<number>[], options?: object): Uint8Array {
+function wavefileBytes(
+  channels: number,
+  rate: number,
+  bitDepth: string,
+  samples: ArrayLike<number> | ArrayLike<number>[],
+  options?: object,
+): Uint8Array {
   const wav = new WaveFile();
   wav.fromScratch(channels, rate, bitDepth, samples as number[], options);
   return wav.toBuffer();
@@ -49,12 +59,29 @@ function craftWav(spec: Spec): Uint8Array {
   const rate = spec.rate ?? 8000;
   const data = spec.data ?? new Uint8Array(32);
   const parts: Uint8Array[] = [];
-  const u32 = (v: number) => { const b = new Uint8Array(4); new DataView(b.buffer).setUint32(0, v, true); return b; };
-  const u16 = (v: number) => { const b = new Uint8Array(2); new DataView(b.buffer).setUint16(0, v, true); return b; };
+  const u32 = (v: number) => {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setUint32(0, v, true);
+    return b;
+  };
+  const u16 = (v: number) => {
+    const b = new Uint8Array(2);
+    new DataView(b.buffer).setUint16(0, v, true);
+    return b;
+  };
   const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
   if (spec.omitFmt !== true) {
     const block = channels * Math.ceil(bits / 8);
-    parts.push(ascii("fmt "), u32(16), u16(spec.tag ?? 1), u16(channels), u32(rate), u32(rate * block), u16(block), u16(bits));
+    parts.push(
+      ascii("fmt "),
+      u32(16),
+      u16(spec.tag ?? 1),
+      u16(channels),
+      u32(rate),
+      u32(rate * block),
+      u16(block),
+      u16(bits),
+    );
   }
   if (spec.before) parts.push(spec.before);
   if (spec.omitData !== true) parts.push(ascii("data"), u32(spec.dataSize ?? data.length), data);
@@ -64,18 +91,24 @@ function craftWav(spec: Spec): Uint8Array {
   out.set(u32(4 + body), 4);
   out.set(ascii("WAVE"), 8);
   let o = 12;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }
 
 function assertDecodeError(path: string, pattern: RegExp): void {
-  assert.throws(() => decodeWavFile(path), (err: unknown) => {
-    assert.ok(err instanceof AudioDecodeError, `expected AudioDecodeError, got ${String(err)}`);
-    assert.equal(err.subject, path);
-    assert.ok(err.message.includes(path));
-    assert.match(err.problem, pattern);
-    return true;
-  });
+  assert.throws(
+    () => decodeWavFile(path),
+    (err: unknown) => {
+      assert.ok(err instanceof AudioDecodeError, `expected AudioDecodeError, got ${String(err)}`);
+      assert.equal(err.subject, path);
+      assert.ok(err.message.includes(path));
+      assert.match(err.problem, pattern);
+      return true;
+    },
+  );
 }
 
 // --- librosa fixtures -------------------------------------------------------------------
@@ -110,7 +143,8 @@ test("mixes c_sweep_stereo to mono as (L + R) / 2, matching librosa's first 16 s
   const ref = signal("c_sweep_stereo").y_native_mono;
   assert.deepEqual(Array.from(mono.subarray(0, 16)), ref.first16);
   const [l, r] = audio.channels as [Float32Array, Float32Array];
-  for (let i = 0; i < mono.length; i += 997) assert.equal(mono[i], Math.fround((l[i] as number) + (r[i] as number)) / 2);
+  for (let i = 0; i < mono.length; i += 997)
+    assert.equal(mono[i], Math.fround((l[i] as number) + (r[i] as number)) / 2);
   const sum = mono.reduce((a, b) => a + b, 0);
   assert.ok(Math.abs(sum - ref.sum) < 1e-6 * Math.abs(ref.sum), `sum ${sum} vs ${ref.sum}`);
 });
@@ -118,7 +152,10 @@ test("mixes c_sweep_stereo to mono as (L + R) / 2, matching librosa's first 16 s
 test("reads d_short_16k at 16 kHz with librosa's first 16 samples", () => {
   const audio = decodeWavFile(join(FIXTURES, "d_short_16k.wav"));
   assert.equal(audio.sampleRateHz, 16000);
-  assert.deepEqual(Array.from((audio.channels[0] as Float32Array).subarray(0, 16)), signal("d_short_16k").y_native_mono.first16);
+  assert.deepEqual(
+    Array.from((audio.channels[0] as Float32Array).subarray(0, 16)),
+    signal("d_short_16k").y_native_mono.first16,
+  );
 });
 
 // --- every sample format, via wavefile ----------------------------------------------------
@@ -126,26 +163,38 @@ test("reads d_short_16k at 16 kHz with librosa's first 16 samples", () => {
 test("decodes unsigned 8-bit PCM as (x - 128) / 128", () => {
   const codes = [0, 1, 64, 127, 128, 129, 200, 255];
   const audio = decodeWav(wavefileBytes(1, 8000, "8", codes), "u8.wav");
-  assert.deepEqual(Array.from(audio.channels[0] as Float32Array), codes.map((c) => (c - 128) / 128));
+  assert.deepEqual(
+    Array.from(audio.channels[0] as Float32Array),
+    codes.map((c) => (c - 128) / 128),
+  );
 });
 
 test("decodes 16-bit PCM as int / 32768", () => {
   const ints = [-32768, -32767, -1, 0, 1, 12345, 32767];
   const audio = decodeWav(wavefileBytes(1, 8000, "16", ints), "s16.wav");
-  assert.deepEqual(Array.from(audio.channels[0] as Float32Array), ints.map((v) => v / 32768));
+  assert.deepEqual(
+    Array.from(audio.channels[0] as Float32Array),
+    ints.map((v) => v / 32768),
+  );
 });
 
 test("decodes 24-bit PCM as int / 2^23", () => {
   const ints = [-8388608, -8388607, -65536, -1, 0, 1, 4660, 8388607];
   const bytes = wavefileBytes(1, 8000, "24", ints);
   const audio = decodeWav(bytes, "s24.wav");
-  assert.deepEqual(Array.from(audio.channels[0] as Float32Array), ints.map((v) => Math.fround(v / 8388608)));
+  assert.deepEqual(
+    Array.from(audio.channels[0] as Float32Array),
+    ints.map((v) => Math.fround(v / 8388608)),
+  );
 });
 
 test("decodes 32-bit PCM as float32(int) / 2^31, as libsndfile's cast rounds", () => {
   const ints = [-2147483648, -2147483647, -123456789, -1, 0, 1, 123456789, 2147483647];
   const audio = decodeWav(wavefileBytes(1, 8000, "32", ints), "s32.wav");
-  assert.deepEqual(Array.from(audio.channels[0] as Float32Array), ints.map((v) => Math.fround(v / 2147483648)));
+  assert.deepEqual(
+    Array.from(audio.channels[0] as Float32Array),
+    ints.map((v) => Math.fround(v / 2147483648)),
+  );
 });
 
 test("passes IEEE float32 samples through unchanged, including values beyond +-1", () => {
@@ -167,18 +216,40 @@ test("reads a WAVE_FORMAT_EXTENSIBLE 24-bit stereo file", () => {
   const bytes = wavefileBytes(2, 48000, "24", [left, right]);
   // wavefile writes 24-bit as plain PCM; rewrite the header as EXTENSIBLE the way other tools do
   const ext = new WaveFile(bytes);
-  const fmt = ext.fmt as { audioFormat: number; chunkSize: number; cbSize: number; validBitsPerSample: number; dwChannelMask: number; subformat: number[] };
-  Object.assign(fmt, { audioFormat: 0xfffe, chunkSize: 40, cbSize: 22, validBitsPerSample: 24, dwChannelMask: 3, subformat: [1, 0x00100000, 0xaa000080, 0x719b3800] });
+  const fmt = ext.fmt as {
+    audioFormat: number;
+    chunkSize: number;
+    cbSize: number;
+    validBitsPerSample: number;
+    dwChannelMask: number;
+    subformat: number[];
+  };
+  Object.assign(fmt, {
+    audioFormat: 0xfffe,
+    chunkSize: 40,
+    cbSize: 22,
+    validBitsPerSample: 24,
+    dwChannelMask: 3,
+    subformat: [1, 0x00100000, 0xaa000080, 0x719b3800],
+  });
   const extBytes = ext.toBuffer();
   assert.equal(new DataView(extBytes.buffer).getUint16(20, true), 0xfffe);
   const audio = decodeWav(extBytes, "ext24.wav");
   assert.equal(audio.sampleRateHz, 48000);
-  assert.deepEqual(Array.from(audio.channels[0] as Float32Array), left.map((v) => v / 8388608));
-  assert.deepEqual(Array.from(audio.channels[1] as Float32Array), right.map((v) => v / 8388608));
+  assert.deepEqual(
+    Array.from(audio.channels[0] as Float32Array),
+    left.map((v) => v / 8388608),
+  );
+  assert.deepEqual(
+    Array.from(audio.channels[1] as Float32Array),
+    right.map((v) => v / 8388608),
+  );
 });
 
 test("reads a 6-channel WAVE_FORMAT_EXTENSIBLE file into 6 separate channels", () => {
-  const channels = Array.from({ length: 6 }, (_, c) => Array.from({ length: 50 }, (_, i) => ((c + 1) * 1000 + i * 37) % 32768 - 16384));
+  const channels = Array.from({ length: 6 }, (_, c) =>
+    Array.from({ length: 50 }, (_, i) => (((c + 1) * 1000 + i * 37) % 32768) - 16384),
+  );
   // wavefile writes the 40-byte extensible fmt chunk for > 2 channels but keeps format tag 1
   const wav = new WaveFile(wavefileBytes(6, 16000, "16", channels));
   (wav.fmt as { audioFormat: number }).audioFormat = 0xfffe;
@@ -186,11 +257,18 @@ test("reads a 6-channel WAVE_FORMAT_EXTENSIBLE file into 6 separate channels", (
   assert.equal(new DataView(bytes.buffer).getUint16(20, true), 0xfffe);
   const audio = decodeWav(bytes, "six.wav");
   assert.equal(audio.channels.length, 6);
-  audio.channels.forEach((ch, c) => assert.deepEqual(Array.from(ch), (channels[c] as number[]).map((v) => v / 32768)));
+  audio.channels.forEach((ch, c) =>
+    assert.deepEqual(
+      Array.from(ch),
+      (channels[c] as number[]).map((v) => v / 32768),
+    ),
+  );
 });
 
 test("mixes 6 channels to mono with numpy's float32 running sum, then / 6", () => {
-  const channels = Array.from({ length: 6 }, (_, c) => Float32Array.from({ length: 200 }, (_, i) => Math.sin(i * (c + 1) * 0.37) * 0.3));
+  const channels = Array.from({ length: 6 }, (_, c) =>
+    Float32Array.from({ length: 200 }, (_, i) => Math.sin(i * (c + 1) * 0.37) * 0.3),
+  );
   const mono = toMono(channels);
   for (let i = 0; i < 200; i++) {
     let s = 0;
@@ -202,7 +280,10 @@ test("mixes 6 channels to mono with numpy's float32 running sum, then / 6", () =
 test("reads a big-endian RIFX file", () => {
   const ints = [-32768, -5, 0, 7, 32767];
   const audio = decodeWav(wavefileBytes(1, 8000, "16", ints, { container: "RIFX" }), "rifx.wav");
-  assert.deepEqual(Array.from(audio.channels[0] as Float32Array), ints.map((v) => v / 32768));
+  assert.deepEqual(
+    Array.from(audio.channels[0] as Float32Array),
+    ints.map((v) => v / 32768),
+  );
 });
 
 test("reads an RF64 file, taking the data size from its ds64 chunk", () => {
@@ -224,14 +305,23 @@ test("reads an RF64 file, taking the data size from its ds64 chunk", () => {
   rf.set(ds64, 12);
   rf.set(bytes.subarray(12), 12 + ds64.length);
   const audio = decodeWav(rf, "rf64.wav");
-  assert.deepEqual(Array.from(audio.channels[0] as Float32Array), ints.map((v) => v / 32768));
+  assert.deepEqual(
+    Array.from(audio.channels[0] as Float32Array),
+    ints.map((v) => v / 32768),
+  );
 });
 
 test("expands G.711 mu-law and A-law with the standard tables, / 32768", () => {
   const mu = decodeWav(wavefileBytes(1, 8000, "8m", [0x00, 0x80, 0xff, 0x7f, 0xf0]), "mu.wav");
-  assert.deepEqual(Array.from(mu.channels[0] as Float32Array), [-32124, 32124, 0, 0, 120].map((v) => v / 32768));
+  assert.deepEqual(
+    Array.from(mu.channels[0] as Float32Array),
+    [-32124, 32124, 0, 0, 120].map((v) => v / 32768),
+  );
   const a = decodeWav(wavefileBytes(1, 8000, "8a", [0xd5, 0x55, 0xaa, 0x2a]), "alaw.wav");
-  assert.deepEqual(Array.from(a.channels[0] as Float32Array), [8, -8, 32256, -32256].map((v) => v / 32768));
+  assert.deepEqual(
+    Array.from(a.channels[0] as Float32Array),
+    [8, -8, 32256, -32256].map((v) => v / 32768),
+  );
 });
 
 test("drops a trailing partial frame, as libsndfile does", () => {
@@ -250,12 +340,32 @@ test("reads a data chunk whose size is 0xFFFFFFFF (streamed) up to the end of th
 
 test("writes PCM16 like soundfile.write: floor(x * 32768) via int32, clipped at +1", () => {
   // expected values measured with python-soundfile 0.12.1 / libsndfile 1.2.0
-  const x = Float32Array.from([0, 1, -1, 0.5, -0.5, 1.5 / 32767, 2.5 / 32767, -0.5 / 32767, 0.99999, 1.00001, 1.2, -1.2, 2, 0.999993 / 32768, 0.99999 / 32768, -1e-6 / 32768]);
+  const x = Float32Array.from([
+    0,
+    1,
+    -1,
+    0.5,
+    -0.5,
+    1.5 / 32767,
+    2.5 / 32767,
+    -0.5 / 32767,
+    0.99999,
+    1.00001,
+    1.2,
+    -1.2,
+    2,
+    0.999993 / 32768,
+    0.99999 / 32768,
+    -1e-6 / 32768,
+  ]);
   const expected = [0, 32767, -32768, 16384, -16384, 1, 2, -1, 32767, 32767, 32767, -32768, 32767, 1, 0, 0];
   const bytes = encodeWav(x, 8000);
   assert.equal(bytes.length, 44 + 2 * x.length);
   const view = new DataView(bytes.buffer, bytes.byteOffset);
-  assert.deepEqual(Array.from({ length: x.length }, (_, i) => view.getInt16(44 + 2 * i, true)), expected);
+  assert.deepEqual(
+    Array.from({ length: x.length }, (_, i) => view.getInt16(44 + 2 * i, true)),
+    expected,
+  );
 });
 
 test("round-trips float32 samples exactly through a float32 WAV with a fact chunk", () => {
@@ -295,7 +405,10 @@ test("rejects an empty file", () => {
 });
 
 test("rejects a file that is not RIFF", () => {
-  assertDecodeError(fileWith("text.wav", new TextEncoder().encode("hello, this is not audio at all")), /not a WAV file/);
+  assertDecodeError(
+    fileWith("text.wav", new TextEncoder().encode("hello, this is not audio at all")),
+    /not a WAV file/,
+  );
 });
 
 test("rejects a RIFF file that is not WAVE", () => {
@@ -310,7 +423,10 @@ test("rejects a file cut off inside the fmt chunk", () => {
 
 test("rejects a file whose data chunk claims more bytes than the file holds", () => {
   const full = craftWav({ data: new Uint8Array(1000) });
-  assertDecodeError(fileWith("truncated.wav", full.subarray(0, 500)), /data chunk claims 1000 bytes but the file holds 456/);
+  assertDecodeError(
+    fileWith("truncated.wav", full.subarray(0, 500)),
+    /data chunk claims 1000 bytes but the file holds 456/,
+  );
 });
 
 test("rejects a data chunk claiming 2^31 - 1 bytes", () => {
@@ -330,7 +446,10 @@ test("rejects a file without a fmt chunk", () => {
 });
 
 test("rejects IMA ADPCM as an unsupported codec, naming it", () => {
-  assertDecodeError(fileWith("adpcm.wav", craftWav({ tag: 0x0011, bits: 4 })), /unsupported WAV codec: IMA ADPCM \(format tag 0x0011\)/);
+  assertDecodeError(
+    fileWith("adpcm.wav", craftWav({ tag: 0x0011, bits: 4 })),
+    /unsupported WAV codec: IMA ADPCM \(format tag 0x0011\)/,
+  );
 });
 
 test("rejects MP3-in-WAV as an unsupported codec", () => {

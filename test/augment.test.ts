@@ -111,7 +111,8 @@ describe("realFftAnyLength", () => {
       let err = 0;
       let norm = 0;
       for (let k = 0; k < want.re.length; k++) {
-        err += ((got.re[k] as number) - (want.re[k] as number)) ** 2 + ((got.im[k] as number) - (want.im[k] as number)) ** 2;
+        err +=
+          ((got.re[k] as number) - (want.re[k] as number)) ** 2 + ((got.im[k] as number) - (want.im[k] as number)) ** 2;
         norm += (want.re[k] as number) ** 2 + (want.im[k] as number) ** 2;
       }
       assert.ok(Math.sqrt(err / norm) < 1e-9, `relative error ${Math.sqrt(err / norm)}`);
@@ -159,7 +160,9 @@ describe("realFftAnyLength", () => {
     const want: Record<number, number[]> = {
       3: [1.6666666666666665, -0.910683602522959, 0.2440169358562924],
       5: [2.2, -2.549828110686965, 2.3514509424594197, -2.504237346959462, 1.5026145151870072],
-      8: [1.375, -1.4482233047033632, -0.875, 1.3446699141100893, 0.375, -1.8017766952966368, -0.375, 2.4053300858899105],
+      8: [
+        1.375, -1.4482233047033632, -0.875, 1.3446699141100893, 0.375, -1.8017766952966368, -0.375, 2.4053300858899105,
+      ],
     };
     for (const [n, values] of Object.entries(want)) {
       const err = maxAbsDiff(irfft(spectrum, Number(n)), values);
@@ -225,7 +228,10 @@ describe("compress", () => {
     const x = Float32Array.of(-2, -1, -0.25, 0, 0.5, 1, 3);
     const y = tanhCompress(x, SR, 0.8);
     // numpy: np.tanh(0.8 * x) in float64
-    const want = [-0.9216685544064713, -0.664036770267849, -0.197375320224904, 0, 0.3799489622552249, 0.664036770267849, 0.9836748576936802];
+    const want = [
+      -0.9216685544064713, -0.664036770267849, -0.197375320224904, 0, 0.3799489622552249, 0.664036770267849,
+      0.9836748576936802,
+    ];
     assert.ok(maxAbsDiff(y, want) < 1e-7, `${Array.from(y)}`);
   });
 });
@@ -263,7 +269,11 @@ describe("pad", () => {
 
 describe("eq", () => {
   test("keeps only the 1000 Hz tone of 100 + 1000 + 5000 Hz and keeps the length", () => {
-    const x = sines(N, SR, [[100, 0.3], [1000, 0.3], [5000, 0.3]]);
+    const x = sines(N, SR, [
+      [100, 0.3],
+      [1000, 0.3],
+      [5000, 0.3],
+    ]);
     const y = bandPassEq(x, SR, 300, 3000);
     assert.equal(y.length, N);
     assert.ok(Math.abs(amplitudeAt(y, SR, 1000) - 0.3) < 1e-5, `1000 Hz: ${amplitudeAt(y, SR, 1000)}`);
@@ -273,7 +283,12 @@ describe("eq", () => {
 
   test("keeps tones exactly at 300 and 3000 Hz and removes the neighbouring bins outside (inclusive edges)", () => {
     // bin spacing is 1/3 Hz at 66150 samples: 299.67 Hz and 3000.33 Hz are the next bins out
-    const x = sines(N, SR, [[300, 0.2], [3000, 0.2], [299 + 2 / 3, 0.2], [3000 + 1 / 3, 0.2]]);
+    const x = sines(N, SR, [
+      [300, 0.2],
+      [3000, 0.2],
+      [299 + 2 / 3, 0.2],
+      [3000 + 1 / 3, 0.2],
+    ]);
     const y = bandPassEq(x, SR, 300, 3000);
     assert.ok(Math.abs(amplitudeAt(y, SR, 300) - 0.2) < 1e-5);
     assert.ok(Math.abs(amplitudeAt(y, SR, 3000) - 0.2) < 1e-5);
@@ -293,8 +308,15 @@ describe("eq", () => {
     let energy = 0;
     for (const v of y) energy += v * v;
     assert.ok(Math.abs(energy - 8.285147120652748) < 1e-5, `energy ${energy}`);
-    const want = [-0.2565276158603687, -0.18754994444742104, -0.0482058083655757, -0.1873253970792955, -0.25988215302738543];
-    assert.ok(maxAbsDiff([0, 1, 100, 1102, 2204].map((i) => y[i] as number), want) < 1e-6);
+    const want = [
+      -0.2565276158603687, -0.18754994444742104, -0.0482058083655757, -0.1873253970792955, -0.25988215302738543,
+    ];
+    assert.ok(
+      maxAbsDiff(
+        [0, 1, 100, 1102, 2204].map((i) => y[i] as number),
+        want,
+      ) < 1e-6,
+    );
   });
 
   test("matches numpy on the 3 s a_tones_clicks fixture at 1e-6", () => {
@@ -303,14 +325,25 @@ describe("eq", () => {
     let energy = 0;
     for (const v of y) energy += v * v;
     assert.ok(Math.abs(energy - 6614.697894512192) < 1e-3, `energy ${energy}`);
-    const want = [6.231371229810139e-5, 0.11895223788736768, -0.2958389969460296, 0.0003216420130751154, -0.11883582314271916];
-    assert.ok(maxAbsDiff([0, 1, 2500, 33075, 66149].map((i) => y[i] as number), want) < 1e-6);
+    const want = [
+      6.231371229810139e-5, 0.11895223788736768, -0.2958389969460296, 0.0003216420130751154, -0.11883582314271916,
+    ];
+    assert.ok(
+      maxAbsDiff(
+        [0, 1, 2500, 33075, 66149].map((i) => y[i] as number),
+        want,
+      ) < 1e-6,
+    );
   });
 });
 
 describe("freqmask", () => {
   test("removes only the 2000 Hz tone of 500 + 2000 + 5000 Hz and keeps the length", () => {
-    const x = sines(N, SR, [[500, 0.3], [2000, 0.3], [5000, 0.3]]);
+    const x = sines(N, SR, [
+      [500, 0.3],
+      [2000, 0.3],
+      [5000, 0.3],
+    ]);
     const y = maskFrequencyBand(x, SR, 1000, 3000);
     assert.equal(y.length, N);
     assert.ok(amplitudeAt(y, SR, 2000) < 1e-5, `2000 Hz: ${amplitudeAt(y, SR, 2000)}`);
@@ -319,7 +352,12 @@ describe("freqmask", () => {
   });
 
   test("removes tones exactly at 1000 and 3000 Hz and keeps the neighbouring bins outside (inclusive edges)", () => {
-    const x = sines(N, SR, [[1000, 0.2], [3000, 0.2], [999 + 2 / 3, 0.2], [3000 + 1 / 3, 0.2]]);
+    const x = sines(N, SR, [
+      [1000, 0.2],
+      [3000, 0.2],
+      [999 + 2 / 3, 0.2],
+      [3000 + 1 / 3, 0.2],
+    ]);
     const y = maskFrequencyBand(x, SR, 1000, 3000);
     assert.ok(amplitudeAt(y, SR, 1000) < 1e-5);
     assert.ok(amplitudeAt(y, SR, 3000) < 1e-5);
@@ -332,8 +370,15 @@ describe("freqmask", () => {
     let energy = 0;
     for (const v of y) energy += v * v;
     assert.ok(Math.abs(energy - 449.9716984149303) < 1e-4, `energy ${energy}`);
-    const want = [-0.5948677285619413, -0.020480034214380192, 0.5203443384359348, 0.30100957585323923, -0.2711617642490265];
-    assert.ok(maxAbsDiff([0, 1, 100, 1102, 2204].map((i) => y[i] as number), want) < 1e-6);
+    const want = [
+      -0.5948677285619413, -0.020480034214380192, 0.5203443384359348, 0.30100957585323923, -0.2711617642490265,
+    ];
+    assert.ok(
+      maxAbsDiff(
+        [0, 1, 100, 1102, 2204].map((i) => y[i] as number),
+        want,
+      ) < 1e-6,
+    );
   });
 
   test("matches numpy on the 3 s a_tones_clicks fixture at 1e-6", () => {
@@ -342,8 +387,15 @@ describe("freqmask", () => {
     let energy = 0;
     for (const v of y) energy += v * v;
     assert.ok(Math.abs(energy - 5292.6262523816595) < 1e-3, `energy ${energy}`);
-    const want = [2.467287720305345e-5, 0.05005662756726245, -0.015913961787477872, -0.00011687538347497982, -0.05000233869335709];
-    assert.ok(maxAbsDiff([0, 1, 2500, 33075, 66149].map((i) => y[i] as number), want) < 1e-6);
+    const want = [
+      2.467287720305345e-5, 0.05005662756726245, -0.015913961787477872, -0.00011687538347497982, -0.05000233869335709,
+    ];
+    assert.ok(
+      maxAbsDiff(
+        [0, 1, 2500, 33075, 66149].map((i) => y[i] as number),
+        want,
+      ) < 1e-6,
+    );
   });
 });
 
@@ -351,7 +403,18 @@ describe("thesis defaults", () => {
   test("are the values the augmentations above are tested with", () => {
     const c = DEFAULT_AUGMENT_CONFIG;
     assert.deepEqual(
-      [c.noiseStd, c.compressDrive, c.stretchRate, c.eqLowHz, c.eqHighHz, c.clipLevel, c.scaleGain, c.padSeconds, c.maskLowHz, c.maskHighHz],
+      [
+        c.noiseStd,
+        c.compressDrive,
+        c.stretchRate,
+        c.eqLowHz,
+        c.eqHighHz,
+        c.clipLevel,
+        c.scaleGain,
+        c.padSeconds,
+        c.maskLowHz,
+        c.maskHighHz,
+      ],
       [0.01, 0.8, 1.25, 300, 3000, 0.95, 0.8, 0.7, 1000, 3000],
     );
   });
@@ -395,7 +458,10 @@ describe("registry", () => {
   test("augmentAll returns the enabled augmentations in config order", () => {
     const config: AugmentConfig = { ...DEFAULT_AUGMENT_CONFIG, enabled: ["pad", "noise", "reverse"] };
     const out = augmentAll(clip, SR, config, 42);
-    assert.deepEqual(out.map((a) => a.name), ["pad", "noise", "reverse"]);
+    assert.deepEqual(
+      out.map((a) => a.name),
+      ["pad", "noise", "reverse"],
+    );
     assert.deepEqual(out[2]?.samples, reverseSamples(clip, SR));
   });
 
@@ -428,7 +494,8 @@ describe("registry", () => {
   test("augmentAll (one shared whole-clip spectrum) gives each augmentation's own output, bit for bit", () => {
     const all = augmentAll(clip, SR, DEFAULT_AUGMENT_CONFIG, 42);
     const rng = new SeededRandom(42);
-    for (const { name, samples } of all) assert.deepEqual(samples, augment(name, clip, SR, DEFAULT_AUGMENT_CONFIG, rng), name);
+    for (const { name, samples } of all)
+      assert.deepEqual(samples, augment(name, clip, SR, DEFAULT_AUGMENT_CONFIG, rng), name);
   });
 
   test("ClipWork computes the whole-clip spectrum once and hands the same one to every caller", () => {
@@ -440,6 +507,9 @@ describe("registry", () => {
 
   test("augmentAll rejects an unknown augmentation name with a ConfigError", () => {
     const config = { ...DEFAULT_AUGMENT_CONFIG, enabled: ["reverse", "chorus"] } as unknown as AugmentConfig;
-    assert.throws(() => augmentAll(clip, SR, config, 1), (e: unknown) => e instanceof ConfigError && /chorus/.test(e.message));
+    assert.throws(
+      () => augmentAll(clip, SR, config, 1),
+      (e: unknown) => e instanceof ConfigError && /chorus/.test(e.message),
+    );
   });
 });

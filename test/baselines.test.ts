@@ -3,7 +3,11 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pooledMfccStatistics, pooledStatisticNames } from "../src/model/baselines/pooledStatistics";
-import { scoreLogisticRegression, standardisation, trainLogisticRegression } from "../src/model/baselines/logisticRegression";
+import {
+  scoreLogisticRegression,
+  standardisation,
+  trainLogisticRegression,
+} from "../src/model/baselines/logisticRegression";
 import { DenseWorkspace, glorotUniformLayers, multiplyTransposed } from "../src/model/baselines/denseNetwork";
 import { type AutoencoderModel, scoreAutoencoder, trainAutoencoder } from "../src/model/baselines/autoencoder";
 import { rocAuc } from "../src/evaluate/scores";
@@ -36,7 +40,7 @@ function separableSet(rows: number, seed: number): { x: Float64Array; y: Int32Ar
   const rng = new SeededRandom(seed);
   const x = new Float64Array(rows * 3);
   const y = new Int32Array(rows);
-  for (let i = 0; i < rows; ) {
+  for (let i = 0; i < rows;) {
     const f = [rng.next() * 4 - 2, rng.next() * 10 + 5, rng.next() * 2 - 1];
     const s = 2 * f[0]! - (f[1]! - 10) * 0.1 + 0.5 * f[2]! - 0.3;
     if (Math.abs(s) < 0.2) continue;
@@ -64,11 +68,23 @@ test("logistic regression separates a linearly separable set, on training and on
 });
 
 interface SklearnLogisticCase {
-  name: string; rows: number; dims: number; class_weight: "balanced" | null;
-  x: number[]; labels: number[]; x_test: number[];
-  mean: number[]; scale: number[]; coef: number[]; intercept: number; proba_test: number[];
+  name: string;
+  rows: number;
+  dims: number;
+  class_weight: "balanced" | null;
+  x: number[];
+  labels: number[];
+  x_test: number[];
+  mean: number[];
+  scale: number[];
+  coef: number[];
+  intercept: number;
+  proba_test: number[];
 }
-const logisticFixture = JSON.parse(readFileSync(resolve(__dirname, "fixtures/sklearn/logistic.json"), "utf8")) as { versions: { sklearn: string }; cases: SklearnLogisticCase[] };
+const logisticFixture = JSON.parse(readFileSync(resolve(__dirname, "fixtures/sklearn/logistic.json"), "utf8")) as {
+  versions: { sklearn: string };
+  cases: SklearnLogisticCase[];
+};
 
 for (const c of logisticFixture.cases) {
   test(`logistic regression matches scikit-learn ${logisticFixture.versions.sklearn} (StandardScaler + LogisticRegression(C=1)) within 1e-7: ${c.name}`, () => {
@@ -77,9 +93,15 @@ for (const c of logisticFixture.cases) {
     assert.ok(maxAbsDiff(model.mean, c.mean) < 1e-9, "standardisation mean");
     assert.ok(maxAbsDiff(model.scale, c.scale) < 1e-9, "standardisation scale");
     // scikit-learn's newton-cholesky at tol=1e-12 and our Newton solve reach the same optimum
-    assert.ok(maxAbsDiff(model.coefficients, c.coef) < 1e-7, `coefficients differ by ${maxAbsDiff(model.coefficients, c.coef)}`);
+    assert.ok(
+      maxAbsDiff(model.coefficients, c.coef) < 1e-7,
+      `coefficients differ by ${maxAbsDiff(model.coefficients, c.coef)}`,
+    );
     assert.ok(Math.abs(model.intercept - c.intercept) < 1e-7, "intercept");
-    assert.ok(maxAbsDiff(scoreLogisticRegression(model, c.x_test), c.proba_test) < 1e-8, "probabilities on held-out rows");
+    assert.ok(
+      maxAbsDiff(scoreLogisticRegression(model, c.x_test), c.proba_test) < 1e-8,
+      "probabilities on held-out rows",
+    );
   });
 }
 
@@ -107,7 +129,10 @@ test("standardisation gives a constant feature scale 1, as StandardScaler", () =
 });
 
 test("logistic regression rejects one-class training sets, a zero penalty and mismatched shapes", () => {
-  assert.throws(() => trainLogisticRegression([1, 2, 3], [1, 1, 1], 1), (e: unknown) => e instanceof ShapeError && /all 3 training rows are class 1/.test(e.message));
+  assert.throws(
+    () => trainLogisticRegression([1, 2, 3], [1, 1, 1], 1),
+    (e: unknown) => e instanceof ShapeError && /all 3 training rows are class 1/.test(e.message),
+  );
   assert.throws(() => trainLogisticRegression([1, 2], [0, 1], 1, { l2: 0 }), ConfigError);
   assert.throws(() => trainLogisticRegression([1, 2, 3], [0, 1], 2), ShapeError);
 });
@@ -116,7 +141,12 @@ test("logistic regression rejects one-class training sets, a zero penalty and mi
 
 test("multiplyTransposed equals the plain triple loop, including edge rows and columns and the bias", () => {
   const rng = new SeededRandom(3);
-  for (const [m, n, k] of [[7, 5, 3], [8, 4, 16], [1, 1, 1], [5, 9, 2]] as const) {
+  for (const [m, n, k] of [
+    [7, 5, 3],
+    [8, 4, 16],
+    [1, 1, 1],
+    [5, 9, 2],
+  ] as const) {
     const a = Float32Array.from({ length: m * k }, () => rng.next() - 0.5);
     const b = Float32Array.from({ length: n * k }, () => rng.next() - 0.5);
     const bias = Float32Array.from({ length: n }, () => rng.next());
@@ -161,7 +191,10 @@ test("backwardMse's gradients agree with finite differences of the loss", () => 
       const down = loss();
       w[i] = keep;
       const numeric = (up - down) / (2 * h);
-      assert.ok(Math.abs(numeric - analytic[i]!) < 2e-3 + 0.02 * Math.abs(numeric), `layer ${l} weight ${i}: ${analytic[i]} vs ${numeric}`);
+      assert.ok(
+        Math.abs(numeric - analytic[i]!) < 2e-3 + 0.02 * Math.abs(numeric),
+        `layer ${l} weight ${i}: ${analytic[i]} vs ${numeric}`,
+      );
       checked++;
     }
   });
@@ -234,7 +267,13 @@ test("an autoencoder survives a JSON round trip with identical scores", () => {
 });
 
 test("the autoencoder rejects clips shorter than its window and features of another size", () => {
-  assert.throws(() => trainAutoencoder(new Float32Array(2 * 12 * 4), 2, 12, 4), (e: unknown) => e instanceof ShapeError && /fewer than the 5-frame window/.test(e.message));
-  assert.throws(() => scoreAutoencoder(model(), new Float32Array(40 * 10), 1, 10, 40), (e: unknown) => e instanceof ShapeError && /trained on 12/.test(e.message));
+  assert.throws(
+    () => trainAutoencoder(new Float32Array(2 * 12 * 4), 2, 12, 4),
+    (e: unknown) => e instanceof ShapeError && /fewer than the 5-frame window/.test(e.message),
+  );
+  assert.throws(
+    () => scoreAutoencoder(model(), new Float32Array(40 * 10), 1, 10, 40),
+    (e: unknown) => e instanceof ShapeError && /trained on 12/.test(e.message),
+  );
   assert.throws(() => trainAutoencoder(trainClips, 120, N_MFCC, FRAMES, { batchSize: 0 }), ConfigError);
 });

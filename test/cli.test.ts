@@ -10,7 +10,18 @@ const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], {
 test("--help lists every command and exits 0", () => {
   const r = run("--help");
   assert.equal(r.status, 0);
-  for (const cmd of ["clean", "preprocess", "split", "train", "evaluate", "pipeline", "features", "predict", "clean-samples"]) assert.match(r.stdout, new RegExp(`\\n  ${cmd}\\b`));
+  for (const cmd of [
+    "clean",
+    "preprocess",
+    "split",
+    "train",
+    "evaluate",
+    "pipeline",
+    "features",
+    "predict",
+    "clean-samples",
+  ])
+    assert.match(r.stdout, new RegExp(`\\n  ${cmd}\\b`));
 });
 
 test("an unknown command exits 2 with the help", () => {
@@ -22,7 +33,10 @@ test("an unknown command exits 2 with the help", () => {
 test("a missing data folder exits 1 with one line naming it and the fix", () => {
   const r = run("clean", "--data", "/nonexistent-soundcheck-root", "--quiet");
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /^error: \/nonexistent-soundcheck-root\/broken_audio: folder of broken recordings not found\. create it/);
+  assert.match(
+    r.stderr,
+    /^error: \/nonexistent-soundcheck-root\/broken_audio: folder of broken recordings not found\. create it/,
+  );
   assert.equal(r.stderr.trim().split("\n").length, 1);
 });
 

@@ -35,13 +35,19 @@ test("overrides from a JSON file change only the named settings, with paths rela
 });
 
 test("rejects an unknown setting and names it", () => {
-  assert.throws(() => mergeConfig(thesisConfig("/p"), { train: { epocs: 3 } } as never), /config\.train\.epocs: is not a setting/);
+  assert.throws(
+    () => mergeConfig(thesisConfig("/p"), { train: { epocs: 3 } } as never),
+    /config\.train\.epocs: is not a setting/,
+  );
 });
 
 test("rejects a non-power-of-two FFT size with the fix in the message", () => {
   const c = thesisConfig("/p");
   c.features.nFft = 1000;
-  assert.throws(() => validateConfig(c), (e: unknown) => e instanceof ConfigError && /power of two/.test(e.message));
+  assert.throws(
+    () => validateConfig(c),
+    (e: unknown) => e instanceof ConfigError && /power of two/.test(e.message),
+  );
 });
 
 test("flags override the preset: data root, epochs, full batch, seed", () => {
@@ -56,7 +62,8 @@ test("flags override the preset: data root, epochs, full batch, seed", () => {
 
 test("lists audio files sorted, reports hidden files and skips notes", () => {
   const dir = mkdtempSync(join(tmpdir(), "list-"));
-  for (const f of ["b.wav", "a.FLAC", ".hidden.wav", "readme.txt", "image.png", "c (1).mp3"]) writeFileSync(join(dir, f), "x");
+  for (const f of ["b.wav", "a.FLAC", ".hidden.wav", "readme.txt", "image.png", "c (1).mp3"])
+    writeFileSync(join(dir, f), "x");
   mkdirSync(join(dir, "sub.wav"));
   const r = new CollectingReporter();
   const files = listAudioFiles(dir, r).map((p) => p.split("/").pop());

@@ -7,7 +7,10 @@ import { SeededRandom } from "../src/util/random";
 const SR = 22050;
 
 function tone(seconds: number, freqHz: number, amplitude: number): Float32Array {
-  return Float32Array.from({ length: Math.round(seconds * SR) }, (_, i) => amplitude * Math.sin((2 * Math.PI * freqHz * i) / SR));
+  return Float32Array.from(
+    { length: Math.round(seconds * SR) },
+    (_, i) => amplitude * Math.sin((2 * Math.PI * freqHz * i) / SR),
+  );
 }
 
 function noise(seconds: number, sigma: number): Float32Array {
@@ -21,7 +24,8 @@ test("descriptors have one value per MFCC frame, at t·hop/sampleRate seconds", 
   const y = tone(1, 1000, 0.5);
   const d = frameDescriptors(y, SR);
   const frames = mfcc(y, SR).cols;
-  for (const series of [d.rms, d.zcr, d.spectralCentroidHz, d.spectralRolloffHz, d.spectralFlatness, d.timesS]) assert.equal(series.length, frames);
+  for (const series of [d.rms, d.zcr, d.spectralCentroidHz, d.spectralRolloffHz, d.spectralFlatness, d.timesS])
+    assert.equal(series.length, frames);
   assert.ok(Math.abs((d.timesS[MID] as number) - (MID * 512) / SR) < 1e-12);
 });
 

@@ -16,7 +16,11 @@ test("sinCos agrees with Math.cos and Math.sin: same float32 roundings, within 4
     const p = Math.fround((2 * rng.next() - 1) * scale); // the vocoder's phases are float32
     sinCos(p, cs);
     maxErr = Math.max(maxErr, Math.abs((cs[0] as number) - Math.cos(p)), Math.abs((cs[1] as number) - Math.sin(p)));
-    if (Math.fround(cs[0] as number) !== Math.fround(Math.cos(p)) || Math.fround(cs[1] as number) !== Math.fround(Math.sin(p))) differ++;
+    if (
+      Math.fround(cs[0] as number) !== Math.fround(Math.cos(p)) ||
+      Math.fround(cs[1] as number) !== Math.fround(Math.sin(p))
+    )
+      differ++;
   }
   assert.ok(maxErr <= 4e-16, `max error ${maxErr}`);
   assert.equal(differ, 0);
@@ -48,7 +52,21 @@ test("atan2 agrees with Math.atan2 in all four quadrants: same float32 roundings
 });
 
 test("atan2 keeps Math.atan2's signed zeros, ±π and the axes", () => {
-  const cases: Array<[number, number]> = [[0, 0], [-0, 0], [0, -0], [-0, -0], [0, -1], [-0, -1], [1, 0], [-1, 0], [1, 1], [-1, -1], [Infinity, 1], [1, -Infinity], [NaN, 1]];
+  const cases: Array<[number, number]> = [
+    [0, 0],
+    [-0, 0],
+    [0, -0],
+    [-0, -0],
+    [0, -1],
+    [-0, -1],
+    [1, 0],
+    [-1, 0],
+    [1, 1],
+    [-1, -1],
+    [Infinity, 1],
+    [1, -Infinity],
+    [NaN, 1],
+  ];
   for (const [y, x] of cases) assert.ok(Object.is(atan2(y, x), Math.atan2(y, x)), `atan2(${y}, ${x})`);
   assert.equal(atan2(1, 1), Math.PI / 4);
 });

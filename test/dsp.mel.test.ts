@@ -3,7 +3,16 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadNpyFloat32 } from "../src/data/npy";
 import { createRealFftAsync, initFloat32Fft } from "../src/dsp/fft";
-import { applyMelFilterbank, applyMelToFrames, fftFrequencies, hzToMel, melFilterbank, melFilterbankToDense, melFrequencies, melToHz } from "../src/dsp/mel";
+import {
+  applyMelFilterbank,
+  applyMelToFrames,
+  fftFrequencies,
+  hzToMel,
+  melFilterbank,
+  melFilterbankToDense,
+  melFrequencies,
+  melToHz,
+} from "../src/dsp/mel";
 import { WasmMelPower } from "../src/dsp/melKernel";
 import { createMfccExtractor, MfccExtractor } from "../src/dsp/mfcc";
 import { loadedPffft } from "../src/dsp/pffft";
@@ -19,7 +28,8 @@ test("the Slaney mel scale is linear below 1 kHz (200/3 Hz per mel) and logarith
   assert.ok(Math.abs(hzToMel(200) - 3) < 1e-12);
   assert.ok(Math.abs(hzToMel(1000) - 15) < 1e-12);
   assert.ok(Math.abs(hzToMel(6400) - 42) < 1e-12); // 1000·6.4 is 27 mels above 1 kHz
-  for (const hz of [0, 50, 999, 1000, 4000, 11025]) assert.ok(Math.abs(melToHz(hzToMel(hz)) - hz) < 1e-9 * Math.max(1, hz), `${hz} Hz`);
+  for (const hz of [0, 50, 999, 1000, 4000, 11025])
+    assert.ok(Math.abs(melToHz(hzToMel(hz)) - hz) < 1e-9 * Math.max(1, hz), `${hz} Hz`);
 });
 
 test("mel band edges run from fMin to fMax inclusive", () => {
@@ -100,7 +110,10 @@ test("power_to_db turns every value into NaN when one power is NaN, as numpy's m
 
 test("power_to_db of the first frames with the whole matrix's maximum equals those frames of the whole conversion", () => {
   // the first 12 frames peak at 1e-2 (−20 dB), later ones at 1e2 (+20 dB): the floor must be −60 dB, not −100 dB
-  const whole = Float32Array.from({ length: 128 * 30 }, (_, i) => 10 ** ((i < 128 * 12 ? -12 : -8) + 10 * (((i * 7919) % 1000) / 999)));
+  const whole = Float32Array.from(
+    { length: 128 * 30 },
+    (_, i) => 10 ** ((i < 128 * 12 ? -12 : -8) + 10 * (((i * 7919) % 1000) / 999)),
+  );
   const expected = whole.slice();
   powerToDbInPlace(expected);
   const part = whole.slice(0, 128 * 12);
@@ -124,7 +137,10 @@ for (const id of SIGNALS) {
     const mel = extractor.melSpectrogram(y, 22050);
     assert.deepEqual([mel.rows, mel.cols], reference.shape);
     const err = maxAbsDiff(mel.data, reference.data);
-    assert.ok(err <= 1e-6 * maxAbs(reference.data), `error ${(err / maxAbs(reference.data)).toExponential(2)} of the maximum`);
+    assert.ok(
+      err <= 1e-6 * maxAbs(reference.data),
+      `error ${(err / maxAbs(reference.data)).toExponential(2)} of the maximum`,
+    );
   });
 
   test(`the dB mel spectrogram of ${id} matches librosa's power_to_db within 5e-5 dB`, () => {
@@ -146,7 +162,10 @@ test("the dB mel spectrogram of signal a hits the top_db floor in the same numbe
 
 // ---- the WebAssembly SIMD kernel of the float32 path (src/dsp/melKernel.ts)
 
-for (const [nFft, hop, nMels] of [[2048, 512, 128], [512, 100, 40]] as const) {
+for (const [nFft, hop, nMels] of [
+  [2048, 512, 128],
+  [512, 100, 40],
+] as const) {
   test(`the SIMD mel kernel (nFft ${nFft}, hop ${hop}, ${nMels} bands) equals the float64 JavaScript path within 1e-6 of the largest band`, async () => {
     await initFloat32Fft();
     const runtime = loadedPffft();
@@ -154,17 +173,24 @@ for (const [nFft, hop, nMels] of [[2048, 512, 128], [512, 100, 40]] as const) {
     const bank = melFilterbank(22050, nFft, { nMels });
     const kernel = WasmMelPower.create(runtime, nFft, bank, 16);
     assert.ok(kernel !== null, "the kernel runs wherever the SIMD build of PFFFT loads");
-    const signal = Float32Array.from({ length: 9000 }, (_, i) => 0.3 * Math.sin(i * 0.031) + 0.05 * Math.sin(i * 2.1) + (i % 997 === 0 ? 0.9 : 0));
+    const signal = Float32Array.from(
+      { length: 9000 },
+      (_, i) => 0.3 * Math.sin(i * 0.031) + 0.05 * Math.sin(i * 2.1) + (i % 997 === 0 ? 0.9 : 0),
+    );
     const frames = 1 + Math.floor(signal.length / hop);
     const ours = new Float32Array(frames * nMels);
-    for (let t0 = 0; t0 < frames; t0 += 16) kernel.melFrames(signal, t0 * hop - nFft / 2, hop, Math.min(16, frames - t0), ours, t0 * nMels);
+    for (let t0 = 0; t0 < frames; t0 += 16)
+      kernel.melFrames(signal, t0 * hop - nFft / 2, hop, Math.min(16, frames - t0), ours, t0 * nMels);
     const fft64 = await createRealFftAsync(nFft, "float64");
     const power = new Float32Array(frames * (nFft / 2 + 1));
     fft64.framesHannPower(signal, -nFft / 2, hop, frames, power);
     const expected = new Float32Array(frames * nMels);
     applyMelToFrames(bank, power, frames, expected);
     // measured: 2.6e-7 (2048) and 2.0e-7 (512) of the largest band
-    assert.ok(maxAbsDiff(ours, expected) <= 1e-6 * maxAbs(expected), `${maxAbsDiff(ours, expected) / maxAbs(expected)}`);
+    assert.ok(
+      maxAbsDiff(ours, expected) <= 1e-6 * maxAbs(expected),
+      `${maxAbsDiff(ours, expected) / maxAbs(expected)}`,
+    );
     kernel.dispose();
   });
 }

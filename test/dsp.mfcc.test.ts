@@ -27,7 +27,10 @@ test("the DCT-II (ortho) of a constant c has only the DC coefficient, c·sqrt(n)
 test("the DCT-II (ortho) of a cosine basis vector is a unit impulse at its index", () => {
   const n = 128;
   const k0 = 7;
-  const x = Float64Array.from({ length: n }, (_, j) => Math.sqrt(2 / n) * Math.cos((Math.PI * k0 * (2 * j + 1)) / (2 * n)));
+  const x = Float64Array.from(
+    { length: n },
+    (_, j) => Math.sqrt(2 / n) * Math.cos((Math.PI * k0 * (2 * j + 1)) / (2 * n)),
+  );
   const c = dct2Ortho(x, 40);
   for (let k = 0; k < 40; k++) assert.ok(Math.abs((c[k] as number) - (k === k0 ? 1 : 0)) < 1e-12, `c[${k}]`);
 });
@@ -85,7 +88,8 @@ test("features truncates a long clip (130 frames) to its first 100 frames", () =
   const full = mfcc(signal("b_noise"), 22050);
   const cut = mfccFeatures(signal("b_noise"), 22050);
   assert.deepEqual([cut.rows, cut.cols], [40, 100]);
-  for (let r = 0; r < 40; r++) for (let t = 0; t < 100; t++) assert.equal(cut.data[r * 100 + t], full.data[r * 130 + t]);
+  for (let r = 0; r < 40; r++)
+    for (let t = 0; t < 100; t++) assert.equal(cut.data[r * 100 + t], full.data[r * 130 + t]);
 });
 
 test("fixFrames with null keeps every frame", () => {
@@ -139,7 +143,10 @@ for (const precision of ["float64", "float32"] as const) {
       assert.deepEqual([ours.rows, ours.cols], reference.shape);
       const err = maxAbsDiff(ours.data, reference.data);
       const scale = maxAbs(reference.data);
-      assert.ok(err <= TOLERANCE * scale, `max error ${err} = ${(err / scale).toExponential(2)} of max |MFCC| ${scale}`);
+      assert.ok(
+        err <= TOLERANCE * scale,
+        `max error ${err} = ${(err / scale).toExponential(2)} of max |MFCC| ${scale}`,
+      );
       extractor.dispose();
     });
   }

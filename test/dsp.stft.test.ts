@@ -19,7 +19,8 @@ test("the periodic Hann window is 0.5 − 0.5·cos(2πn/N), zero at n = 0 and 1 
   assert.equal(w.length, 2048);
   assert.equal(w[0], 0);
   assert.equal(w[1024], 1);
-  for (const n of [1, 100, 511, 1500, 2047]) assert.ok(Math.abs((w[n] as number) - (0.5 - 0.5 * Math.cos((2 * Math.PI * n) / 2048))) < 1e-15, `w[${n}]`);
+  for (const n of [1, 100, 511, 1500, 2047])
+    assert.ok(Math.abs((w[n] as number) - (0.5 - 0.5 * Math.cos((2 * Math.PI * n) / 2048))) < 1e-15, `w[${n}]`);
   // periodic, not symmetric: w[n] = w[N − n] and the last value is not 0
   assert.equal(w[1], w[2047]);
   assert.ok((w[2047] as number) > 0);
@@ -31,7 +32,8 @@ test("the STFT has 1 + floor(length / hop) frames", () => {
   assert.equal(stftFrameCount(512, 512), 2);
   assert.equal(stftFrameCount(511, 512), 1);
   assert.equal(stftFrameCount(0, 512), 1);
-  for (const n of [0, 511, 512, 5000]) assert.equal(stft(new Float32Array(n)).cols, stftFrameCount(n, 512), `length ${n}`);
+  for (const n of [0, 511, 512, 5000])
+    assert.equal(stft(new Float32Array(n)).cols, stftFrameCount(n, 512), `length ${n}`);
 });
 
 test("the STFT has 1 + nFft/2 frequency bins", () => {
@@ -46,7 +48,8 @@ test("a 1 kHz sine peaks in the bin nearest 1 kHz", () => {
   assert.equal(expectedBin, 93);
   const t = 20; // a frame away from the edges
   let best = 0;
-  for (let k = 1; k < mag.rows; k++) if ((mag.data[k * mag.cols + t] as number) > (mag.data[best * mag.cols + t] as number)) best = k;
+  for (let k = 1; k < mag.rows; k++)
+    if ((mag.data[k * mag.cols + t] as number) > (mag.data[best * mag.cols + t] as number)) best = k;
   assert.equal(best, expectedBin);
 });
 
@@ -69,7 +72,11 @@ for (const precision of ["float64", "float32"] as const) {
     const tol = precision === "float64" ? 1e-12 : 1e-6;
     for (let k = 0; k <= 32; k++) {
       const angle = (-2 * Math.PI * k * 3) / 64;
-      assert.ok(Math.abs((re[k] as number) - Math.cos(angle)) < tol && Math.abs((im[k] as number) - (k === 0 || k === 32 ? 0 : Math.sin(angle))) < tol, `bin ${k}`);
+      assert.ok(
+        Math.abs((re[k] as number) - Math.cos(angle)) < tol &&
+          Math.abs((im[k] as number) - (k === 0 || k === 32 ? 0 : Math.sin(angle))) < tol,
+        `bin ${k}`,
+      );
     }
   });
 
@@ -113,7 +120,10 @@ for (const precision of ["float64", "float32"] as const) {
         fft.forwardHannPower(frame, expected);
         const row = power.subarray(t * 1025, (t + 1) * 1025);
         // the rows are stored as float32: 6e-8 relative, plus the FFT's own rounding
-        assert.ok(maxAbsDiff(row, expected) <= 2e-7 * maxAbs(expected), `frame ${t}: ${maxAbsDiff(row, expected) / maxAbs(expected)}`);
+        assert.ok(
+          maxAbsDiff(row, expected) <= 2e-7 * maxAbs(expected),
+          `frame ${t}: ${maxAbsDiff(row, expected) / maxAbs(expected)}`,
+        );
       }
       fft.dispose();
     });
@@ -142,7 +152,8 @@ for (const id of SIGNALS) {
       let worst = 0;
       for (let k = 0; k < 1025; k++) {
         for (let t = 0; t < 20; t++) worst = Math.max(worst, Math.abs(ours(t, k) - (head.data[k * 20 + t] as number)));
-        for (let t = 0; t < 4; t++) worst = Math.max(worst, Math.abs(ours(mag.cols - 4 + t, k) - (tail.data[k * 4 + t] as number)));
+        for (let t = 0; t < 4; t++)
+          worst = Math.max(worst, Math.abs(ours(mag.cols - 4 + t, k) - (tail.data[k * 4 + t] as number)));
       }
       assert.ok(worst <= 5e-7 * peak, `max error ${worst} = ${(worst / peak).toExponential(2)} of the peak ${peak}`);
     });

@@ -76,6 +76,9 @@ test("the assembler names the function and the token it cannot read", () => {
   assert.throws(() => assembleWat(`(module (func $f br $nowhere))`), /\$f: unknown label \$nowhere/);
   assert.throws(() => assembleWat(`(module (func $f local.get $x))`), /\$f: unknown local \$x/);
   assert.throws(() => assembleWat(`(module (func $f block))`), /\$f: 1 block\(s\) without "end"/);
-  assert.throws(() => assembleWat(`(module (func $f (i32.add (i32.const 1) (i32.const 2))))`), /folded instructions are not supported/);
+  assert.throws(
+    () => assembleWat(`(module (func $f (i32.add (i32.const 1) (i32.const 2))))`),
+    /folded instructions are not supported/,
+  );
   assert.throws(() => assembleWat(`(module (func $f)`), /missing \)|unexpected end/);
 });

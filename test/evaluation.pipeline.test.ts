@@ -17,9 +17,18 @@ import { pcm16Wav, tone } from "./helpers/tinyDataset";
 // Six recordings per class (3.2 s: one 3 s chunk each), clearly different tones, plus two unseen
 // recordings per class; the recommended preset end to end, then the thesis preset on the same data.
 const root = mkdtempSync(join(tmpdir(), "soundcheck-eval-"));
-for (const [folder, count, freq, seed] of [["broken_audio", 6, 1400, 100], ["normal_audio", 6, 350, 200], ["unseen_broken_audio", 2, 1400, 300], ["unseen_normal_audio", 2, 350, 400]] as const) {
+for (const [folder, count, freq, seed] of [
+  ["broken_audio", 6, 1400, 100],
+  ["normal_audio", 6, 350, 200],
+  ["unseen_broken_audio", 2, 1400, 300],
+  ["unseen_normal_audio", 2, 350, 400],
+] as const) {
   mkdirSync(join(root, folder));
-  for (let i = 0; i < count; i++) writeFileSync(join(root, folder, `rec_${i}.wav`), pcm16Wav([tone(3.2, 16000, freq + 15 * i, 0.3, 0.2, seed + i)], 16000));
+  for (let i = 0; i < count; i++)
+    writeFileSync(
+      join(root, folder, `rec_${i}.wav`),
+      pcm16Wav([tone(3.2, 16000, freq + 15 * i, 0.3, 0.2, seed + i)], 16000),
+    );
 }
 function configFor(preset: "recommended" | "thesis"): PipelineConfig {
   const config = preset === "recommended" ? recommendedConfig(root) : thesisConfig(root);
@@ -61,11 +70,16 @@ test("recommended: no recording on two sides; validation and test hold original 
 test("recommended: normal recordings are chunked and the training classes balanced by oversampling", () => {
   assert.ok(report.clean.samples.filter((c) => c.label === 0).every((c) => c.chunk !== null));
   assert.equal(report.train.fitCounts[0], report.train.fitCounts[1]);
-  assert.ok(report.train.fitCounts[1] > report.split.trainCounts[0], "broken rows (with augmentations) outnumber normal rows before balancing");
+  assert.ok(
+    report.train.fitCounts[1] > report.split.trainCounts[0],
+    "broken rows (with augmentations) outnumber normal rows before balancing",
+  );
 });
 
 test("recommended: the threshold is chosen on validation, stored with the model, and used by evaluate", () => {
-  const meta = JSON.parse(readFileSync(join(recommended.modelDir, "metadata.json"), "utf8")) as { decisionThreshold?: { value: number; chosenOn: string } };
+  const meta = JSON.parse(readFileSync(join(recommended.modelDir, "metadata.json"), "utf8")) as {
+    decisionThreshold?: { value: number; chosenOn: string };
+  };
   assert.ok(meta.decisionThreshold !== undefined);
   assert.ok(meta.decisionThreshold.value >= 0 && meta.decisionThreshold.value <= 1);
   assert.match(meta.decisionThreshold.chosenOn, /validation rows/);
@@ -75,18 +89,42 @@ test("recommended: the threshold is chosen on validation, stored with the model,
 });
 
 test("the run folder is self-contained: config, metrics with ranking metrics, predictions, comparison, figures", () => {
-  for (const f of ["config.json", "metrics.json", "classification_report.csv", "confusion_matrix.csv", "test_predictions.csv", "model_comparison.csv", "model_comparison.md", "split_indices.json", "provenance.json", "figures/index.html", "figures/plotly.min.js"]) {
+  for (const f of [
+    "config.json",
+    "metrics.json",
+    "classification_report.csv",
+    "confusion_matrix.csv",
+    "test_predictions.csv",
+    "model_comparison.csv",
+    "model_comparison.md",
+    "split_indices.json",
+    "provenance.json",
+    "figures/index.html",
+    "figures/plotly.min.js",
+  ]) {
     assert.ok(existsSync(join(runDir, f)), f);
   }
-  const provenance = JSON.parse(readFileSync(join(runDir, "provenance.json"), "utf8")) as { backend: string; inputs: { files: Array<{ path: string; sha256: string }> } };
+  const provenance = JSON.parse(readFileSync(join(runDir, "provenance.json"), "utf8")) as {
+    backend: string;
+    inputs: { files: Array<{ path: string; sha256: string }> };
+  };
   assert.equal(provenance.backend, report.evaluate.backend);
-  assert.ok(provenance.inputs.files.some((f) => f.path === "broken_audio/rec_0.wav" && /^[0-9a-f]{64}$/.test(f.sha256)));
+  assert.ok(
+    provenance.inputs.files.some((f) => f.path === "broken_audio/rec_0.wav" && /^[0-9a-f]{64}$/.test(f.sha256)),
+  );
   const config = JSON.parse(readFileSync(join(runDir, "config.json"), "utf8")) as PipelineConfig;
   assert.equal(config.preset, "recommended");
-  const metrics = JSON.parse(readFileSync(join(runDir, "metrics.json"), "utf8")) as { balancedAccuracy: number; rocAuc: number | null; models: Record<string, { rocAuc: number | null; threshold: { value: number } }> };
+  const metrics = JSON.parse(readFileSync(join(runDir, "metrics.json"), "utf8")) as {
+    balancedAccuracy: number;
+    rocAuc: number | null;
+    models: Record<string, { rocAuc: number | null; threshold: { value: number } }>;
+  };
   assert.equal(metrics.balancedAccuracy, report.evaluate.report.balancedAccuracy);
   assert.ok(typeof metrics.rocAuc === "number" && metrics.rocAuc >= 0 && metrics.rocAuc <= 1);
-  assert.deepEqual(Object.keys(metrics.models), report.evaluate.evaluations.map((e) => e.model));
+  assert.deepEqual(
+    Object.keys(metrics.models),
+    report.evaluate.evaluations.map((e) => e.model),
+  );
   assert.ok(report.evaluate.files.figures.length > 0);
 });
 
@@ -100,7 +138,9 @@ test("cross-validation trains and scores every fold, with mean and sd per model"
   const summary = readCsv(join(runDir, "cv_summary.csv"));
   assert.equal(summary[0]!.level, "recording", "the recording-level rows come first (the headline)");
   const cnn = summary.find((r) => r.model === "cnn" && r.level === "window")!;
-  const values = cv.folds.filter((f) => f.model === "cnn" && f.level === "window").map((f) => f.metrics.balancedAccuracy);
+  const values = cv.folds
+    .filter((f) => f.model === "cnn" && f.level === "window")
+    .map((f) => f.metrics.balancedAccuracy);
   assert.ok(Math.abs(Number(cnn.balancedAccuracy_mean) - (values[0]! + values[1]!) / 2) < 1e-12);
   assert.match(readFileSync(join(runDir, "cv_summary.md"), "utf8"), /± /);
 });
@@ -118,7 +158,10 @@ test("unseen recordings are cleaned, featurised and scored by the saved model wi
 test("the thesis preset on the same data warns about leakage, and compare puts both runs side by side", async () => {
   const thesisReporter = new CollectingReporter();
   await runPipeline(configFor("thesis"), thesisReporter);
-  assert.ok(thesisReporter.warnings.some((w) => /both sides of the split|in both training and test/.test(w)), thesisReporter.warnings.join("\n"));
+  assert.ok(
+    thesisReporter.warnings.some((w) => /both sides of the split|in both training and test/.test(w)),
+    thesisReporter.warnings.join("\n"),
+  );
   const table = compareRuns([runDir, join(root, "reports", "thesis")]);
   assert.match(table, /recommended \(recommended, grouped split/);
   assert.match(table, /thesis \(thesis, row-level split/);
@@ -132,20 +175,39 @@ test("the thesis preset on the same data warns about leakage, and compare puts b
 test("the run's figure page draws every figure offline in headless Chromium, also those cross-validation added", async () => {
   const executablePath = findChromium();
   assert.ok(executablePath, "no Chromium: install it (Debian: apt install chromium) or set SOUNDCHECK_CHROMIUM");
-  const expected = readdirSync(join(runDir, "figures")).filter((f) => f.endsWith(".plotly.json")).map((f) => f.replace(".plotly.json", "")).sort();
-  for (const name of ["confusion_matrix", "roc", "precision_recall", "scores_cnn", "training_loss", "cv_metrics"]) assert.ok(expected.includes(name), name);
+  const expected = readdirSync(join(runDir, "figures"))
+    .filter((f) => f.endsWith(".plotly.json"))
+    .map((f) => f.replace(".plotly.json", ""))
+    .sort();
+  for (const name of ["confusion_matrix", "roc", "precision_recall", "scores_cnn", "training_loss", "cv_metrics"])
+    assert.ok(expected.includes(name), name);
   const { chromium } = await import("playwright-core");
   const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_FLAGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));
-    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-    await page.route(/^https?:/, (route) => { errors.push(`fetched ${route.request().url()}`); return route.abort(); });
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(m.text());
+    });
+    await page.route(/^https?:/, (route) => {
+      errors.push(`fetched ${route.request().url()}`);
+      return route.abort();
+    });
     await page.goto(`file://${join(runDir, "figures", "index.html")}`);
-    await page.waitForFunction((n) => document.querySelectorAll("svg.main-svg").length >= n, expected.length, { timeout: 60_000 });
-    const drawn = await page.evaluate(() => Array.from(document.querySelectorAll("figure > div")).map((d) => ({ id: d.id, traces: d.querySelectorAll("svg.main-svg .trace, svg.main-svg image").length })));
-    assert.deepEqual(drawn.map((d) => d.id), expected);
+    await page.waitForFunction((n) => document.querySelectorAll("svg.main-svg").length >= n, expected.length, {
+      timeout: 60_000,
+    });
+    const drawn = await page.evaluate(() =>
+      Array.from(document.querySelectorAll("figure > div")).map((d) => ({
+        id: d.id,
+        traces: d.querySelectorAll("svg.main-svg .trace, svg.main-svg image").length,
+      })),
+    );
+    assert.deepEqual(
+      drawn.map((d) => d.id),
+      expected,
+    );
     for (const d of drawn) assert.ok(d.traces >= 1, `${d.id} drew its traces`);
     assert.deepEqual(errors, []);
   } finally {

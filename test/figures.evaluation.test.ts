@@ -1,6 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { metricsComparisonFigure, precisionRecallFigure, rocFigure, scoreHistogramFigure, type Figure } from "../src/plots";
+import {
+  metricsComparisonFigure,
+  precisionRecallFigure,
+  rocFigure,
+  scoreHistogramFigure,
+  type Figure,
+} from "../src/plots";
 import { averagePrecision, partialRocAuc, precisionRecallCurve, rocAuc, rocCurve } from "../src/evaluate/scores";
 
 type Obj = Record<string, unknown>;
@@ -12,14 +18,31 @@ const cnnScores = [0.1, 0.2, 0.15, 0.3, 0.8, 0.7, 0.9, 0.6, 0.4, 0.95];
 const baselineScores = [0.3, 0.5, 0.2, 0.6, 0.4, 0.7, 0.8, 0.1, 0.9, 0.65];
 
 test("rocFigure draws one line per model plus the chance diagonal, and shades FPR up to maxFpr", () => {
-  const curves = [["CNN", cnnScores], ["logistic regression", baselineScores]] as const;
-  const fig = rocFigure(curves.map(([name, s]) => ({ name, ...rocCurve(labels, s), auc: rocAuc(labels, s), pAuc: partialRocAuc(labels, s).normalized })), 0.2);
+  const curves = [
+    ["CNN", cnnScores],
+    ["logistic regression", baselineScores],
+  ] as const;
+  const fig = rocFigure(
+    curves.map(([name, s]) => ({
+      name,
+      ...rocCurve(labels, s),
+      auc: rocAuc(labels, s),
+      pAuc: partialRocAuc(labels, s).normalized,
+    })),
+    0.2,
+  );
   assert.equal(fig.data.length, 3);
   const cnnRoc = rocCurve(labels, cnnScores);
   assert.deepEqual(fig.data[0]!["x"], cnnRoc.fpr);
   assert.deepEqual(fig.data[0]!["y"], cnnRoc.tpr);
   assert.match(String(fig.data[0]!["name"]), new RegExp(`^CNN \\(AUC ${rocAuc(labels, cnnScores).toFixed(3)}, pAUC `));
-  assert.deepEqual([fig.data[2]!["x"], fig.data[2]!["y"]], [[0, 1], [0, 1]]);
+  assert.deepEqual(
+    [fig.data[2]!["x"], fig.data[2]!["y"]],
+    [
+      [0, 1],
+      [0, 1],
+    ],
+  );
   assert.match(String(axisTitle(fig, "xaxis")), /false-positive rate/);
   assert.match(String(axisTitle(fig, "yaxis")), /true-positive rate/);
   const region = shapes(fig)[0]!;
@@ -29,14 +52,21 @@ test("rocFigure draws one line per model plus the chance diagonal, and shades FP
 
 test("precisionRecallFigure draws step curves and a chance line at the share of positives", () => {
   const pr = precisionRecallCurve(labels, cnnScores);
-  const fig = precisionRecallFigure([{ name: "CNN", ...pr, averagePrecision: averagePrecision(labels, cnnScores) }], 0.5);
+  const fig = precisionRecallFigure(
+    [{ name: "CNN", ...pr, averagePrecision: averagePrecision(labels, cnnScores) }],
+    0.5,
+  );
   assert.equal(fig.data.length, 2);
   assert.deepEqual(fig.data[0]!["x"], pr.recall);
   assert.equal((fig.data[0]!["line"] as Obj)["shape"], "hv");
   assert.deepEqual(fig.data[1]!["y"], [0.5, 0.5]);
   assert.match(String(axisTitle(fig, "xaxis")), /^recall/);
   assert.match(String(axisTitle(fig, "yaxis")), /^precision/);
-  assert.equal(precisionRecallFigure([{ name: "CNN", ...pr, averagePrecision: 1 }]).data.length, 1, "no chance line without a positive rate");
+  assert.equal(
+    precisionRecallFigure([{ name: "CNN", ...pr, averagePrecision: 1 }]).data.length,
+    1,
+    "no chance line without a positive rate",
+  );
 });
 
 test("scoreHistogramFigure overlays one histogram per class and marks the threshold with a labelled line at its value", () => {
@@ -56,10 +86,17 @@ test("scoreHistogramFigure overlays one histogram per class and marks the thresh
 });
 
 test("metricsComparisonFigure groups one bar per setup under each metric, with sd error bars when given", () => {
-  const fig = metricsComparisonFigure([
-    { name: "thesis preset", metrics: { accuracy: 0.97, "balanced accuracy": 0.5, AUC: 0.61 } },
-    { name: "recommended preset", metrics: { accuracy: 0.9, "balanced accuracy": 0.88, AUC: 0.93 }, sd: { accuracy: 0.02, "balanced accuracy": 0.03, AUC: 0.01 } },
-  ], ["accuracy", "balanced accuracy", "AUC"]);
+  const fig = metricsComparisonFigure(
+    [
+      { name: "thesis preset", metrics: { accuracy: 0.97, "balanced accuracy": 0.5, AUC: 0.61 } },
+      {
+        name: "recommended preset",
+        metrics: { accuracy: 0.9, "balanced accuracy": 0.88, AUC: 0.93 },
+        sd: { accuracy: 0.02, "balanced accuracy": 0.03, AUC: 0.01 },
+      },
+    ],
+    ["accuracy", "balanced accuracy", "AUC"],
+  );
   assert.equal(fig.data.length, 2);
   assert.deepEqual(fig.data[0]!["x"], ["accuracy", "balanced accuracy", "AUC"]);
   assert.deepEqual(fig.data[1]!["y"], [0.9, 0.88, 0.93]);

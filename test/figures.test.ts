@@ -5,13 +5,39 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import {
-  confusionMatrixFigure, findChromium, lossCurveFigure, melBandCentersHz, mfccFigure, perClassMetricsFigure,
-  saveFigure, spectrogramGridFigure, themedFigure, waveformEnvelope, FONT_FAMILY, PALETTE, type Figure,
+  confusionMatrixFigure,
+  findChromium,
+  lossCurveFigure,
+  melBandCentersHz,
+  mfccFigure,
+  perClassMetricsFigure,
+  saveFigure,
+  spectrogramGridFigure,
+  themedFigure,
+  waveformEnvelope,
+  FONT_FAMILY,
+  PALETTE,
+  type Figure,
 } from "../src/plots";
 import {
-  closeFigureImages, configureFigureImages, figureBundle, figureImage, figureImageStats, LiveDisplay, loadPlotly,
-  notebookConfig, NotebookReporter, plotlyLoaderBundle, plotlyVersion, PLOTLY_MIME, scriptJson, setDisplaySink,
-  showFigure, tableBundle, tslabSink, type MimeBundle,
+  closeFigureImages,
+  configureFigureImages,
+  figureBundle,
+  figureImage,
+  figureImageStats,
+  LiveDisplay,
+  loadPlotly,
+  notebookConfig,
+  NotebookReporter,
+  plotlyLoaderBundle,
+  plotlyVersion,
+  PLOTLY_MIME,
+  scriptJson,
+  setDisplaySink,
+  showFigure,
+  tableBundle,
+  tslabSink,
+  type MimeBundle,
 } from "../src/notebook";
 import { classificationReport } from "../src/evaluate/metrics";
 import { dataPath, thesisConfig } from "../src/config/pipeline";
@@ -58,44 +84,71 @@ test("with a static image, a figure's bundle carries it beside the plotly JSON a
   const fig = lossCurveFigure({ loss: [0.7, 0.5, 0.3] });
   const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="720" height="380"></svg>';
   const bundle = figureBundle(fig, "fig-2", { mime: "image/svg+xml", data: svg, width: 720, height: 380 });
-  assert.deepEqual(Object.keys(bundle).sort(), ["application/vnd.plotly.v1+json", "image/svg+xml", "text/html", "text/plain"]);
+  assert.deepEqual(Object.keys(bundle).sort(), [
+    "application/vnd.plotly.v1+json",
+    "image/svg+xml",
+    "text/html",
+    "text/plain",
+  ]);
   assert.equal(bundle["image/svg+xml"], svg);
   const html = bundle["text/html"] as string;
   const img = `<img class="soundcheck-figure-static" src="data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}" width="720" height="380"`;
-  assert.ok(html.startsWith(`<div id="fig-2" class="soundcheck-figure" style="width:720px;height:380px;max-width:100%">${img}`), html.slice(0, 300));
+  assert.ok(
+    html.startsWith(`<div id="fig-2" class="soundcheck-figure" style="width:720px;height:380px;max-width:100%">${img}`),
+    html.slice(0, 300),
+  );
   assert.match(html, /el\.textContent = ""; window\.Plotly\.newPlot/, "the interactive figure replaces the image");
-  assert.match(html, /if \(el && !el\.firstChild\) el\.textContent = "plotly\.js is not loaded/, "without plotly.js the image stays");
+  assert.match(
+    html,
+    /if \(el && !el\.firstChild\) el\.textContent = "plotly\.js is not loaded/,
+    "without plotly.js the image stays",
+  );
   const png = figureBundle(fig, "fig-3", { mime: "image/png", data: "iVBORw0KGgo=", width: 720, height: 380 });
   assert.equal(png["image/png"], "iVBORw0KGgo=");
   assert.match(png["text/html"] as string, /src="data:image\/png;base64,iVBORw0KGgo="/);
 });
 
-test("figureImage draws figures with one warm Chromium: the browser starts once, later figures reuse it", { timeout: 120_000 }, async () => {
-  assert.ok(findChromium(), "no Chromium found: install it (Debian: apt install chromium) or set SOUNDCHECK_CHROMIUM");
-  configureFigureImages({ enabled: true, format: "svg" });
-  try {
-    const before = figureImageStats();
-    const first = figureImage(confusionMatrixFigure([[5, 1], [0, 9]], ["normal", "broken"]));
-    const afterFirst = figureImageStats();
-    const second = figureImage(lossCurveFigure({ loss: [0.9, 0.4] }, "Second figure"));
-    const afterSecond = figureImageStats();
-    assert.ok(first && second);
-    assert.equal(first.mime, "image/svg+xml");
-    assert.match(first.data, /^<svg[^>]*width="520" height="460"/);
-    assert.match(first.data, /Confusion matrix \(test set\)/);
-    assert.match(second.data, /Second figure/);
-    assert.deepEqual([second.width, second.height], [720, 380]);
-    assert.equal(afterSecond.figures - before.figures, 2);
-    assert.ok(afterFirst.launchMs > before.launchMs, "the first figure started the browser");
-    assert.equal(afterSecond.launchMs, afterFirst.launchMs, "the second figure reused it");
-    configureFigureImages({ format: "png", scale: 2 });
-    const png = Buffer.from(figureImage(lossCurveFigure({ loss: [1] }))!.data, "base64");
-    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [1440, 760], "PNG at 2 pixels per CSS pixel");
-  } finally {
-    configureFigureImages({ enabled: undefined, format: undefined, scale: undefined });
-    await closeFigureImages();
-  }
-});
+test(
+  "figureImage draws figures with one warm Chromium: the browser starts once, later figures reuse it",
+  { timeout: 120_000 },
+  async () => {
+    assert.ok(
+      findChromium(),
+      "no Chromium found: install it (Debian: apt install chromium) or set SOUNDCHECK_CHROMIUM",
+    );
+    configureFigureImages({ enabled: true, format: "svg" });
+    try {
+      const before = figureImageStats();
+      const first = figureImage(
+        confusionMatrixFigure(
+          [
+            [5, 1],
+            [0, 9],
+          ],
+          ["normal", "broken"],
+        ),
+      );
+      const afterFirst = figureImageStats();
+      const second = figureImage(lossCurveFigure({ loss: [0.9, 0.4] }, "Second figure"));
+      const afterSecond = figureImageStats();
+      assert.ok(first && second);
+      assert.equal(first.mime, "image/svg+xml");
+      assert.match(first.data, /^<svg[^>]*width="520" height="460"/);
+      assert.match(first.data, /Confusion matrix \(test set\)/);
+      assert.match(second.data, /Second figure/);
+      assert.deepEqual([second.width, second.height], [720, 380]);
+      assert.equal(afterSecond.figures - before.figures, 2);
+      assert.ok(afterFirst.launchMs > before.launchMs, "the first figure started the browser");
+      assert.equal(afterSecond.launchMs, afterFirst.launchMs, "the second figure reused it");
+      configureFigureImages({ format: "png", scale: 2 });
+      const png = Buffer.from(figureImage(lossCurveFigure({ loss: [1] }))!.data, "base64");
+      assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [1440, 760], "PNG at 2 pixels per CSS pixel");
+    } finally {
+      configureFigureImages({ enabled: undefined, format: undefined, scale: undefined });
+      await closeFigureImages();
+    }
+  },
+);
 
 test("without static images, the first figure says once what a reopened notebook will miss", () => {
   configureFigureImages({ enabled: false });
@@ -105,8 +158,12 @@ test("without static images, the first figure says once what a reopened notebook
       showFigure(lossCurveFigure({ loss: [1, 0.5] }));
     });
     assert.equal(seen.length, 3);
-    assert.match(seen[0]!.bundle["text/plain"] as string, /^note: Figures in this notebook have no static image: static figure images are turned off .* blank/);
-    for (const s of seen.slice(1)) assert.deepEqual(Object.keys(s.bundle).sort(), ["application/vnd.plotly.v1+json", "text/html", "text/plain"]);
+    assert.match(
+      seen[0]!.bundle["text/plain"] as string,
+      /^note: Figures in this notebook have no static image: static figure images are turned off .* blank/,
+    );
+    for (const s of seen.slice(1))
+      assert.deepEqual(Object.keys(s.bundle).sort(), ["application/vnd.plotly.v1+json", "text/html", "text/plain"]);
   } finally {
     configureFigureImages({ enabled: undefined });
   }
@@ -135,7 +192,10 @@ test("displays go to the sink as one message per bundle, and nowhere outside a k
 
 test("tslab still exposes the kernel's display writer the bundles are sent through", () => {
   const jupyter = require("tslab/dist/jupyter") as Record<string, unknown>;
-  assert.ok("lastWriteDisplayData" in jupyter, "tslab/dist/jupyter.lastWriteDisplayData is gone: update src/notebook/display.ts for this tslab");
+  assert.ok(
+    "lastWriteDisplayData" in jupyter,
+    "tslab/dist/jupyter.lastWriteDisplayData is gone: update src/notebook/display.ts for this tslab",
+  );
 });
 
 test("a live display creates its output once and then replaces it under the same id", () => {
@@ -144,28 +204,42 @@ test("a live display creates its output once and then replaces it under the same
     live.showFigure(lossCurveFigure({ loss: [1] }));
     live.showFigure(lossCurveFigure({ loss: [1, 0.5] }));
   });
-  assert.deepEqual(seen.map((s) => s.update), [false, true]);
+  assert.deepEqual(
+    seen.map((s) => s.update),
+    [false, true],
+  );
   assert.ok(seen[0]!.id !== undefined && seen[0]!.id === seen[1]!.id);
 });
 
-test("a live display redrawn faster than its image interval skips the static images in between, and finish() gives the last figure its image", { timeout: 120_000 }, async () => {
-  configureFigureImages({ enabled: true, format: "svg" });
-  try {
-    const seen = captureDisplays(() => {
-      const live = new LiveDisplay(60_000);
-      for (const n of [1, 2, 3]) live.showFigure(lossCurveFigure({ loss: Array.from({ length: n }, (_, i) => 1 / (i + 1)) }, `epoch ${n}`));
-      live.finish();
-      live.finish(); // nothing left to finish
-    });
-    assert.deepEqual(seen.map((s) => "image/svg+xml" in s.bundle), [true, false, false, true]);
-    assert.deepEqual(seen.map((s) => s.update), [false, true, true, true]);
-    assert.ok(seen.every((s) => s.id === seen[0]!.id));
-    assert.match(seen[3]!.bundle["image/svg+xml"] as string, /epoch 3/, "the image is of the last figure");
-  } finally {
-    configureFigureImages({ enabled: undefined, format: undefined });
-    await closeFigureImages();
-  }
-});
+test(
+  "a live display redrawn faster than its image interval skips the static images in between, and finish() gives the last figure its image",
+  { timeout: 120_000 },
+  async () => {
+    configureFigureImages({ enabled: true, format: "svg" });
+    try {
+      const seen = captureDisplays(() => {
+        const live = new LiveDisplay(60_000);
+        for (const n of [1, 2, 3])
+          live.showFigure(lossCurveFigure({ loss: Array.from({ length: n }, (_, i) => 1 / (i + 1)) }, `epoch ${n}`));
+        live.finish();
+        live.finish(); // nothing left to finish
+      });
+      assert.deepEqual(
+        seen.map((s) => "image/svg+xml" in s.bundle),
+        [true, false, false, true],
+      );
+      assert.deepEqual(
+        seen.map((s) => s.update),
+        [false, true, true, true],
+      );
+      assert.ok(seen.every((s) => s.id === seen[0]!.id));
+      assert.match(seen[3]!.bundle["image/svg+xml"] as string, /epoch 3/, "the image is of the last figure");
+    } finally {
+      configureFigureImages({ enabled: undefined, format: undefined });
+      await closeFigureImages();
+    }
+  },
+);
 
 test("the notebook reporter shows warnings and progress as outputs, never on stderr", () => {
   const seen = captureDisplays(() => {
@@ -188,10 +262,17 @@ test("the train stage hands every epoch to the reporter, and logs every logEvery
   const n = 8;
   const x = new Float32Array(n * 40 * 100).map((_, i) => Math.sin(i * 0.01) * ((i / 4000) % 2 ? 1 : -1));
   saveNpy(join(processed, SPLIT_FILES.xTrain), { dtype: "<f4", shape: [n, 40, 100], data: x });
-  saveNpy(join(processed, SPLIT_FILES.yTrain), { dtype: "<i8", shape: [n], data: BigInt64Array.from({ length: n }, (_, i) => BigInt(i % 2)) });
+  saveNpy(join(processed, SPLIT_FILES.yTrain), {
+    dtype: "<i8",
+    shape: [n],
+    data: BigInt64Array.from({ length: n }, (_, i) => BigInt(i % 2)),
+  });
   const reporter = new CollectingReporter();
   const trained = await trainStage(config, reporter);
-  assert.deepEqual(reporter.epochs.map((e) => e.epoch), [1, 2, 3]);
+  assert.deepEqual(
+    reporter.epochs.map((e) => e.epoch),
+    [1, 2, 3],
+  );
   reporter.epochs.forEach((e, i) => {
     assert.equal(e.epochs, 3);
     assert.equal(e.loss, trained.history.loss[i]);
@@ -204,39 +285,73 @@ test("the train stage hands every epoch to the reporter, and logs every logEvery
 });
 
 test("tables show numbers right-aligned with fixed decimals, in HTML and text", () => {
-  const b = tableBundle(["class", "recall"], [["normal", 0.5], ["broken", 1]], 2);
+  const b = tableBundle(
+    ["class", "recall"],
+    [
+      ["normal", 0.5],
+      ["broken", 1],
+    ],
+    2,
+  );
   assert.match(b["text/html"] as string, /<td style="text-align:right;padding:2px 10px">0\.50<\/td>/);
   assert.equal(b["text/plain"], "class   recall\nnormal    0.50\nbroken       1");
 });
 
 test("every figure uses the theme: one font stack, the colour-blind safe palette, framed axes on every subplot", () => {
-  const grid = spectrogramGridFigure([1, 2, 3].map((i) => ({ name: `p${i}`, melDb: matrix(8, 5, () => -i) })), 22050, 512, "grid", 2);
+  const grid = spectrogramGridFigure(
+    [1, 2, 3].map((i) => ({ name: `p${i}`, melDb: matrix(8, 5, () => -i) })),
+    22050,
+    512,
+    "grid",
+    2,
+  );
   for (const fig of [grid, lossCurveFigure({ loss: [1] })]) {
     assert.equal((fig.layout["font"] as { family: string }).family, FONT_FAMILY);
     assert.deepEqual(fig.layout["colorway"], [...PALETTE]);
   }
-  for (const axis of ["xaxis", "xaxis2", "yaxis3"]) assert.equal((grid.layout[axis] as { showline: boolean }).showline, true, axis);
+  for (const axis of ["xaxis", "xaxis2", "yaxis3"])
+    assert.equal((grid.layout[axis] as { showline: boolean }).showline, true, axis);
 });
 
 test("the confusion matrix is annotated with each cell's count and share of its row", () => {
-  const fig = confusionMatrixFigure([[3, 1], [2, 14]], ["normal", "broken"]);
+  const fig = confusionMatrixFigure(
+    [
+      [3, 1],
+      [2, 14],
+    ],
+    ["normal", "broken"],
+  );
   const texts = (fig.layout["annotations"] as Array<{ text: string }>).map((a) => a.text);
-  assert.deepEqual(texts, ["<b>3</b><br>75 % of row", "<b>1</b><br>25 % of row", "<b>2</b><br>13 % of row", "<b>14</b><br>88 % of row"]);
-  assert.deepEqual(fig.data[0]!["z"], [[3, 1], [2, 14]]);
+  assert.deepEqual(texts, [
+    "<b>3</b><br>75 % of row",
+    "<b>1</b><br>25 % of row",
+    "<b>2</b><br>13 % of row",
+    "<b>14</b><br>88 % of row",
+  ]);
+  assert.deepEqual(fig.data[0]!["z"], [
+    [3, 1],
+    [2, 14],
+  ]);
   assert.equal((fig.layout["yaxis"] as { autorange: string }).autorange, "reversed", "true classes read top to bottom");
 });
 
 test("per-class metrics match the classification report", () => {
   const report = classificationReport([0, 0, 1, 1, 1], [0, 1, 1, 1, 0], ["normal", "broken"]);
   const fig = perClassMetricsFigure(report);
-  assert.deepEqual(fig.data.map((t) => t["name"]), ["precision", "recall", "F1"]);
+  assert.deepEqual(
+    fig.data.map((t) => t["name"]),
+    ["precision", "recall", "F1"],
+  );
   assert.deepEqual(fig.data[1]!["y"], [0.5, 0.667]);
 });
 
 test("the loss figure adds a validation curve only when there is one", () => {
   assert.equal(lossCurveFigure({ loss: [1, 0.5] }).data.length, 1);
   const both = lossCurveFigure({ loss: [1, 0.5], valLoss: [1.1, 0.7], epochs: 50 });
-  assert.deepEqual(both.data.map((t) => t["name"]), ["training loss", "validation loss"]);
+  assert.deepEqual(
+    both.data.map((t) => t["name"]),
+    ["training loss", "validation loss"],
+  );
   assert.deepEqual((both.layout["xaxis"] as { range: number[] }).range, [0.5, 50.5]);
 });
 
@@ -275,7 +390,8 @@ test("notebooks read the raw recordings in data/ and write only under their own 
     const config = notebookConfig({ train: { epochs: 7 } });
     assert.equal(dataPath(config, "rawBroken"), join(ROOT, "data", "broken_audio"));
     assert.equal(dataPath(config, "rawNormal"), join(ROOT, "data", "normal_audio"));
-    for (const key of ["brokenSamples", "normalSamples", "augmentedBroken", "processed"] as const) assert.ok(dataPath(config, key).startsWith(out + "/"), key);
+    for (const key of ["brokenSamples", "normalSamples", "augmentedBroken", "processed"] as const)
+      assert.ok(dataPath(config, key).startsWith(out + "/"), key);
     assert.ok(config.modelDir.startsWith(out) && config.reportsDir.startsWith(out));
     assert.equal(config.train.epochs, 7);
     assert.equal(config.train.logEveryEpochs, 1);
@@ -288,27 +404,56 @@ test("notebooks read the raw recordings in data/ and write only under their own 
 
 test("jupyter:install registers a kernelspec that starts this project's tslab", () => {
   const prefix = mkdtempSync(join(tmpdir(), "soundcheck-kernelspec-"));
-  const r = spawnSync(process.execPath, [join(ROOT, "scripts", "jupyter-install.mjs"), "--prefix", prefix], { encoding: "utf8" });
+  const r = spawnSync(process.execPath, [join(ROOT, "scripts", "jupyter-install.mjs"), "--prefix", prefix], {
+    encoding: "utf8",
+  });
   assert.equal(r.status, 0, r.stderr);
-  const spec = JSON.parse(readFileSync(join(prefix, "share", "jupyter", "kernels", "soundcheck-tslab", "kernel.json"), "utf8")) as { argv: string[]; language: string };
-  assert.deepEqual(spec.argv, [process.execPath, join(ROOT, "node_modules", "tslab", "bin", "tslab"), "kernel", "--config-path", "{connection_file}"]);
+  const spec = JSON.parse(
+    readFileSync(join(prefix, "share", "jupyter", "kernels", "soundcheck-tslab", "kernel.json"), "utf8"),
+  ) as { argv: string[]; language: string };
+  assert.deepEqual(spec.argv, [
+    process.execPath,
+    join(ROOT, "node_modules", "tslab", "bin", "tslab"),
+    "kernel",
+    "--config-path",
+    "{connection_file}",
+  ]);
   assert.equal(spec.language, "typescript");
 });
 
-test("saveFigure writes SVG, a print-scale PNG and a PDF with embedded fonts, with the installed Chromium", { timeout: 120_000 }, async () => {
-  assert.ok(findChromium(), "no Chromium found: install it (Debian: apt install chromium) or set SOUNDCHECK_CHROMIUM");
-  const dir = mkdtempSync(join(tmpdir(), "soundcheck-save-"));
-  const files = await saveFigure(confusionMatrixFigure([[5, 1], [0, 9]], ["normal", "broken"]), join(dir, "cm.pdf"));
-  assert.deepEqual(files, ["svg", "png", "pdf"].map((e) => join(dir, `cm.${e}`)));
-  const svg = readFileSync(files[0]!, "utf8");
-  assert.match(svg, /^<svg[^>]*width="520" height="460"/);
-  assert.match(svg, /Confusion matrix \(test set\)/);
-  const png = readFileSync(files[1]!);
-  assert.equal(png.readUInt32BE(16), 520 * 4, "PNG width = 4 x the figure's");
-  assert.equal(png.readUInt32BE(20), 460 * 4);
-  const pdf = readFileSync(files[2]!).toString("latin1");
-  assert.ok(pdf.startsWith("%PDF-"));
-  assert.match(pdf, /\/FontFile2/, "fonts are embedded");
-  assert.match(pdf, /\/MediaBox \[0 0 390 345(\.\d+)?\]/, "page = figure size (520 x 460 px = 390 x 345 pt)");
-  writeFileSync(join(dir, "ok"), "");
-});
+test(
+  "saveFigure writes SVG, a print-scale PNG and a PDF with embedded fonts, with the installed Chromium",
+  { timeout: 120_000 },
+  async () => {
+    assert.ok(
+      findChromium(),
+      "no Chromium found: install it (Debian: apt install chromium) or set SOUNDCHECK_CHROMIUM",
+    );
+    const dir = mkdtempSync(join(tmpdir(), "soundcheck-save-"));
+    const files = await saveFigure(
+      confusionMatrixFigure(
+        [
+          [5, 1],
+          [0, 9],
+        ],
+        ["normal", "broken"],
+      ),
+      join(dir, "cm.pdf"),
+    );
+    assert.deepEqual(
+      files,
+      ["svg", "png", "pdf"].map((e) => join(dir, `cm.${e}`)),
+    );
+    const svg = readFileSync(files[0]!, "utf8");
+    assert.match(svg, /^<svg[^>]*width="520" height="460"/);
+    assert.match(svg, /Confusion matrix \(test set\)/);
+    const png = readFileSync(files[1]!);
+    assert.equal(png.readUInt32BE(16), 520 * 4, "PNG width = 4 x the figure's");
+    assert.equal(png.readUInt32BE(20), 460 * 4);
+    const pdf = readFileSync(files[2]!).toString("latin1");
+    assert.ok(pdf.startsWith("%PDF-"));
+    assert.match(pdf, /\/FontFile2/, "fonts are embedded");
+    assert.match(pdf, /\/MediaBox \[0 0 390 345(\.\d+)?\]/, "page = figure size (520 x 460 px = 390 x 345 pt)");
+    writeFileSync(join(dir, "ok"), "");
+  },
+);

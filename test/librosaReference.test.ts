@@ -17,7 +17,10 @@ function python(args: string[]): string {
   try {
     return execFileSync(PYTHON, args, { encoding: "utf8", cwd: ROOT, timeout: 300_000 });
   } catch (err) {
-    throw new Error(`${PYTHON} with numpy is needed for this test (apt-get install python3-numpy): ${(err as Error).message}`, { cause: err });
+    throw new Error(
+      `${PYTHON} with numpy is needed for this test (apt-get install python3-numpy): ${(err as Error).message}`,
+      { cause: err },
+    );
   }
 }
 
@@ -26,7 +29,12 @@ test("librosa_ref.py --signals-only writes the four test signals byte-identical 
   try {
     python([join(ROOT, "scripts", "reference", "librosa_ref.py"), "--out", out, "--signals-only"]);
     const wavs = readdirSync(out).sort();
-    assert.deepEqual(wavs, readdirSync(FIXTURES).filter((f) => f.endsWith(".wav")).sort());
+    assert.deepEqual(
+      wavs,
+      readdirSync(FIXTURES)
+        .filter((f) => f.endsWith(".wav"))
+        .sort(),
+    );
     assert.equal(wavs.length, 4);
     for (const f of wavs) assert.ok(readFileSync(join(out, f)).equals(readFileSync(join(FIXTURES, f))), f);
   } finally {
@@ -35,6 +43,11 @@ test("librosa_ref.py --signals-only writes the four test signals byte-identical 
 });
 
 test("index.json's parameters, signal metadata, statistics, .npy bytes and comparisons follow from the generator's code", () => {
-  const mismatches = JSON.parse(python([join(__dirname, "helpers", "librosaRefCheck.py"), ROOT]).trim().split("\n").pop() as string) as string[];
+  const mismatches = JSON.parse(
+    python([join(__dirname, "helpers", "librosaRefCheck.py"), ROOT])
+      .trim()
+      .split("\n")
+      .pop() as string,
+  ) as string[];
   assert.deepEqual(mismatches, []);
 });

@@ -9,7 +9,10 @@ const yTrue = [0, 0, 0, 0, 1, 1, 1, 1, 1, 1];
 const yPred = [0, 0, 0, 1, 1, 1, 1, 1, 0, 1];
 
 test("counts a hand-made confusion matrix as [true][predicted]", () => {
-  assert.deepEqual(confusionMatrix(yTrue, yPred, 2), [[3, 1], [1, 5]]);
+  assert.deepEqual(confusionMatrix(yTrue, yPred, 2), [
+    [3, 1],
+    [1, 5],
+  ]);
 });
 
 test("computes accuracy as the fraction of correct rows", () => {

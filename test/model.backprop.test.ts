@@ -14,15 +14,25 @@ import { syntheticMfccDataset } from "../src/model/synthetic";
 function autodiff(model: tf.LayersModel, x: tf.Tensor3D, labels: Int32Array): { loss: number; grads: Float32Array[] } {
   const variables = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
   const onehot = tf.oneHot(tf.tensor1d(labels, "int32"), 2);
-  const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(onehot, model.apply(x) as tf.Tensor) as tf.Scalar, variables);
-  const out = { loss: value.dataSync()[0] as number, grads: variables.map((v) => Float32Array.from((grads[v.name] as tf.Tensor).dataSync() as Float32Array)) };
+  const { value, grads } = tf.variableGrads(
+    () => tf.losses.softmaxCrossEntropy(onehot, model.apply(x) as tf.Tensor) as tf.Scalar,
+    variables,
+  );
+  const out = {
+    loss: value.dataSync()[0] as number,
+    grads: variables.map((v) => Float32Array.from((grads[v.name] as tf.Tensor).dataSync() as Float32Array)),
+  };
   tf.dispose([onehot, value, ...Object.values(grads)]);
   return out;
 }
 
 for (const backend of ["wasm", "cpu"] as const) {
   describe(`cnnBackprop on ${backend}`, () => {
-    for (const [batch, frames, seed] of [[5, 100, 1], [1, 20, 2], [3, 12, 3]] as const) {
+    for (const [batch, frames, seed] of [
+      [5, 100, 1],
+      [1, 20, 2],
+      [3, 12, 3],
+    ] as const) {
       test(`matches tfjs autodiff's loss and all 8 gradients for ${batch} clip(s) of [40][${frames}]`, async () => {
         if (backend === "wasm") await selectBackend("wasm");
         else await tf.setBackend("cpu");
@@ -40,7 +50,9 @@ for (const backend of ["wasm", "cpu"] as const) {
           const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-12);
           for (let k = 0; k < want.length; k++) {
             if (!(Math.abs((got[k] as number) - (want[k] as number)) <= 1e-4 * scale)) {
-              assert.fail(`gradient ${i} (${model.trainableWeights[i]?.name}) element ${k}: ${got[k]} vs autodiff ${want[k]}`);
+              assert.fail(
+                `gradient ${i} (${model.trainableWeights[i]?.name}) element ${k}: ${got[k]} vs autodiff ${want[k]}`,
+              );
             }
           }
         });

@@ -37,7 +37,10 @@ function assertClose(actual: Float32Array, expected: Float32Array, label: string
   for (const v of expected) scale = Math.max(scale, Math.abs(v));
   for (let i = 0; i < actual.length; i++) {
     const diff = Math.abs((actual[i] as number) - (expected[i] as number));
-    if (!(diff <= tol * scale)) assert.fail(`${label}: element ${i} is ${actual[i]}, cpu gives ${expected[i]} (|diff| ${diff} > ${tol} * ${scale})`);
+    if (!(diff <= tol * scale))
+      assert.fail(
+        `${label}: element ${i} is ${actual[i]}, cpu gives ${expected[i]} (|diff| ${diff} > ${tol} * ${scale})`,
+      );
   }
 }
 
@@ -78,7 +81,12 @@ describe("conv2d gradients on wasm (Conv2DBackpropFilter, Conv2DBackpropInput)",
         const wt = T(w) as tf.Tensor4D;
         const y = tf.conv2d(xt, wt, c.strides, c.pad);
         const dyWeights = T(randomData(y.shape, 3));
-        const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad).mul(dyWeights).sum())([xt, wt]);
+        const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf
+            .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad)
+            .mul(dyWeights)
+            .sum(),
+        )([xt, wt]);
         return [y, dx as tf.Tensor, dw as tf.Tensor];
       });
     });
@@ -91,7 +99,12 @@ describe("conv2d gradients on wasm (Conv2DBackpropFilter, Conv2DBackpropInput)",
       const xt = T(x) as tf.Tensor3D;
       const wt = T(w) as tf.Tensor3D;
       const dyWeights = T(randomData([5, 20, 4], 6));
-      const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv1d(a as tf.Tensor3D, b as tf.Tensor3D, 1, "same").mul(dyWeights).sum())([xt, wt]);
+      const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf
+          .conv1d(a as tf.Tensor3D, b as tf.Tensor3D, 1, "same")
+          .mul(dyWeights)
+          .sum(),
+      )([xt, wt]);
       return [dx as tf.Tensor, dw as tf.Tensor];
     });
   });
@@ -104,7 +117,12 @@ describe("conv2d gradients on wasm (Conv2DBackpropFilter, Conv2DBackpropInput)",
       const wt = T(w) as tf.Tensor4D;
       const y = tf.conv2dTranspose(xt, wt, [2, 8, 10, 2], 2, "same");
       const dyWeights = T(randomData(y.shape, 9));
-      const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [2, 8, 10, 2], 2, "same").mul(dyWeights).sum())([xt, wt]);
+      const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf
+          .conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [2, 8, 10, 2], 2, "same")
+          .mul(dyWeights)
+          .sum(),
+      )([xt, wt]);
       return [y, dx as tf.Tensor, dw as tf.Tensor];
     });
   });
@@ -115,7 +133,14 @@ describe("conv2d gradients on wasm (Conv2DBackpropFilter, Conv2DBackpropInput)",
       const x = tf.ones([1, 2, 4, 4]);
       const dy = tf.ones([1, 3, 4, 4]);
       assert.throws(
-        () => tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, { strides: 1, pad: "same", dataFormat: "NCHW", filterShape: [1, 1, 2, 3] }),
+        () =>
+          tf
+            .engine()
+            .runKernel(
+              "Conv2DBackpropFilter",
+              { x, dy },
+              { strides: 1, pad: "same", dataFormat: "NCHW", filterShape: [1, 1, 2, 3] },
+            ),
         /Conv2DBackpropFilter.*NHWC/,
       );
     });
@@ -137,24 +162,71 @@ describe("maxPool gradient on wasm (MaxPoolGrad)", () => {
     const name = `x [${c.x}] pool [${c.size}] strides [${c.strides}] pad ${c.pad}`;
     test(`routes gradients to the first maximum of each window, tied values included, like cpu, for ${name}`, async () => {
       const x = randomData(c.x, 10, 3); // values in {0, 1, 2}: most windows hold ties
-      await sameOnBothBackends(name, () => {
-        const xt = T(x) as tf.Tensor4D;
-        const y = tf.maxPool(xt, c.size, c.strides, c.pad);
-        const dyWeights = T(randomData(y.shape, 11));
-        const dx = tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, c.size, c.strides, c.pad).mul(dyWeights).sum())(xt);
-        return [y, dx];
-      }, 1e-6);
+      await sameOnBothBackends(
+        name,
+        () => {
+          const xt = T(x) as tf.Tensor4D;
+          const y = tf.maxPool(xt, c.size, c.strides, c.pad);
+          const dyWeights = T(randomData(y.shape, 11));
+          const dx = tf.grad((a: tf.Tensor) =>
+            tf
+              .maxPool(a as tf.Tensor4D, c.size, c.strides, c.pad)
+              .mul(dyWeights)
+              .sum(),
+          )(xt);
+          return [y, dx];
+        },
+        1e-6,
+      );
     });
   }
 
   test("treats -Infinity and NaN as cpu does: never a maximum, and a window of only those passes nothing", async () => {
     // windows of two: (-Inf,-Inf) (1,2) (NaN,3) (4,NaN) (-Inf,5) (6,-Inf) (NaN,NaN) (7,7)
-    const values = new Float32Array([-Infinity, -Infinity, 1, 2, NaN, 3, 4, NaN, -Infinity, 5, 6, -Infinity, NaN, NaN, 7, 7]);
-    for (const [shape, size] of [[[1, 16, 1, 1], [2, 1]], [[1, 1, 16, 1], [1, 2]], [[1, 4, 4, 1], [2, 2]]] as const) {
+    const values = new Float32Array([
+      -Infinity,
+      -Infinity,
+      1,
+      2,
+      NaN,
+      3,
+      4,
+      NaN,
+      -Infinity,
+      5,
+      6,
+      -Infinity,
+      NaN,
+      NaN,
+      7,
+      7,
+    ]);
+    for (const [shape, size] of [
+      [
+        [1, 16, 1, 1],
+        [2, 1],
+      ],
+      [
+        [1, 1, 16, 1],
+        [1, 2],
+      ],
+      [
+        [1, 4, 4, 1],
+        [2, 2],
+      ],
+    ] as const) {
       await sameOnBothBackends(`non-finite values, pool [${size}]`, () => {
         const xt = tf.tensor4d(values, [...shape]);
         const dyWeights = tf.range(1, 1 + 16 / (size[0] * size[1]));
-        return [tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, [...size], [...size], "valid").reshape([-1]).mul(dyWeights).sum())(xt)];
+        return [
+          tf.grad((a: tf.Tensor) =>
+            tf
+              .maxPool(a as tf.Tensor4D, [...size], [...size], "valid")
+              .reshape([-1])
+              .mul(dyWeights)
+              .sum(),
+          )(xt),
+        ];
       });
     }
   });
@@ -162,7 +234,12 @@ describe("maxPool gradient on wasm (MaxPoolGrad)", () => {
 
 describe("BatchMatMul on wasm with transposed operands", () => {
   const shapes: Array<{ a: number[]; b: number[]; ta: boolean; tb: boolean }> = [];
-  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+  for (const [ta, tb] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ] as const) {
     shapes.push({ a: ta ? [7, 5] : [5, 7], b: tb ? [3, 7] : [7, 3], ta, tb });
     shapes.push({ a: ta ? [2, 7, 5] : [2, 5, 7], b: tb ? [2, 3, 7] : [2, 7, 3], ta, tb });
     shapes.push({ a: ta ? [800, 32] : [32, 800], b: tb ? [64, 800] : [800, 64], ta, tb });
@@ -177,7 +254,10 @@ describe("BatchMatMul on wasm with transposed operands", () => {
         const bt = T(b);
         const y = tf.matMul(at, bt, s.ta, s.tb);
         const dyWeights = T(randomData(y.shape, 14));
-        const [da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.matMul(p, q, s.ta, s.tb).mul(dyWeights).sum())([at, bt]);
+        const [da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.matMul(p, q, s.ta, s.tb).mul(dyWeights).sum())([
+          at,
+          bt,
+        ]);
         return [y, da as tf.Tensor, db as tf.Tensor];
       });
     });
@@ -208,7 +288,17 @@ describe("Sum on wasm", () => {
 
   test("sums int32 tensors through the stock kernel", async () => {
     await selectBackend("wasm");
-    const y = tf.sum(tf.tensor2d([[1, 2], [3, 4]], [2, 2], "int32"), 0);
+    const y = tf.sum(
+      tf.tensor2d(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [2, 2],
+        "int32",
+      ),
+      0,
+    );
     assert.equal(y.dtype, "int32");
     assert.deepEqual(Array.from(y.dataSync()), [4, 6]);
     y.dispose();
@@ -258,7 +348,14 @@ describe("Slice on wasm", () => {
       assert.deepEqual(Array.from(tf.slice(i, [0, 1, 1], [2, 2, 2]).dataSync()), [5, 12, 33, 40, 89, 96, 117, 124]);
       assert.deepEqual(Array.from(tf.slice(b, [1, 0, 0], [1, 2, 4]).dataSync()), [1, 0, 0, 1, 0, 0, 1, 0]);
       const parts = tf.split(tf.range(0, 10), [3, 5, 2]);
-      assert.deepEqual(parts.map((p) => Array.from(p.dataSync())), [[0, 1, 2], [3, 4, 5, 6, 7], [8, 9]]);
+      assert.deepEqual(
+        parts.map((p) => Array.from(p.dataSync())),
+        [
+          [0, 1, 2],
+          [3, 4, 5, 6, 7],
+          [8, 9],
+        ],
+      );
       tf.dispose([i, b, ...parts]);
     }
   });

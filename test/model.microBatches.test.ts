@@ -26,8 +26,15 @@ before(async () => {
 
 describe("micro-batches", () => {
   test("cut a step into consecutive ranges of the given size, the last one shorter", () => {
-    assert.deepEqual(microBatchRanges(10, 4), [[0, 4], [4, 8], [8, 10]]);
-    assert.deepEqual(microBatchRanges(8, 4), [[0, 4], [4, 8]]);
+    assert.deepEqual(microBatchRanges(10, 4), [
+      [0, 4],
+      [4, 8],
+      [8, 10],
+    ]);
+    assert.deepEqual(microBatchRanges(8, 4), [
+      [0, 4],
+      [4, 8],
+    ]);
     assert.deepEqual(microBatchRanges(3, 128), [[0, 3]]);
     assert.throws(() => microBatchRanges(3, 0), /positive integer/);
   });
@@ -65,9 +72,20 @@ describe("micro-batches", () => {
     const variables = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
     const buffer = new Float32Array(6 * 4000);
     const rows = Int32Array.from({ length: 6 }, (_, i) => i);
-    const explicit = microBatchGradient(explicitSummedGradients(cnnBackprop(model)), data.x, 40, 100, rows, data.y, buffer);
+    const explicit = microBatchGradient(
+      explicitSummedGradients(cnnBackprop(model)),
+      data.x,
+      40,
+      100,
+      rows,
+      data.y,
+      buffer,
+    );
     const tape = microBatchGradient(tapeSummedGradients(model, variables), data.x, 40, 100, rows, data.y, buffer);
-    assert.ok(Math.abs(tape.lossSum - explicit.lossSum) <= 1e-5 * explicit.lossSum, `loss sum ${tape.lossSum} vs ${explicit.lossSum}`);
+    assert.ok(
+      Math.abs(tape.lossSum - explicit.lossSum) <= 1e-5 * explicit.lossSum,
+      `loss sum ${tape.lossSum} vs ${explicit.lossSum}`,
+    );
     assert.equal(tape.correct, explicit.correct);
     const scale = explicit.grad.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
     const worst = tape.grad.reduce((m, v, i) => Math.max(m, Math.abs(v - (explicit.grad[i] as number))), 0);

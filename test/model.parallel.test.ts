@@ -16,7 +16,12 @@ import { selectBackend } from "../src/model/backend";
 import { cnnBackprop } from "../src/model/backprop";
 import { buildCnn, THESIS_CNN } from "../src/model/cnn";
 import { GradientWorkers, liveTrainWorkers, resolveTrainWorkers } from "../src/model/dataParallel";
-import { explicitSummedGradients, microBatchGradient, microBatchRanges, OrderedGradientSum } from "../src/model/microBatches";
+import {
+  explicitSummedGradients,
+  microBatchGradient,
+  microBatchRanges,
+  OrderedGradientSum,
+} from "../src/model/microBatches";
 import { saveCnn } from "../src/model/save";
 import { syntheticMfccDataset } from "../src/model/synthetic";
 import { MINIBATCH_TRAINING, THESIS_TRAINING, trainCnn, type TrainOptions } from "../src/model/train";
@@ -45,7 +50,12 @@ describe("GradientWorkers", () => {
     const variables = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
     const adam = new FlatAdam(variables);
     const gradients = explicitSummedGradients(cnnBackprop(model));
-    const pool = await GradientWorkers.start(3, { backend: "wasm", cnn: { ...THESIS_CNN }, paramCount: adam.size, x: data.x });
+    const pool = await GradientWorkers.start(3, {
+      backend: "wasm",
+      cnn: { ...THESIS_CNN },
+      paramCount: adam.size,
+      x: data.x,
+    });
     try {
       const oneThread = (rows: Int32Array): { grad: Float32Array; loss: number; correct: number } => {
         const ranges = microBatchRanges(rows.length, microBatch);
@@ -53,7 +63,18 @@ describe("GradientWorkers", () => {
         const buffer = new Float32Array(microBatch * 4000);
         ranges.forEach(([from, to], k) => {
           const part = rows.subarray(from, to);
-          sum.add(k, microBatchGradient(gradients, data.x, 40, 100, part, Int32Array.from(part, (r) => data.y[r] as number), buffer));
+          sum.add(
+            k,
+            microBatchGradient(
+              gradients,
+              data.x,
+              40,
+              100,
+              part,
+              Int32Array.from(part, (r) => data.y[r] as number),
+              buffer,
+            ),
+          );
         });
         return sum.mean(ranges.length);
       };
@@ -66,7 +87,10 @@ describe("GradientWorkers", () => {
         assert.equal(got.loss, want.loss, what);
         assert.equal(got.correct, want.correct, what);
         assert.deepEqual(Buffer.from(got.grad.buffer), Buffer.from(want.grad.buffer), `${what}: gradients differ`);
-        assert.ok(want.grad.some((g) => g !== 0), `${what}: the gradient is not all zeros`);
+        assert.ok(
+          want.grad.some((g) => g !== 0),
+          `${what}: the gradient is not all zeros`,
+        );
       }
     } finally {
       await pool.close();
@@ -80,7 +104,10 @@ describe("trainCnn with workers", () => {
   for (const [what, options] of [
     ["full batch (thesis)", { ...THESIS_TRAINING, epochs: 3 }],
     // 40 training clips: steps of 18, 18 and 4 rows, the last one a single micro-batch
-    ["shuffled mini-batches of 18 with validation", { ...MINIBATCH_TRAINING, batchSize: 18, epochs: 3, earlyStoppingPatience: null }],
+    [
+      "shuffled mini-batches of 18 with validation",
+      { ...MINIBATCH_TRAINING, batchSize: 18, epochs: 3, earlyStoppingPatience: null },
+    ],
   ] as Array<[string, Partial<TrainOptions>]>) {
     test(`trains byte-identical weights and losses with 1 and 3 workers: ${what}`, async () => {
       const data = syntheticMfccDataset(50, { seed: 4, separation: 1 });
@@ -101,7 +128,12 @@ describe("trainCnn with workers", () => {
 
   test("learns full-batch with 2 workers", async () => {
     const data = syntheticMfccDataset(64, { seed: 3, separation: 1.5 });
-    const two = await trainCnn(data.x, data.y, data.shape, { ...THESIS_TRAINING, epochs: 30, microBatch: 16, workers: 2 });
+    const two = await trainCnn(data.x, data.y, data.shape, {
+      ...THESIS_TRAINING,
+      epochs: 30,
+      microBatch: 16,
+      workers: 2,
+    });
     assert.equal(two.history.workers, 2);
     const l2 = two.history.loss;
     assert.ok((l2[29] as number) < 0.5 * (l2[0] as number), `loss ${l2[0]} -> ${l2[29]}`);
@@ -113,7 +145,14 @@ describe("trainCnn with workers", () => {
     const data = syntheticMfccDataset(64, { seed: 7, separation: 0 });
     const tensorsBefore = tf.memory().numTensors;
     const { model, history } = await trainCnn(data.x, data.y, data.shape, {
-      ...MINIBATCH_TRAINING, batchSize: 8, microBatch: 4, epochs: 40, learningRate: 0.01, earlyStoppingPatience: 2, seed: 8, workers: 2,
+      ...MINIBATCH_TRAINING,
+      batchSize: 8,
+      microBatch: 4,
+      epochs: 40,
+      learningRate: 0.01,
+      earlyStoppingPatience: 2,
+      seed: 8,
+      workers: 2,
     });
     const val = history.valLoss as number[];
     assert.equal(history.stoppedEarly, true);
@@ -126,10 +165,16 @@ describe("trainCnn with workers", () => {
   test("terminates its workers when training throws", async () => {
     const data = syntheticMfccDataset(32, { seed: 9 });
     let runningWhenThrown = 0;
-    const failing = trainCnn(data.x, data.y, data.shape, { epochs: 3, reportEvery: 1, microBatch: 8, workers: 2 }, () => {
-      runningWhenThrown = liveTrainWorkers();
-      throw new Error("stop here");
-    });
+    const failing = trainCnn(
+      data.x,
+      data.y,
+      data.shape,
+      { epochs: 3, reportEvery: 1, microBatch: 8, workers: 2 },
+      () => {
+        runningWhenThrown = liveTrainWorkers();
+        throw new Error("stop here");
+      },
+    );
     await assert.rejects(failing, /stop here/);
     assert.equal(runningWhenThrown, 2);
     assert.equal(liveTrainWorkers(), 0);
@@ -137,7 +182,10 @@ describe("trainCnn with workers", () => {
 
   test("rejects 0 workers with a ConfigError naming the setting", async () => {
     const data = syntheticMfccDataset(4, { seed: 9 });
-    await assert.rejects(trainCnn(data.x, data.y, data.shape, { workers: 0 }), (err: unknown) => err instanceof ConfigError && /workers/.test(err.message));
+    await assert.rejects(
+      trainCnn(data.x, data.y, data.shape, { workers: 0 }),
+      (err: unknown) => err instanceof ConfigError && /workers/.test(err.message),
+    );
   });
 });
 

@@ -31,7 +31,11 @@ describe("saveCnn / loadCnn", () => {
     const { model, history } = await trainCnn(data.x, data.y, data.shape, { epochs: 3, seed: 2 });
     const dir = tempDir();
     try {
-      await saveCnn(model, dir, { classNames: ["normal", "abnormal"], features: { ...DEFAULT_FEATURE_CONFIG }, history });
+      await saveCnn(model, dir, {
+        classNames: ["normal", "abnormal"],
+        features: { ...DEFAULT_FEATURE_CONFIG },
+        history,
+      });
       const before = predictProbabilities(model, data.x, 32);
       const loaded = await loadCnn(dir);
       const after = predictProbabilities(loaded.model, data.x, 32);
@@ -81,7 +85,10 @@ describe("saveCnn / loadCnn", () => {
     const dir = tempDir();
     try {
       writeFileSync(join(dir, "metadata.json"), JSON.stringify({ classNames: ["a", "b"] }));
-      await assert.rejects(loadCnn(dir), (err: unknown) => err instanceof ConfigError && /model\.json/.test(err.message));
+      await assert.rejects(
+        loadCnn(dir),
+        (err: unknown) => err instanceof ConfigError && /model\.json/.test(err.message),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -93,7 +100,10 @@ describe("saveCnn / loadCnn", () => {
     try {
       await saveCnn(model, dir, { classNames: ["a", "b"] });
       rmSync(join(dir, "weights.bin"));
-      await assert.rejects(loadCnn(dir), (err: unknown) => err instanceof ConfigError && /weights\.bin/.test(err.message));
+      await assert.rejects(
+        loadCnn(dir),
+        (err: unknown) => err instanceof ConfigError && /weights\.bin/.test(err.message),
+      );
     } finally {
       model.dispose();
       rmSync(dir, { recursive: true, force: true });
@@ -110,7 +120,12 @@ interface BackendOutcome {
 
 /** selectBackend("auto") and ("tfjs-node") in a fresh Node process, optionally with a preload. */
 function selectInChild(preload: string | null): BackendOutcome {
-  const args = [...(preload === null ? [] : ["--require", preload]), "--import", "tsx", join(__dirname, "helpers", "selectBackendChild.ts")];
+  const args = [
+    ...(preload === null ? [] : ["--require", preload]),
+    "--import",
+    "tsx",
+    join(__dirname, "helpers", "selectBackendChild.ts"),
+  ];
   const r = spawnSync(process.execPath, args, { encoding: "utf8", cwd: join(__dirname, ".."), timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout.trim().split("\n").pop() as string) as BackendOutcome;
@@ -123,8 +138,13 @@ function selectInChild(preload: string | null): BackendOutcome {
  * registers nothing; a user may have installed the real package.)
  */
 function tfjsNodeUsable(): boolean {
-  const code = 'const tf = require("@tensorflow/tfjs"); try { require("@tensorflow/tfjs-node"); } catch {} process.stdout.write(String(tf.findBackendFactory("tensorflow") !== null));';
-  const r = spawnSync(process.execPath, ["-e", code], { encoding: "utf8", cwd: join(__dirname, ".."), timeout: 120_000 });
+  const code =
+    'const tf = require("@tensorflow/tfjs"); try { require("@tensorflow/tfjs-node"); } catch {} process.stdout.write(String(tf.findBackendFactory("tensorflow") !== null));';
+  const r = spawnSync(process.execPath, ["-e", code], {
+    encoding: "utf8",
+    cwd: join(__dirname, ".."),
+    timeout: 120_000,
+  });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.trim() === "true";
 }
@@ -149,7 +169,10 @@ describe("selectBackend", () => {
     const outcome = selectInChild(join(__dirname, "helpers", "hideTfjsNode.cjs"));
     assert.equal(outcome.auto, "wasm");
     assert.equal(outcome.active, "wasm");
-    assert.match(outcome.notes[0] ?? "", /^skipping tfjs-node: @tensorflow\/tfjs-node is not installed or failed to load \(Cannot find module/);
+    assert.match(
+      outcome.notes[0] ?? "",
+      /^skipping tfjs-node: @tensorflow\/tfjs-node is not installed or failed to load \(Cannot find module/,
+    );
     assert.ok("configError" in outcome.demanded, "demanding tfjs-node must fail here");
     assert.equal(outcome.demanded.configError, true);
     assert.match(outcome.demanded.error, /tfjs-node.*install @tensorflow\/tfjs-node/);

@@ -33,13 +33,23 @@ import { FlatAdam } from "../src/model/adam";
 import { selectBackend } from "../src/model/backend";
 import { cnnBackprop } from "../src/model/backprop";
 import { buildCnn, toModelInput } from "../src/model/cnn";
-import { explicitSummedGradients, microBatchGradient, microBatchRanges, OrderedGradientSum } from "../src/model/microBatches";
+import {
+  explicitSummedGradients,
+  microBatchGradient,
+  microBatchRanges,
+  OrderedGradientSum,
+} from "../src/model/microBatches";
 import { predictLogitsModelLayout } from "../src/model/predict";
 import { syntheticMfccDataset, type SyntheticDataset } from "../src/model/synthetic";
 import { fromTorchLayout, type LayoutTensor, toTorchLayout } from "../src/model/torchLayout";
 import { THESIS_TRAINING, trainCnn } from "../src/model/train";
 
-const PYTHON = process.env["PYTHON"] !== undefined && process.env["PYTHON"] !== "" ? process.env["PYTHON"] : existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+const PYTHON =
+  process.env["PYTHON"] !== undefined && process.env["PYTHON"] !== ""
+    ? process.env["PYTHON"]
+    : existsSync("/usr/bin/python3")
+      ? "/usr/bin/python3"
+      : "python3";
 const SCRIPT = join(__dirname, "..", "scripts", "reference", "cnn_parity.py");
 const LEARNING_RATE = THESIS_TRAINING.learningRate;
 
@@ -47,7 +57,10 @@ const TOLERANCE = { logits: 1e-5, loss: 1e-5, gradient: 1e-4, adam: 1e-6, parame
 
 /** Why PyTorch cannot run here (with how to install it), or null. */
 function torchMissing(): string | null {
-  const r = spawnSync(PYTHON, ["-c", "import torch, numpy; print(torch.__version__)"], { encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync(PYTHON, ["-c", "import torch, numpy; print(torch.__version__)"], {
+    encoding: "utf8",
+    timeout: 120_000,
+  });
   if (r.status === 0) return null;
   const why = r.error?.message ?? r.stderr.trim().split("\n").pop() ?? `exit ${r.status}`;
   return `PyTorch is not importable by ${PYTHON} (${why}). Install it: apt-get install python3-torch python3-numpy (Debian 12, torch 1.13), or set PYTHON to a python with torch and numpy.`;
@@ -65,7 +78,9 @@ function requireTorch(): void {
 }
 
 function weightsOf(model: tf.LayersModel): LayoutTensor[] {
-  return model.getWeights().map((w) => ({ shape: [...w.shape], data: Float32Array.from(w.dataSync() as Float32Array) }));
+  return model
+    .getWeights()
+    .map((w) => ({ shape: [...w.shape], data: Float32Array.from(w.dataSync() as Float32Array) }));
 }
 
 /** Write data and our initial weights (PyTorch layout) to `dir`, run cnn_parity.py there. */
@@ -79,9 +94,19 @@ interface TorchRun {
 
 function runTorch(dir: string, data: SyntheticDataset, init: LayoutTensor[], steps: number, record: number): TorchRun {
   saveNpy(join(dir, "x.npy"), { dtype: "<f4", shape: data.shape, data: data.x });
-  saveNpy(join(dir, "y.npy"), { dtype: "<i8", shape: [data.y.length], data: BigInt64Array.from(data.y, (v) => BigInt(v)) });
-  toTorchLayout(init).forEach((p, i) => saveNpy(join(dir, `init_${i}.npy`), { dtype: "<f4", shape: p.shape, data: p.data }));
-  const r = spawnSync(PYTHON, [SCRIPT, "--dir", dir, "--steps", String(steps), "--record", String(record), "--lr", String(LEARNING_RATE)], { encoding: "utf8", timeout: 300_000 });
+  saveNpy(join(dir, "y.npy"), {
+    dtype: "<i8",
+    shape: [data.y.length],
+    data: BigInt64Array.from(data.y, (v) => BigInt(v)),
+  });
+  toTorchLayout(init).forEach((p, i) =>
+    saveNpy(join(dir, `init_${i}.npy`), { dtype: "<f4", shape: p.shape, data: p.data }),
+  );
+  const r = spawnSync(
+    PYTHON,
+    [SCRIPT, "--dir", dir, "--steps", String(steps), "--record", String(record), "--lr", String(LEARNING_RATE)],
+    { encoding: "utf8", timeout: 300_000 },
+  );
   assert.equal(r.status, 0, `${SCRIPT} failed: ${r.error?.message ?? r.stderr}`);
   return JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as TorchRun;
 }
@@ -114,14 +139,23 @@ function maxAbsError(a: Float32Array, b: Float32Array): number {
 }
 
 /** Compare our weights (converted to PyTorch's layout) with PyTorch's, tensor by tensor. */
-function compareTensors(t: TestContext, what: string, ours: LayoutTensor[], theirs: LayoutTensor[], measure: (a: Float32Array, b: Float32Array) => number, tolerance: number): void {
+function compareTensors(
+  t: TestContext,
+  what: string,
+  ours: LayoutTensor[],
+  theirs: LayoutTensor[],
+  measure: (a: Float32Array, b: Float32Array) => number,
+  tolerance: number,
+): void {
   const mine = toTorchLayout(ours);
   const errors = mine.map((m, i) => {
     const ref = theirs[i] as LayoutTensor;
     assert.deepEqual(m.shape, ref.shape, `${what} ${i}: shape`);
     return measure(m.data, ref.data);
   });
-  t.diagnostic(`${what}: worst error ${Math.max(...errors).toExponential(2)} (tolerance ${tolerance.toExponential(0)}), per tensor ${errors.map((e) => e.toExponential(1)).join(" ")}`);
+  t.diagnostic(
+    `${what}: worst error ${Math.max(...errors).toExponential(2)} (tolerance ${tolerance.toExponential(0)}), per tensor ${errors.map((e) => e.toExponential(1)).join(" ")}`,
+  );
   errors.forEach((e, i) => assert.ok(e <= tolerance, `${what}, tensor ${i}: error ${e} > ${tolerance}`));
 }
 
@@ -157,8 +191,15 @@ describe("the CNN against PyTorch 1.13", () => {
         const bound = 1 / Math.sqrt(weightShape.slice(1).reduce((a, b) => a * b, 1));
         const ours = p.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
         const theirs = torch.initMaxAbs[i] as number;
-        assert.ok(theirs <= bound * (1 + 1e-6) && ours <= bound * (1 + 1e-6), `parameter ${i}: largest |initial value| ${ours} (PyTorch ${theirs}) exceeds 1/√fanIn = ${bound}`);
-        if (p.data.length >= 64) assert.ok(theirs >= 0.9 * bound && ours >= 0.9 * bound, `parameter ${i}: largest |initial value| ${ours} (PyTorch ${theirs}) far below 1/√fanIn = ${bound}`);
+        assert.ok(
+          theirs <= bound * (1 + 1e-6) && ours <= bound * (1 + 1e-6),
+          `parameter ${i}: largest |initial value| ${ours} (PyTorch ${theirs}) exceeds 1/√fanIn = ${bound}`,
+        );
+        if (p.data.length >= 64)
+          assert.ok(
+            theirs >= 0.9 * bound && ours >= 0.9 * bound,
+            `parameter ${i}: largest |initial value| ${ours} (PyTorch ${theirs}) far below 1/√fanIn = ${bound}`,
+          );
       });
 
       // logits at the initial weights
@@ -175,7 +216,12 @@ describe("the CNN against PyTorch 1.13", () => {
       const sum = new OrderedGradientSum(variables.reduce((a, v) => a + v.size, 0));
       const buffer = new Float32Array(3 * 4000);
       const rows = Int32Array.from({ length: 8 }, (_, i) => i);
-      ranges.forEach(([from, to], k) => sum.add(k, microBatchGradient(gradients, data.x, 40, 100, rows.subarray(from, to), data.y.subarray(from, to), buffer)));
+      ranges.forEach(([from, to], k) =>
+        sum.add(
+          k,
+          microBatchGradient(gradients, data.x, 40, 100, rows.subarray(from, to), data.y.subarray(from, to), buffer),
+        ),
+      );
       const step = sum.mean(ranges.length);
       const lossError = Math.abs(step.loss - (torch.losses[0] as number)) / (torch.losses[0] as number);
       t.diagnostic(`loss ${step.loss} vs ${torch.losses[0]}: relative error ${lossError.toExponential(2)}`);
@@ -191,7 +237,12 @@ describe("the CNN against PyTorch 1.13", () => {
       // Adam alone: PyTorch's own gradients of steps 1-3 fed to our optimizer give PyTorch's
       // parameters to float32 rounding (epsilon, bias correction and update order are checked here,
       // where the gradients' rounding cannot hide or mimic a difference)
-      const adam = new FlatAdam(variables, { learningRate: LEARNING_RATE, beta1: THESIS_TRAINING.adamBeta1, beta2: THESIS_TRAINING.adamBeta2, epsilon: THESIS_TRAINING.adamEpsilon });
+      const adam = new FlatAdam(variables, {
+        learningRate: LEARNING_RATE,
+        beta1: THESIS_TRAINING.adamBeta1,
+        beta2: THESIS_TRAINING.adamBeta2,
+        epsilon: THESIS_TRAINING.adamEpsilon,
+      });
       for (let k = 1; k <= 3; k++) {
         const torchGrads = fromTorchLayout(torchTensors(dir, `grad${k}`));
         const flat = new Float32Array(adam.size);
@@ -201,7 +252,14 @@ describe("the CNN against PyTorch 1.13", () => {
           offset += g.data.length;
         }
         adam.stepFlat(flat);
-        compareTensors(t, `Adam step ${k} on PyTorch's gradients`, weightsOf(model), torchTensors(dir, `step${k}`), relativeError, TOLERANCE.adam);
+        compareTensors(
+          t,
+          `Adam step ${k} on PyTorch's gradients`,
+          weightsOf(model),
+          torchTensors(dir, `step${k}`),
+          relativeError,
+          TOLERANCE.adam,
+        );
       }
       adam.dispose();
       model.dispose();
@@ -210,8 +268,18 @@ describe("the CNN against PyTorch 1.13", () => {
       for (let k = 1; k <= 3; k++) {
         const run = await trainCnn(data.x, data.y, data.shape, { ...THESIS_TRAINING, epochs: k, seed, workers: 1 });
         const lossCurve = run.history.loss.map((l, i) => Math.abs(l - (torch.losses[i] as number)));
-        assert.ok(Math.max(...lossCurve) <= TOLERANCE.loss * (torch.losses[0] as number), `losses ${run.history.loss.join(", ")} vs ${torch.losses.join(", ")}`);
-        compareTensors(t, `parameters after ${k} Adam step${k > 1 ? "s" : ""} (in units of lr)`, weightsOf(run.model), torchTensors(dir, `step${k}`), (a, b) => maxAbsError(a, b) / LEARNING_RATE, TOLERANCE.parametersInLr);
+        assert.ok(
+          Math.max(...lossCurve) <= TOLERANCE.loss * (torch.losses[0] as number),
+          `losses ${run.history.loss.join(", ")} vs ${torch.losses.join(", ")}`,
+        );
+        compareTensors(
+          t,
+          `parameters after ${k} Adam step${k > 1 ? "s" : ""} (in units of lr)`,
+          weightsOf(run.model),
+          torchTensors(dir, `step${k}`),
+          (a, b) => maxAbsError(a, b) / LEARNING_RATE,
+          TOLERANCE.parametersInLr,
+        );
         run.model.dispose();
       }
     } finally {
@@ -232,9 +300,16 @@ describe("the CNN against PyTorch 1.13", () => {
       const run = await trainCnn(data.x, data.y, data.shape, { ...THESIS_TRAINING, epochs: 20, seed, workers: 1 });
       const ours = run.history.loss;
       const errors = ours.map((l, i) => Math.abs(l - (torch.losses[i] as number)));
-      t.diagnostic(`loss curve: ours ${ours[0]?.toFixed(5)} -> ${ours[19]?.toFixed(5)}, PyTorch ${torch.losses[0]?.toFixed(5)} -> ${torch.losses[19]?.toFixed(5)}, worst |difference| ${Math.max(...errors).toExponential(2)}`);
-      assert.ok((torch.losses[19] as number) < 0.8 * (torch.losses[0] as number), "the run learns (else the comparison says little)");
-      errors.forEach((e, i) => assert.ok(e <= TOLERANCE.lossCurve, `epoch ${i + 1}: loss ${ours[i]} vs PyTorch ${torch.losses[i]}`));
+      t.diagnostic(
+        `loss curve: ours ${ours[0]?.toFixed(5)} -> ${ours[19]?.toFixed(5)}, PyTorch ${torch.losses[0]?.toFixed(5)} -> ${torch.losses[19]?.toFixed(5)}, worst |difference| ${Math.max(...errors).toExponential(2)}`,
+      );
+      assert.ok(
+        (torch.losses[19] as number) < 0.8 * (torch.losses[0] as number),
+        "the run learns (else the comparison says little)",
+      );
+      errors.forEach((e, i) =>
+        assert.ok(e <= TOLERANCE.lossCurve, `epoch ${i + 1}: loss ${ours[i]} vs PyTorch ${torch.losses[i]}`),
+      );
       run.model.dispose();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -25,10 +25,18 @@ function weightsOf(model: tf.LayersModel): Float32Array[] {
 describe("trainCnn", () => {
   test("learns a separable synthetic dataset with mini-batches: loss drops and accuracy is high", async () => {
     const data = syntheticMfccDataset(128, { seed: 1, separation: 2 });
-    const { model, history } = await trainCnn(data.x, data.y, data.shape, { batchSize: 16, epochs: 8, shuffle: true, seed: 2 });
+    const { model, history } = await trainCnn(data.x, data.y, data.shape, {
+      batchSize: 16,
+      epochs: 8,
+      shuffle: true,
+      seed: 2,
+    });
     assert.equal(history.backend, "wasm");
     assert.equal(history.loss.length, 8);
-    assert.ok((history.loss[7] as number) < 0.5 * (history.loss[0] as number), `loss ${history.loss[0]} -> ${history.loss[7]}`);
+    assert.ok(
+      (history.loss[7] as number) < 0.5 * (history.loss[0] as number),
+      `loss ${history.loss[0]} -> ${history.loss[7]}`,
+    );
     assert.ok((history.accuracy[7] as number) >= 0.95, `final training accuracy ${history.accuracy[7]}`);
     const fresh = syntheticMfccDataset(64, { seed: 99, separation: 2 });
     const probs = predictProbabilities(model, fresh.x, 64);
@@ -41,10 +49,18 @@ describe("trainCnn", () => {
   test("learns full-batch with the thesis preset and reports the loss every 10 epochs", async () => {
     const data = syntheticMfccDataset(64, { seed: 3, separation: 1.5 });
     const logs: EpochLog[] = [];
-    const { model, history } = await trainCnn(data.x, data.y, data.shape, { ...THESIS_TRAINING, epochs: 30 }, (log) => logs.push(log));
-    assert.deepEqual(logs.map((l) => l.epoch), [10, 20, 30]);
+    const { model, history } = await trainCnn(data.x, data.y, data.shape, { ...THESIS_TRAINING, epochs: 30 }, (log) =>
+      logs.push(log),
+    );
+    assert.deepEqual(
+      logs.map((l) => l.epoch),
+      [10, 20, 30],
+    );
     assert.equal(logs[2]?.loss, history.loss[29]);
-    assert.ok((history.loss[29] as number) < 0.5 * (history.loss[0] as number), `loss ${history.loss[0]} -> ${history.loss[29]}`);
+    assert.ok(
+      (history.loss[29] as number) < 0.5 * (history.loss[0] as number),
+      `loss ${history.loss[0]} -> ${history.loss[29]}`,
+    );
     assert.equal(history.valLoss, undefined);
     assert.equal(history.trainCount, 64);
     model.dispose();
@@ -67,7 +83,12 @@ describe("trainCnn", () => {
     // labels carry no signal, so the model can only overfit and validation loss soon rises
     const data = syntheticMfccDataset(64, { seed: 7, separation: 0 });
     const { model, history } = await trainCnn(data.x, data.y, data.shape, {
-      ...MINIBATCH_TRAINING, batchSize: 8, epochs: 40, learningRate: 0.01, earlyStoppingPatience: 2, seed: 8,
+      ...MINIBATCH_TRAINING,
+      batchSize: 8,
+      epochs: 40,
+      learningRate: 0.01,
+      earlyStoppingPatience: 2,
+      seed: 8,
     });
     const val = history.valLoss as number[];
     assert.equal(history.stoppedEarly, true);
@@ -81,15 +102,26 @@ describe("trainCnn", () => {
     const xModel = toModelInput(data.x, 64, 40, 100);
     const valX = new Float32Array(valIdx.length * per);
     valIdx.forEach((clip, k) => valX.set(xModel.subarray(clip * per, (clip + 1) * per), k * per));
-    const { loss } = lossAndAccuracy(predictLogitsModelLayout(model, valX, valIdx.length), valIdx.map((i) => data.y[i] as number), 2);
-    assert.ok(Math.abs(loss - (val[bestEpoch - 1] as number)) < 1e-5, `restored model's validation loss ${loss} vs best ${val[bestEpoch - 1]}`);
+    const { loss } = lossAndAccuracy(
+      predictLogitsModelLayout(model, valX, valIdx.length),
+      valIdx.map((i) => data.y[i] as number),
+      2,
+    );
+    assert.ok(
+      Math.abs(loss - (val[bestEpoch - 1] as number)) < 1e-5,
+      `restored model's validation loss ${loss} vs best ${val[bestEpoch - 1]}`,
+    );
     model.dispose();
   });
 
   test("leaves no tensors behind but the trained model's weights", async () => {
     const data = syntheticMfccDataset(40, { seed: 10 });
     const before = tf.memory().numTensors;
-    for (const options of [{ batchSize: 16 as const, validationSplit: 0.25, earlyStoppingPatience: 1, restoreBestWeights: true }, { batchSize: "full" as const }, { batchSize: 8, gradients: "tape" as const }]) {
+    for (const options of [
+      { batchSize: 16 as const, validationSplit: 0.25, earlyStoppingPatience: 1, restoreBestWeights: true },
+      { batchSize: "full" as const },
+      { batchSize: 8, gradients: "tape" as const },
+    ]) {
       const { model } = await trainCnn(data.x, data.y, data.shape, { epochs: 3, ...options });
       assert.equal(tf.memory().numTensors, before + model.weights.length, JSON.stringify(options));
       model.dispose();
@@ -99,7 +131,10 @@ describe("trainCnn", () => {
 
   test("rejects a batch size of 0 with a ConfigError naming the setting", async () => {
     const data = syntheticMfccDataset(4, { seed: 9 });
-    await assert.rejects(trainCnn(data.x, data.y, data.shape, { batchSize: 0 }), (err: unknown) => err instanceof ConfigError && /batchSize/.test(err.message));
+    await assert.rejects(
+      trainCnn(data.x, data.y, data.shape, { batchSize: 0 }),
+      (err: unknown) => err instanceof ConfigError && /batchSize/.test(err.message),
+    );
   });
 
   test("rejects a label outside the classes", async () => {
@@ -119,7 +154,11 @@ function heldOutIndices(count: number, split: number, seed: number): number[] {
 describe("FlatAdam", () => {
   test("updates weights as tf.train.adam does with the same hyper-parameters", () => {
     const init = [0.5, -1, 2, 0.25];
-    const grads = [[0.1, -0.2, 0.3, 0], [1, 1, -1, 0.5], [-0.3, 0.2, 0.1, 0.05]];
+    const grads = [
+      [0.1, -0.2, 0.3, 0],
+      [1, 1, -1, 0.5],
+      [-0.3, 0.2, 0.1, 0.05],
+    ];
     const mine = tf.variable(tf.tensor1d(init));
     const theirs = tf.variable(tf.tensor1d(init));
     const adam = new FlatAdam([mine], { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
@@ -132,7 +171,8 @@ describe("FlatAdam", () => {
     }
     const a = mine.dataSync();
     const b = theirs.dataSync();
-    for (let i = 0; i < init.length; i++) assert.ok(Math.abs((a[i] as number) - (b[i] as number)) < 1e-6, `weight ${i}: ${a[i]} vs ${b[i]}`);
+    for (let i = 0; i < init.length; i++)
+      assert.ok(Math.abs((a[i] as number) - (b[i] as number)) < 1e-6, `weight ${i}: ${a[i]} vs ${b[i]}`);
     assert.notDeepEqual(Array.from(a), init);
     tf.dispose([mine, theirs]);
     reference.dispose();

@@ -50,7 +50,10 @@ test("writes a version 1.0 header padded to a 64-byte boundary", () => {
 
 test("rejects a truncated file with a ShapeError naming it", () => {
   const bytes = encodeNpy({ dtype: "<f4", shape: [100], data: new Float32Array(100) });
-  assert.throws(() => decodeNpy(bytes.subarray(0, bytes.length - 8), "cut.npy"), (e: unknown) => e instanceof ShapeError && /cut\.npy/.test(e.message));
+  assert.throws(
+    () => decodeNpy(bytes.subarray(0, bytes.length - 8), "cut.npy"),
+    (e: unknown) => e instanceof ShapeError && /cut\.npy/.test(e.message),
+  );
 });
 
 test("rejects a shape that does not match the data length", () => {

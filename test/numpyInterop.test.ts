@@ -14,7 +14,10 @@ function python(code: string): string {
   try {
     return execFileSync(PYTHON, ["-c", code], { encoding: "utf8" });
   } catch (err) {
-    throw new Error(`${PYTHON} with numpy is needed for this test (apt-get install python3-numpy): ${(err as Error).message}`, { cause: err });
+    throw new Error(
+      `${PYTHON} with numpy is needed for this test (apt-get install python3-numpy): ${(err as Error).message}`,
+      { cause: err },
+    );
   }
 }
 
@@ -29,7 +32,14 @@ test("NumPy loads our float32 [n][40][100] features and int64 labels with the ri
       `l = np.load(${JSON.stringify(join(dir, "labels.npy"))})\n` +
       `print(json.dumps([str(f.dtype), list(f.shape), float(f.sum(dtype=np.float64)), float(f[2, 39, 99]), str(l.dtype), l.tolist()]))`,
   );
-  const [dtype, shape, sum, last, ldtype, labels] = JSON.parse(out) as [string, number[], number, number, string, number[]];
+  const [dtype, shape, sum, last, ldtype, labels] = JSON.parse(out) as [
+    string,
+    number[],
+    number,
+    number,
+    string,
+    number[],
+  ];
   assert.equal(dtype, "float32");
   assert.deepEqual(shape, [3, 40, 100]);
   const expectedSum = features.reduce((a, b) => a + b, 0);
@@ -45,12 +55,23 @@ test("we read what NumPy writes", () => {
   python(`import numpy as np\nnp.save(${JSON.stringify(path)}, np.arange(24, dtype=np.float32).reshape(2, 3, 4) / 3)`);
   const arr = loadNpy(path);
   assert.deepEqual(arr.shape, [2, 3, 4]);
-  assert.deepEqual(Array.from(arr.data as Float32Array), Array.from({ length: 24 }, (_, i) => Math.fround(Math.fround(i) / 3)));
+  assert.deepEqual(
+    Array.from(arr.data as Float32Array),
+    Array.from({ length: 24 }, (_, i) => Math.fround(Math.fround(i) / 3)),
+  );
 });
 
 test("our permutation equals numpy's RandomState(seed).permutation(n) for several seeds and sizes", () => {
-  const cases = [[1, 0], [2, 1], [37, 7], [1860, 42], [5000, 123456]] as const;
-  const out = python(`import numpy as np, json\nprint(json.dumps([np.random.RandomState(s).permutation(n).tolist() for n, s in ${JSON.stringify(cases)}]))`);
+  const cases = [
+    [1, 0],
+    [2, 1],
+    [37, 7],
+    [1860, 42],
+    [5000, 123456],
+  ] as const;
+  const out = python(
+    `import numpy as np, json\nprint(json.dumps([np.random.RandomState(s).permutation(n).tolist() for n, s in ${JSON.stringify(cases)}]))`,
+  );
   const expected = JSON.parse(out) as number[][];
   cases.forEach(([n, seed], i) => assert.deepEqual(Array.from(numpyLegacyPermutation(n, seed)), expected[i]));
 });

@@ -18,7 +18,10 @@ import { folderHashes, makeTinyDataset } from "./helpers/tinyDataset";
 // One run of the whole pipeline on a tiny generated dataset, then one assertion group per output.
 const root = mkdtempSync(join(tmpdir(), "soundcheck-e2e-"));
 makeTinyDataset(root);
-const rawBefore = { broken: folderHashes(join(root, "broken_audio")), normal: folderHashes(join(root, "normal_audio")) };
+const rawBefore = {
+  broken: folderHashes(join(root, "broken_audio")),
+  normal: folderHashes(join(root, "normal_audio")),
+};
 const config: PipelineConfig = thesisConfig(root);
 config.dataRoot = root;
 config.train.epochs = 3;
@@ -39,7 +42,12 @@ test("skips the hidden file, the text file named .wav and the clip shorter than 
 
 test("cuts each 6.5 s broken recording into two 3 s chunks at 22050 Hz and keeps normal recordings whole", () => {
   const brokenSamples = readdirSync(join(root, "broken_audio_samples")).sort();
-  assert.deepEqual(brokenSamples, ["pump a_chunk_0.wav", "pump a_chunk_1.wav", "pump_b_chunk_0.wav", "pump_b_chunk_1.wav"]);
+  assert.deepEqual(brokenSamples, [
+    "pump a_chunk_0.wav",
+    "pump a_chunk_1.wav",
+    "pump_b_chunk_0.wav",
+    "pump_b_chunk_1.wav",
+  ]);
   for (const f of brokenSamples) {
     const a = decodeWavFile(join(root, "broken_audio_samples", f));
     assert.equal(a.sampleRateHz, 22050);
@@ -55,7 +63,8 @@ test("cuts each 6.5 s broken recording into two 3 s chunks at 22050 Hz and keeps
 test("a chunk holds the matching stretch of the resampled recording", async () => {
   const whole = await loadAudio(join(root, "broken_audio", "pump_b.wav"), 22050);
   const chunk1 = decodeWavFile(join(root, "broken_audio_samples", "pump_b_chunk_1.wav")).channels[0]!;
-  for (const i of [0, 1000, 50000]) assert.ok(Math.abs((chunk1[i] as number) - (whole.samples[66150 + i] as number)) <= 1 / 32767 + 1e-6);
+  for (const i of [0, 1000, 50000])
+    assert.ok(Math.abs((chunk1[i] as number) - (whole.samples[66150 + i] as number)) <= 1 / 32767 + 1e-6);
 });
 
 test("writes the nine augmentations of every broken chunk with the expected lengths", () => {
@@ -65,7 +74,8 @@ test("writes the nine augmentations of every broken chunk with the expected leng
   assert.equal(len("stretch_pump_b_chunk_0.wav"), Math.round(66150 / 1.25));
   assert.equal(len("pad_pump_b_chunk_0.wav"), 66150 + 2 * Math.round(0.7 * 22050));
   assert.equal(len("reverse_pump_b_chunk_0.wav"), 66150);
-  for (const aug of ["noise", "reverse", "compress", "stretch", "eq", "clip", "scale", "pad", "freqmask"]) assert.ok(files.includes(`${aug}_pump a_chunk_1.wav`), aug);
+  for (const aug of ["noise", "reverse", "compress", "stretch", "eq", "clip", "scale", "pad", "freqmask"])
+    assert.ok(files.includes(`${aug}_pump a_chunk_1.wav`), aug);
 });
 
 test("saves features.npy [43][40][100] float32 and int64 labels, normal rows first", () => {
@@ -103,7 +113,10 @@ test("the manifest traces every augmented row back to its raw recording", () => 
   assert.equal(aug.length, 36);
   for (const r of aug) assert.match(r.source!, /^broken_audio\/(pump a|pump_b)\.wav$/);
   assert.equal(manifest.filter((r) => r.source === "broken_audio/pump_b.wav").length, 2 + 18);
-  assert.deepEqual(manifest.slice(0, 3).map((r) => r.class), ["normal", "normal", "normal"]);
+  assert.deepEqual(
+    manifest.slice(0, 3).map((r) => r.class),
+    ["normal", "normal", "normal"],
+  );
 });
 
 test("splits 43 rows into 34 training and 9 test rows, each a copy of its feature row", () => {
@@ -113,12 +126,24 @@ test("splits 43 rows into 34 training and 9 test rows, each a copy of its featur
   const xTest = loadNpy(join(dir, "X_test.npy"));
   assert.deepEqual(xTrain.shape, [34, 40, 100]);
   assert.deepEqual(xTest.shape, [9, 40, 100]);
-  const indices = JSON.parse(readFileSync(join(dir, "split_indices.json"), "utf8")) as { train: number[]; test: number[] };
-  assert.deepEqual([...indices.train, ...indices.test].sort((a, b) => a - b), Array.from({ length: 43 }, (_, i) => i));
+  const indices = JSON.parse(readFileSync(join(dir, "split_indices.json"), "utf8")) as {
+    train: number[];
+    test: number[];
+  };
+  assert.deepEqual(
+    [...indices.train, ...indices.test].sort((a, b) => a - b),
+    Array.from({ length: 43 }, (_, i) => i),
+  );
   const t3 = indices.test[3]!;
-  assert.deepEqual(Array.from((xTest.data as Float32Array).subarray(3 * 4000, 4 * 4000)), Array.from(x.subarray(t3 * 4000, (t3 + 1) * 4000)));
+  assert.deepEqual(
+    Array.from((xTest.data as Float32Array).subarray(3 * 4000, 4 * 4000)),
+    Array.from(x.subarray(t3 * 4000, (t3 + 1) * 4000)),
+  );
   const yTest = loadNpy(join(dir, "y_test.npy")).data as BigInt64Array;
-  assert.deepEqual(Array.from(yTest, Number), indices.test.map((i) => (i < 3 ? 0 : 1)));
+  assert.deepEqual(
+    Array.from(yTest, Number),
+    indices.test.map((i) => (i < 3 ? 0 : 1)),
+  );
 });
 
 test("saves a self-describing tfjs model", () => {
@@ -142,9 +167,13 @@ test("writes metrics whose confusion matrix covers the 9 test rows", () => {
     accuracy: number;
   };
   const counts = metrics.confusionMatrix.counts;
-  assert.equal(counts.flat().reduce((a, b) => a + b, 0), 9);
+  assert.equal(
+    counts.flat().reduce((a, b) => a + b, 0),
+    9,
+  );
   assert.equal(metrics.accuracy, (counts[0]![0]! + counts[1]![1]!) / 9);
-  for (const f of ["classification_report.csv", "confusion_matrix.csv", "test_predictions.csv"]) assert.ok(existsSync(join(config.reportsDir, f)), f);
+  for (const f of ["classification_report.csv", "confusion_matrix.csv", "test_predictions.csv"])
+    assert.ok(existsSync(join(config.reportsDir, f)), f);
   assert.equal(readFileSync(join(config.reportsDir, "test_predictions.csv"), "utf8").trim().split("\n").length, 10);
 });
 
@@ -154,7 +183,15 @@ test("leaves the raw folders byte for byte as they were", () => {
 });
 
 test("predict classifies raw recordings chunk by chunk and reports a bad file without stopping", async () => {
-  const preds = await predictFiles(config, [join(root, "broken_audio", "pump_b.wav"), join(root, "broken_audio", "notes.wav"), join(root, "normal_audio", "normal_1.wav")], new CollectingReporter());
+  const preds = await predictFiles(
+    config,
+    [
+      join(root, "broken_audio", "pump_b.wav"),
+      join(root, "broken_audio", "notes.wav"),
+      join(root, "normal_audio", "normal_1.wav"),
+    ],
+    new CollectingReporter(),
+  );
   assert.equal(preds.length, 3);
   assert.equal(preds[0]!.chunkProbabilities.length, 2);
   assert.ok(["normal", "broken"].includes(preds[0]!.label!));

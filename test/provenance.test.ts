@@ -19,7 +19,11 @@ config.train.epochs = 7;
 const now = new Date("2026-11-25T12:34:56.000Z");
 const record = collectProvenance(config, { backend: "wasm", now });
 const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
-const installedVersion = (name: string) => JSON.parse(readFileSync(join(__dirname, "..", "node_modules", name, "package.json"), "utf8")) as { name: string; version: string };
+const installedVersion = (name: string) =>
+  JSON.parse(readFileSync(join(__dirname, "..", "node_modules", name, "package.json"), "utf8")) as {
+    name: string;
+    version: string;
+  };
 
 test("records the full config, the backend and the time, and survives a JSON round trip", () => {
   assert.deepEqual(record.config, config);
@@ -42,9 +46,15 @@ test("lists every raw input file with its size and SHA-256, relative to the data
     assert.equal(f.bytes, readFileSync(join(root, f.path)).length, f.path);
   }
   assert.equal(record.inputs.fileCount, expected.length + 1);
-  assert.equal(record.inputs.totalBytes, hashed.reduce((n, f) => n + (f.bytes as number), 0));
+  assert.equal(
+    record.inputs.totalBytes,
+    hashed.reduce((n, f) => n + (f.bytes as number), 0),
+  );
   assert.ok(!record.inputs.files.some((f) => f.path.endsWith(".DS_Store")));
-  assert.deepEqual(record.inputs.files.map((f) => f.path), [...record.inputs.files.map((f) => f.path)].sort());
+  assert.deepEqual(
+    record.inputs.files.map((f) => f.path),
+    [...record.inputs.files.map((f) => f.path)].sort(),
+  );
 });
 
 test("a dangling symlink is listed with the error instead of a hash", () => {
@@ -55,9 +65,19 @@ test("a dangling symlink is listed with the error instead of a hash", () => {
 
 test("records the versions of node, soundcheck-ts and the libraries installed", () => {
   assert.equal(record.libraries.node, process.version);
-  assert.equal(record.libraries["soundcheck-ts"], (JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as { version: string }).version);
+  assert.equal(
+    record.libraries["soundcheck-ts"],
+    (JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as { version: string }).version,
+  );
   assert.equal(record.project.name, "soundcheck-ts");
-  for (const name of ["@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm", "@echogarden/pffft-wasm", "wavefile", "fft.js", "meyda"]) {
+  for (const name of [
+    "@tensorflow/tfjs",
+    "@tensorflow/tfjs-backend-wasm",
+    "@echogarden/pffft-wasm",
+    "wavefile",
+    "fft.js",
+    "meyda",
+  ]) {
     assert.equal(record.libraries[name], installedVersion(name).version, name);
   }
   assert.equal(record.libraries["@tensorflow/tfjs"], "4.22.0");
@@ -69,7 +89,8 @@ test("records the versions of node, soundcheck-ts and the libraries installed", 
     tfjsNode = null;
   }
   if (tfjsNode === null) assert.equal(record.libraries["@tensorflow/tfjs-node"], null);
-  else if (tfjsNode.name === "@tensorflow/tfjs-node") assert.equal(record.libraries["@tensorflow/tfjs-node"], tfjsNode.version);
+  else if (tfjsNode.name === "@tensorflow/tfjs-node")
+    assert.equal(record.libraries["@tensorflow/tfjs-node"], tfjsNode.version);
   else {
     assert.equal(record.libraries["@tensorflow/tfjs-node"], null);
     assert.ok(record.notes.some((n) => n.startsWith(`@tensorflow/tfjs-node resolves to ${tfjsNode!.name}@`)));
@@ -83,7 +104,11 @@ test("records the machine and the project's git commit", () => {
   assert.ok(record.runtime.totalMemoryBytes > 0);
   let head: string | null;
   try {
-    head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: join(__dirname, ".."), encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    head = execFileSync("git", ["rev-parse", "HEAD"], {
+      cwd: join(__dirname, ".."),
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
   } catch {
     head = null;
   }

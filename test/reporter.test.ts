@@ -16,7 +16,13 @@ test("a message between progress updates does not restart the bar (logs: each qu
   reporter.info("fold 2 done");
   reporter.progress("cv", 3, 10);
   reporter.progress("cv", 10, 10);
-  assert.deepEqual(text().trim().split("\n").map((l) => l.replace(/ elapsed.*/, "")), ["cv 0/10   0%", "fold 1 done", "fold 2 done", "cv 3/10  30%", "cv 10/10 100%"]);
+  assert.deepEqual(
+    text()
+      .trim()
+      .split("\n")
+      .map((l) => l.replace(/ elapsed.*/, "")),
+    ["cv 0/10   0%", "fold 1 done", "fold 2 done", "cv 3/10  30%", "cv 10/10 100%"],
+  );
 });
 
 test("on a terminal a message ends the progress line and the bar is redrawn below it", () => {

@@ -1,7 +1,17 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { WaveFile } from "wavefile";
@@ -26,9 +36,12 @@ const normal = join(root, "normal_audio");
 mkdirSync(broken);
 mkdirSync(normal);
 
-const u32 = (bytes: Uint8Array, at: number, value: number) => new DataView(bytes.buffer, bytes.byteOffset).setUint32(at, value, true);
-const u16 = (bytes: Uint8Array, at: number, value: number) => new DataView(bytes.buffer, bytes.byteOffset).setUint16(at, value, true);
-const good = (seconds: number, rate: number, seed: number) => encodeWav(tone(seconds, rate, 700 + seed * 50, 0.3, 0.3, seed), rate);
+const u32 = (bytes: Uint8Array, at: number, value: number) =>
+  new DataView(bytes.buffer, bytes.byteOffset).setUint32(at, value, true);
+const u16 = (bytes: Uint8Array, at: number, value: number) =>
+  new DataView(bytes.buffer, bytes.byteOffset).setUint16(at, value, true);
+const good = (seconds: number, rate: number, seed: number) =>
+  encodeWav(tone(seconds, rate, 700 + seed * 50, 0.3, 0.3, seed), rate);
 
 /** Bad inputs: file name -> [bytes or a symlink target, the reason skipped.csv must give]. */
 interface BadInput {
@@ -41,12 +54,39 @@ const bad: Record<string, BadInput> = {};
 const goodInputs: Record<string, { bytes?: Uint8Array; linkTo?: string; clips: string[] }> = {};
 
 // --- broken class (cut into 3 s chunks) ---
-goodInputs["pump 1 (1).wav"] = { bytes: good(6.5, 16000, 1), clips: ["pump 1 (1)_chunk_0.wav", "pump 1 (1)_chunk_1.wav"] };
-goodInputs["pompe é [2].wav"] = { bytes: pcm16Wav([tone(3.5, 44100, 500, 0.4, 0.1, 2), tone(3.5, 44100, 500, 0.2, 0.1, 3)], 44100), clips: ["pompe é [2]_chunk_0.wav"] };
-goodInputs["機械 3.wav"] = { bytes: buildBaseWav({ name: "x", container: "RIFF", kind: "pcm", bits: 24, channels: 2, rateHz: 48000, frames: 48000 * 4, extensible: true, extras: true }, 3).bytes, clips: ["機械 3_chunk_0.wav"] };
+goodInputs["pump 1 (1).wav"] = {
+  bytes: good(6.5, 16000, 1),
+  clips: ["pump 1 (1)_chunk_0.wav", "pump 1 (1)_chunk_1.wav"],
+};
+goodInputs["pompe é [2].wav"] = {
+  bytes: pcm16Wav([tone(3.5, 44100, 500, 0.4, 0.1, 2), tone(3.5, 44100, 500, 0.2, 0.1, 3)], 44100),
+  clips: ["pompe é [2]_chunk_0.wav"],
+};
+goodInputs["機械 3.wav"] = {
+  bytes: buildBaseWav(
+    {
+      name: "x",
+      container: "RIFF",
+      kind: "pcm",
+      bits: 24,
+      channels: 2,
+      rateHz: 48000,
+      frames: 48000 * 4,
+      extensible: true,
+      extras: true,
+    },
+    3,
+  ).bytes,
+  clips: ["機械 3_chunk_0.wav"],
+};
 {
   const mu = new WaveFile();
-  mu.fromScratch(1, 8000, "16", Int16Array.from(tone(3.2, 8000, 400, 0.5, 0.1, 4), (v) => Math.round(v * 32767)));
+  mu.fromScratch(
+    1,
+    8000,
+    "16",
+    Int16Array.from(tone(3.2, 8000, 400, 0.5, 0.1, 4), (v) => Math.round(v * 32767)),
+  );
   mu.toMuLaw();
   goodInputs["mulaw.wav"] = { bytes: mu.toBuffer(), clips: ["mulaw_chunk_0.wav"] }; // G.711 mu-law is read, as libsndfile does
 }
@@ -55,11 +95,17 @@ goodInputs["機械 3.wav"] = { bytes: buildBaseWav({ name: "x", container: "RIFF
   u32(riff, 4, 12345); // a wrong RIFF size is harmless: libsndfile reads the chunks anyway
   goodInputs["wrong riff size.wav"] = { bytes: riff, clips: ["wrong riff size_chunk_0.wav"] };
 }
-goodInputs["link to pump.wav"] = { linkTo: "pump 1 (1).wav", clips: ["link to pump_chunk_0.wav", "link to pump_chunk_1.wav"] };
+goodInputs["link to pump.wav"] = {
+  linkTo: "pump 1 (1).wav",
+  clips: ["link to pump_chunk_0.wav", "link to pump_chunk_1.wav"],
+};
 
 {
   const truncated = good(6.5, 16000, 6);
-  bad["truncated.wav"] = { bytes: truncated.subarray(0, 40000), reason: /data chunk claims 208000 bytes but the file holds 39956.*re-export or re-copy/ };
+  bad["truncated.wav"] = {
+    bytes: truncated.subarray(0, 40000),
+    reason: /data chunk claims 208000 bytes but the file holds 39956.*re-export or re-copy/,
+  };
 }
 {
   const claims = good(3.2, 16000, 7);
@@ -67,8 +113,14 @@ goodInputs["link to pump.wav"] = { linkTo: "pump 1 (1).wav", clips: ["link to pu
   bad["claims 2 GB.wav"] = { bytes: claims, reason: /data chunk claims 2147483632 bytes/ };
 }
 bad["zero length.wav"] = { bytes: new Uint8Array(0), reason: /0 bytes long, too short to be audio/ };
-bad["header only.wav"] = { bytes: encodeWav(new Float32Array(0), 16000), reason: /data chunk holds 0 bytes.*the recording is empty/ };
-bad["notes.wav"] = { bytes: "these are my notes, not audio\n", reason: /not a supported audio file.*convert it to WAV/ };
+bad["header only.wav"] = {
+  bytes: encodeWav(new Float32Array(0), 16000),
+  reason: /data chunk holds 0 bytes.*the recording is empty/,
+};
+bad["notes.wav"] = {
+  bytes: "these are my notes, not audio\n",
+  reason: /not a supported audio file.*convert it to WAV/,
+};
 {
   const adpcm = good(3.2, 16000, 8);
   u16(adpcm, 20, 0x0011);
@@ -90,19 +142,28 @@ bad["notes.wav"] = { bytes: "these are my notes, not audio\n", reason: /not a su
   u32(absurd, 24, 5_000_000);
   bad["5 MHz.wav"] = { bytes: absurd, reason: /sample rate is 5000000 Hz/ };
 }
-bad["short.wav"] = { bytes: good(1, 16000, 13), reason: /1\.00 s is shorter than one 3 s chunk; use longer recordings/ };
+bad["short.wav"] = {
+  bytes: good(1, 16000, 13),
+  reason: /1\.00 s is shorter than one 3 s chunk; use longer recordings/,
+};
 bad["silence.wav"] = { bytes: encodeWav(new Float32Array(16000 * 6.5), 16000), reason: /digital silence/ };
 {
   const many = good(3.2, 16000, 14);
   u16(many, 22, 65535);
   bad["65535 channels.wav"] = { bytes: many, reason: /header says 65535 channels \(accepted: 1 to 1024\)/ };
 }
-bad["dangling link.wav"] = { linkTo: "no such file.wav", reason: /cannot be read \(broken link or no permission\); fix or remove it/ };
+bad["dangling link.wav"] = {
+  linkTo: "no such file.wav",
+  reason: /cannot be read \(broken link or no permission\); fix or remove it/,
+};
 
 // --- normal class (kept whole) ---
 const goodNormal: Record<string, { bytes: Uint8Array; clips: string[] }> = {
   "normal 0.wav": { bytes: good(3.2, 22050, 20), clips: ["normal 0.wav"] },
-  "normal (1).wav": { bytes: pcm16Wav([tone(3.2, 44100, 320, 0.3, 0.02, 21), tone(3.2, 44100, 320, 0.2, 0.02, 22)], 44100), clips: ["normal (1).wav"] },
+  "normal (1).wav": {
+    bytes: pcm16Wav([tone(3.2, 44100, 320, 0.3, 0.02, 21), tone(3.2, 44100, 320, 0.2, 0.02, 22)], 44100),
+    clips: ["normal (1).wav"],
+  },
   "short normal.wav": { bytes: good(1, 16000, 23), clips: ["short normal.wav"] }, // whole recordings may be short
 };
 const badNormal: Record<string, BadInput> = {
@@ -114,7 +175,8 @@ for (const [name, input] of Object.entries({ ...bad, ...goodInputs })) {
   if (input.linkTo !== undefined) symlinkSync(input.linkTo, join(broken, name));
   else writeFileSync(join(broken, name), input.bytes as Uint8Array | string);
 }
-for (const [name, input] of Object.entries({ ...goodNormal, ...badNormal })) writeFileSync(join(normal, name), input.bytes as Uint8Array);
+for (const [name, input] of Object.entries({ ...goodNormal, ...badNormal }))
+  writeFileSync(join(normal, name), input.bytes as Uint8Array);
 writeFileSync(join(broken, ".DS_Store"), "finder junk"); // hidden: reported, but not a problem for skipped.csv
 
 // An unreadable file (chmod 000) is tested in test/robustness.permissions.test.ts, as a non-root
@@ -144,7 +206,9 @@ const rawBefore = { broken: fingerprint(broken), normal: fingerprint(normal) };
 /** Records what a ConsoleReporter prints, and everything a CollectingReporter keeps. */
 let consoleText = "";
 const collecting = new CollectingReporter();
-const consoleReporter = new ConsoleReporter({ stream: { isTTY: false, write: (s: string) => ((consoleText += s), true) } as unknown as NodeJS.WriteStream });
+const consoleReporter = new ConsoleReporter({
+  stream: { isTTY: false, write: (s: string) => ((consoleText += s), true) } as unknown as NodeJS.WriteStream,
+});
 const reporter: Reporter = {
   info: (m) => (collecting.info(m), consoleReporter.info(m)),
   warn: (m) => (collecting.warn(m), consoleReporter.warn(m)),
@@ -155,7 +219,10 @@ const config = thesisConfig(root);
 config.dataRoot = root;
 config.workers = 2;
 const skippedCsv = join(root, "processed_data", SKIPPED_CSV);
-const expectedBad = { ...Object.fromEntries(Object.entries(bad).map(([n, b]) => [`broken_audio/${n}`, b.reason])), ...Object.fromEntries(Object.entries(badNormal).map(([n, b]) => [`normal_audio/${n}`, b.reason])) };
+const expectedBad = {
+  ...Object.fromEntries(Object.entries(bad).map(([n, b]) => [`broken_audio/${n}`, b.reason])),
+  ...Object.fromEntries(Object.entries(badNormal).map(([n, b]) => [`normal_audio/${n}`, b.reason])),
+};
 
 test("a clean run over good and bad files together completes", async () => {
   const report = await cleanAndSample(config, reporter);
@@ -164,9 +231,16 @@ test("a clean run over good and bad files together completes", async () => {
 });
 
 test("writes every good recording's clips, names with spaces, brackets and non-ASCII characters included", () => {
-  const expectedBroken = Object.values(goodInputs).flatMap((g) => g.clips).sort();
+  const expectedBroken = Object.values(goodInputs)
+    .flatMap((g) => g.clips)
+    .sort();
   assert.deepEqual(readdirSync(join(root, "broken_audio_samples")).sort(), expectedBroken);
-  assert.deepEqual(readdirSync(join(root, "normal_audio_samples")).sort(), Object.values(goodNormal).flatMap((g) => g.clips).sort());
+  assert.deepEqual(
+    readdirSync(join(root, "normal_audio_samples")).sort(),
+    Object.values(goodNormal)
+      .flatMap((g) => g.clips)
+      .sort(),
+  );
   for (const clip of expectedBroken) {
     const audio = decodeWavFile(join(root, "broken_audio_samples", clip));
     assert.equal(audio.sampleRateHz, 22050);
@@ -212,7 +286,10 @@ test("preprocess keeps the clean stage's rows of skipped.csv and adds its own", 
   const rows = readSkippedCsv(skippedCsv);
   assert.equal(rows.filter((r) => r.stage === "clean").length, Object.keys(expectedBad).length);
   const pre = rows.filter((r) => r.stage === "preprocess");
-  assert.deepEqual(pre.map((r) => r.file), ["broken_audio_samples/wrong riff size_chunk_0.wav"]);
+  assert.deepEqual(
+    pre.map((r) => r.file),
+    ["broken_audio_samples/wrong riff size_chunk_0.wav"],
+  );
   assert.match(pre[0]!.reason, /not a supported audio file.*convert it/);
   // and a second preprocess run replaces its own rows instead of adding them again
   await augmentAndExtract(config, new CollectingReporter());

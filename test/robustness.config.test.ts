@@ -41,24 +41,48 @@ test("an empty class folder stops clean with a ConfigError naming the folder and
   await assert.rejects(cleanAndSample(config, new CollectingReporter()), (err: unknown) => {
     assert.ok(err instanceof ConfigError);
     assert.equal(err.subject, join(config.dataRoot, "normal_audio"));
-    assert.match(err.message, /holds no audio files for class "normal"\. add recordings \(WAV, FLAC, MP3 or OGG\) to it/);
+    assert.match(
+      err.message,
+      /holds no audio files for class "normal"\. add recordings \(WAV, FLAC, MP3 or OGG\) to it/,
+    );
     return true;
   });
   assert.ok(existsSync(join(config.dataRoot, "broken_audio_samples", "from last run.wav")));
 });
 
 for (const [setting, value, message] of [
-  ["processed", "broken_audio", /generated folder layout\.processed overlaps the raw folder .*broken_audio; refusing.*give generated and raw folders different names/],
-  ["brokenSamples", "normal_audio/samples", /generated folder layout\.brokenSamples overlaps the raw folder .*normal_audio/],
-  ["normalSamples", "../elsewhere", /generated folder layout\.normalSamples is not inside the data root .*set it to a folder name inside the data root/],
+  [
+    "processed",
+    "broken_audio",
+    /generated folder layout\.processed overlaps the raw folder .*broken_audio; refusing.*give generated and raw folders different names/,
+  ],
+  [
+    "brokenSamples",
+    "normal_audio/samples",
+    /generated folder layout\.brokenSamples overlaps the raw folder .*normal_audio/,
+  ],
+  [
+    "normalSamples",
+    "../elsewhere",
+    /generated folder layout\.normalSamples is not inside the data root .*set it to a folder name inside the data root/,
+  ],
 ] as const) {
   test(`an output folder set to "${value}" is refused by clean and preprocess before anything is written`, async () => {
     const config = dataset();
     config.layout[setting] = value;
-    const raw = { broken: folderHashes(join(config.dataRoot, "broken_audio")), normal: folderHashes(join(config.dataRoot, "normal_audio")) };
+    const raw = {
+      broken: folderHashes(join(config.dataRoot, "broken_audio")),
+      normal: folderHashes(join(config.dataRoot, "normal_audio")),
+    };
     const before = readdirSync(config.dataRoot).sort();
-    await assert.rejects(cleanAndSample(config, new CollectingReporter()), (err: unknown) => err instanceof ConfigError && message.test(err.message));
-    await assert.rejects(augmentAndExtract(config, new CollectingReporter()), (err: unknown) => err instanceof ConfigError && message.test(err.message));
+    await assert.rejects(
+      cleanAndSample(config, new CollectingReporter()),
+      (err: unknown) => err instanceof ConfigError && message.test(err.message),
+    );
+    await assert.rejects(
+      augmentAndExtract(config, new CollectingReporter()),
+      (err: unknown) => err instanceof ConfigError && message.test(err.message),
+    );
     assert.deepEqual(folderHashes(join(config.dataRoot, "broken_audio")), raw.broken);
     assert.deepEqual(folderHashes(join(config.dataRoot, "normal_audio")), raw.normal);
     assert.deepEqual(readdirSync(config.dataRoot).sort(), before);
@@ -69,27 +93,47 @@ for (const [setting, value, message] of [
 test("a generated folder that is a symbolic link to a raw folder is refused", () => {
   const config = dataset();
   symlinkSync("broken_audio", join(config.dataRoot, "processed_data"));
-  assert.throws(() => assertSafeLayout(config), (err: unknown) => err instanceof ConfigError && /layout\.processed overlaps the raw folder/.test(err.message));
+  assert.throws(
+    () => assertSafeLayout(config),
+    (err: unknown) => err instanceof ConfigError && /layout\.processed overlaps the raw folder/.test(err.message),
+  );
 });
 
 test("a model or reports folder inside a raw folder is refused", () => {
   const config = dataset();
   config.modelDir = join(config.dataRoot, "broken_audio", "model");
-  assert.throws(() => assertSafeLayout(config), (err: unknown) => err instanceof ConfigError && /modelDir is in the raw folder .*point modelDir outside the raw folders/.test(err.message));
+  assert.throws(
+    () => assertSafeLayout(config),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      /modelDir is in the raw folder .*point modelDir outside the raw folders/.test(err.message),
+  );
   const reports = dataset();
   reports.reportsDir = join(reports.dataRoot, "normal_audio");
-  assert.throws(() => assertSafeLayout(reports), (err: unknown) => err instanceof ConfigError && /reportsDir is in the raw folder/.test(err.message));
+  assert.throws(
+    () => assertSafeLayout(reports),
+    (err: unknown) => err instanceof ConfigError && /reportsDir is in the raw folder/.test(err.message),
+  );
 });
 
 test("a saved model whose feature shape differs from the configured features is refused with a ShapeError saying what to do", async () => {
   const config = dataset();
   config.modelDir = join(config.dataRoot, "model");
-  await saveCnn(buildCnn({ nMfcc: 40, frames: 100 }, 1), config.modelDir, { classNames: ["normal", "broken"], features: { ...DEFAULT_FEATURE_CONFIG } });
-  config.features.nMfcc = 20;
-  await assert.rejects(predictFiles(config, [join(config.dataRoot, "normal_audio", "normal_0.wav")], new CollectingReporter()), (err: unknown) => {
-    assert.ok(err instanceof ShapeError, String(err));
-    assert.equal(err.subject, config.modelDir);
-    assert.match(err.message, /the model takes \[40\]\[100\] MFCC matrices but the features are \[20\]\[100\]\. extract features with the model's settings \(see its metadata\.json\) or train a new model/);
-    return true;
+  await saveCnn(buildCnn({ nMfcc: 40, frames: 100 }, 1), config.modelDir, {
+    classNames: ["normal", "broken"],
+    features: { ...DEFAULT_FEATURE_CONFIG },
   });
+  config.features.nMfcc = 20;
+  await assert.rejects(
+    predictFiles(config, [join(config.dataRoot, "normal_audio", "normal_0.wav")], new CollectingReporter()),
+    (err: unknown) => {
+      assert.ok(err instanceof ShapeError, String(err));
+      assert.equal(err.subject, config.modelDir);
+      assert.match(
+        err.message,
+        /the model takes \[40\]\[100\] MFCC matrices but the features are \[20\]\[100\]\. extract features with the model's settings \(see its metadata\.json\) or train a new model/,
+      );
+      return true;
+    },
+  );
 });

@@ -23,23 +23,34 @@ const longFile = join(work, "two minutes.wav");
   const seconds = MINUTES * 60;
   const left = tone(seconds, 44100, 440, 0.3, 0.4, 1);
   const right = tone(seconds, 44100, 3000, 0.3, 0.4, 2);
-  for (let i = 0; i < left.length; i++) left[i] = (left[i] as number) + 0.2 * Math.sin((2 * Math.PI * 9000 * i) / 44100);
+  for (let i = 0; i < left.length; i++)
+    left[i] = (left[i] as number) + 0.2 * Math.sin((2 * Math.PI * 9000 * i) / 44100);
   writeFileSync(longFile, pcm16Wav([left, right], 44100));
 }
 
-function task(file: string, outDir: string, chunkSamples: number | null, wavFormat: "pcm16" | "float32"): CleanFileTask {
+function task(
+  file: string,
+  outDir: string,
+  chunkSamples: number | null,
+  wavFormat: "pcm16" | "float32",
+): CleanFileTask {
   mkdirSync(outDir, { recursive: true });
   return { file, sampleRateHz: 22050, chunkSamples, chunkSeconds: 3, outDir, wavFormat };
 }
 
 function tempFilesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true }).map(String).filter((f) => TEMP_FILE_PATTERN.test(f.split("/").pop()!));
+  return readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => TEMP_FILE_PATTERN.test(f.split("/").pop()!));
 }
 
 test(`block-by-block cleaning of ${MINUTES} minutes of 44.1 kHz stereo equals whole-file cleaning within 1e-6 of full scale (float32 output)`, async () => {
   const whole = await cleanFile(task(longFile, join(work, "whole-f32"), null, "float32"));
   const progress: Array<[number, number]> = [];
-  const streamed = await cleanLongRecording(task(longFile, join(work, "streamed-f32"), null, "float32"), { blockSeconds: 7, onProgress: (d, t) => progress.push([d, t]) });
+  const streamed = await cleanLongRecording(task(longFile, join(work, "streamed-f32"), null, "float32"), {
+    blockSeconds: 7,
+    onProgress: (d, t) => progress.push([d, t]),
+  });
   assert.ok(whole.ok && streamed.ok);
   const a = decodeWavFile(join(work, "whole-f32", "two minutes.wav")).channels[0]!;
   const b = decodeWavFile(join(work, "streamed-f32", "two minutes.wav")).channels[0]!;
@@ -63,9 +74,14 @@ test(`block-by-block cleaning of ${MINUTES} minutes of 44.1 kHz stereo equals wh
 
 test("after PCM16 quantisation the streamed chunks are (nearly always) the same bytes as whole-file chunks", async () => {
   const whole = await cleanFile(task(longFile, join(work, "whole-pcm"), 3 * 22050, "pcm16"));
-  const streamed = await cleanLongRecording(task(longFile, join(work, "streamed-pcm"), 3 * 22050, "pcm16"), { blockSeconds: 5 });
+  const streamed = await cleanLongRecording(task(longFile, join(work, "streamed-pcm"), 3 * 22050, "pcm16"), {
+    blockSeconds: 5,
+  });
   assert.ok(whole.ok && streamed.ok);
-  assert.deepEqual(streamed.clips, whole.clips.map((c) => ({ ...c, path: c.path.replace("whole-pcm", "streamed-pcm") })));
+  assert.deepEqual(
+    streamed.clips,
+    whole.clips.map((c) => ({ ...c, path: c.path.replace("whole-pcm", "streamed-pcm") })),
+  );
   assert.equal(whole.clips.length, MINUTES * 20);
   let differing = 0;
   let total = 0;
@@ -84,14 +100,24 @@ test("after PCM16 quantisation the streamed chunks are (nearly always) the same 
 test("a NaN part-way through a long file skips it and removes the clips already written", async () => {
   const samples = tone(30, 22050, 500, 0.3, 0.2, 3);
   samples[25 * 22050] = Number.NaN;
-  const bytes = encodeWav(samples.map((v) => (Number.isNaN(v) ? 0 : v)), 22050, "float32");
+  const bytes = encodeWav(
+    samples.map((v) => (Number.isNaN(v) ? 0 : v)),
+    22050,
+    "float32",
+  );
   new DataView(bytes.buffer).setFloat32(bytes.length - 4 * (samples.length - 25 * 22050), Number.NaN, true);
   const file = join(work, "nan late.wav");
   writeFileSync(file, bytes);
   const out = join(work, "nan-out");
   const progress: number[] = [];
-  const result = await cleanLongRecording(task(file, out, 3 * 22050, "pcm16"), { blockSeconds: 4, onProgress: (d) => progress.push(d) });
-  assert.deepEqual(result, { ok: false, reason: `sample ${25 * 22050} of channel 0 is NaN; the file holds NaN or infinite values: regenerate it, or remove it from the data set` });
+  const result = await cleanLongRecording(task(file, out, 3 * 22050, "pcm16"), {
+    blockSeconds: 4,
+    onProgress: (d) => progress.push(d),
+  });
+  assert.deepEqual(result, {
+    ok: false,
+    reason: `sample ${25 * 22050} of channel 0 is NaN; the file holds NaN or infinite values: regenerate it, or remove it from the data set`,
+  });
   assert.ok(progress.length >= 5, "chunks were written before the NaN was reached");
   assert.deepEqual(readdirSync(out), []);
 });
@@ -141,9 +167,16 @@ test("the clean stage streams files above the threshold, reports their progress 
     runs.push({ root, reporter });
   }
   const [pooled, streamed] = runs as [(typeof runs)[0], (typeof runs)[0]];
-  for (const folder of ["broken_audio_samples", "normal_audio_samples"]) assert.deepEqual(folderHashes(join(streamed.root, folder)), folderHashes(join(pooled.root, folder)), folder);
-  assert.equal(readFileSync(join(streamed.root, "processed_data", "clean_manifest.csv"), "utf8"), readFileSync(join(pooled.root, "processed_data", "clean_manifest.csv"), "utf8"));
-  assert.deepEqual(streamed.reporter.skipped.map((s) => [s.file.replace(streamed.root, ""), s.reason]), pooled.reporter.skipped.map((s) => [s.file.replace(pooled.root, ""), s.reason]));
+  for (const folder of ["broken_audio_samples", "normal_audio_samples"])
+    assert.deepEqual(folderHashes(join(streamed.root, folder)), folderHashes(join(pooled.root, folder)), folder);
+  assert.equal(
+    readFileSync(join(streamed.root, "processed_data", "clean_manifest.csv"), "utf8"),
+    readFileSync(join(pooled.root, "processed_data", "clean_manifest.csv"), "utf8"),
+  );
+  assert.deepEqual(
+    streamed.reporter.skipped.map((s) => [s.file.replace(streamed.root, ""), s.reason]),
+    pooled.reporter.skipped.map((s) => [s.file.replace(pooled.root, ""), s.reason]),
+  );
   const labels = new Set(streamed.reporter.progressUpdates.map((p) => p.label));
   assert.ok(labels.has("clean pump a.wav") && labels.has("clean normal_2.wav"), [...labels].join(", "));
   const last = streamed.reporter.progressUpdates.filter((p) => p.label === "clean pump_b.wav").at(-1)!;

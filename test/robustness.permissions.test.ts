@@ -5,7 +5,17 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeWav } from "../src/audio/wavCodec";
@@ -47,7 +57,10 @@ test(`an unreadable recording is skipped with the permission error (run as ${asR
   assert.equal(r.status, 0, `the clean stage failed in the child process:\n${r.stderr}`);
   const result = JSON.parse(r.stdout.trim().split("\n").pop() as string) as ChildResult;
   assert.notEqual(result.uid, 0, "the stage must run unprivileged, or chmod does not bind it");
-  assert.deepEqual(result.skipped.map((s) => s.file), [locked]);
+  assert.deepEqual(
+    result.skipped.map((s) => s.file),
+    [locked],
+  );
   assert.match(result.skipped[0]?.reason ?? "", /cannot read the file \(EACCES/);
   assert.match(result.skipped[0]?.reason ?? "", /; \S/, "the reason ends with what to do");
   assert.deepEqual(result.written, ["readable_chunk_0.wav"]);

@@ -1,7 +1,17 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { decodeWavFile } from "../src/audio/wav";
@@ -28,7 +38,11 @@ function makeDataset(root: string): void {
     const right = tone(12, 44100, 410 + 37 * i, 0.2, 0.3, 200 + i);
     writeFileSync(join(root, "broken_audio", `pump ${i}.wav`), pcm16Wav([left, right], 44100));
   }
-  for (let i = 0; i < 8; i++) writeFileSync(join(root, "normal_audio", `normal ${i}.wav`), pcm16Wav([tone(3.2, 16000, 300 + 20 * i, 0.4, 0.05, 300 + i)], 16000));
+  for (let i = 0; i < 8; i++)
+    writeFileSync(
+      join(root, "normal_audio", `normal ${i}.wav`),
+      pcm16Wav([tone(3.2, 16000, 300 + 20 * i, 0.4, 0.05, 300 + i)], 16000),
+    );
 }
 const dataset = join(work, "dataset");
 makeDataset(dataset);
@@ -41,7 +55,20 @@ function freshRoot(name: string): string {
 }
 
 function pipelineArgs(root: string): string[] {
-  return [BIN, "pipeline", "--data", root, "--model", join(root, "model"), "--reports", join(root, "reports"), "--epochs", "1", "--workers", "2"];
+  return [
+    BIN,
+    "pipeline",
+    "--data",
+    root,
+    "--model",
+    join(root, "model"),
+    "--reports",
+    join(root, "reports"),
+    "--epochs",
+    "1",
+    "--workers",
+    "2",
+  ];
 }
 
 interface Finished {
@@ -61,7 +88,9 @@ function runPipeline(root: string, killOn?: { line: RegExp; signal: NodeJS.Signa
     let killedAfter: string | null = null;
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`soundcheck pipeline on ${root} did not finish in ${RUN_TIMEOUT_MS / 1000} s; stderr:\n${stderr}`));
+      reject(
+        new Error(`soundcheck pipeline on ${root} did not finish in ${RUN_TIMEOUT_MS / 1000} s; stderr:\n${stderr}`),
+      );
     }, RUN_TIMEOUT_MS);
     child.stderr.setEncoding("utf8");
     child.stderr.on("data", (chunk: string) => {
@@ -140,10 +169,16 @@ for (const scenario of [
     assert.equal(run.code, scenario.code, run.stderr);
     const messages = run.stderr.split("\n").filter((l) => l.startsWith("interrupted"));
     assert.equal(messages.length, 1, run.stderr);
-    assert.match(messages[0]!, new RegExp(`^interrupted by ${scenario.signal} during soundcheck pipeline \\(last progress: ${scenario.stage === "clean" ? "clean" : "augment \\+ features"} \\d+/\\d+\\): .*no partial file.*rerunning the same command is safe`));
+    assert.match(
+      messages[0]!,
+      new RegExp(
+        `^interrupted by ${scenario.signal} during soundcheck pipeline \\(last progress: ${scenario.stage === "clean" ? "clean" : "augment \\+ features"} \\d+/\\d+\\): .*no partial file.*rerunning the same command is safe`,
+      ),
+    );
     // stopped mid-stage: features.npy is written at the end of preprocess, so it is not there
     assert.equal(existsSync(join(root, "processed_data", "features.npy")), false);
-    if (scenario.stage === "preprocess") assert.ok(readdirSync(join(root, "augmented_broken_audio_samples")).length > 0, "preprocess had started writing");
+    if (scenario.stage === "preprocess")
+      assert.ok(readdirSync(join(root, "augmented_broken_audio_samples")).length > 0, "preprocess had started writing");
 
     const leftovers = allFiles(root).filter((f) => TEMP_FILE_PATTERN.test(f.split("/").pop()!) || f.endsWith(".tmp"));
     assert.deepEqual(leftovers, []);
@@ -152,7 +187,10 @@ for (const scenario of [
 
     const rerun = await runPipeline(root);
     assert.equal(rerun.code, 0, rerun.stderr);
-    assert.ok(readFileSync(join(root, "processed_data", "features.npy")).equals(reference.features), "features.npy differs from the uninterrupted run");
+    assert.ok(
+      readFileSync(join(root, "processed_data", "features.npy")).equals(reference.features),
+      "features.npy differs from the uninterrupted run",
+    );
     assert.deepEqual(folderHashes(join(root, "broken_audio_samples")), reference.samples);
   });
 }
@@ -192,11 +230,17 @@ test("stopping writes in one thread stops them in worker threads too, and leaves
     });`;
   const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { encoding: "utf8", timeout: 60_000 });
   assert.equal(r.status, 0, r.stderr);
-  const [main, fromWorker] = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+  const [main, fromWorker] = r.stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.deepEqual(main, { idle: true, mainError: "WritesStoppedError", removed: 1 });
   assert.match(fromWorker!.worker as string, /^WritesStoppedError after \d+ writes$/);
   const left = readdirSync(dir);
-  assert.deepEqual(left.filter((f) => f.endsWith(".tmp")), []);
+  assert.deepEqual(
+    left.filter((f) => f.endsWith(".tmp")),
+    [],
+  );
   assert.ok(!left.includes("after.bin") && !left.includes("long.wav"));
   for (const f of left) assert.equal(readFileSync(join(dir, f)).length, 1 << 20, `${f} is complete`);
 });

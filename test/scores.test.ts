@@ -3,9 +3,20 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import {
-  averagePrecision, bothClassesPresent, partialRocAuc, precisionRecallCurve, rocAuc, rocCurve,
+  averagePrecision,
+  bothClassesPresent,
+  partialRocAuc,
+  precisionRecallCurve,
+  rocAuc,
+  rocCurve,
 } from "../src/evaluate/scores";
-import { applyThreshold, chooseThreshold, criterionValue, scoreHistogram, thresholdCounts } from "../src/evaluate/thresholds";
+import {
+  applyThreshold,
+  chooseThreshold,
+  criterionValue,
+  scoreHistogram,
+  thresholdCounts,
+} from "../src/evaluate/thresholds";
 import { ConfigError, ShapeError } from "../src/errors";
 
 const close = (actual: number, expected: number, tol = 1e-12, what = "") =>
@@ -48,7 +59,7 @@ test("partialRocAuc interpolates the curve at a max FPR that falls between two R
   // raw = 0.1 * (2/3 + 0.7667) / 2 = 0.0716667; normalized = raw / 0.1
   // McClish: 0.5 * (1 + (raw - 0.1^2/2) / (0.1 - 0.1^2/2)) = 0.5 * (1 + (1/15) / 0.095) = 0.8508772
   const p = partialRocAuc(labelsA, scoresA, 0.1);
-  close(p.raw, 0.1 * (2 / 3 + 2 / 3 + 0.1) / 2);
+  close(p.raw, (0.1 * (2 / 3 + 2 / 3 + 0.1)) / 2);
   close(p.normalized, (2 / 3 + 2 / 3 + 0.1) / 2);
   close(p.mcclish, 0.5 * (1 + 1 / 15 / 0.095));
   assert.equal(p.maxFpr, 0.1);
@@ -104,11 +115,23 @@ test("averagePrecision is the step-wise sum of recall gains times precision, not
 });
 
 test("score metrics reject one-class sets, empty sets, NaN scores, other labels and length mismatches", () => {
-  assert.throws(() => rocAuc([1, 1, 1], [0.1, 0.2, 0.3]), (e: unknown) => e instanceof ShapeError && /all 3 rows are class 1/.test(e.message));
-  assert.throws(() => averagePrecision([0, 0], [0.1, 0.2]), (e: unknown) => e instanceof ShapeError && /class 0/.test(e.message));
+  assert.throws(
+    () => rocAuc([1, 1, 1], [0.1, 0.2, 0.3]),
+    (e: unknown) => e instanceof ShapeError && /all 3 rows are class 1/.test(e.message),
+  );
+  assert.throws(
+    () => averagePrecision([0, 0], [0.1, 0.2]),
+    (e: unknown) => e instanceof ShapeError && /class 0/.test(e.message),
+  );
   assert.throws(() => rocCurve([], []), ShapeError);
-  assert.throws(() => rocAuc([0, 1], [0.1, Number.NaN]), (e: unknown) => e instanceof ShapeError && /row 1 has score NaN/.test(e.message));
-  assert.throws(() => rocAuc([0, 2], [0.1, 0.2]), (e: unknown) => e instanceof ShapeError && /label 2/.test(e.message));
+  assert.throws(
+    () => rocAuc([0, 1], [0.1, Number.NaN]),
+    (e: unknown) => e instanceof ShapeError && /row 1 has score NaN/.test(e.message),
+  );
+  assert.throws(
+    () => rocAuc([0, 2], [0.1, 0.2]),
+    (e: unknown) => e instanceof ShapeError && /label 2/.test(e.message),
+  );
   assert.throws(() => precisionRecallCurve([0, 1], [0.1]), ShapeError);
   assert.throws(() => partialRocAuc([0, 1], [0.1, 0.2], 0), ConfigError);
   assert.throws(() => partialRocAuc([0, 1], [0.1, 0.2], 1.5), ConfigError);
@@ -129,7 +152,10 @@ interface SklearnScoreCase {
   pr: { precision: number[]; recall: number[]; thresholds: number[] };
   average_precision: number;
 }
-const fixture = JSON.parse(readFileSync(resolve(__dirname, "fixtures/sklearn/scores.json"), "utf8")) as { versions: { sklearn: string }; cases: SklearnScoreCase[] };
+const fixture = JSON.parse(readFileSync(resolve(__dirname, "fixtures/sklearn/scores.json"), "utf8")) as {
+  versions: { sklearn: string };
+  cases: SklearnScoreCase[];
+};
 
 test("the scikit-learn fixture was made with scikit-learn 1.2 and holds cases with ties", () => {
   assert.match(fixture.versions.sklearn, /^1\.2\./);
@@ -139,7 +165,10 @@ test("the scikit-learn fixture was made with scikit-learn 1.2 and holds cases wi
 
 for (const c of fixture.cases) {
   test(`matches scikit-learn's roc_curve (both drop_intermediate settings): ${c.name}`, () => {
-    for (const [drop, ref] of [[true, c.roc_drop], [false, c.roc_all]] as const) {
+    for (const [drop, ref] of [
+      [true, c.roc_drop],
+      [false, c.roc_all],
+    ] as const) {
       const roc = rocCurve(c.labels, c.scores, { dropIntermediate: drop });
       allClose(roc.fpr, ref.fpr, 1e-15, "fpr");
       allClose(roc.tpr, ref.tpr, 1e-15, "tpr");
@@ -227,7 +256,10 @@ test("applyThreshold flags scores at or above the threshold, and reproduces the 
   assert.deepEqual(counts, chosen.counts);
   assert.equal(criterionValue("f1", counts), chosen.value);
   const predicted = applyThreshold(scoresA, chosen.threshold);
-  assert.equal(predicted.reduce((a, b) => a + b, 0), counts.tp + counts.fp);
+  assert.equal(
+    predicted.reduce((a, b) => a + b, 0),
+    counts.tp + counts.fp,
+  );
 });
 
 test("chooseThreshold rejects an unknown criterion and one-class sets", () => {
@@ -239,9 +271,15 @@ test("scoreHistogram counts each class on shared bins, the top edge included in 
   // range 0..1 in 4 bins of 0.25: class 0 at 0, 0.1, 0.3 -> [2, 1, 0, 0]; class 1 at 0.5, 0.75, 1 -> [0, 0, 1, 2]
   const h = scoreHistogram([0, 0.1, 0.3, 0.5, 0.75, 1], [0, 0, 0, 1, 1, 1], 4);
   assert.deepEqual(h.edges, [0, 0.25, 0.5, 0.75, 1]);
-  assert.deepEqual(h.counts, [[2, 1, 0, 0], [0, 0, 1, 2]]);
+  assert.deepEqual(h.counts, [
+    [2, 1, 0, 0],
+    [0, 0, 1, 2],
+  ]);
   const same = scoreHistogram([2, 2], [0, 1], 2);
   assert.deepEqual(same.edges, [1.5, 2, 2.5]);
-  assert.deepEqual(same.counts, [[0, 1], [0, 1]]);
+  assert.deepEqual(same.counts, [
+    [0, 1],
+    [0, 1],
+  ]);
   assert.throws(() => scoreHistogram([1], [0], 0), ConfigError);
 });

@@ -13,13 +13,17 @@ const FIXTURES = join(__dirname, "fixtures", "librosa");
 const SR = 22050;
 
 function tone(seconds: number, freqHz: number, amplitude: number): Float32Array {
-  return Float32Array.from({ length: Math.round(seconds * SR) }, (_, i) => amplitude * Math.sin((2 * Math.PI * freqHz * i) / SR));
+  return Float32Array.from(
+    { length: Math.round(seconds * SR) },
+    (_, i) => amplitude * Math.sin((2 * Math.PI * freqHz * i) / SR),
+  );
 }
 
 function peakBin(samples: Float32Array, frame: number): number {
   const mag = stftMagnitude(samples);
   let best = 0;
-  for (let k = 1; k < mag.rows; k++) if ((mag.data[k * mag.cols + frame] as number) > (mag.data[best * mag.cols + frame] as number)) best = k;
+  for (let k = 1; k < mag.rows; k++)
+    if ((mag.data[k * mag.cols + frame] as number) > (mag.data[best * mag.cols + frame] as number)) best = k;
   return best;
 }
 
@@ -64,7 +68,11 @@ test("the SIMD kernel and the JavaScript arithmetic stretch the librosa clip to 
   const y = loadNpyFloat32(join(FIXTURES, "a_tones_clicks.y.npy")).data;
   for (const rate of [1.25, 0.8]) {
     for (const inverseFft of ["float64", "float32"] as const) {
-      assert.deepEqual(timeStretch(y, SR, rate, { inverseFft, simd: true }), timeStretch(y, SR, rate, { inverseFft, simd: false }), `rate ${rate}, ${inverseFft}`);
+      assert.deepEqual(
+        timeStretch(y, SR, rate, { inverseFft, simd: true }),
+        timeStretch(y, SR, rate, { inverseFft, simd: false }),
+        `rate ${rate}, ${inverseFft}`,
+      );
     }
   }
 });
@@ -73,7 +81,9 @@ test("the SIMD kernel matches the JavaScript arithmetic through digital silence 
   // 40 s: the top bins' phases pass 2^19·π after ~1000 frames (Math.cos/sin fallback); the
   // silent second gives all-zero spectra (Math.atan2 fallback for atan2(0, 0))
   const rng = new SeededRandom(3);
-  const y = Float32Array.from({ length: 40 * SR }, (_, i) => (i > SR && i < 2 * SR ? 0 : 0.3 * Math.sin(i * 0.05) + 0.05 * rng.gaussian()));
+  const y = Float32Array.from({ length: 40 * SR }, (_, i) =>
+    i > SR && i < 2 * SR ? 0 : 0.3 * Math.sin(i * 0.05) + 0.05 * rng.gaussian(),
+  );
   assert.deepEqual(timeStretch(y, SR, 1.25, { simd: true }), timeStretch(y, SR, 1.25, { simd: false }));
 });
 

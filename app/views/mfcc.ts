@@ -37,7 +37,10 @@ export class MfccView extends CanvasView {
       c0Max = Math.max(c0Max, features.data[t] as number);
     }
     this.caption.textContent = `MFCC [${features.rows}][${features.cols}] the model sees for ${title}. Coefficient 0 (overall level, ${c0Min.toFixed(0)} to ${c0Max.toFixed(0)}) is beyond the colour range and drawn clipped.`;
-    this.canvas.setAttribute("aria-label", `MFCC matrix of ${title}: ${features.rows} coefficients against time in seconds.`);
+    this.canvas.setAttribute(
+      "aria-label",
+      `MFCC matrix of ${title}: ${features.rows} coefficients against time in seconds.`,
+    );
     this.invalidate();
   }
 
@@ -75,6 +78,13 @@ export class MfccView extends CanvasView {
     surface.ctx.imageSmoothingEnabled = false;
     surface.ctx.drawImage(this.image, rect.left, rect.top, rect.width, rect.height);
     drawFrame(surface, rect, x, y);
-    drawColorBar(surface, { left: rect.left + rect.width + 14, top: rect.top, width: 16, height: rect.height }, LUT, -limit, limit, "MFCC (dB-based)");
+    drawColorBar(
+      surface,
+      { left: rect.left + rect.width + 14, top: rect.top, width: 16, height: rect.height },
+      LUT,
+      -limit,
+      limit,
+      "MFCC (dB-based)",
+    );
   }
 }

@@ -2,7 +2,18 @@
  * The current window's class probabilities as horizontal bars, with the decision threshold marked
  * on the bar of class 1 (the class it decides).
  */
-import { CanvasView, CANVAS_FONT_PX, drawFrame, drawGrid, drawPlaceholder, font, plotRect, prepareCanvas, xToPx, type AxisSpec } from "../canvas";
+import {
+  CanvasView,
+  CANVAS_FONT_PX,
+  drawFrame,
+  drawGrid,
+  drawPlaceholder,
+  font,
+  plotRect,
+  prepareCanvas,
+  xToPx,
+  type AxisSpec,
+} from "../canvas";
 import { classColor } from "../classes";
 
 export class ProbabilityView extends CanvasView {
@@ -32,7 +43,12 @@ export class ProbabilityView extends CanvasView {
     const surface = prepareCanvas(this.canvas);
     const rect = plotRect(surface, { left: 110, right: 24 });
     const n = Math.max(1, this.classNames.length);
-    const x: AxisSpec = { min: 0, max: 1, title: "probability", ticks: [0, 0.25, 0.5, 0.75, 1].map((v) => ({ value: v, label: v.toFixed(2) })) };
+    const x: AxisSpec = {
+      min: 0,
+      max: 1,
+      title: "probability",
+      ticks: [0, 0.25, 0.5, 0.75, 1].map((v) => ({ value: v, label: v.toFixed(2) })),
+    };
     const rowHeight = rect.height / n;
     const y: AxisSpec = { min: 0, max: n, title: "", ticks: [] };
     drawGrid(surface, rect, x, y);

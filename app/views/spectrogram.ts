@@ -47,7 +47,10 @@ export class SpectrogramView extends CanvasView {
     this.maxDb = -Infinity;
     this.image.width = this.capacity;
     this.image.height = geometry.nMels;
-    this.canvas.setAttribute("aria-label", `Mel spectrogram of the last ${geometry.spanSeconds} s: frequency in Hz on a mel scale against time in seconds, colour is power in dB.`);
+    this.canvas.setAttribute(
+      "aria-label",
+      `Mel spectrogram of the last ${geometry.spanSeconds} s: frequency in Hz on a mel scale against time in seconds, colour is power in dB.`,
+    );
     this.invalidate();
   }
 
@@ -76,7 +79,12 @@ export class SpectrogramView extends CanvasView {
     const endSeconds = g === null ? 0 : this.total * g.frameSeconds;
     const span = g?.spanSeconds ?? 10;
     const x: AxisSpec = { min: Math.max(0, endSeconds - span), max: Math.max(span, endSeconds), title: "time (s)" };
-    const y: AxisSpec = { min: -0.5, max: (g?.nMels ?? 128) - 0.5, title: "frequency (Hz, mel scale)", ticks: g === null ? [] : hzTicks(g) };
+    const y: AxisSpec = {
+      min: -0.5,
+      max: (g?.nMels ?? 128) - 0.5,
+      title: "frequency (Hz, mel scale)",
+      ticks: g === null ? [] : hzTicks(g),
+    };
     drawGrid(surface, rect, x, y);
     if (g === null || this.total === 0) {
       drawFrame(surface, rect, x, y);
@@ -109,7 +117,14 @@ export class SpectrogramView extends CanvasView {
     surface.ctx.imageSmoothingEnabled = false;
     surface.ctx.drawImage(this.image, 0, 0, shown, g.nMels, left, rect.top, Math.max(1, right - left), rect.height);
     drawFrame(surface, rect, x, y);
-    drawColorBar(surface, { left: rect.left + rect.width + 14, top: rect.top, width: 16, height: rect.height }, LUT, bottom, top, "power (dB)");
+    drawColorBar(
+      surface,
+      { left: rect.left + rect.width + 14, top: rect.top, width: 16, height: rect.height },
+      LUT,
+      bottom,
+      top,
+      "power (dB)",
+    );
   }
 }
 

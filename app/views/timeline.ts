@@ -3,7 +3,19 @@
  * against the window's centre time, the threshold as a dashed line, each point coloured and
  * shaped by its verdict (circle, triangle, square... so colour is never the only cue).
  */
-import { CanvasView, CANVAS_FONT_PX, drawFrame, drawGrid, drawPlaceholder, font, plotRect, prepareCanvas, xToPx, yToPx, type AxisSpec } from "../canvas";
+import {
+  CanvasView,
+  CANVAS_FONT_PX,
+  drawFrame,
+  drawGrid,
+  drawPlaceholder,
+  font,
+  plotRect,
+  prepareCanvas,
+  xToPx,
+  yToPx,
+  type AxisSpec,
+} from "../canvas";
 import { drawMarker } from "../classes";
 
 export interface TimelinePoint {
@@ -42,7 +54,10 @@ export class TimelineView extends CanvasView {
     this.points.push(point);
     const name = this.classNames[1] ?? "class 1";
     const recent = this.points.slice(-5).map((p) => `${p.seconds.toFixed(1)} s: ${p.score.toFixed(2)}`);
-    this.canvas.setAttribute("aria-label", `Timeline of P(${name}) for ${this.points.length} windows; latest ${recent.join(", ")}.`);
+    this.canvas.setAttribute(
+      "aria-label",
+      `Timeline of P(${name}) for ${this.points.length} windows; latest ${recent.join(", ")}.`,
+    );
     this.invalidate();
   }
 
@@ -50,8 +65,17 @@ export class TimelineView extends CanvasView {
     const surface = prepareCanvas(this.canvas);
     const rect = plotRect(surface, { right: 24, top: 40 });
     const last = this.points.length > 0 ? (this.points[this.points.length - 1] as TimelinePoint).seconds : 0;
-    const x: AxisSpec = { min: 0, max: Math.max(this.durationSeconds, last + 1.5, 3), title: "time (s), window centre" };
-    const y: AxisSpec = { min: -0.04, max: 1.04, title: `P(${this.classNames[1] ?? "class 1"})`, ticks: [0, 0.25, 0.5, 0.75, 1].map((v) => ({ value: v, label: v.toFixed(2) })) };
+    const x: AxisSpec = {
+      min: 0,
+      max: Math.max(this.durationSeconds, last + 1.5, 3),
+      title: "time (s), window centre",
+    };
+    const y: AxisSpec = {
+      min: -0.04,
+      max: 1.04,
+      title: `P(${this.classNames[1] ?? "class 1"})`,
+      ticks: [0, 0.25, 0.5, 0.75, 1].map((v) => ({ value: v, label: v.toFixed(2) })),
+    };
     drawGrid(surface, rect, x, y);
     const { ctx } = surface;
     const threshold = this.threshold ?? 0.5;
@@ -68,16 +92,25 @@ export class TimelineView extends CanvasView {
     ctx.font = font(CANVAS_FONT_PX - 2);
     ctx.textAlign = "right";
     ctx.textBaseline = "bottom";
-    ctx.fillText(this.threshold === null ? "0.5 (larger probability wins)" : `threshold ${threshold.toFixed(3)}`, rect.left + rect.width - 6, ty - 3);
+    ctx.fillText(
+      this.threshold === null ? "0.5 (larger probability wins)" : `threshold ${threshold.toFixed(3)}`,
+      rect.left + rect.width - 6,
+      ty - 3,
+    );
     if (this.points.length > 1) {
       ctx.strokeStyle = "#999999";
       ctx.lineWidth = 1.5;
       ctx.beginPath();
-      this.points.forEach((p, i) => (i === 0 ? ctx.moveTo(xToPx(rect, x, p.seconds), yToPx(rect, y, p.score)) : ctx.lineTo(xToPx(rect, x, p.seconds), yToPx(rect, y, p.score))));
+      this.points.forEach((p, i) =>
+        i === 0
+          ? ctx.moveTo(xToPx(rect, x, p.seconds), yToPx(rect, y, p.score))
+          : ctx.lineTo(xToPx(rect, x, p.seconds), yToPx(rect, y, p.score)),
+      );
       ctx.stroke();
     }
     const size = this.points.length > 100 ? 4 : this.points.length > 30 ? 6 : 8;
-    for (const p of this.points) drawMarker(ctx, p.classIndex, xToPx(rect, x, p.seconds), yToPx(rect, y, p.score), size);
+    for (const p of this.points)
+      drawMarker(ctx, p.classIndex, xToPx(rect, x, p.seconds), yToPx(rect, y, p.score), size);
     ctx.lineWidth = 1;
     drawFrame(surface, rect, x, y);
     this.drawLegend(surface.ctx, rect.left, 6);

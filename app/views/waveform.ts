@@ -2,7 +2,17 @@
  * The waveform: a whole recording (with the window being classified shaded), or the last seconds
  * of the microphone, drawn as the min/max envelope of the samples under each pixel column.
  */
-import { CanvasView, drawFrame, drawGrid, drawPlaceholder, plotRect, prepareCanvas, xToPx, yToPx, type AxisSpec } from "../canvas";
+import {
+  CanvasView,
+  drawFrame,
+  drawGrid,
+  drawPlaceholder,
+  plotRect,
+  prepareCanvas,
+  xToPx,
+  yToPx,
+  type AxisSpec,
+} from "../canvas";
 import { PALETTE } from "../../src/plots/theme";
 
 /** Columns of the precomputed envelope of a whole recording (more than any screen is wide). */
@@ -55,11 +65,18 @@ export class WaveformView extends CanvasView {
    */
   showRecording(samples: Float32Array, rateHz: number, windowSeconds: number): void {
     const duration = samples.length / rateHz;
-    this.envelope = { ...envelopeOf(samples, Math.min(ENVELOPE_COLUMNS, Math.max(1, samples.length))), startSeconds: 0, endSeconds: duration };
+    this.envelope = {
+      ...envelopeOf(samples, Math.min(ENVELOPE_COLUMNS, Math.max(1, samples.length))),
+      startSeconds: 0,
+      endSeconds: duration,
+    };
     this.boundaries = [];
     for (let t = windowSeconds; t < duration; t += windowSeconds) this.boundaries.push(t);
     this.highlight = null;
-    this.canvas.setAttribute("aria-label", `Waveform of a ${duration.toFixed(1)} s recording; amplitude against time in seconds.`);
+    this.canvas.setAttribute(
+      "aria-label",
+      `Waveform of a ${duration.toFixed(1)} s recording; amplitude against time in seconds.`,
+    );
     this.invalidate();
   }
 
@@ -75,7 +92,10 @@ export class WaveformView extends CanvasView {
     this.envelope = { ...envelopeOf(samples, columns), startSeconds: endSeconds - samples.length / rateHz, endSeconds };
     this.boundaries = [];
     this.highlight = null;
-    this.canvas.setAttribute("aria-label", `Microphone waveform, the last ${(samples.length / rateHz).toFixed(0)} s; amplitude against time in seconds.`);
+    this.canvas.setAttribute(
+      "aria-label",
+      `Microphone waveform, the last ${(samples.length / rateHz).toFixed(0)} s; amplitude against time in seconds.`,
+    );
     this.invalidate();
   }
 
@@ -89,8 +109,17 @@ export class WaveformView extends CanvasView {
     const surface = prepareCanvas(this.canvas);
     const rect = plotRect(surface, { right: 96 });
     const env = this.envelope;
-    const x: AxisSpec = { min: env?.startSeconds ?? 0, max: env === null ? 10 : Math.max(env.endSeconds, env.startSeconds + 1e-3), title: "time (s)" };
-    const y: AxisSpec = { min: -1, max: 1, title: "amplitude (FS)", ticks: [-1, -0.5, 0, 0.5, 1].map((v) => ({ value: v, label: v.toFixed(1) })) };
+    const x: AxisSpec = {
+      min: env?.startSeconds ?? 0,
+      max: env === null ? 10 : Math.max(env.endSeconds, env.startSeconds + 1e-3),
+      title: "time (s)",
+    };
+    const y: AxisSpec = {
+      min: -1,
+      max: 1,
+      title: "amplitude (FS)",
+      ticks: [-1, -0.5, 0, 0.5, 1].map((v) => ({ value: v, label: v.toFixed(1) })),
+    };
     drawGrid(surface, rect, x, y);
     const { ctx } = surface;
     if (env === null) {

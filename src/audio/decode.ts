@@ -22,7 +22,11 @@ export async function decodeAudioFile(path: string): Promise<DecodedAudio> {
   try {
     bytes = await readFile(path);
   } catch (err) {
-    throw new AudioDecodeError(path, `cannot read the file (${(err as Error).message})`, "check that the path exists and is readable");
+    throw new AudioDecodeError(
+      path,
+      `cannot read the file (${(err as Error).message})`,
+      "check that the path exists and is readable",
+    );
   }
   return decodeAudioBytes(bytes, path);
 }

@@ -10,7 +10,8 @@ import { decodeWav } from "./wavCodec";
 /** Containers {@link sniffAudioFormat} recognises. */
 export type AudioContainer = "wav" | "flac" | "mp3" | "ogg-vorbis";
 
-const FIX_CONVERT = "convert it to WAV or FLAC (e.g. `ffmpeg -i in.xyz -c:a pcm_s16le out.wav`), or remove it from the data set";
+const FIX_CONVERT =
+  "convert it to WAV or FLAC (e.g. `ffmpeg -i in.xyz -c:a pcm_s16le out.wav`), or remove it from the data set";
 
 /**
  * Recognise an audio file by its first bytes (never by its name): RIFF/RIFX/RF64 WAVE, FLAC
@@ -38,7 +39,11 @@ export function sniffAudioFormat(bytes: Uint8Array, source: string): AudioContai
     const segments = bytes[26] ?? 0;
     const packet = 27 + segments;
     if (bytes[packet] === 0x01 && ascii(packet + 1, 6) === "vorbis") return "ogg-vorbis";
-    const codec = ascii(packet, 8).startsWith("OpusHead") ? "Opus" : ascii(packet + 1, 4) === "FLAC" ? "FLAC" : "an unknown codec";
+    const codec = ascii(packet, 8).startsWith("OpusHead")
+      ? "Opus"
+      : ascii(packet + 1, 4) === "FLAC"
+        ? "FLAC"
+        : "an unknown codec";
     throw new AudioDecodeError(source, `Ogg file holding ${codec}; only Ogg Vorbis is supported`, FIX_CONVERT);
   }
   const offset = id3v2Length(bytes);
@@ -53,14 +58,22 @@ export function sniffAudioFormat(bytes: Uint8Array, source: string): AudioContai
     if ((b1 & 0x06) !== 0) return "mp3";
     throw new AudioDecodeError(source, "AAC (ADTS) audio is not supported", FIX_CONVERT);
   }
-  throw new AudioDecodeError(source, `not a supported audio file (${describeUnknown(ascii(0, 4), ascii(4, 4), ascii(8, 4))})`, FIX_CONVERT);
+  throw new AudioDecodeError(
+    source,
+    `not a supported audio file (${describeUnknown(ascii(0, 4), ascii(4, 4), ascii(8, 4))})`,
+    FIX_CONVERT,
+  );
 }
 
 /** Length of a leading ID3v2 tag, bytes (0 when there is none). */
 function id3v2Length(bytes: Uint8Array): number {
   if (bytes.length < 10 || bytes[0] !== 0x49 || bytes[1] !== 0x44 || bytes[2] !== 0x33) return 0; // "ID3"
   // 10-byte header, then a "syncsafe" 28-bit size (7 bits per byte), plus a 10-byte footer when flagged
-  const size = (((bytes[6] as number) & 0x7f) << 21) | (((bytes[7] as number) & 0x7f) << 14) | (((bytes[8] as number) & 0x7f) << 7) | ((bytes[9] as number) & 0x7f);
+  const size =
+    (((bytes[6] as number) & 0x7f) << 21) |
+    (((bytes[7] as number) & 0x7f) << 14) |
+    (((bytes[8] as number) & 0x7f) << 7) |
+    ((bytes[9] as number) & 0x7f);
   return 10 + size + (((bytes[5] as number) & 0x10) !== 0 ? 10 : 0);
 }
 
@@ -177,7 +190,11 @@ function isMonoMpeg(bytes: Uint8Array): boolean {
 
 function wrap(err: unknown, codec: string, source: string): AudioDecodeError {
   if (err instanceof AudioDecodeError) return err;
-  return new AudioDecodeError(source, `the ${codec} decoder failed (${(err as Error)?.message ?? String(err)})`, FIX_CONVERT);
+  return new AudioDecodeError(
+    source,
+    `the ${codec} decoder failed (${(err as Error)?.message ?? String(err)})`,
+    FIX_CONVERT,
+  );
 }
 
 /** Turn a decoder's result into DecodedAudio, or throw if it reports errors or holds nothing. */
@@ -193,7 +210,11 @@ function checked(result: WasmDecoded, codec: string, source: string): DecodedAud
     throw new AudioDecodeError(source, `the ${codec} decoder found no audio in the file`, FIX_CONVERT);
   }
   if (!(result.sampleRate > 0)) {
-    throw new AudioDecodeError(source, `the ${codec} stream reports a sample rate of ${result.sampleRate} Hz`, FIX_CONVERT);
+    throw new AudioDecodeError(
+      source,
+      `the ${codec} stream reports a sample rate of ${result.sampleRate} Hz`,
+      FIX_CONVERT,
+    );
   }
   for (let c = 0; c < channels.length; c++) {
     const ch = channels[c] as Float32Array;

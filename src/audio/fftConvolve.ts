@@ -39,7 +39,8 @@ export function fftConvolve(x: Float64Array, h: Float64Array): Float64Array {
     for (let i = 0; i < lenA; i++) out[start + i] = (out[start + i] as number) + (result[2 * i] as number);
     if (endB > 0) {
       const lenB = Math.min(size, out.length - secondStart);
-      for (let i = 0; i < lenB; i++) out[secondStart + i] = (out[secondStart + i] as number) + (result[2 * i + 1] as number);
+      for (let i = 0; i < lenB; i++)
+        out[secondStart + i] = (out[secondStart + i] as number) + (result[2 * i + 1] as number);
     }
   }
   return out;

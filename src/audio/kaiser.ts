@@ -59,7 +59,11 @@ export interface KaiserSincKernel {
  * @param stopbandStartHz  lowest frequency to attenuate fully, Hz
  * @param attenuationDb  stop-band attenuation, dB
  */
-export function designKaiserSinc(passbandEndHz: number, stopbandStartHz: number, attenuationDb: number): KaiserSincKernel {
+export function designKaiserSinc(
+  passbandEndHz: number,
+  stopbandStartHz: number,
+  attenuationDb: number,
+): KaiserSincKernel {
   return {
     cutoffHz: (passbandEndHz + stopbandStartHz) / 2,
     halfLengthSeconds: kaiserHalfLengthSeconds(attenuationDb, stopbandStartHz - passbandEndHz),

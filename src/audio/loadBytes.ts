@@ -34,7 +34,11 @@ export const DEFAULT_LOAD_RATE_HZ = 22050;
  * @param sampleRateHz  target rate, Hz (positive integer); default 22050
  * @throws AudioDecodeError  when the bytes cannot be decoded
  */
-export async function loadAudioBytes(bytes: Uint8Array, source: string, sampleRateHz: number = DEFAULT_LOAD_RATE_HZ): Promise<LoadedAudio> {
+export async function loadAudioBytes(
+  bytes: Uint8Array,
+  source: string,
+  sampleRateHz: number = DEFAULT_LOAD_RATE_HZ,
+): Promise<LoadedAudio> {
   return toLoaded(await decodeAudioBytes(bytes, source), sampleRateHz);
 }
 

@@ -18,7 +18,11 @@ export function toMono(channels: readonly Float32Array[]): Float32Array {
   const frames = (channels[0] as Float32Array).length;
   for (const ch of channels) {
     if (ch.length !== frames) {
-      throw new ShapeError("toMono", `channels have different lengths (${frames} and ${ch.length})`, "pass channels of equal length");
+      throw new ShapeError(
+        "toMono",
+        `channels have different lengths (${frames} and ${ch.length})`,
+        "pass channels of equal length",
+      );
     }
   }
   if (count === 1) return Float32Array.from(channels[0] as Float32Array);

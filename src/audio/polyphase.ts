@@ -30,7 +30,14 @@ export function gcd(a: number, b: number): number {
  * @param count  number of output samples
  * @returns  output samples firstOut .. firstOut + count - 1, float64
  */
-export function polyphaseResample(x: OffsetSignal, fromHz: number, toHz: number, kernel: KaiserSincKernel, firstOut: number, count: number): Float64Array {
+export function polyphaseResample(
+  x: OffsetSignal,
+  fromHz: number,
+  toHz: number,
+  kernel: KaiserSincKernel,
+  firstOut: number,
+  count: number,
+): Float64Array {
   const { up, down, reach, width, table } = phaseTable(fromHz, toHz, kernel);
   const out = new Float64Array(count);
   const data = x.data;
@@ -43,13 +50,28 @@ export function polyphaseResample(x: OffsetSignal, fromHz: number, toHz: number,
   // outputs whose taps all lie inside the data: k0 ≥ 0 and k0 + width ≤ n (k0 grows with j)
   let interiorStart = firstOut;
   while (interiorStart < firstOut + count && k0At(interiorStart) < 0) interiorStart++;
-  let interiorEnd = Math.max(interiorStart, Math.min(firstOut + count, Math.ceil(((n - width + reach + x.first) * up) / down)));
+  let interiorEnd = Math.max(
+    interiorStart,
+    Math.min(firstOut + count, Math.ceil(((n - width + reach + x.first) * up) / down)),
+  );
   while (interiorEnd > interiorStart && k0At(interiorEnd - 1) + width > n) interiorEnd--;
   while (interiorEnd < firstOut + count && k0At(interiorEnd) + width <= n) interiorEnd++;
   const interior = interiorEnd - interiorStart;
   const viaKernel =
     interior > 0 &&
-    polyphaseInterior(data, table, width, up, k0At(interiorStart), (interiorStart * down) % up, qStep, pStep, interior, out, interiorStart - firstOut);
+    polyphaseInterior(
+      data,
+      table,
+      width,
+      up,
+      k0At(interiorStart),
+      (interiorStart * down) % up,
+      qStep,
+      pStep,
+      interior,
+      out,
+      interiorStart - firstOut,
+    );
   for (let j = firstOut; j < firstOut + count; j++) {
     if (viaKernel && j === interiorStart) {
       j = interiorEnd - 1;

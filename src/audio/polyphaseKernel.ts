@@ -113,7 +113,18 @@ const POLYPHASE_WAT = String.raw`
 `;
 
 interface PolyphaseExports {
-  polyphase(data: number, table: number, width: number, out: number, count: number, k0: number, p: number, qStep: number, pStep: number, up: number): void;
+  polyphase(
+    data: number,
+    table: number,
+    width: number,
+    out: number,
+    count: number,
+    k0: number,
+    p: number,
+    qStep: number,
+    pStep: number,
+    up: number,
+  ): void;
 }
 
 const PAGE_BYTES = 65536;
@@ -150,9 +161,17 @@ const BLOCK_OUTPUTS = 8192;
  * @returns  false (nothing written) where WebAssembly SIMD is unavailable
  */
 export function polyphaseInterior(
-  data: Float64Array, table: Float64Array, width: number, up: number,
-  k0: number, p: number, qStep: number, pStep: number, count: number,
-  out: Float64Array, outOffset: number,
+  data: Float64Array,
+  table: Float64Array,
+  width: number,
+  up: number,
+  k0: number,
+  p: number,
+  qStep: number,
+  pStep: number,
+  count: number,
+  out: Float64Array,
+  outOffset: number,
 ): boolean {
   const k = loadKernel();
   if (k === null) return false;
@@ -164,7 +183,8 @@ export function polyphaseInterior(
     const lastK0 = k0 + Math.floor(((n - 1) * pStep + p) / up) + (n - 1) * qStep;
     const windowLength = lastK0 - k0 + width;
     const needed = tableBytes + 8 * windowLength + 8 * n;
-    if (k.memory.buffer.byteLength < needed) k.memory.grow(Math.ceil((needed - k.memory.buffer.byteLength) / PAGE_BYTES));
+    if (k.memory.buffer.byteLength < needed)
+      k.memory.grow(Math.ceil((needed - k.memory.buffer.byteLength) / PAGE_BYTES));
     const heap = new Float64Array(k.memory.buffer);
     const tableAt = 0;
     const dataAt = table.length;

@@ -48,9 +48,16 @@ export function resampledLength(inputLength: number, fromHz: number, toHz: numbe
  *   (a copy when the rates are equal)
  */
 export function resample(samples: Float32Array, fromHz: number, toHz: number): Float32Array {
-  for (const [name, rate] of [["fromHz", fromHz], ["toHz", toHz]] as const) {
+  for (const [name, rate] of [
+    ["fromHz", fromHz],
+    ["toHz", toHz],
+  ] as const) {
     if (!Number.isInteger(rate) || rate <= 0) {
-      throw new ConfigError("resample", `${name} is ${rate}, not a positive whole number of Hz`, "pass sample rates in whole Hz, e.g. 22050");
+      throw new ConfigError(
+        "resample",
+        `${name} is ${rate}, not a positive whole number of Hz`,
+        "pass sample rates in whole Hz, e.g. 22050",
+      );
     }
   }
   if (fromHz === toHz) return Float32Array.from(samples);
@@ -64,7 +71,10 @@ export function resample(samples: Float32Array, fromHz: number, toHz: number): F
  * The sharp 2x stage's low-pass at `nyquist` (the lower rate's Nyquist frequency, Hz), soxr HQ's
  * passband and attenuation; with a second stage the attenuation is 6 dB higher, as soxr's.
  */
-function sharpStage(nyquist: number, twoStage: boolean): { passEnd: number; attenuation: number; sharp: KaiserSincKernel } {
+function sharpStage(
+  nyquist: number,
+  twoStage: boolean,
+): { passEnd: number; attenuation: number; sharp: KaiserSincKernel } {
   const passEnd = SOXR_HQ_PASSBAND_END * nyquist;
   const attenuation = SOXR_HQ_ATTENUATION_DB + (twoStage ? 20 * Math.log10(2) : 0);
   return { passEnd, attenuation, sharp: designKaiserSinc(passEnd, nyquist, attenuation) };

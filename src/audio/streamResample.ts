@@ -11,7 +11,10 @@ import { resample, resampledLength, SOXR_HQ_ATTENUATION_DB, SOXR_HQ_PASSBAND_END
  */
 export function resamplerReachSamples(fromHz: number, toHz: number): number {
   const lowerNyquist = Math.min(fromHz, toHz) / 2;
-  const sharpHalfSeconds = kaiserHalfLengthSeconds(SOXR_HQ_ATTENUATION_DB + 20 * Math.log10(2), (1 - SOXR_HQ_PASSBAND_END) * lowerNyquist);
+  const sharpHalfSeconds = kaiserHalfLengthSeconds(
+    SOXR_HQ_ATTENUATION_DB + 20 * Math.log10(2),
+    (1 - SOXR_HQ_PASSBAND_END) * lowerNyquist,
+  );
   return Math.ceil(Math.max(4 * sharpHalfSeconds, 0.05) * fromHz) + 16;
 }
 
@@ -41,7 +44,13 @@ export type ReadSamples = (start: number, end: number) => Float32Array;
  * @param blockSamples  output samples per block (the last block may be shorter)
  * @returns  blocks of output at toHz, in order, resampledLength(inputLength, fromHz, toHz) samples in all
  */
-export function* resampleBlocks(read: ReadSamples, inputLength: number, fromHz: number, toHz: number, blockSamples: number): Generator<Float32Array> {
+export function* resampleBlocks(
+  read: ReadSamples,
+  inputLength: number,
+  fromHz: number,
+  toHz: number,
+  blockSamples: number,
+): Generator<Float32Array> {
   const total = fromHz === toHz ? inputLength : resampledLength(inputLength, fromHz, toHz);
   const block = Math.max(1, Math.floor(blockSamples));
   if (fromHz === toHz) {

@@ -23,7 +23,11 @@ export function openFileByteSource(path: string): FileByteSource {
     fd = openSync(path, "r");
     length = fstatSync(fd).size;
   } catch (err) {
-    throw new AudioDecodeError(path, `cannot read the file (${(err as Error).message})`, "check that the path exists and is readable");
+    throw new AudioDecodeError(
+      path,
+      `cannot read the file (${(err as Error).message})`,
+      "check that the path exists and is readable",
+    );
   }
   let cache = new Uint8Array(0);
   let cacheStart = 0;
@@ -91,7 +95,11 @@ export function openWavStream(source: ByteSource & { close?: () => void }, name:
       const bytes = source.read(layout.dataStart + first * layout.blockAlign, n * layout.blockAlign);
       if (bytes.length < n * layout.blockAlign) {
         const endFrame = first + Math.floor(bytes.length / layout.blockAlign);
-        throw new AudioDecodeError(name, `the file ended at frame ${endFrame} of ${layout.frames} while it was being read`, "make sure the file is not being written or moved during the run");
+        throw new AudioDecodeError(
+          name,
+          `the file ended at frame ${endFrame} of ${layout.frames} while it was being read`,
+          "make sure the file is not being written or moved during the run",
+        );
       }
       return decodeWavFrames(layout, bytes, first, name);
     },

@@ -18,7 +18,11 @@ export function decodeWavFile(path: string): DecodedAudio {
   try {
     bytes = readFileSync(path);
   } catch (err) {
-    throw new AudioDecodeError(path, `cannot read the file (${(err as Error).message})`, "check that the path exists and is readable");
+    throw new AudioDecodeError(
+      path,
+      `cannot read the file (${(err as Error).message})`,
+      "check that the path exists and is readable",
+    );
   }
   return decodeWav(bytes, path);
 }
@@ -31,6 +35,11 @@ export function decodeWavFile(path: string): DecodedAudio {
  * @param sampleRateHz  Hz
  * @param encoding  sample format, default `"pcm16"`
  */
-export function writeWavFile(path: string, samples: Float32Array, sampleRateHz: number, encoding: WavWriteEncoding = "pcm16"): void {
+export function writeWavFile(
+  path: string,
+  samples: Float32Array,
+  sampleRateHz: number,
+  encoding: WavWriteEncoding = "pcm16",
+): void {
   writeFileAtomic(path, encodeWav(samples, sampleRateHz, encoding));
 }

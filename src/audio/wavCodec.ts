@@ -14,7 +14,8 @@ export const MAX_SAMPLE_RATE_HZ = 768_000;
 /** Most channels accepted when decoding (libsndfile's own limit, SF_MAX_CHANNELS). */
 export const MAX_CHANNELS = 1024;
 
-const FIX_REEXPORT = "re-export the file as PCM WAV (e.g. `ffmpeg -i in.wav -c:a pcm_s16le out.wav`), or move it out of the data set";
+const FIX_REEXPORT =
+  "re-export the file as PCM WAV (e.g. `ffmpeg -i in.wav -c:a pcm_s16le out.wav`), or move it out of the data set";
 
 /** The header fields {@link encodeWav} adjusts before wavefile writes the header. */
 interface WaveFileWritable {
@@ -23,10 +24,7 @@ interface WaveFileWritable {
 
 /** How a WAV file stores one sample. */
 export type WavSampleEncoding =
-  | { kind: "pcm"; bytes: 1 | 2 | 3 | 4 }
-  | { kind: "float"; bytes: 4 | 8 }
-  | { kind: "mulaw" }
-  | { kind: "alaw" };
+  { kind: "pcm"; bytes: 1 | 2 | 3 | 4 } | { kind: "float"; bytes: 4 | 8 } | { kind: "mulaw" } | { kind: "alaw" };
 
 const WAVE_FORMAT_PCM = 0x0001;
 const WAVE_FORMAT_IEEE_FLOAT = 0x0003;
@@ -64,7 +62,10 @@ export interface ByteSource {
 
 /** A {@link ByteSource} over bytes already in memory (reads are views, no copies). */
 export function memoryByteSource(bytes: Uint8Array): ByteSource {
-  return { length: bytes.length, read: (position, length) => bytes.subarray(position, Math.min(bytes.length, position + length)) };
+  return {
+    length: bytes.length,
+    read: (position, length) => bytes.subarray(position, Math.min(bytes.length, position + length)),
+  };
 }
 
 /** Where a WAV file keeps its samples and how they are stored, as read from its header. */
@@ -120,14 +121,26 @@ export function decodeWav(bytes: Uint8Array, source: string): DecodedAudio {
 export function readWavLayout(source: ByteSource, name: string): WavLayout {
   const head = source.read(0, 12);
   if (source.length < 12 || head.length < 12) {
-    throw new AudioDecodeError(name, `file is ${source.length} bytes long, too short to hold a WAV header`, FIX_REEXPORT);
+    throw new AudioDecodeError(
+      name,
+      `file is ${source.length} bytes long, too short to hold a WAV header`,
+      FIX_REEXPORT,
+    );
   }
   const magic = latin1(head, 0, 4);
   if (magic !== "RIFF" && magic !== "RIFX" && magic !== "RF64") {
-    throw new AudioDecodeError(name, `not a WAV file: it starts with ${JSON.stringify(magic)}, not "RIFF"`, "check the file type; FLAC, MP3 and OGG files go through decodeAudioFile");
+    throw new AudioDecodeError(
+      name,
+      `not a WAV file: it starts with ${JSON.stringify(magic)}, not "RIFF"`,
+      "check the file type; FLAC, MP3 and OGG files go through decodeAudioFile",
+    );
   }
   if (latin1(head, 8, 12) !== "WAVE") {
-    throw new AudioDecodeError(name, `RIFF file of type ${JSON.stringify(latin1(head, 8, 12))}, not "WAVE"`, FIX_REEXPORT);
+    throw new AudioDecodeError(
+      name,
+      `RIFF file of type ${JSON.stringify(latin1(head, 8, 12))}, not "WAVE"`,
+      FIX_REEXPORT,
+    );
   }
   const littleEndian = magic !== "RIFX";
   const chunks = scanChunks(source, littleEndian, name);
@@ -140,11 +153,19 @@ export function readWavLayout(source: ByteSource, name: string): WavLayout {
 
   const channelCount = fmt.numChannels;
   if (channelCount < 1 || channelCount > MAX_CHANNELS) {
-    throw new AudioDecodeError(name, `header says ${channelCount} channels (accepted: 1 to ${MAX_CHANNELS})`, FIX_REEXPORT);
+    throw new AudioDecodeError(
+      name,
+      `header says ${channelCount} channels (accepted: 1 to ${MAX_CHANNELS})`,
+      FIX_REEXPORT,
+    );
   }
   const sampleRateHz = fmt.sampleRate;
   if (!(sampleRateHz >= MIN_SAMPLE_RATE_HZ && sampleRateHz <= MAX_SAMPLE_RATE_HZ)) {
-    throw new AudioDecodeError(name, `header says the sample rate is ${sampleRateHz} Hz (accepted: ${MIN_SAMPLE_RATE_HZ} to ${MAX_SAMPLE_RATE_HZ} Hz)`, FIX_REEXPORT);
+    throw new AudioDecodeError(
+      name,
+      `header says the sample rate is ${sampleRateHz} Hz (accepted: ${MIN_SAMPLE_RATE_HZ} to ${MAX_SAMPLE_RATE_HZ} Hz)`,
+      FIX_REEXPORT,
+    );
   }
 
   const size = dataSize(source, magic, chunks, name);
@@ -153,9 +174,22 @@ export function readWavLayout(source: ByteSource, name: string): WavLayout {
   // like libsndfile, a trailing partial frame is dropped
   const frames = Math.floor(size / blockAlign);
   if (frames === 0) {
-    throw new AudioDecodeError(name, `the data chunk holds ${size} bytes, not one complete frame of ${blockAlign} bytes`, "the recording is empty: remove it from the data set");
+    throw new AudioDecodeError(
+      name,
+      `the data chunk holds ${size} bytes, not one complete frame of ${blockAlign} bytes`,
+      "the recording is empty: remove it from the data set",
+    );
   }
-  return { sampleRateHz, channelCount, frames, dataStart: chunks.data.start, blockAlign, littleEndian, encoding, format: `WAV ${describe(encoding)}` };
+  return {
+    sampleRateHz,
+    channelCount,
+    frames,
+    dataStart: chunks.data.start,
+    blockAlign,
+    littleEndian,
+    encoding,
+    format: `WAV ${describe(encoding)}`,
+  };
 }
 
 /**
@@ -169,7 +203,12 @@ export function readWavLayout(source: ByteSource, name: string): WavLayout {
  * @returns  one array per channel, data.length / blockAlign samples each
  * @throws AudioDecodeError  on a NaN or infinite sample
  */
-export function decodeWavFrames(layout: WavLayout, data: Uint8Array, firstFrame: number, source: string): Float32Array[] {
+export function decodeWavFrames(
+  layout: WavLayout,
+  data: Uint8Array,
+  firstFrame: number,
+  source: string,
+): Float32Array[] {
   const frames = Math.floor(data.length / layout.blockAlign);
   const view = new DataView(data.buffer, data.byteOffset, frames * layout.blockAlign);
   const channels = readSamples(view, layout.encoding, layout.channelCount, frames, layout.littleEndian);
@@ -222,7 +261,11 @@ function wavHeader(sampleRateHz: number, encoding: WavWriteEncoding): Uint8Array
  * @param encoding  sample format, default `"pcm16"`
  * @returns  the file's bytes
  */
-export function encodeWav(samples: Float32Array, sampleRateHz: number, encoding: WavWriteEncoding = "pcm16"): Uint8Array {
+export function encodeWav(
+  samples: Float32Array,
+  sampleRateHz: number,
+  encoding: WavWriteEncoding = "pcm16",
+): Uint8Array {
   const head = encodeWavHeader(samples.length, sampleRateHz, encoding);
   const body = encodeWavSamples(samples, encoding);
   const out = new Uint8Array(head.length + body.length);
@@ -240,15 +283,27 @@ export function encodeWav(samples: Float32Array, sampleRateHz: number, encoding:
  * @param sampleRateHz  Hz (positive integer)
  * @param encoding  sample format, default `"pcm16"`
  */
-export function encodeWavHeader(sampleCount: number, sampleRateHz: number, encoding: WavWriteEncoding = "pcm16"): Uint8Array {
+export function encodeWavHeader(
+  sampleCount: number,
+  sampleRateHz: number,
+  encoding: WavWriteEncoding = "pcm16",
+): Uint8Array {
   if (!Number.isInteger(sampleRateHz) || sampleRateHz < 1 || sampleRateHz > 0xffffffff) {
-    throw new SoundcheckError("encodeWav", `sample rate ${sampleRateHz} Hz is not a positive integer`, "pass the rate in whole Hz, e.g. 22050");
+    throw new SoundcheckError(
+      "encodeWav",
+      `sample rate ${sampleRateHz} Hz is not a positive integer`,
+      "pass the rate in whole Hz, e.g. 22050",
+    );
   }
   const float = encoding === "float32";
   const dataBytes = sampleCount * (float ? 4 : 2);
   const head = wavHeader(sampleRateHz, encoding).slice(); // ends with the data chunk's id and (zero) size
   if (head.length + dataBytes - 8 > 0xffffffff) {
-    throw new SoundcheckError("encodeWav", `${sampleCount} samples do not fit in a WAV file (4 GB at most)`, "cut the recording into shorter files");
+    throw new SoundcheckError(
+      "encodeWav",
+      `${sampleCount} samples do not fit in a WAV file (4 GB at most)`,
+      "cut the recording into shorter files",
+    );
   }
   const view = new DataView(head.buffer);
   if (float) view.setUint32(head.length - 12, sampleCount, true); // the fact chunk's sample count
@@ -267,7 +322,11 @@ export function encodeWavHeader(sampleCount: number, sampleRateHz: number, encod
 export function encodeWavSamples(samples: Float32Array, encoding: WavWriteEncoding = "pcm16"): Uint8Array {
   for (let i = 0; i < samples.length; i++) {
     if (!Number.isFinite(samples[i] as number)) {
-      throw new SoundcheckError("encodeWav", `sample ${i} is ${samples[i]}`, "remove NaN and infinite values before writing audio");
+      throw new SoundcheckError(
+        "encodeWav",
+        `sample ${i} is ${samples[i]}`,
+        "remove NaN and infinite values before writing audio",
+      );
     }
   }
   // the samples are packed with typed arrays: wavefile's own per-sample packing takes about 9 s
@@ -355,12 +414,20 @@ function scanChunks(source: ByteSource, littleEndian: boolean, name: string): Ch
     else if (id === "cue " && available >= 4) {
       const count = u32(source.read(start, 4), 0, littleEndian);
       if (4 + count * 24 > available) {
-        throw new AudioDecodeError(name, `its cue chunk lists ${count} cue points but has room for ${Math.floor((available - 4) / 24)}`, FIX_REEXPORT);
+        throw new AudioDecodeError(
+          name,
+          `its cue chunk lists ${count} cue points but has room for ${Math.floor((available - 4) / 24)}`,
+          FIX_REEXPORT,
+        );
       }
     } else if (id === "smpl" && available >= 36) {
       const count = u32(source.read(start + 28, 4), 0, littleEndian);
       if (36 + count * 24 > available) {
-        throw new AudioDecodeError(name, `its smpl chunk lists ${count} loops but has room for ${Math.floor((available - 36) / 24)}`, FIX_REEXPORT);
+        throw new AudioDecodeError(
+          name,
+          `its smpl chunk lists ${count} loops but has room for ${Math.floor((available - 36) / 24)}`,
+          FIX_REEXPORT,
+        );
       }
     }
     offset = start + size + (size & 1);
@@ -384,11 +451,16 @@ interface FmtChunk {
 function readFmt(source: ByteSource, chunk: ChunkLocation | undefined, littleEndian: boolean, name: string): FmtChunk {
   const body = chunk === undefined ? new Uint8Array(0) : source.read(chunk.start, Math.min(chunk.size, 40));
   if (chunk === undefined || chunk.size < 16 || body.length < 16) {
-    throw new AudioDecodeError(name, "the fmt chunk is missing, shorter than 16 bytes or cut off by the end of the file", FIX_REEXPORT);
+    throw new AudioDecodeError(
+      name,
+      "the fmt chunk is missing, shorter than 16 bytes or cut off by the end of the file",
+      FIX_REEXPORT,
+    );
   }
   const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
   const subformat: number[] = [];
-  if (chunk.size >= 40 && body.length >= 40) for (let i = 0; i < 4; i++) subformat.push(view.getUint32(24 + 4 * i, littleEndian));
+  if (chunk.size >= 40 && body.length >= 40)
+    for (let i = 0; i < 4; i++) subformat.push(view.getUint32(24 + 4 * i, littleEndian));
   return {
     chunkSize: chunk.size,
     audioFormat: view.getUint16(0, littleEndian),
@@ -403,12 +475,20 @@ function encodingOf(fmt: FmtChunk, source: string): WavSampleEncoding {
   let tag = fmt.audioFormat;
   if (tag === WAVE_FORMAT_EXTENSIBLE) {
     if (fmt.chunkSize < 40 || fmt.subformat.length < 4) {
-      throw new AudioDecodeError(source, `WAVE_FORMAT_EXTENSIBLE header with a ${fmt.chunkSize}-byte fmt chunk (40 needed)`, FIX_REEXPORT);
+      throw new AudioDecodeError(
+        source,
+        `WAVE_FORMAT_EXTENSIBLE header with a ${fmt.chunkSize}-byte fmt chunk (40 needed)`,
+        FIX_REEXPORT,
+      );
     }
     // sub-format GUID {xxxxxxxx-0000-0010-8000-00aa00389b71}: the first 32 bits are the format tag
     const [code, d2, d3, d4] = fmt.subformat as [number, number, number, number];
     if (d2 !== 0x00100000 || d3 !== 0xaa000080 || d4 !== 0x719b3800) {
-      throw new AudioDecodeError(source, "WAVE_FORMAT_EXTENSIBLE with a sub-format GUID that is not a standard audio format", FIX_REEXPORT);
+      throw new AudioDecodeError(
+        source,
+        "WAVE_FORMAT_EXTENSIBLE with a sub-format GUID that is not a standard audio format",
+        FIX_REEXPORT,
+      );
     }
     tag = code;
   }
@@ -417,7 +497,11 @@ function encodingOf(fmt: FmtChunk, source: string): WavSampleEncoding {
     case WAVE_FORMAT_PCM: {
       const bytes = Math.ceil(bits / 8);
       if (bits < 1 || bytes > 4) {
-        throw new AudioDecodeError(source, `integer PCM with ${bits} bits per sample (supported: 8, 16, 24, 32)`, FIX_REEXPORT);
+        throw new AudioDecodeError(
+          source,
+          `integer PCM with ${bits} bits per sample (supported: 8, 16, 24, 32)`,
+          FIX_REEXPORT,
+        );
       }
       return { kind: "pcm", bytes: bytes as 1 | 2 | 3 | 4 };
     }
@@ -428,11 +512,20 @@ function encodingOf(fmt: FmtChunk, source: string): WavSampleEncoding {
       return { kind: "float", bytes: bits === 32 ? 4 : 8 };
     case WAVE_FORMAT_MULAW:
     case WAVE_FORMAT_ALAW:
-      if (bits !== 8) throw new AudioDecodeError(source, `G.711 ${tag === WAVE_FORMAT_MULAW ? "mu-law" : "A-law"} with ${bits} bits per sample (must be 8)`, FIX_REEXPORT);
+      if (bits !== 8)
+        throw new AudioDecodeError(
+          source,
+          `G.711 ${tag === WAVE_FORMAT_MULAW ? "mu-law" : "A-law"} with ${bits} bits per sample (must be 8)`,
+          FIX_REEXPORT,
+        );
       return { kind: tag === WAVE_FORMAT_MULAW ? "mulaw" : "alaw" };
     default: {
       const name = CODEC_NAMES[tag] ?? "unknown codec";
-      throw new AudioDecodeError(source, `unsupported WAV codec: ${name} (format tag 0x${tag.toString(16).padStart(4, "0")})`, FIX_REEXPORT);
+      throw new AudioDecodeError(
+        source,
+        `unsupported WAV codec: ${name} (format tag 0x${tag.toString(16).padStart(4, "0")})`,
+        FIX_REEXPORT,
+      );
     }
   }
 }
@@ -446,29 +539,44 @@ function dataSize(source: ByteSource, container: string, chunks: ChunkIndex, nam
     // EBU Tech 3306: the 64-bit data size sits at bytes 8..15 of ds64, low word first
     const ds64 = chunks.ds64 as ChunkLocation;
     const body = source.read(ds64.start, 16);
-    if (ds64.size < 16 || body.length < 16) throw new AudioDecodeError(name, "the RF64 ds64 chunk is shorter than 16 bytes", FIX_REEXPORT);
+    if (ds64.size < 16 || body.length < 16)
+      throw new AudioDecodeError(name, "the RF64 ds64 chunk is shorter than 16 bytes", FIX_REEXPORT);
     size = u32(body, 8, true) + u32(body, 12, true) * 2 ** 32;
   } else if (size === 0xffffffff) {
     // streaming writers that could not seek back leave the size at -1: read to the end, as libsndfile does
     size = available;
   }
   if (size > available) {
-    throw new AudioDecodeError(name, `data chunk claims ${size} bytes but the file holds ${available} after its header (truncated file)`, "re-export or re-copy the file, or remove it from the data set");
+    throw new AudioDecodeError(
+      name,
+      `data chunk claims ${size} bytes but the file holds ${available} after its header (truncated file)`,
+      "re-export or re-copy the file, or remove it from the data set",
+    );
   }
   return size;
 }
 
 function describe(encoding: WavSampleEncoding): string {
   switch (encoding.kind) {
-    case "pcm": return `PCM ${encoding.bytes * 8}-bit`;
-    case "float": return `IEEE float ${encoding.bytes * 8}-bit`;
-    case "mulaw": return "G.711 mu-law";
-    case "alaw": return "G.711 A-law";
+    case "pcm":
+      return `PCM ${encoding.bytes * 8}-bit`;
+    case "float":
+      return `IEEE float ${encoding.bytes * 8}-bit`;
+    case "mulaw":
+      return "G.711 mu-law";
+    case "alaw":
+      return "G.711 A-law";
   }
 }
 
 /** De-interleave and scale every sample; one tight loop per encoding. */
-function readSamples(view: DataView, encoding: WavSampleEncoding, channelCount: number, frames: number, le: boolean): Float32Array[] {
+function readSamples(
+  view: DataView,
+  encoding: WavSampleEncoding,
+  channelCount: number,
+  frames: number,
+  le: boolean,
+): Float32Array[] {
   const channels: Float32Array[] = [];
   for (let c = 0; c < channelCount; c++) channels.push(new Float32Array(frames));
   const n = frames * channelCount;
@@ -552,5 +660,9 @@ function assertFinite(channels: Float32Array[], firstFrame: number, source: stri
   if (frame === Infinity) return;
   const c = channels.findIndex((ch) => !Number.isFinite(ch[frame] as number));
   const value = (channels[c] as Float32Array)[frame];
-  throw new AudioDecodeError(source, `sample ${firstFrame + frame} of channel ${c} is ${value}`, "the file holds NaN or infinite values: regenerate it, or remove it from the data set");
+  throw new AudioDecodeError(
+    source,
+    `sample ${firstFrame + frame} of channel ${c} is ${value}`,
+    "the file holds NaN or infinite values: regenerate it, or remove it from the data set",
+  );
 }

@@ -15,6 +15,12 @@ import { zeroFrequencyBins } from "./spectralBand";
  * @param spectrum  `rfft(samples)` if already computed (augmentAll shares it between eq and freqmask)
  * @returns  new array of length n
  */
-export function bandPassEq(samples: Float32Array, sampleRate: number, lowHz: number, highHz: number, spectrum?: RealSpectrum): Float32Array {
+export function bandPassEq(
+  samples: Float32Array,
+  sampleRate: number,
+  lowHz: number,
+  highHz: number,
+  spectrum?: RealSpectrum,
+): Float32Array {
   return zeroFrequencyBins(samples, sampleRate, (f) => f < lowHz || f > highHz, "eq augmentation", spectrum);
 }

@@ -14,6 +14,12 @@ import { zeroFrequencyBins } from "./spectralBand";
  * @param spectrum  `rfft(samples)` if already computed (augmentAll shares it between eq and freqmask)
  * @returns  new array of length n
  */
-export function maskFrequencyBand(samples: Float32Array, sampleRate: number, lowHz: number, highHz: number, spectrum?: RealSpectrum): Float32Array {
+export function maskFrequencyBand(
+  samples: Float32Array,
+  sampleRate: number,
+  lowHz: number,
+  highHz: number,
+  spectrum?: RealSpectrum,
+): Float32Array {
   return zeroFrequencyBins(samples, sampleRate, (f) => f >= lowHz && f <= highHz, "freqmask augmentation", spectrum);
 }

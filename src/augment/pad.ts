@@ -13,10 +13,18 @@ import { roundHalfEven } from "../util/rounding";
  */
 export function padSampleCount(seconds: number, sampleRate: number): number {
   if (!(seconds >= 0) || !Number.isFinite(seconds)) {
-    throw new ConfigError("augment.padSeconds", `${seconds} is not a finite duration ≥ 0`, "set it in seconds, e.g. 0.7");
+    throw new ConfigError(
+      "augment.padSeconds",
+      `${seconds} is not a finite duration ≥ 0`,
+      "set it in seconds, e.g. 0.7",
+    );
   }
   if (!(sampleRate > 0) || !Number.isFinite(sampleRate)) {
-    throw new ConfigError("sample rate", `${sampleRate} Hz is not a positive rate`, "pass the clip's sample rate in Hz");
+    throw new ConfigError(
+      "sample rate",
+      `${sampleRate} Hz is not a positive rate`,
+      "pass the clip's sample rate in Hz",
+    );
   }
   return roundHalfEven(seconds * sampleRate);
 }

@@ -28,11 +28,19 @@ export function zeroFrequencyBins(
   }
   const n = samples.length;
   if (n === 0) {
-    throw new ShapeError(subject, "the clip has 0 samples (numpy's rfft rejects it too)", "drop empty clips before augmenting");
+    throw new ShapeError(
+      subject,
+      "the clip has 0 samples (numpy's rfft rejects it too)",
+      "drop empty clips before augmenting",
+    );
   }
   const bins = Math.floor(n / 2) + 1;
   if (spectrum !== undefined && (spectrum.re.length !== bins || spectrum.im.length !== bins)) {
-    throw new ShapeError(subject, `the spectrum given has ${spectrum.re.length} bins, not the ${bins} of a ${n}-sample clip`, "pass rfft(samples) of this clip");
+    throw new ShapeError(
+      subject,
+      `the spectrum given has ${spectrum.re.length} bins, not the ${bins} of a ${n}-sample clip`,
+      "pass rfft(samples) of this clip",
+    );
   }
   const edited = spectrum === undefined ? rfft(samples) : { re: spectrum.re.slice(), im: spectrum.im.slice() };
   const freqs = rfftFrequencies(n, sampleRate);

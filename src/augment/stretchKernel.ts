@@ -16,11 +16,29 @@ import { assembleWat } from "../dsp/watAssembler";
  */
 
 /** sin/cos argument reduction and polynomials: the constants of dsp/fastTrig.ts. */
-const PIO2_HI = 1.57079632673412561417e0;
+const PIO2_HI = 1.57079632673412561417;
 const PIO2_LO = 6.07710050650619224932e-11;
 const SIN_COS_LIMIT = 2 ** 19 * Math.PI;
-const SIN = [-1 / 6, 1 / 120, -1 / 5040, 1 / 362880, -1 / 39916800, 1 / 6227020800, -1 / 1307674368000, 1 / 355687428096000];
-const COS = [1 / 24, -1 / 720, 1 / 40320, -1 / 3628800, 1 / 479001600, -1 / 87178291200, 1 / 20922789888000, -1 / 6402373705728000];
+const SIN = [
+  -1 / 6,
+  1 / 120,
+  -1 / 5040,
+  1 / 362880,
+  -1 / 39916800,
+  1 / 6227020800,
+  -1 / 1307674368000,
+  1 / 355687428096000,
+];
+const COS = [
+  1 / 24,
+  -1 / 720,
+  1 / 40320,
+  -1 / 3628800,
+  1 / 479001600,
+  -1 / 87178291200,
+  1 / 20922789888000,
+  -1 / 6402373705728000,
+];
 const ATAN = [-1 / 3, 1 / 5, -1 / 7, 1 / 9, -1 / 11];
 
 /** `v128.const f64x2 x x` with x written so that it parses back to the same double. */
@@ -32,7 +50,8 @@ function splat(x: number): string {
 function horner(coefficients: number[], r2: string): string {
   const last = coefficients.length - 1;
   let code = `local.get ${r2}\n${splat(coefficients[last] as number)}\nf64x2.mul\n`;
-  for (let i = last - 1; i >= 1; i--) code += `${splat(coefficients[i] as number)}\nf64x2.add\nlocal.get ${r2}\nf64x2.mul\n`;
+  for (let i = last - 1; i >= 1; i--)
+    code += `${splat(coefficients[i] as number)}\nf64x2.add\nlocal.get ${r2}\nf64x2.mul\n`;
   return `${code}${splat(coefficients[0] as number)}\nf64x2.add\n`;
 }
 
@@ -584,7 +603,18 @@ const STRETCH_WAT = String.raw`
 
 interface StretchExports {
   polar(re: number, im: number, pairs: number, mag: number, ang: number, table: number): void;
-  vocoder(mag: number, ang: number, rowBytes: number, pairs: number, w0: number, w1: number, advance: number, phase: number, re: number, im: number): void;
+  vocoder(
+    mag: number,
+    ang: number,
+    rowBytes: number,
+    pairs: number,
+    w0: number,
+    w1: number,
+    advance: number,
+    phase: number,
+    re: number,
+    im: number,
+  ): void;
   pack(re: number, im: number, half: number, dst: number): void;
   ola(out: number, window: number, y: number, n: number, scale: number): void;
 }
@@ -617,7 +647,11 @@ function ownArena(): Arena {
 
 function pffftArena(runtime: PffftRuntime, memory: WebAssembly.Memory): Arena {
   const m = runtime.module;
-  return { memory, alloc: (bytes) => m._pffft_aligned_malloc(bytes), free: (pointer) => m._pffft_aligned_free(pointer) };
+  return {
+    memory,
+    alloc: (bytes) => m._pffft_aligned_malloc(bytes),
+    free: (pointer) => m._pffft_aligned_free(pointer),
+  };
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -723,7 +757,12 @@ export class StretchKernel {
    * PFFFT (loaded, with its memory), it lives in PFFFT's memory and can also run the float32
    * inverse STFT itself (`synthesize`).
    */
-  static create(bins: number, advance: Float64Array, window: Float64Array, pffft: PffftRuntime | null): StretchKernel | null {
+  static create(
+    bins: number,
+    advance: Float64Array,
+    window: Float64Array,
+    pffft: PffftRuntime | null,
+  ): StretchKernel | null {
     const module = compiledKernel();
     if (module === null) return null;
     const arena = pffft?.memory ? pffftArena(pffft, pffft.memory) : ownArena();
@@ -737,7 +776,12 @@ export class StretchKernel {
 
   private refreshViews(): void {
     const b = this.arena.memory.buffer;
-    if (this.viewsOf === b && this.mag.length === this.rows * this.paddedBins && this.output.length === this.outputCapacity) return;
+    if (
+      this.viewsOf === b &&
+      this.mag.length === this.rows * this.paddedBins &&
+      this.output.length === this.outputCapacity
+    )
+      return;
     const pb = this.paddedBins;
     this.phase = new Float32Array(b, this.phaseAt, pb);
     this.analysisRe = new Float64Array(b, this.analysisReAt, pb);
@@ -779,13 +823,31 @@ export class StretchKernel {
   /** Polar form of the analysis column (analysisRe/Im) into polar row `row`. */
   polar(row: number): void {
     const rowBytes = 4 * this.paddedBins;
-    this.exports.polar(this.analysisReAt, this.analysisImAt, this.paddedBins / 2, this.magAt + row * rowBytes, this.angAt + row * rowBytes, this.tableAt);
+    this.exports.polar(
+      this.analysisReAt,
+      this.analysisImAt,
+      this.paddedBins / 2,
+      this.magAt + row * rowBytes,
+      this.angAt + row * rowBytes,
+      this.tableAt,
+    );
   }
 
   /** One vocoder column from polar rows `row` and `row + 1` into synthesisRe/Im, advancing `phase`. */
   vocoder(row: number, w0: number, w1: number): void {
     const rowBytes = 4 * this.paddedBins;
-    this.exports.vocoder(this.magAt + row * rowBytes, this.angAt + row * rowBytes, rowBytes, this.paddedBins / 2, w0, w1, this.advanceAt, this.phaseAt, this.synthesisReAt, this.synthesisImAt);
+    this.exports.vocoder(
+      this.magAt + row * rowBytes,
+      this.angAt + row * rowBytes,
+      rowBytes,
+      this.paddedBins / 2,
+      w0,
+      w1,
+      this.advanceAt,
+      this.phaseAt,
+      this.synthesisReAt,
+      this.synthesisImAt,
+    );
   }
 
   /** A zeroed overlap-add signal of `length` samples in `output` (fused inverse only). */

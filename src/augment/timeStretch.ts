@@ -12,14 +12,26 @@ const N_FFT = 2048;
 const HOP = 512;
 
 function checkRate(rate: number): void {
-  if (!(rate > 0) || !Number.isFinite(rate)) throw new ConfigError(`stretch rate ${rate}`, "the rate must be a positive number", "use e.g. 1.25 (faster) or 0.8 (slower)");
+  if (!(rate > 0) || !Number.isFinite(rate))
+    throw new ConfigError(
+      `stretch rate ${rate}`,
+      "the rate must be a positive number",
+      "use e.g. 1.25 (faster) or 0.8 (slower)",
+    );
 }
 
 /**
  * Magnitude and angle of one STFT column in float32, as librosa's `np.abs(D)` and `np.angle(D)`
  * on complex64: `mag[o + k] = |X_k|`, `ang[o + k] = atan2(Im X_k, Re X_k)`, from float32 parts.
  */
-function polarColumn(re: ArrayLike<number>, im: ArrayLike<number>, bins: number, mag: Float32Array, ang: Float32Array, o: number): void {
+function polarColumn(
+  re: ArrayLike<number>,
+  im: ArrayLike<number>,
+  bins: number,
+  mag: Float32Array,
+  ang: Float32Array,
+  o: number,
+): void {
   for (let k = 0; k < bins; k++) {
     const r = Math.fround(re[k] as number);
     const i = Math.fround(im[k] as number);
@@ -46,8 +58,17 @@ function phaseAdvance(bins: number, hop: number): Float64Array {
  * expected phase advance plus the measured deviation wrapped to [−π, π].
  */
 function vocoderColumn(
-  mag: Float32Array, ang: Float32Array, r0: number, bins: number, w0: number, w1: number,
-  advance: Float64Array, phase: Float32Array, outRe: Float64Array, outIm: Float64Array, cs: Float64Array,
+  mag: Float32Array,
+  ang: Float32Array,
+  r0: number,
+  bins: number,
+  w0: number,
+  w1: number,
+  advance: Float64Array,
+  phase: Float32Array,
+  outRe: Float64Array,
+  outIm: Float64Array,
+  cs: Float64Array,
 ): void {
   const r1 = r0 + bins;
   for (let k = 0; k < bins; k++) {
@@ -198,7 +219,19 @@ class JsVocoder implements VocoderBackend {
   }
 
   vocoder(row: number, w0: number, w1: number): void {
-    vocoderColumn(this.mag, this.ang, row * this.bins, this.bins, w0, w1, this.advance, this.phase, this.synthesisRe, this.synthesisIm, this.cs);
+    vocoderColumn(
+      this.mag,
+      this.ang,
+      row * this.bins,
+      this.bins,
+      w0,
+      w1,
+      this.advance,
+      this.phase,
+      this.synthesisRe,
+      this.synthesisIm,
+      this.cs,
+    );
   }
 }
 
@@ -234,7 +267,8 @@ let envelopeCache: { frames: number; wss: Float32Array } | null = null;
 
 /** Σ_t w²[i − t·hop] over `frames` frames, float32 as librosa's `window_sumsquare`. */
 function windowSumSquare(window: Float64Array, frames: number, length: number): Float32Array {
-  if (envelopeCache !== null && envelopeCache.frames === frames && envelopeCache.wss.length === length) return envelopeCache.wss;
+  if (envelopeCache !== null && envelopeCache.frames === frames && envelopeCache.wss.length === length)
+    return envelopeCache.wss;
   const wss = new Float32Array(length);
   for (let t = 0; t < frames; t++) {
     const start = t * HOP;
@@ -261,8 +295,18 @@ function windowSumSquare(window: Float64Array, frames: number, length: number): 
  * @param rate  speed-up factor: 1.25 plays 25 % faster and returns 1/1.25 of the samples
  * @returns  the stretched signal, `round(samples.length / rate)` samples (ties to even)
  */
-export function timeStretch(samples: Float32Array, sampleRate: number, rate: number, options: TimeStretchOptions = {}): Float32Array {
-  if (!(sampleRate > 0)) throw new ConfigError(`sample rate ${sampleRate}`, "the sample rate must be positive", "pass the clip's rate in Hz");
+export function timeStretch(
+  samples: Float32Array,
+  sampleRate: number,
+  rate: number,
+  options: TimeStretchOptions = {},
+): Float32Array {
+  if (!(sampleRate > 0))
+    throw new ConfigError(
+      `sample rate ${sampleRate}`,
+      "the sample rate must be positive",
+      "pass the clip's rate in Hz",
+    );
   checkRate(rate);
   const precision = options.inverseFft ?? "float64";
   const fft = (reused.ffts.float64 ??= createRealFft(N_FFT, "float64"));
@@ -310,7 +354,8 @@ export function timeStretch(samples: Float32Array, sampleRate: number, rate: num
       backend.vocoder(i0, w0, w1);
       inverseFft.inverse(backend.synthesisRe, backend.synthesisIm, output);
       const start = t * HOP;
-      for (let i = 0; i < N_FFT; i++) y[start + i] = (y[start + i] as number) + (window[i] as number) * (output[i] as number);
+      for (let i = 0; i < N_FFT; i++)
+        y[start + i] = (y[start + i] as number) + (window[i] as number) * (output[i] as number);
     }
   }
   return normalizeOverlapAdd(y, windowSumSquare(window, used, yLength), half, fullLength, length);

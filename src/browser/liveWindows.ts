@@ -37,7 +37,11 @@ export class LiveWindowCutter {
     readonly windowSeconds: number,
   ) {
     if (!Number.isInteger(sourceRateHz) || sourceRateHz <= 0) {
-      throw new ConfigError(`source rate ${sourceRateHz} Hz`, "is not a positive whole number of Hz", "use an audio input running at a whole-Hz rate such as 48000");
+      throw new ConfigError(
+        `source rate ${sourceRateHz} Hz`,
+        "is not a positive whole number of Hz",
+        "use an audio input running at a whole-Hz rate such as 48000",
+      );
     }
     this.sourceWindowSamples = Math.round(windowSeconds * sourceRateHz);
     this.targetWindowSamples = Math.round(windowSeconds * targetRateHz);
@@ -65,9 +69,13 @@ export class LiveWindowCutter {
 
   private complete(): LiveWindow {
     const index = this.nextIndex++;
-    const resampled = this.sourceRateHz === this.targetRateHz ? Float32Array.from(this.pending) : resample(this.pending, this.sourceRateHz, this.targetRateHz);
+    const resampled =
+      this.sourceRateHz === this.targetRateHz
+        ? Float32Array.from(this.pending)
+        : resample(this.pending, this.sourceRateHz, this.targetRateHz);
     // ceil(n · to / from) can exceed round(seconds · to) by one sample; a window is exactly one chunk
-    const samples = resampled.length > this.targetWindowSamples ? resampled.slice(0, this.targetWindowSamples) : resampled;
+    const samples =
+      resampled.length > this.targetWindowSamples ? resampled.slice(0, this.targetWindowSamples) : resampled;
     return { index, startSeconds: index * this.windowSeconds, samples };
   }
 }

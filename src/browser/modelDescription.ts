@@ -59,11 +59,14 @@ export function parseModelDescription(text: string, source: string): ModelDescri
     throw new ConfigError(source, "classNames is missing or not a list of at least two names", again);
   }
   const features = stored["features"];
-  if (!isObject(features)) throw new ConfigError(source, "does not record the feature parameters the model was trained with", again);
+  if (!isObject(features))
+    throw new ConfigError(source, "does not record the feature parameters the model was trained with", again);
   for (const key of FEATURE_NUMBERS) {
-    if (typeof features[key] !== "number") throw new ConfigError(source, `features.${key} is missing or not a number`, again);
+    if (typeof features[key] !== "number")
+      throw new ConfigError(source, `features.${key} is missing or not a number`, again);
   }
-  if (features["frames"] !== null && typeof features["frames"] !== "number") throw new ConfigError(source, "features.frames is not a number", again);
+  if (features["frames"] !== null && typeof features["frames"] !== "number")
+    throw new ConfigError(source, "features.frames is not a number", again);
   return {
     classNames: classNames as string[],
     features: features as unknown as FeatureConfig,
@@ -78,7 +81,8 @@ function parseThreshold(value: unknown, classCount: number, source: string): Sto
   if (!isObject(value) || typeof value["value"] !== "number" || !(value["value"] >= 0 && value["value"] <= 1)) {
     throw new ConfigError(source, "decisionThreshold.value is missing or not a probability in [0, 1]", fix);
   }
-  if (classCount !== 2) throw new ConfigError(source, `has a decision threshold but ${classCount} classes (a threshold needs two)`, fix);
+  if (classCount !== 2)
+    throw new ConfigError(source, `has a decision threshold but ${classCount} classes (a threshold needs two)`, fix);
   const threshold: StoredDecisionThreshold = {
     value: value["value"],
     score: typeof value["score"] === "string" ? value["score"] : "probability of class 1",

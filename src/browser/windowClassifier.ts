@@ -65,11 +65,19 @@ export class WindowClassifier {
     const { nMfcc, frames } = modelInputShape(model);
     const f = description.features;
     if (f.nMfcc !== nMfcc || (f.frames !== null && f.frames !== frames)) {
-      throw new ShapeError(source, `the model takes [${nMfcc}][${frames}] MFCC matrices but metadata.json records [${f.nMfcc}][${f.frames}]`, "choose model.json, weights and metadata.json saved together by one training run");
+      throw new ShapeError(
+        source,
+        `the model takes [${nMfcc}][${frames}] MFCC matrices but metadata.json records [${f.nMfcc}][${f.frames}]`,
+        "choose model.json, weights and metadata.json saved together by one training run",
+      );
     }
     const units = model.outputs[0]?.shape[1];
     if (units != null && units !== description.classNames.length) {
-      throw new ShapeError(source, `${description.classNames.length} class names for a model with ${units} outputs`, "choose model.json, weights and metadata.json saved together by one training run");
+      throw new ShapeError(
+        source,
+        `${description.classNames.length} class names for a model with ${units} outputs`,
+        "choose model.json, weights and metadata.json saved together by one training run",
+      );
     }
     return new WindowClassifier(model, description, await createClipFeatureExtractor(f));
   }
@@ -124,8 +132,17 @@ export class WindowClassifier {
 
   /** The recording's verdict from its windows' verdicts (mean probabilities, then the same rule). */
   summarize(windows: readonly WindowVerdict[]): RecordingVerdict {
-    const probabilities = meanProbabilities(windows.map((w) => w.probabilities), this.description.classNames.length);
+    const probabilities = meanProbabilities(
+      windows.map((w) => w.probabilities),
+      this.description.classNames.length,
+    );
     const classIndex = decideClass(probabilities, this.threshold);
-    return { probabilities, classIndex, label: this.description.classNames[classIndex] as string, probability: probabilities[classIndex] as number, windows: windows.length };
+    return {
+      probabilities,
+      classIndex,
+      label: this.description.classNames[classIndex] as string,
+      probability: probabilities[classIndex] as number,
+      windows: windows.length,
+    };
   }
 }

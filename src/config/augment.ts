@@ -1,14 +1,6 @@
 /** The nine augmentations of the thesis, applied to broken clips only. */
 export type AugmentationName =
-  | "noise"
-  | "reverse"
-  | "compress"
-  | "stretch"
-  | "eq"
-  | "clip"
-  | "scale"
-  | "pad"
-  | "freqmask";
+  "noise" | "reverse" | "compress" | "stretch" | "eq" | "clip" | "scale" | "pad" | "freqmask";
 
 /** Parameters of the nine augmentations; defaults are the thesis values. */
 export interface AugmentConfig {
@@ -35,7 +27,15 @@ export interface AugmentConfig {
 }
 
 export const AUGMENTATION_NAMES: readonly AugmentationName[] = Object.freeze([
-  "noise", "reverse", "compress", "stretch", "eq", "clip", "scale", "pad", "freqmask",
+  "noise",
+  "reverse",
+  "compress",
+  "stretch",
+  "eq",
+  "clip",
+  "scale",
+  "pad",
+  "freqmask",
 ]);
 
 export const DEFAULT_AUGMENT_CONFIG: Readonly<AugmentConfig> = Object.freeze({

@@ -3,8 +3,15 @@ import { isAbsolute, join, resolve } from "node:path";
 import { ConfigError } from "../errors";
 import { DEFAULT_AUGMENT_CONFIG, type AugmentConfig } from "./augment";
 import {
-  DEFAULT_DETECTORS, DEFAULT_POOLING, DEFAULT_REPRESENTATION, DETECTOR_NAMES, isPoolStatistic,
-  type DetectorsConfig, type PoolingConfig, type RecordingScoreRule, type RepresentationConfig,
+  DEFAULT_DETECTORS,
+  DEFAULT_POOLING,
+  DEFAULT_REPRESENTATION,
+  DETECTOR_NAMES,
+  isPoolStatistic,
+  type DetectorsConfig,
+  type PoolingConfig,
+  type RecordingScoreRule,
+  type RepresentationConfig,
 } from "./detect";
 import { DEFAULT_FEATURE_CONFIG, type FeatureConfig } from "./features";
 
@@ -305,7 +312,19 @@ export function presetConfig(name: string, projectRoot: string = process.cwd()):
   return PRESETS[name as PresetName](projectRoot);
 }
 
-const SECTIONS = ["layout", "clean", "features", "augment", "split", "train", "evaluate", "cv", "representation", "pooling", "detectors"] as const;
+const SECTIONS = [
+  "layout",
+  "clean",
+  "features",
+  "augment",
+  "split",
+  "train",
+  "evaluate",
+  "cv",
+  "representation",
+  "pooling",
+  "detectors",
+] as const;
 
 /** Apply overrides on top of a config (one level deep per section), returning a new config. */
 export function mergeConfig(base: PipelineConfig, overrides: PipelineConfigOverrides): PipelineConfig {
@@ -313,13 +332,21 @@ export function mergeConfig(base: PipelineConfig, overrides: PipelineConfigOverr
   for (const [key, value] of Object.entries(overrides)) {
     if (value === undefined) continue;
     if (!(key in base)) {
-      throw new ConfigError(`config.${key}`, "is not a setting", `remove it; known settings: ${Object.keys(base).join(", ")}`);
+      throw new ConfigError(
+        `config.${key}`,
+        "is not a setting",
+        `remove it; known settings: ${Object.keys(base).join(", ")}`,
+      );
     }
     if ((SECTIONS as readonly string[]).includes(key)) {
       const section = (out as unknown as Record<string, Record<string, unknown>>)[key] as Record<string, unknown>;
       for (const [sub, subValue] of Object.entries(value as Record<string, unknown>)) {
         if (!(sub in section)) {
-          throw new ConfigError(`config.${key}.${sub}`, "is not a setting", `remove it; known: ${Object.keys(section).join(", ")}`);
+          throw new ConfigError(
+            `config.${key}.${sub}`,
+            "is not a setting",
+            `remove it; known: ${Object.keys(section).join(", ")}`,
+          );
         }
         section[sub] = subValue;
       }
@@ -339,7 +366,11 @@ export function readConfigFile(path: string): PipelineConfigOverrides {
   try {
     parsed = JSON.parse(readFileSync(path, "utf8"));
   } catch (err) {
-    throw new ConfigError(path, `cannot be read as JSON (${(err as Error).message})`, "fix the file or pass another with --config");
+    throw new ConfigError(
+      path,
+      `cannot be read as JSON (${(err as Error).message})`,
+      "fix the file or pass another with --config",
+    );
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     throw new ConfigError(path, "must hold a JSON object", 'write e.g. {"train": {"epochs": 20}}');
@@ -364,47 +395,218 @@ export function validateConfig(config: PipelineConfig): void {
   const need = (ok: boolean, subject: string, problem: string, fix: string) => {
     if (!ok) throw new ConfigError(subject, problem, fix);
   };
-  need(Number.isInteger(f.sampleRateHz) && f.sampleRateHz >= 1000 && f.sampleRateHz <= 384000, "features.sampleRateHz", `is ${f.sampleRateHz}`, "use an integer rate in Hz such as 22050");
-  need(Number.isInteger(f.nFft) && f.nFft >= 16 && (f.nFft & (f.nFft - 1)) === 0, "features.nFft", `is ${f.nFft}`, "use a power of two such as 2048");
-  need(Number.isInteger(f.hopLength) && f.hopLength > 0, "features.hopLength", `is ${f.hopLength}`, "use a positive integer such as 512");
-  need(Number.isInteger(f.nMfcc) && f.nMfcc > 0 && f.nMfcc <= f.nMels, "features.nMfcc", `is ${f.nMfcc} with nMels ${f.nMels}`, "use 1..nMels coefficients, e.g. 40");
-  need(f.frames === null || (Number.isInteger(f.frames) && f.frames > 0), "features.frames", `is ${f.frames}`, "use a positive integer such as 100, or null");
-  need(config.clean.chunkSeconds > 0, "clean.chunkSeconds", `is ${config.clean.chunkSeconds}`, "use a positive length in seconds such as 3");
-  need(config.split.testFraction > 0 && config.split.testFraction < 1, "split.testFraction", `is ${config.split.testFraction}`, "use a fraction such as 0.2");
-  need(Number.isInteger(config.train.epochs) && config.train.epochs > 0, "train.epochs", `is ${config.train.epochs}`, "use a positive integer such as 50");
-  need(config.train.batchSize === null || (Number.isInteger(config.train.batchSize) && config.train.batchSize > 0), "train.batchSize", `is ${config.train.batchSize}`, "use a positive integer such as 32, or null for full batch");
-  need(config.train.validationFraction >= 0 && config.train.validationFraction < 1, "train.validationFraction", `is ${config.train.validationFraction}`, "use 0 (none) or a fraction such as 0.1");
-  need(config.workers === null || (Number.isInteger(config.workers) && config.workers >= 1), "workers", `is ${config.workers}`, "use a positive integer, or null for one per core");
-  need(config.train.learningRate > 0, "train.learningRate", `is ${config.train.learningRate}`, "use a positive rate such as 0.001");
-  need(["rows", "grouped"].includes(config.split.method), "split.method", `is ${JSON.stringify(config.split.method)}`, 'use "rows" (the thesis) or "grouped" (by source recording)');
-  need(["none", "oversample"].includes(config.train.classBalance), "train.classBalance", `is ${JSON.stringify(config.train.classBalance)}`, 'use "none" or "oversample"');
-  need(["argmax", "validation"].includes(config.train.threshold), "train.threshold", `is ${JSON.stringify(config.train.threshold)}`, 'use "argmax" or "validation"');
-  need(config.train.threshold !== "validation" || config.train.validationFraction > 0, "train.threshold", 'is "validation" but train.validationFraction is 0', "set train.validationFraction to e.g. 0.2, or train.threshold to \"argmax\"");
-  need(config.evaluate.maxFpr > 0 && config.evaluate.maxFpr <= 1, "evaluate.maxFpr", `is ${config.evaluate.maxFpr}`, "use a false-positive rate in (0, 1] such as 0.1");
-  need(Array.isArray(config.evaluate.baselines) && config.evaluate.baselines.every((b) => b === "logistic-regression" || b === "autoencoder"), "evaluate.baselines", `is ${JSON.stringify(config.evaluate.baselines)}`, 'use a list of "logistic-regression" and/or "autoencoder"');
-  need(["none", "html", "html+svg"].includes(config.evaluate.figures), "evaluate.figures", `is ${JSON.stringify(config.evaluate.figures)}`, 'use "none", "html" or "html+svg"');
-  need(Number.isInteger(config.cv.folds) && config.cv.folds >= 2, "cv.folds", `is ${config.cv.folds}`, "use an integer >= 2 such as 5");
-  need(Number.isInteger(config.cv.repeats) && config.cv.repeats >= 1, "cv.repeats", `is ${config.cv.repeats}`, "use a positive integer such as 2");
+  need(
+    Number.isInteger(f.sampleRateHz) && f.sampleRateHz >= 1000 && f.sampleRateHz <= 384000,
+    "features.sampleRateHz",
+    `is ${f.sampleRateHz}`,
+    "use an integer rate in Hz such as 22050",
+  );
+  need(
+    Number.isInteger(f.nFft) && f.nFft >= 16 && (f.nFft & (f.nFft - 1)) === 0,
+    "features.nFft",
+    `is ${f.nFft}`,
+    "use a power of two such as 2048",
+  );
+  need(
+    Number.isInteger(f.hopLength) && f.hopLength > 0,
+    "features.hopLength",
+    `is ${f.hopLength}`,
+    "use a positive integer such as 512",
+  );
+  need(
+    Number.isInteger(f.nMfcc) && f.nMfcc > 0 && f.nMfcc <= f.nMels,
+    "features.nMfcc",
+    `is ${f.nMfcc} with nMels ${f.nMels}`,
+    "use 1..nMels coefficients, e.g. 40",
+  );
+  need(
+    f.frames === null || (Number.isInteger(f.frames) && f.frames > 0),
+    "features.frames",
+    `is ${f.frames}`,
+    "use a positive integer such as 100, or null",
+  );
+  need(
+    config.clean.chunkSeconds > 0,
+    "clean.chunkSeconds",
+    `is ${config.clean.chunkSeconds}`,
+    "use a positive length in seconds such as 3",
+  );
+  need(
+    config.split.testFraction > 0 && config.split.testFraction < 1,
+    "split.testFraction",
+    `is ${config.split.testFraction}`,
+    "use a fraction such as 0.2",
+  );
+  need(
+    Number.isInteger(config.train.epochs) && config.train.epochs > 0,
+    "train.epochs",
+    `is ${config.train.epochs}`,
+    "use a positive integer such as 50",
+  );
+  need(
+    config.train.batchSize === null || (Number.isInteger(config.train.batchSize) && config.train.batchSize > 0),
+    "train.batchSize",
+    `is ${config.train.batchSize}`,
+    "use a positive integer such as 32, or null for full batch",
+  );
+  need(
+    config.train.validationFraction >= 0 && config.train.validationFraction < 1,
+    "train.validationFraction",
+    `is ${config.train.validationFraction}`,
+    "use 0 (none) or a fraction such as 0.1",
+  );
+  need(
+    config.workers === null || (Number.isInteger(config.workers) && config.workers >= 1),
+    "workers",
+    `is ${config.workers}`,
+    "use a positive integer, or null for one per core",
+  );
+  need(
+    config.train.learningRate > 0,
+    "train.learningRate",
+    `is ${config.train.learningRate}`,
+    "use a positive rate such as 0.001",
+  );
+  need(
+    ["rows", "grouped"].includes(config.split.method),
+    "split.method",
+    `is ${JSON.stringify(config.split.method)}`,
+    'use "rows" (the thesis) or "grouped" (by source recording)',
+  );
+  need(
+    ["none", "oversample"].includes(config.train.classBalance),
+    "train.classBalance",
+    `is ${JSON.stringify(config.train.classBalance)}`,
+    'use "none" or "oversample"',
+  );
+  need(
+    ["argmax", "validation"].includes(config.train.threshold),
+    "train.threshold",
+    `is ${JSON.stringify(config.train.threshold)}`,
+    'use "argmax" or "validation"',
+  );
+  need(
+    config.train.threshold !== "validation" || config.train.validationFraction > 0,
+    "train.threshold",
+    'is "validation" but train.validationFraction is 0',
+    'set train.validationFraction to e.g. 0.2, or train.threshold to "argmax"',
+  );
+  need(
+    config.evaluate.maxFpr > 0 && config.evaluate.maxFpr <= 1,
+    "evaluate.maxFpr",
+    `is ${config.evaluate.maxFpr}`,
+    "use a false-positive rate in (0, 1] such as 0.1",
+  );
+  need(
+    Array.isArray(config.evaluate.baselines) &&
+      config.evaluate.baselines.every((b) => b === "logistic-regression" || b === "autoencoder"),
+    "evaluate.baselines",
+    `is ${JSON.stringify(config.evaluate.baselines)}`,
+    'use a list of "logistic-regression" and/or "autoencoder"',
+  );
+  need(
+    ["none", "html", "html+svg"].includes(config.evaluate.figures),
+    "evaluate.figures",
+    `is ${JSON.stringify(config.evaluate.figures)}`,
+    'use "none", "html" or "html+svg"',
+  );
+  need(
+    Number.isInteger(config.cv.folds) && config.cv.folds >= 2,
+    "cv.folds",
+    `is ${config.cv.folds}`,
+    "use an integer >= 2 such as 5",
+  );
+  need(
+    Number.isInteger(config.cv.repeats) && config.cv.repeats >= 1,
+    "cv.repeats",
+    `is ${config.cv.repeats}`,
+    "use a positive integer such as 2",
+  );
   validateDetectConfig(config, need);
-  need(config.dataFormat === "folders" || config.dataFormat === "dcase", "dataFormat", `is ${JSON.stringify(config.dataFormat)}`, 'use "folders" (broken_audio/, normal_audio/) or "dcase" (train/, test/ named as DCASE)');
-  need(config.runName === null || /^[A-Za-z0-9._-]+$/.test(config.runName), "runName", `is ${JSON.stringify(config.runName)}`, "use letters, digits, dots, dashes and underscores only");
+  need(
+    config.dataFormat === "folders" || config.dataFormat === "dcase",
+    "dataFormat",
+    `is ${JSON.stringify(config.dataFormat)}`,
+    'use "folders" (broken_audio/, normal_audio/) or "dcase" (train/, test/ named as DCASE)',
+  );
+  need(
+    config.runName === null || /^[A-Za-z0-9._-]+$/.test(config.runName),
+    "runName",
+    `is ${JSON.stringify(config.runName)}`,
+    "use letters, digits, dots, dashes and underscores only",
+  );
 }
 
 /** The recording-level and pooled-feature detector settings (part of {@link validateConfig}). */
-function validateDetectConfig(config: PipelineConfig, need: (ok: boolean, subject: string, problem: string, fix: string) => void): void {
+function validateDetectConfig(
+  config: PipelineConfig,
+  need: (ok: boolean, subject: string, problem: string, fix: string) => void,
+): void {
   const r = config.representation;
   const e = config.evaluate;
-  need(["none", "mean", "max", "top-k"].includes(e.recordingScore), "evaluate.recordingScore", `is ${JSON.stringify(e.recordingScore)}`, 'use "none", "mean", "max" or "top-k"');
-  need(Number.isInteger(e.recordingTopK) && e.recordingTopK >= 1, "evaluate.recordingTopK", `is ${e.recordingTopK}`, "use a positive integer such as 2");
-  need(r.kind === "mfcc" || r.kind === "logmel", "representation.kind", `is ${JSON.stringify(r.kind)}`, 'use "mfcc" or "logmel"');
-  need(Number.isInteger(r.nMels) && r.nMels >= 1, "representation.nMels", `is ${r.nMels}`, "use a positive integer such as 128");
-  need(Number.isInteger(r.nMfcc) && r.nMfcc >= 1 && r.nMfcc <= r.nMels, "representation.nMfcc", `is ${r.nMfcc} with nMels ${r.nMels}`, "use 1..nMels coefficients, e.g. 40");
-  need(r.deltas === 0 || r.deltas === 1 || r.deltas === 2, "representation.deltas", `is ${JSON.stringify(r.deltas)}`, "use 0 (none), 1 (deltas) or 2 (deltas and delta-deltas)");
-  need(r.window === "recording" || r.window === "chunk", "representation.window", `is ${JSON.stringify(r.window)}`, 'use "recording" (whole recordings) or "chunk" (clean.chunkSeconds windows)');
+  need(
+    ["none", "mean", "max", "top-k"].includes(e.recordingScore),
+    "evaluate.recordingScore",
+    `is ${JSON.stringify(e.recordingScore)}`,
+    'use "none", "mean", "max" or "top-k"',
+  );
+  need(
+    Number.isInteger(e.recordingTopK) && e.recordingTopK >= 1,
+    "evaluate.recordingTopK",
+    `is ${e.recordingTopK}`,
+    "use a positive integer such as 2",
+  );
+  need(
+    r.kind === "mfcc" || r.kind === "logmel",
+    "representation.kind",
+    `is ${JSON.stringify(r.kind)}`,
+    'use "mfcc" or "logmel"',
+  );
+  need(
+    Number.isInteger(r.nMels) && r.nMels >= 1,
+    "representation.nMels",
+    `is ${r.nMels}`,
+    "use a positive integer such as 128",
+  );
+  need(
+    Number.isInteger(r.nMfcc) && r.nMfcc >= 1 && r.nMfcc <= r.nMels,
+    "representation.nMfcc",
+    `is ${r.nMfcc} with nMels ${r.nMels}`,
+    "use 1..nMels coefficients, e.g. 40",
+  );
+  need(
+    r.deltas === 0 || r.deltas === 1 || r.deltas === 2,
+    "representation.deltas",
+    `is ${JSON.stringify(r.deltas)}`,
+    "use 0 (none), 1 (deltas) or 2 (deltas and delta-deltas)",
+  );
+  need(
+    r.window === "recording" || r.window === "chunk",
+    "representation.window",
+    `is ${JSON.stringify(r.window)}`,
+    'use "recording" (whole recordings) or "chunk" (clean.chunkSeconds windows)',
+  );
   const stats = config.pooling.statistics;
-  need(Array.isArray(stats) && stats.length > 0 && stats.every(isPoolStatistic) && new Set(stats).size === stats.length, "pooling.statistics", `is ${JSON.stringify(stats)}`, 'use distinct statistics among "mean", "std", "min", "max" and percentiles such as "p90"');
+  need(
+    Array.isArray(stats) && stats.length > 0 && stats.every(isPoolStatistic) && new Set(stats).size === stats.length,
+    "pooling.statistics",
+    `is ${JSON.stringify(stats)}`,
+    'use distinct statistics among "mean", "std", "min", "max" and percentiles such as "p90"',
+  );
   const d = config.detectors;
-  need(Array.isArray(d.models) && d.models.every((m) => DETECTOR_NAMES.includes(m)) && new Set(d.models).size === d.models.length, "detectors.models", `is ${JSON.stringify(d.models)}`, `use distinct names among ${DETECTOR_NAMES.map((m) => `"${m}"`).join(", ")}`);
-  need(Number.isInteger(d.knnNeighbours) && d.knnNeighbours >= 1, "detectors.knnNeighbours", `is ${d.knnNeighbours}`, "use a positive integer such as 5");
+  need(
+    Array.isArray(d.models) &&
+      d.models.every((m) => DETECTOR_NAMES.includes(m)) &&
+      new Set(d.models).size === d.models.length,
+    "detectors.models",
+    `is ${JSON.stringify(d.models)}`,
+    `use distinct names among ${DETECTOR_NAMES.map((m) => `"${m}"`).join(", ")}`,
+  );
+  need(
+    Number.isInteger(d.knnNeighbours) && d.knnNeighbours >= 1,
+    "detectors.knnNeighbours",
+    `is ${d.knnNeighbours}`,
+    "use a positive integer such as 5",
+  );
   need(d.l2 > 0, "detectors.l2", `is ${d.l2}`, "use a penalty strength > 0 such as 1");
 }

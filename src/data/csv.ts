@@ -11,7 +11,10 @@ export function csvField(value: CsvValue): string {
 }
 
 /** Rows of objects as CSV text with a header row, columns in the given order. */
-export function toCsv<T extends Record<string, CsvValue>>(rows: readonly T[], columns: readonly (keyof T & string)[]): string {
+export function toCsv<T extends Record<string, CsvValue>>(
+  rows: readonly T[],
+  columns: readonly (keyof T & string)[],
+): string {
   const lines = [columns.map(csvField).join(",")];
   for (const row of rows) lines.push(columns.map((c) => csvField(row[c] ?? null)).join(","));
   return lines.join("\n") + "\n";
@@ -52,7 +55,11 @@ export function parseCsv(text: string, source = "csv"): Record<string, string>[]
   if (!header) throw new ShapeError(source, "CSV has no header row", "regenerate the file");
   return body.map((cells, r) => {
     if (cells.length !== header.length) {
-      throw new ShapeError(source, `CSV row ${r + 2} has ${cells.length} fields, the header ${header.length}`, "regenerate the file");
+      throw new ShapeError(
+        source,
+        `CSV row ${r + 2} has ${cells.length} fields, the header ${header.length}`,
+        "regenerate the file",
+      );
     }
     return Object.fromEntries(header.map((h, i) => [h, cells[i] as string]));
   });

@@ -8,10 +8,22 @@ import type { Reporter } from "../util/reporter";
 export const AUDIO_EXTENSIONS: readonly string[] = [".wav", ".wave", ".flac", ".mp3", ".ogg", ".oga"];
 
 /** The folders the pipeline generates; the only ones it may empty. */
-export const GENERATED_FOLDERS: readonly (keyof DataLayout)[] = ["brokenSamples", "normalSamples", "augmentedBroken", "processed"];
+export const GENERATED_FOLDERS: readonly (keyof DataLayout)[] = [
+  "brokenSamples",
+  "normalSamples",
+  "augmentedBroken",
+  "processed",
+];
 
 /** The raw input folders; never written, moved or deleted. */
-export const RAW_FOLDERS: readonly (keyof DataLayout)[] = ["rawBroken", "rawNormal", "rawUnseenBroken", "rawUnseenNormal", "rawDcaseTrain", "rawDcaseTest"];
+export const RAW_FOLDERS: readonly (keyof DataLayout)[] = [
+  "rawBroken",
+  "rawNormal",
+  "rawUnseenBroken",
+  "rawUnseenNormal",
+  "rawDcaseTrain",
+  "rawDcaseTest",
+];
 
 /** A hidden file or folder name (Unix dot files, macOS `._` resource forks). */
 export function isHiddenName(name: string): boolean {
@@ -27,7 +39,11 @@ export function isHiddenName(name: string): boolean {
  */
 export function listAudioFiles(folder: string, reporter: Reporter, what = "recordings"): string[] {
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
-    throw new ConfigError(folder, `folder of ${what} not found`, "create it and put audio files in it, or point --data at a folder that has it");
+    throw new ConfigError(
+      folder,
+      `folder of ${what} not found`,
+      "create it and put audio files in it, or point --data at a folder that has it",
+    );
   }
   const names = readdirSync(folder).sort();
   const files: string[] = [];
@@ -83,7 +99,10 @@ function realPathOf(path: string): string {
 
 /** True when the two folders are the same, or one lies inside the other (as written or after resolving links). */
 function overlaps(a: string, b: string): boolean {
-  for (const [x, y] of [[a, b], [realPathOf(a), realPathOf(b)]] as const) {
+  for (const [x, y] of [
+    [a, b],
+    [realPathOf(a), realPathOf(b)],
+  ] as const) {
     if (x === y || isInside(x, y) || isInside(y, x)) return true;
   }
   return false;
@@ -103,12 +122,20 @@ export function checkGeneratedFolder(config: PipelineConfig, folder: keyof DataL
   const root = resolve(config.dataRoot);
   const target = dataPath(config, folder);
   if (!isInside(target, root)) {
-    throw new ConfigError(target, `generated folder layout.${folder} is not inside the data root ${root}; refusing to empty it or write to it`, "set it to a folder name inside the data root");
+    throw new ConfigError(
+      target,
+      `generated folder layout.${folder} is not inside the data root ${root}; refusing to empty it or write to it`,
+      "set it to a folder name inside the data root",
+    );
   }
   for (const raw of RAW_FOLDERS) {
     const rawPath = dataPath(config, raw);
     if (overlaps(target, rawPath)) {
-      throw new ConfigError(target, `generated folder layout.${folder} overlaps the raw folder ${rawPath}; refusing to empty it or write to it`, "give generated and raw folders different names");
+      throw new ConfigError(
+        target,
+        `generated folder layout.${folder} overlaps the raw folder ${rawPath}; refusing to empty it or write to it`,
+        "give generated and raw folders different names",
+      );
     }
   }
   return target;
@@ -123,12 +150,24 @@ export function checkGeneratedFolder(config: PipelineConfig, folder: keyof DataL
  */
 export function assertSafeLayout(config: PipelineConfig): void {
   for (const folder of GENERATED_FOLDERS) checkGeneratedFolder(config, folder);
-  for (const [setting, dir] of [["modelDir", config.modelDir], ["reportsDir", config.reportsDir]] as const) {
+  for (const [setting, dir] of [
+    ["modelDir", config.modelDir],
+    ["reportsDir", config.reportsDir],
+  ] as const) {
     for (const raw of RAW_FOLDERS) {
       const rawPath = dataPath(config, raw);
       const target = resolve(dir);
-      if (target === rawPath || isInside(target, rawPath) || realPathOf(target) === realPathOf(rawPath) || isInside(realPathOf(target), realPathOf(rawPath))) {
-        throw new ConfigError(target, `${setting} is in the raw folder ${rawPath}; refusing to write there`, `point ${setting} outside the raw folders (default: models/cnn_model and reports/)`);
+      if (
+        target === rawPath ||
+        isInside(target, rawPath) ||
+        realPathOf(target) === realPathOf(rawPath) ||
+        isInside(realPathOf(target), realPathOf(rawPath))
+      ) {
+        throw new ConfigError(
+          target,
+          `${setting} is in the raw folder ${rawPath}; refusing to write there`,
+          `point ${setting} outside the raw folders (default: models/cnn_model and reports/)`,
+        );
       }
     }
   }
@@ -143,7 +182,11 @@ export function emptyGeneratedFolder(config: PipelineConfig, folder: keyof DataL
   const target = checkGeneratedFolder(config, folder);
   if (existsSync(target)) {
     if (lstatSync(target).isSymbolicLink()) {
-      throw new ConfigError(target, "is a symbolic link; refusing to empty what it points to", "replace the link by a plain folder");
+      throw new ConfigError(
+        target,
+        "is a symbolic link; refusing to empty what it points to",
+        "replace the link by a plain folder",
+      );
     }
     for (const name of readdirSync(target)) rmSync(join(target, name), { recursive: true, force: true });
   } else {

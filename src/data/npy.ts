@@ -39,7 +39,11 @@ export function encodeNpy(array: NpyArray): Uint8Array {
   const { shape, data } = array;
   const count = shape.reduce((a, b) => a * b, 1);
   if (count !== data.length) {
-    throw new ShapeError("npy", `shape [${shape.join(", ")}] holds ${count} values but the data has ${data.length}`, "pass a shape whose product is the data length");
+    throw new ShapeError(
+      "npy",
+      `shape [${shape.join(", ")}] holds ${count} values but the data has ${data.length}`,
+      "pass a shape whose product is the data length",
+    );
   }
   const descr = dtypeOf(data);
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeLiteral(shape)}, }`;
@@ -74,7 +78,8 @@ interface NpyHeader {
 /** Parse the header at the start of `bytes` (which must hold at least the whole header). */
 function parseNpyHeader(bytes: Uint8Array, source: string): NpyHeader {
   for (let i = 0; i < MAGIC.length; i++) {
-    if (bytes[i] !== MAGIC[i]) throw new ShapeError(source, "not a NumPy .npy file (bad magic bytes)", "save the array with numpy.save");
+    if (bytes[i] !== MAGIC[i])
+      throw new ShapeError(source, "not a NumPy .npy file (bad magic bytes)", "save the array with numpy.save");
   }
   const major = bytes[6] as number;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -96,8 +101,13 @@ function parseNpyHeader(bytes: Uint8Array, source: string): NpyHeader {
   if (descr === undefined || fortran === undefined || shapeText === undefined) {
     throw new ShapeError(source, "malformed .npy header", "save the array with numpy.save");
   }
-  if (fortran === "True") throw new ShapeError(source, "Fortran-ordered arrays are not supported", "save with numpy.ascontiguousarray first");
-  const shape = shapeText.split(",").map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  if (fortran === "True")
+    throw new ShapeError(source, "Fortran-ordered arrays are not supported", "save with numpy.ascontiguousarray first");
+  const shape = shapeText
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map(Number);
   return { descr, shape, dataStart: headerStart + headerLength };
 }
 
@@ -108,13 +118,29 @@ export function decodeNpy(bytes: Uint8Array, source = "npy"): NpyArray {
   // a copy (Buffer#slice would return a view into a shared pool), so the data is aligned and owned
   const raw = Uint8Array.prototype.slice.call(bytes, dataStart);
   const ctor = {
-    "<f4": Float32Array, "<f8": Float64Array, "<i8": BigInt64Array, "<i4": Int32Array,
-    "<i2": Int16Array, "|u1": Uint8Array, "|i1": Int8Array, "<u1": Uint8Array, "<i1": Int8Array,
+    "<f4": Float32Array,
+    "<f8": Float64Array,
+    "<i8": BigInt64Array,
+    "<i4": Int32Array,
+    "<i2": Int16Array,
+    "|u1": Uint8Array,
+    "|i1": Int8Array,
+    "<u1": Uint8Array,
+    "<i1": Int8Array,
   }[descr];
-  if (ctor === undefined) throw new ShapeError(source, `unsupported dtype ${descr}`, "convert to float32, float64, int64, int32, int16 or uint8");
+  if (ctor === undefined)
+    throw new ShapeError(
+      source,
+      `unsupported dtype ${descr}`,
+      "convert to float32, float64, int64, int32, int16 or uint8",
+    );
   const needed = count * ctor.BYTES_PER_ELEMENT;
   if (raw.byteLength < needed) {
-    throw new ShapeError(source, `header promises ${needed} data bytes but the file has ${raw.byteLength}`, "the file is truncated: save it again");
+    throw new ShapeError(
+      source,
+      `header promises ${needed} data bytes but the file has ${raw.byteLength}`,
+      "the file is truncated: save it again",
+    );
   }
   const data = new ctor(raw.buffer, 0, count);
   return { dtype: dtypeOf(data), shape, data };
@@ -138,14 +164,20 @@ export function loadNpyFloat32Shared(path: string): NpyArray<Float32Array> {
     const head = new Uint8Array(Math.min(size, 12));
     readSync(fd, head, 0, head.length, 0);
     const major = head[6];
-    const headerEnd = major === 1 ? 10 + ((head[8] ?? 0) | ((head[9] ?? 0) << 8)) : 12 + new DataView(head.buffer).getUint32(8, true);
+    const headerEnd =
+      major === 1 ? 10 + ((head[8] ?? 0) | ((head[9] ?? 0) << 8)) : 12 + new DataView(head.buffer).getUint32(8, true);
     const header = new Uint8Array(Math.min(size, headerEnd));
     readSync(fd, header, 0, header.length, 0);
     const { descr, shape, dataStart } = parseNpyHeader(header, path);
-    if (descr !== "<f4") throw new ShapeError(path, `expected float32 data, found ${descr}`, "save the array as float32");
+    if (descr !== "<f4")
+      throw new ShapeError(path, `expected float32 data, found ${descr}`, "save the array as float32");
     const count = shape.reduce((a, b) => a * b, 1);
     if (size - dataStart < count * 4) {
-      throw new ShapeError(path, `header promises ${count * 4} data bytes but the file has ${size - dataStart}`, "the file is truncated: save it again");
+      throw new ShapeError(
+        path,
+        `header promises ${count * 4} data bytes but the file has ${size - dataStart}`,
+        "the file is truncated: save it again",
+      );
     }
     const data = new Float32Array(new SharedArrayBuffer(count * 4));
     const bytes = new Uint8Array(data.buffer);
@@ -163,6 +195,7 @@ export function loadNpyFloat32Shared(path: string): NpyArray<Float32Array> {
 /** Read a `.npy` file that must hold float32; throws a ShapeError naming the file otherwise. */
 export function loadNpyFloat32(path: string): NpyArray<Float32Array> {
   const arr = loadNpy(path);
-  if (!(arr.data instanceof Float32Array)) throw new ShapeError(path, `expected float32 data, found ${arr.dtype}`, "save the array as float32");
+  if (!(arr.data instanceof Float32Array))
+    throw new ShapeError(path, `expected float32 data, found ${arr.dtype}`, "save the array as float32");
   return arr as NpyArray<Float32Array>;
 }

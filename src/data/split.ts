@@ -24,12 +24,20 @@ export interface SplitIndices {
  */
 export function thesisSplit(n: number, testFraction: number, seed: number): SplitIndices {
   if (!(testFraction > 0 && testFraction < 1)) {
-    throw new ConfigError("split.testFraction", `must be between 0 and 1, got ${testFraction}`, "use e.g. 0.2 for an 80/20 split");
+    throw new ConfigError(
+      "split.testFraction",
+      `must be between 0 and 1, got ${testFraction}`,
+      "use e.g. 0.2 for an 80/20 split",
+    );
   }
   const nTest = Math.ceil(testFraction * n);
   const nTrain = n - nTest;
   if (nTest < 1 || nTrain < 1) {
-    throw new ConfigError("split", `${n} rows cannot be split into ${nTrain} training and ${nTest} test rows`, "add more recordings or change split.testFraction");
+    throw new ConfigError(
+      "split",
+      `${n} rows cannot be split into ${nTrain} training and ${nTest} test rows`,
+      "add more recordings or change split.testFraction",
+    );
   }
   const perm = numpyLegacyPermutation(n, seed);
   return { test: perm.slice(0, nTest), train: perm.slice(nTest) };
@@ -38,7 +46,11 @@ export function thesisSplit(n: number, testFraction: number, seed: number): Spli
 /** The recording each row came from, and its class; every row of one group must share a class. */
 function groupsByClass(groups: readonly string[], labels: ArrayLike<number>): Map<number, string[]> {
   if (groups.length !== labels.length) {
-    throw new ConfigError("split", `${groups.length} group names for ${labels.length} rows`, 'run "soundcheck preprocess" again so the manifest matches the features');
+    throw new ConfigError(
+      "split",
+      `${groups.length} group names for ${labels.length} rows`,
+      'run "soundcheck preprocess" again so the manifest matches the features',
+    );
   }
   const classOf = new Map<string, number>();
   for (let i = 0; i < groups.length; i++) {
@@ -47,7 +59,11 @@ function groupsByClass(groups: readonly string[], labels: ArrayLike<number>): Ma
     const seen = classOf.get(g);
     if (seen === undefined) classOf.set(g, label);
     else if (seen !== label) {
-      throw new ConfigError(g, `rows of this recording have labels ${seen} and ${label}`, "a recording must belong to one class: check the manifest and the raw folders");
+      throw new ConfigError(
+        g,
+        `rows of this recording have labels ${seen} and ${label}`,
+        "a recording must belong to one class: check the manifest and the raw folders",
+      );
     }
   }
   const byClass = new Map<number, string[]>();
@@ -79,16 +95,29 @@ function rowsOf(groups: readonly string[], chosen: ReadonlySet<string>, inside: 
  * @param labels  class index per row
  * @returns row indices of each side, ascending
  */
-export function groupedStratifiedSplit(groups: readonly string[], labels: ArrayLike<number>, testFraction: number, seed: number): SplitIndices {
+export function groupedStratifiedSplit(
+  groups: readonly string[],
+  labels: ArrayLike<number>,
+  testFraction: number,
+  seed: number,
+): SplitIndices {
   if (!(testFraction > 0 && testFraction < 1)) {
-    throw new ConfigError("split.testFraction", `must be between 0 and 1, got ${testFraction}`, "use e.g. 0.2 for an 80/20 split");
+    throw new ConfigError(
+      "split.testFraction",
+      `must be between 0 and 1, got ${testFraction}`,
+      "use e.g. 0.2 for an 80/20 split",
+    );
   }
   const rng = new SeededRandom(seed);
   const test = new Set<string>();
   for (const [label, names] of groupsByClass(groups, labels)) {
     if (names.length < 2) {
       const problem = `class ${label} has ${names.length} recording, and a grouped split needs at least 2 per class`;
-      throw new ConfigError("split", `${problem} (one for each side)`, 'add recordings of that class, or use split.method "rows"');
+      throw new ConfigError(
+        "split",
+        `${problem} (one for each side)`,
+        'add recordings of that class, or use split.method "rows"',
+      );
     }
     const order = rng.shuffle(names.slice());
     const nTest = Math.min(names.length - 1, Math.max(1, Math.round(testFraction * names.length)));
@@ -104,13 +133,23 @@ export function groupedStratifiedSplit(groups: readonly string[], labels: ArrayL
  *
  * @returns for each fold, its test rows (ascending); the other folds' rows are its training rows
  */
-export function groupedStratifiedFolds(groups: readonly string[], labels: ArrayLike<number>, folds: number, seed: number): Int32Array[] {
-  if (!Number.isInteger(folds) || folds < 2) throw new ConfigError("cv.folds", `is ${folds}`, "use an integer >= 2 such as 5");
+export function groupedStratifiedFolds(
+  groups: readonly string[],
+  labels: ArrayLike<number>,
+  folds: number,
+  seed: number,
+): Int32Array[] {
+  if (!Number.isInteger(folds) || folds < 2)
+    throw new ConfigError("cv.folds", `is ${folds}`, "use an integer >= 2 such as 5");
   const rng = new SeededRandom(seed);
   const foldOf = new Map<string, number>();
   for (const [label, names] of groupsByClass(groups, labels)) {
     if (names.length < folds) {
-      throw new ConfigError("cv.folds", `is ${folds} but class ${label} has only ${names.length} recordings`, `use at most ${names.length} folds, or add recordings`);
+      throw new ConfigError(
+        "cv.folds",
+        `is ${folds} but class ${label} has only ${names.length} recordings`,
+        `use at most ${names.length} folds, or add recordings`,
+      );
     }
     rng.shuffle(names.slice()).forEach((g, i) => foldOf.set(g, i % folds));
   }

@@ -40,9 +40,14 @@ export class Dct2Ortho {
    * @param fft  optional real FFT of size n (even) to use Makhoul's FFT algorithm
    */
   constructor(n: number, nOut: number = n, fft?: RealFft) {
-    if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`DCT length ${n}`, "must be a positive integer", "use the number of mel bands");
+    if (!Number.isInteger(n) || n <= 0)
+      throw new ConfigError(`DCT length ${n}`, "must be a positive integer", "use the number of mel bands");
     if (!Number.isInteger(nOut) || nOut <= 0 || nOut > n) {
-      throw new ConfigError(`nMfcc ${nOut}`, `must be between 1 and the number of mel bands (${n})`, "use e.g. 40 with 128 mel bands");
+      throw new ConfigError(
+        `nMfcc ${nOut}`,
+        `must be between 1 and the number of mel bands (${n})`,
+        "use e.g. 40 with 128 mel bands",
+      );
     }
     this.n = n;
     this.nOut = nOut;
@@ -50,12 +55,17 @@ export class Dct2Ortho {
     this.basis = new Float64Array(fft === undefined ? nOut * this.cols : 0);
     for (let k = 0; k < (fft === undefined ? nOut : 0); k++) {
       const scale = Math.sqrt((k === 0 ? 1 : 2) / n);
-      for (let j = 0; j < this.cols; j++) this.basis[k * this.cols + j] = scale * Math.cos((Math.PI * k * (2 * j + 1)) / (2 * n));
+      for (let j = 0; j < this.cols; j++)
+        this.basis[k * this.cols + j] = scale * Math.cos((Math.PI * k * (2 * j + 1)) / (2 * n));
     }
     this.sums = new Float64Array(this.cols);
     this.diffs = new Float64Array(this.cols);
     if (fft !== undefined && (fft.size !== n || n % 2 !== 0)) {
-      throw new ConfigError(`DCT FFT of size ${fft.size}`, `the FFT algorithm needs an even length n and an FFT of size n = ${n}`, "leave the FFT out to use the direct sum");
+      throw new ConfigError(
+        `DCT FFT of size ${fft.size}`,
+        `the FFT algorithm needs an even length n and an FFT of size n = ${n}`,
+        "leave the FFT out to use the direct sum",
+      );
     }
     this.fft = fft ?? null;
     const withFft = this.fft !== null;
@@ -76,7 +86,14 @@ export class Dct2Ortho {
    * Transform `input[inOffset + j·inStride]`, j < n, writing coefficient k to
    * `out[outOffset + k·outStride]`, k < nOut. Strides let it read and write matrix columns.
    */
-  transform(input: Float32Array | Float64Array, out: Float32Array | Float64Array, inOffset = 0, inStride = 1, outOffset = 0, outStride = 1): void {
+  transform(
+    input: Float32Array | Float64Array,
+    out: Float32Array | Float64Array,
+    inOffset = 0,
+    inStride = 1,
+    outOffset = 0,
+    outStride = 1,
+  ): void {
     if (this.fft !== null) {
       this.transformFft(this.fft, input, out, inOffset, inStride, outOffset, outStride);
       return;
@@ -119,7 +136,15 @@ export class Dct2Ortho {
     }
   }
 
-  private transformFft(fft: RealFft, input: Float32Array | Float64Array, out: Float32Array | Float64Array, inOffset: number, inStride: number, outOffset: number, outStride: number): void {
+  private transformFft(
+    fft: RealFft,
+    input: Float32Array | Float64Array,
+    out: Float32Array | Float64Array,
+    inOffset: number,
+    inStride: number,
+    outOffset: number,
+    outStride: number,
+  ): void {
     const { n, nOut, permuted, re, im, twCos, twSin } = this;
     const half = n >> 1;
     for (let j = 0; j < half; j++) {

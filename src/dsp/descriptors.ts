@@ -50,12 +50,31 @@ export interface DescriptorOptions {
  * @param samples  mono signal, nominally in [-1, 1]
  * @param sampleRate  Hz
  */
-export function frameDescriptors(samples: Float32Array, sampleRate: number, options: DescriptorOptions = {}): FrameDescriptors {
+export function frameDescriptors(
+  samples: Float32Array,
+  sampleRate: number,
+  options: DescriptorOptions = {},
+): FrameDescriptors {
   const frameLength = options.frameLength ?? 2048;
   const hopLength = options.hopLength ?? 512;
-  if (!isPowerOfTwo(frameLength)) throw new ConfigError(`frameLength ${frameLength}`, "Meyda needs a power-of-two frame length", "use e.g. 1024 or 2048");
-  if (!Number.isInteger(hopLength) || hopLength <= 0) throw new ConfigError(`hopLength ${hopLength}`, "the hop must be a positive whole number of samples", "use e.g. 512");
-  if (!(sampleRate > 0)) throw new ConfigError(`sample rate ${sampleRate}`, "the sample rate must be positive", "pass the clip's rate in Hz");
+  if (!isPowerOfTwo(frameLength))
+    throw new ConfigError(
+      `frameLength ${frameLength}`,
+      "Meyda needs a power-of-two frame length",
+      "use e.g. 1024 or 2048",
+    );
+  if (!Number.isInteger(hopLength) || hopLength <= 0)
+    throw new ConfigError(
+      `hopLength ${hopLength}`,
+      "the hop must be a positive whole number of samples",
+      "use e.g. 512",
+    );
+  if (!(sampleRate > 0))
+    throw new ConfigError(
+      `sample rate ${sampleRate}`,
+      "the sample rate must be positive",
+      "pass the clip's rate in Hz",
+    );
 
   const frames = stftFrameCount(samples.length, hopLength);
   const out = {

@@ -9,7 +9,7 @@
  */
 
 /** π/2 split for Cody-Waite reduction: the first 33 bits, so n·PIO2_HI is exact for |n| < 2^20, and the rest. */
-const PIO2_HI = 1.57079632673412561417e0;
+const PIO2_HI = 1.57079632673412561417;
 const PIO2_LO = 6.07710050650619224932e-11;
 const TWO_OVER_PI = 2 / Math.PI;
 /** |angle| up to which the reduction above keeps its accuracy (|n| < 2^20). */
@@ -33,8 +33,35 @@ export function sinCos(angle: number, out: Float64Array): void {
   const r = angle - n * PIO2_HI - n * PIO2_LO;
   const r2 = r * r;
   // Taylor series to r^17 and r^18: truncation error < 1e-19 for |r| ≤ π/4
-  const s = r + r * r2 * (-1 / 6 + r2 * (1 / 120 + r2 * (-1 / 5040 + r2 * (1 / 362880 + r2 * (-1 / 39916800 + r2 * (1 / 6227020800 + r2 * (-1 / 1307674368000 + r2 * (1 / 355687428096000))))))));
-  const c = 1 - 0.5 * r2 + r2 * r2 * (1 / 24 + r2 * (-1 / 720 + r2 * (1 / 40320 + r2 * (-1 / 3628800 + r2 * (1 / 479001600 + r2 * (-1 / 87178291200 + r2 * (1 / 20922789888000 + r2 * (-1 / 6402373705728000))))))));
+  const s =
+    r +
+    r *
+      r2 *
+      (-1 / 6 +
+        r2 *
+          (1 / 120 +
+            r2 *
+              (-1 / 5040 +
+                r2 *
+                  (1 / 362880 +
+                    r2 *
+                      (-1 / 39916800 +
+                        r2 * (1 / 6227020800 + r2 * (-1 / 1307674368000 + r2 * (1 / 355687428096000))))))));
+  const c =
+    1 -
+    0.5 * r2 +
+    r2 *
+      r2 *
+      (1 / 24 +
+        r2 *
+          (-1 / 720 +
+            r2 *
+              (1 / 40320 +
+                r2 *
+                  (-1 / 3628800 +
+                    r2 *
+                      (1 / 479001600 +
+                        r2 * (-1 / 87178291200 + r2 * (1 / 20922789888000 + r2 * (-1 / 6402373705728000))))))));
   switch (n & 3) {
     case 0:
       out[0] = c;
@@ -74,7 +101,8 @@ export function atan2(y: number, x: number): number {
   const u = (t - c) / (1 + t * c);
   const u2 = u * u;
   // Taylor series of atan u to u^11: truncation error < 1e-22 relative
-  let a = (ATAN_TABLE[j] as number) + (u + u * u2 * (-1 / 3 + u2 * (1 / 5 + u2 * (-1 / 7 + u2 * (1 / 9 + u2 * (-1 / 11))))));
+  let a =
+    (ATAN_TABLE[j] as number) + (u + u * u2 * (-1 / 3 + u2 * (1 / 5 + u2 * (-1 / 7 + u2 * (1 / 9 + u2 * (-1 / 11))))));
   if (ay > ax) a = HALF_PI - a;
   if (x < 0) a = Math.PI - a;
   return y < 0 ? -a : a;

@@ -66,7 +66,11 @@ export function isPowerOfTwo(n: number): boolean {
 
 function checkSize(size: number, minimum: number): void {
   if (!isPowerOfTwo(size) || size < minimum) {
-    throw new ConfigError(`FFT size ${size}`, `the FFT needs a power of two ≥ ${minimum}`, "use an nFft such as 512, 1024 or 2048");
+    throw new ConfigError(
+      `FFT size ${size}`,
+      `the FFT needs a power of two ≥ ${minimum}`,
+      "use an nFft such as 512, 1024 or 2048",
+    );
   }
 }
 
@@ -74,7 +78,13 @@ function checkSize(size: number, minimum: number): void {
  * `out[outOffset + i] = signal[start + i]` for i < length, zero where `start + i` falls outside
  * the signal.
  */
-function copyFrameWithZeros(signal: Float32Array, start: number, out: Float64Array | Float32Array, outOffset: number, length: number): void {
+function copyFrameWithZeros(
+  signal: Float32Array,
+  start: number,
+  out: Float64Array | Float32Array,
+  outOffset: number,
+  length: number,
+): void {
   const lo = Math.min(length, Math.max(0, -start));
   const hi = Math.max(lo, Math.min(length, signal.length - start));
   out.fill(0, outOffset, outOffset + lo);
@@ -231,7 +241,11 @@ export function initFloat32Fft(): Promise<void> {
   return loadPffft().then(
     () => undefined,
     (error: unknown) => {
-      throw new ConfigError("@echogarden/pffft-wasm", `the WebAssembly FFT did not load (${String(error)})`, 'run npm install, or use fft: "float64"');
+      throw new ConfigError(
+        "@echogarden/pffft-wasm",
+        `the WebAssembly FFT did not load (${String(error)})`,
+        'run npm install, or use fft: "float64"',
+      );
     },
   );
 }
@@ -246,7 +260,13 @@ export function isFloat32FftReady(): boolean {
  * ordered real spectrum of `2·half` floats at `spec[base]`
  * (`[X0.re, X(half).re, X1.re, X1.im, ...]`), stored to `power[row .. row + half]`.
  */
-function hannPowerFromOrdered(spec: Float32Array, base: number, half: number, power: Float32Array | Float64Array, row: number): void {
+function hannPowerFromOrdered(
+  spec: Float32Array,
+  base: number,
+  half: number,
+  power: Float32Array | Float64Array,
+  row: number,
+): void {
   let rPrev = spec[base + 2] as number; // X[-1] = conj(X[1])
   let iPrev = -(spec[base + 3] as number);
   let rCur = spec[base] as number;
@@ -291,7 +311,8 @@ class Float32RealFft implements RealFft {
     const simd = m._pffft_simd_size();
     checkSize(size, Math.max(4, 2 * simd * simd));
     this.setup = m._pffft_new_setup(size, PFFFT_REAL);
-    if (this.setup === 0) throw new ConfigError(`FFT size ${size}`, "PFFFT could not set up this size", 'use fft: "float64"');
+    if (this.setup === 0)
+      throw new ConfigError(`FFT size ${size}`, "PFFFT could not set up this size", 'use fft: "float64"');
     const bytes = 4 * size;
     this.inPtr = m._pffft_aligned_malloc(bytes);
     this.outPtr = m._pffft_aligned_malloc(bytes);
@@ -417,7 +438,11 @@ export function createRealFft(size: number, precision: FftPrecision = "float64")
   if (precision === "float64") return new Float64RealFft(size);
   const pffft = loadedPffft();
   if (pffft === null) {
-    throw new ConfigError('fft: "float32"', "the WebAssembly FFT is not loaded yet", 'await initFloat32Fft() once before creating float32 transforms, or use fft: "float64"');
+    throw new ConfigError(
+      'fft: "float32"',
+      "the WebAssembly FFT is not loaded yet",
+      'await initFloat32Fft() once before creating float32 transforms, or use fft: "float64"',
+    );
   }
   return new Float32RealFft(pffft.module, size);
 }

@@ -89,8 +89,14 @@ export function melFilterbank(sampleRateHz: number, nFft: number, options: MelOp
   const nMels = options.nMels ?? 128;
   const fMin = options.fMinHz ?? 0;
   const fMax = options.fMaxHz ?? sampleRateHz / 2;
-  if (!Number.isInteger(nMels) || nMels <= 0) throw new ConfigError(`nMels ${nMels}`, "the number of mel bands must be a positive integer", "use e.g. 128");
-  if (!(fMin >= 0 && fMax > fMin)) throw new ConfigError(`mel range ${fMin}-${fMax} Hz`, "fMaxHz must exceed fMinHz ≥ 0", "use fMinHz 0 and fMaxHz sampleRate/2");
+  if (!Number.isInteger(nMels) || nMels <= 0)
+    throw new ConfigError(`nMels ${nMels}`, "the number of mel bands must be a positive integer", "use e.g. 128");
+  if (!(fMin >= 0 && fMax > fMin))
+    throw new ConfigError(
+      `mel range ${fMin}-${fMax} Hz`,
+      "fMaxHz must exceed fMinHz ≥ 0",
+      "use fMinHz 0 and fMaxHz sampleRate/2",
+    );
   const nBins = (nFft >> 1) + 1;
   const fftFreqs = fftFrequencies(sampleRateHz, nFft);
   const melF = melFrequencies(nMels + 2, fMin, fMax);
@@ -149,7 +155,12 @@ export function melFilterbankToDense(bank: MelFilterbank): Matrix {
  * @param spectrum  one frame's power (or magnitude) spectrum, length ≥ nBins
  * @param out  destination: band m goes to `out[outOffset + m]`
  */
-export function applyMelToFrame(bank: MelFilterbank, spectrum: Float64Array | Float32Array, out: Float64Array | Float32Array, outOffset = 0): void {
+export function applyMelToFrame(
+  bank: MelFilterbank,
+  spectrum: Float64Array | Float32Array,
+  out: Float64Array | Float32Array,
+  outOffset = 0,
+): void {
   const { start, count, offset, weights, nMels } = bank;
   for (let m = 0; m < nMels; m++) {
     const n = count[m] as number;
@@ -181,9 +192,16 @@ export function applyMelToFrame(bank: MelFilterbank, spectrum: Float64Array | Fl
  * @param power  spectra `[frames][nBins]`, usually power
  * @param out  destination `[frames][nMels]` from outOffset
  */
-export function applyMelToFrames(bank: MelFilterbank, power: Float32Array, frames: number, out: Float32Array, outOffset = 0): void {
+export function applyMelToFrames(
+  bank: MelFilterbank,
+  power: Float32Array,
+  frames: number,
+  out: Float32Array,
+  outOffset = 0,
+): void {
   const { nMels, nBins } = bank;
-  for (let t = 0; t < frames; t++) applyMelToFrame(bank, power.subarray(t * nBins, (t + 1) * nBins), out, outOffset + t * nMels);
+  for (let t = 0; t < frames; t++)
+    applyMelToFrame(bank, power.subarray(t * nBins, (t + 1) * nBins), out, outOffset + t * nMels);
 }
 
 /**
@@ -194,7 +212,11 @@ export function applyMelToFrames(bank: MelFilterbank, power: Float32Array, frame
  */
 export function applyMelFilterbank(bank: MelFilterbank, spectrogram: Matrix): Matrix {
   if (spectrogram.rows !== bank.nBins) {
-    throw new ShapeError("melspectrogram", `the spectrogram has ${spectrogram.rows} rows but the filterbank expects ${bank.nBins} bins`, "use the same nFft for both");
+    throw new ShapeError(
+      "melspectrogram",
+      `the spectrogram has ${spectrogram.rows} rows but the filterbank expects ${bank.nBins} bins`,
+      "use the same nFft for both",
+    );
   }
   const frames = spectrogram.cols;
   const out = zerosMatrix(bank.nMels, frames);

@@ -282,7 +282,17 @@ const MEL_KERNEL_WAT = String.raw`
 interface MelKernelExports {
   hann_power(spectrumSlot: number, power: number, half: number): void;
   mel(power: number, bands: number, weights: number, nMels: number, out: number): void;
-  mel_frames(firstSlot: number, slotStride: number, frames: number, half: number, power: number, bands: number, weights: number, nMels: number, out: number): void;
+  mel_frames(
+    firstSlot: number,
+    slotStride: number,
+    frames: number,
+    half: number,
+    power: number,
+    bands: number,
+    weights: number,
+    nMels: number,
+    out: number,
+  ): void;
 }
 
 let compiled: WebAssembly.Module | undefined;
@@ -381,7 +391,14 @@ export class WasmMelPower {
    * zeros outside the signal, periodic Hann window; its `nMels` bands go to
    * `out[outOffset + t·nMels + m]` (float32, frame-major).
    */
-  melFrames(signal: Float32Array, origin: number, hop: number, count: number, out: Float32Array, outOffset: number): void {
+  melFrames(
+    signal: Float32Array,
+    origin: number,
+    hop: number,
+    count: number,
+    out: Float32Array,
+    outOffset: number,
+  ): void {
     if (this.setup === 0) throw new Error("this WasmMelPower was disposed");
     if (count <= 0) return;
     if (count > this.blockFrames) throw new RangeError(`melFrames: ${count} frames, at most ${this.blockFrames}`);
@@ -411,7 +428,17 @@ export class WasmMelPower {
       else heap.copyWithin(this.inPtr >> 2, framesBase + t * hop, framesBase + t * hop + size);
       m._pffft_transform_ordered(this.setup, input, firstOutput + t * stride, this.workPtr, PFFFT_FORWARD);
     }
-    this.kernel.mel_frames(firstOutput - 8, stride, count, this.half, this.powerPtr, this.bandsPtr, this.weightsPtr, this.nMels, this.melPtr);
+    this.kernel.mel_frames(
+      firstOutput - 8,
+      stride,
+      count,
+      this.half,
+      this.powerPtr,
+      this.bandsPtr,
+      this.weightsPtr,
+      this.nMels,
+      this.melPtr,
+    );
     const melBase = this.melPtr >> 2;
     out.set(heap.subarray(melBase, melBase + count * this.nMels), outOffset);
   }
@@ -421,7 +448,16 @@ export class WasmMelPower {
     if (this.setup === 0) return;
     const m = this.runtime.module;
     m._pffft_destroy_setup(this.setup);
-    for (const p of [this.slotsPtr, this.workPtr, this.inPtr, this.powerPtr, this.bandsPtr, this.weightsPtr, this.melPtr]) m._pffft_aligned_free(p);
+    for (const p of [
+      this.slotsPtr,
+      this.workPtr,
+      this.inPtr,
+      this.powerPtr,
+      this.bandsPtr,
+      this.weightsPtr,
+      this.melPtr,
+    ])
+      m._pffft_aligned_free(p);
     if (this.framesPtr !== 0) m._pffft_aligned_free(this.framesPtr);
     this.framesPtr = 0;
     this.setup = 0;

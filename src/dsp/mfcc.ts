@@ -25,14 +25,23 @@ export interface MfccExtractorOptions {
 
 function checkConfig(config: FeatureConfig): void {
   const { sampleRateHz, nFft, hopLength, nMels, nMfcc, frames } = config;
-  if (!(sampleRateHz > 0)) throw new ConfigError(`sampleRateHz ${sampleRateHz}`, "the sample rate must be positive", "use e.g. 22050");
-  if (!isPowerOfTwo(nFft) || nFft < 4) throw new ConfigError(`nFft ${nFft}`, "the FFT size must be a power of two ≥ 4", "use e.g. 2048");
-  if (!Number.isInteger(hopLength) || hopLength <= 0) throw new ConfigError(`hopLength ${hopLength}`, "the hop must be a positive whole number of samples", "use e.g. 512");
-  if (!Number.isInteger(nMels) || nMels <= 0) throw new ConfigError(`nMels ${nMels}`, "the number of mel bands must be a positive integer", "use e.g. 128");
+  if (!(sampleRateHz > 0))
+    throw new ConfigError(`sampleRateHz ${sampleRateHz}`, "the sample rate must be positive", "use e.g. 22050");
+  if (!isPowerOfTwo(nFft) || nFft < 4)
+    throw new ConfigError(`nFft ${nFft}`, "the FFT size must be a power of two ≥ 4", "use e.g. 2048");
+  if (!Number.isInteger(hopLength) || hopLength <= 0)
+    throw new ConfigError(
+      `hopLength ${hopLength}`,
+      "the hop must be a positive whole number of samples",
+      "use e.g. 512",
+    );
+  if (!Number.isInteger(nMels) || nMels <= 0)
+    throw new ConfigError(`nMels ${nMels}`, "the number of mel bands must be a positive integer", "use e.g. 128");
   if (!Number.isInteger(nMfcc) || nMfcc <= 0 || nMfcc > nMels) {
     throw new ConfigError(`nMfcc ${nMfcc}`, `must be between 1 and nMels (${nMels})`, "use e.g. 40");
   }
-  if (frames !== null && (!Number.isInteger(frames) || frames <= 0)) throw new ConfigError(`frames ${frames}`, "must be a positive integer or null", "use e.g. 100");
+  if (frames !== null && (!Number.isInteger(frames) || frames <= 0))
+    throw new ConfigError(`frames ${frames}`, "must be a positive integer or null", "use e.g. 100");
 }
 
 /**
@@ -78,7 +87,11 @@ export class MfccExtractor {
     this.config = Object.freeze(full);
     this.fftPrecision = options.fft ?? "float64";
     this.fft = createRealFft(full.nFft, this.fftPrecision);
-    this.bank = melFilterbank(full.sampleRateHz, full.nFft, { nMels: full.nMels, fMinHz: full.fMinHz, fMaxHz: full.fMaxHz });
+    this.bank = melFilterbank(full.sampleRateHz, full.nFft, {
+      nMels: full.nMels,
+      fMinHz: full.fMinHz,
+      fMaxHz: full.fMaxHz,
+    });
     // the DCT runs as one small real FFT when the FFT backend supports nMels points (128: yes)
     this.dctPlan = this.dctFft(full.nMels);
     this.dct = new Dct2Ortho(full.nMels, full.nMfcc, this.dctPlan);
@@ -101,7 +114,11 @@ export class MfccExtractor {
 
   private checkRate(sampleRate: number | undefined): void {
     if (sampleRate !== undefined && sampleRate !== this.config.sampleRateHz) {
-      throw new ConfigError(`sample rate ${sampleRate} Hz`, `this extractor is set up for ${this.config.sampleRateHz} Hz`, `resample the clip to ${this.config.sampleRateHz} Hz first`);
+      throw new ConfigError(
+        `sample rate ${sampleRate} Hz`,
+        `this extractor is set up for ${this.config.sampleRateHz} Hz`,
+        `resample the clip to ${this.config.sampleRateHz} Hz first`,
+      );
     }
   }
 
@@ -130,7 +147,8 @@ export class MfccExtractor {
     const nMels = this.config.nMels;
     const out = zerosMatrix(nMels, frames);
     const s = this.melScratch;
-    for (let t = 0; t < frames; t++) for (let m = 0; m < nMels; m++) out.data[m * frames + t] = s[t * nMels + m] as number;
+    for (let t = 0; t < frames; t++)
+      for (let m = 0; m < nMels; m++) out.data[m * frames + t] = s[t * nMels + m] as number;
     return out;
   }
 
@@ -212,7 +230,10 @@ export class MfccExtractor {
  * throughput of float64, and as close to librosa), loaded before it returns. Await this once,
  * then extract synchronously. Pass `{ fft: "float64" }` for the pure-JS FFT.
  */
-export async function createMfccExtractor(config: Partial<FeatureConfig> = {}, options: MfccExtractorOptions = {}): Promise<MfccExtractor> {
+export async function createMfccExtractor(
+  config: Partial<FeatureConfig> = {},
+  options: MfccExtractorOptions = {},
+): Promise<MfccExtractor> {
   const fft = options.fft ?? "float32";
   if (fft === "float32") await initFloat32Fft();
   return new MfccExtractor(config, { ...options, fft });
@@ -235,10 +256,24 @@ const CACHE_SIZE = 4;
 
 function extractorFor(sampleRate: number, options: Partial<FeatureConfig>): MfccExtractor {
   if (options.sampleRateHz !== undefined && options.sampleRateHz !== sampleRate) {
-    throw new ConfigError(`sample rate ${sampleRate} Hz`, `the options ask for ${options.sampleRateHz} Hz`, `resample the clip to ${options.sampleRateHz} Hz first`);
+    throw new ConfigError(
+      `sample rate ${sampleRate} Hz`,
+      `the options ask for ${options.sampleRateHz} Hz`,
+      `resample the clip to ${options.sampleRateHz} Hz first`,
+    );
   }
   const config: FeatureConfig = { ...DEFAULT_FEATURE_CONFIG, ...options, sampleRateHz: sampleRate };
-  const key = JSON.stringify([config.sampleRateHz, config.nFft, config.hopLength, config.nMels, config.fMinHz, config.fMaxHz, config.topDb, config.nMfcc, config.frames]);
+  const key = JSON.stringify([
+    config.sampleRateHz,
+    config.nFft,
+    config.hopLength,
+    config.nMels,
+    config.fMinHz,
+    config.fMaxHz,
+    config.topDb,
+    config.nMfcc,
+    config.frames,
+  ]);
   let extractor = cache.get(key);
   if (extractor === undefined) {
     extractor = new MfccExtractor(config);
@@ -279,7 +314,11 @@ export function mfccFeatures(samples: Float32Array, sampleRate: number, options:
  * @param sampleRate  Hz
  * @returns  matrix `[nMels][frames]`, power, float32
  */
-export function melSpectrogram(samples: Float32Array, sampleRate: number, options: Partial<FeatureConfig> = {}): Matrix {
+export function melSpectrogram(
+  samples: Float32Array,
+  sampleRate: number,
+  options: Partial<FeatureConfig> = {},
+): Matrix {
   return extractorFor(sampleRate, options).melSpectrogram(samples);
 }
 
@@ -290,6 +329,10 @@ export function melSpectrogram(samples: Float32Array, sampleRate: number, option
  * @param sampleRate  Hz
  * @returns  matrix `[nMels][frames]`, dB re 1
  */
-export function melSpectrogramDb(samples: Float32Array, sampleRate: number, options: Partial<FeatureConfig> = {}): Matrix {
+export function melSpectrogramDb(
+  samples: Float32Array,
+  sampleRate: number,
+  options: Partial<FeatureConfig> = {},
+): Matrix {
   return extractorFor(sampleRate, options).melSpectrogramDb(samples);
 }

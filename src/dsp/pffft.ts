@@ -51,7 +51,11 @@ export function setPffftWasmSource(source: PffftWasmSource | null): void {
 function isPffftModule(value: unknown): value is PffftModule {
   if (typeof value !== "object" || value === null) return false;
   const m = value as Record<string, unknown>;
-  return typeof m["_pffft_new_setup"] === "function" && typeof m["_pffft_transform_ordered"] === "function" && m["HEAPF32"] instanceof Float32Array;
+  return (
+    typeof m["_pffft_new_setup"] === "function" &&
+    typeof m["_pffft_transform_ordered"] === "function" &&
+    m["HEAPF32"] instanceof Float32Array
+  );
 }
 
 type EmscriptenFactory = (options?: Record<string, unknown>) => Promise<unknown>;
@@ -60,14 +64,20 @@ type EmscriptenFactory = (options?: Record<string, unknown>) => Promise<unknown>
  * Instantiate the module through Emscripten's documented `instantiateWasm` hook, which hands us
  * the instance and so the exported memory object (the glue code keeps it private otherwise).
  */
-async function instantiateCapturingMemory(factory: EmscriptenFactory, readBytes: () => Promise<Uint8Array>): Promise<{ module: unknown; memory: WebAssembly.Memory | null }> {
+async function instantiateCapturingMemory(
+  factory: EmscriptenFactory,
+  readBytes: () => Promise<Uint8Array>,
+): Promise<{ module: unknown; memory: WebAssembly.Memory | null }> {
   let memory: WebAssembly.Memory | null = null;
   let fail: (error: unknown) => void = () => undefined;
   const failed = new Promise<never>((_, reject) => {
     fail = reject;
   });
   const created = factory({
-    instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void): Record<string, never> {
+    instantiateWasm(
+      imports: WebAssembly.Imports,
+      receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void,
+    ): Record<string, never> {
       readBytes()
         // the cast picks the bytes overload: to TS 5.9 a Uint8Array<ArrayBufferLike> is no BufferSource
         .then((bytes) => WebAssembly.instantiate(bytes as BufferSource, imports))
@@ -101,7 +111,10 @@ async function load(entry: string, simd: boolean): Promise<PffftRuntime> {
       readBytes = null; // not resolvable as a file (bundled, no source set): the default loader, without the memory
     }
   }
-  const { module, memory } = readBytes === null ? { module: await (factory as EmscriptenFactory)(), memory: null } : await instantiateCapturingMemory(factory as EmscriptenFactory, readBytes);
+  const { module, memory } =
+    readBytes === null
+      ? { module: await (factory as EmscriptenFactory)(), memory: null }
+      : await instantiateCapturingMemory(factory as EmscriptenFactory, readBytes);
   if (!isPffftModule(module)) throw new Error(`${entry} does not look like the PFFFT module`);
   return { module, memory, simd };
 }

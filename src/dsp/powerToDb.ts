@@ -55,7 +55,10 @@ function decibelsInPlace(data: Float32Array, aminF: number, refDb: number, floor
   for (let i = 0; i < n; i++) {
     const b = bits[i] as number;
     // numpy: log10 in float32, times 10 rounded to float32
-    const db10 = b > lowest && b < INFINITY_BITS ? Math.fround(10 * Math.fround(lnFromFloat32Bits(b) * INV_LN10)) : decibelsSlow(data[i] as number, aminF, aminDb);
+    const db10 =
+      b > lowest && b < INFINITY_BITS
+        ? Math.fround(10 * Math.fround(lnFromFloat32Bits(b) * INV_LN10))
+        : decibelsSlow(data[i] as number, aminF, aminDb);
     const db = refDb === 0 ? db10 : Math.fround(db10 - refDb);
     data[i] = Math.max(db, floor); // NaN stays NaN
   }
@@ -66,7 +69,10 @@ function decibelsOf(p: number, aminF: number, refDb: number): number {
   const bits = float32Bits(p);
   const lowest = Math.max(float32Bits(aminF), float32Bits(MIN_NORMAL_F32) - 1);
   const aminDb = Math.fround(10 * Math.fround(Math.log10(aminF)));
-  const db10 = bits > lowest && bits < INFINITY_BITS ? Math.fround(10 * Math.fround(lnFromFloat32Bits(bits) * INV_LN10)) : decibelsSlow(p, aminF, aminDb);
+  const db10 =
+    bits > lowest && bits < INFINITY_BITS
+      ? Math.fround(10 * Math.fround(lnFromFloat32Bits(bits) * INV_LN10))
+      : decibelsSlow(p, aminF, aminDb);
   return refDb === 0 ? db10 : Math.fround(db10 - refDb);
 }
 

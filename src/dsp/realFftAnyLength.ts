@@ -185,7 +185,11 @@ export function irfft(spectrum: RealSpectrum, n: number): Float64Array {
  */
 export function rfftFrequencies(n: number, sampleRate: number): Float64Array {
   if (!Number.isInteger(n) || n < 1) {
-    throw new ShapeError("rfftFrequencies length", `n = ${n} is not a positive integer`, "pass the signal length in samples");
+    throw new ShapeError(
+      "rfftFrequencies length",
+      `n = ${n} is not a positive integer`,
+      "pass the signal length in samples",
+    );
   }
   const d = 1 / sampleRate;
   const val = 1.0 / (n * d);
@@ -359,8 +363,13 @@ class StockhamPlan {
   }
 
   private radix2(
-    len: number, s: number, stride: number,
-    xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array,
+    len: number,
+    s: number,
+    stride: number,
+    xr: Float64Array,
+    xi: Float64Array,
+    yr: Float64Array,
+    yi: Float64Array,
   ): void {
     const m = len / 2;
     const twRe = this.twRe;
@@ -371,13 +380,16 @@ class StockhamPlan {
       for (let q = 0; q < s; q++) {
         const i0 = q + s * j;
         const i1 = i0 + s * m;
-        const ar = xr[i0] as number, ai = xi[i0] as number;
-        const br = xr[i1] as number, bi = xi[i1] as number;
+        const ar = xr[i0] as number,
+          ai = xi[i0] as number;
+        const br = xr[i1] as number,
+          bi = xi[i1] as number;
         const o0 = q + s * 2 * j;
         const o1 = o0 + s;
         yr[o0] = ar + br;
         yi[o0] = ai + bi;
-        const dr = ar - br, di = ai - bi;
+        const dr = ar - br,
+          di = ai - bi;
         yr[o1] = dr * wr - di * wi;
         yi[o1] = dr * wi + di * wr;
       }
@@ -385,8 +397,13 @@ class StockhamPlan {
   }
 
   private radix4(
-    len: number, s: number, stride: number,
-    xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array,
+    len: number,
+    s: number,
+    stride: number,
+    xr: Float64Array,
+    xi: Float64Array,
+    yr: Float64Array,
+    yi: Float64Array,
   ): void {
     const m = len / 4;
     const twRe = this.twRe;
@@ -394,23 +411,37 @@ class StockhamPlan {
     const sm = s * m;
     for (let j = 0; j < m; j++) {
       const e = j * stride;
-      const w1r = twRe[e] as number, w1i = twIm[e] as number;
-      const w2r = twRe[2 * e] as number, w2i = twIm[2 * e] as number;
-      const w3r = twRe[3 * e] as number, w3i = twIm[3 * e] as number;
+      const w1r = twRe[e] as number,
+        w1i = twIm[e] as number;
+      const w2r = twRe[2 * e] as number,
+        w2i = twIm[2 * e] as number;
+      const w3r = twRe[3 * e] as number,
+        w3i = twIm[3 * e] as number;
       for (let q = 0; q < s; q++) {
         const i0 = q + s * j;
-        const a0r = xr[i0] as number, a0i = xi[i0] as number;
-        const a1r = xr[i0 + sm] as number, a1i = xi[i0 + sm] as number;
-        const a2r = xr[i0 + 2 * sm] as number, a2i = xi[i0 + 2 * sm] as number;
-        const a3r = xr[i0 + 3 * sm] as number, a3i = xi[i0 + 3 * sm] as number;
-        const t0r = a0r + a2r, t0i = a0i + a2i;
-        const t1r = a0r - a2r, t1i = a0i - a2i;
-        const t2r = a1r + a3r, t2i = a1i + a3i;
-        const t3r = a1r - a3r, t3i = a1i - a3i;
+        const a0r = xr[i0] as number,
+          a0i = xi[i0] as number;
+        const a1r = xr[i0 + sm] as number,
+          a1i = xi[i0 + sm] as number;
+        const a2r = xr[i0 + 2 * sm] as number,
+          a2i = xi[i0 + 2 * sm] as number;
+        const a3r = xr[i0 + 3 * sm] as number,
+          a3i = xi[i0 + 3 * sm] as number;
+        const t0r = a0r + a2r,
+          t0i = a0i + a2i;
+        const t1r = a0r - a2r,
+          t1i = a0i - a2i;
+        const t2r = a1r + a3r,
+          t2i = a1i + a3i;
+        const t3r = a1r - a3r,
+          t3i = a1i - a3i;
         // b0 = t0 + t2, b2 = t0 - t2, b1 = t1 - i·t3, b3 = t1 + i·t3
-        const b1r = t1r + t3i, b1i = t1i - t3r;
-        const b2r = t0r - t2r, b2i = t0i - t2i;
-        const b3r = t1r - t3i, b3i = t1i + t3r;
+        const b1r = t1r + t3i,
+          b1i = t1i - t3r;
+        const b2r = t0r - t2r,
+          b2i = t0i - t2i;
+        const b3r = t1r - t3i,
+          b3i = t1i + t3r;
         const o0 = q + s * 4 * j;
         yr[o0] = t0r + t2r;
         yi[o0] = t0i + t2i;
@@ -426,8 +457,13 @@ class StockhamPlan {
 
   /** Radix 3: the odd-radix formula below with cos(2π/3) = -1/2, sin(2π/3) = √3/2 unrolled. */
   private radix3(
-    len: number, s: number, stride: number,
-    xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array,
+    len: number,
+    s: number,
+    stride: number,
+    xr: Float64Array,
+    xi: Float64Array,
+    yr: Float64Array,
+    yi: Float64Array,
   ): void {
     const m = len / 3;
     const sm = s * m;
@@ -436,18 +472,28 @@ class StockhamPlan {
     const twIm = this.twIm;
     for (let j = 0; j < m; j++) {
       const e = j * stride;
-      const w1r = twRe[e] as number, w1i = twIm[e] as number;
-      const w2r = twRe[2 * e] as number, w2i = twIm[2 * e] as number;
+      const w1r = twRe[e] as number,
+        w1i = twIm[e] as number;
+      const w2r = twRe[2 * e] as number,
+        w2i = twIm[2 * e] as number;
       for (let q = 0; q < s; q++) {
         const i0 = q + s * j;
-        const a0r = xr[i0] as number, a0i = xi[i0] as number;
-        const a1r = xr[i0 + sm] as number, a1i = xi[i0 + sm] as number;
-        const a2r = xr[i0 + 2 * sm] as number, a2i = xi[i0 + 2 * sm] as number;
-        const sr = a1r + a2r, si = a1i + a2i;
-        const Ar = a0r - 0.5 * sr, Ai = a0i - 0.5 * si;
-        const Br = sin1 * (a1r - a2r), Bi = sin1 * (a1i - a2i);
-        const b1r = Ar + Bi, b1i = Ai - Br;
-        const b2r = Ar - Bi, b2i = Ai + Br;
+        const a0r = xr[i0] as number,
+          a0i = xi[i0] as number;
+        const a1r = xr[i0 + sm] as number,
+          a1i = xi[i0 + sm] as number;
+        const a2r = xr[i0 + 2 * sm] as number,
+          a2i = xi[i0 + 2 * sm] as number;
+        const sr = a1r + a2r,
+          si = a1i + a2i;
+        const Ar = a0r - 0.5 * sr,
+          Ai = a0i - 0.5 * si;
+        const Br = sin1 * (a1r - a2r),
+          Bi = sin1 * (a1i - a2i);
+        const b1r = Ar + Bi,
+          b1i = Ai - Br;
+        const b2r = Ar - Bi,
+          b2i = Ai + Br;
         const o0 = q + s * 3 * j;
         yr[o0] = a0r + sr;
         yi[o0] = a0i + si;
@@ -461,38 +507,68 @@ class StockhamPlan {
 
   /** Radix 5: the odd-radix formula below unrolled for p = 5. */
   private radix5(
-    len: number, s: number, stride: number,
-    xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array,
+    len: number,
+    s: number,
+    stride: number,
+    xr: Float64Array,
+    xi: Float64Array,
+    yr: Float64Array,
+    yi: Float64Array,
   ): void {
     const m = len / 5;
     const sm = s * m;
-    const c1 = Math.cos((2 * Math.PI) / 5), c2 = Math.cos((4 * Math.PI) / 5);
-    const s1 = Math.sin((2 * Math.PI) / 5), s2 = Math.sin((4 * Math.PI) / 5);
+    const c1 = Math.cos((2 * Math.PI) / 5),
+      c2 = Math.cos((4 * Math.PI) / 5);
+    const s1 = Math.sin((2 * Math.PI) / 5),
+      s2 = Math.sin((4 * Math.PI) / 5);
     const twRe = this.twRe;
     const twIm = this.twIm;
     for (let j = 0; j < m; j++) {
       const e = j * stride;
-      const w1r = twRe[e] as number, w1i = twIm[e] as number;
-      const w2r = twRe[2 * e] as number, w2i = twIm[2 * e] as number;
-      const w3r = twRe[3 * e] as number, w3i = twIm[3 * e] as number;
-      const w4r = twRe[4 * e] as number, w4i = twIm[4 * e] as number;
+      const w1r = twRe[e] as number,
+        w1i = twIm[e] as number;
+      const w2r = twRe[2 * e] as number,
+        w2i = twIm[2 * e] as number;
+      const w3r = twRe[3 * e] as number,
+        w3i = twIm[3 * e] as number;
+      const w4r = twRe[4 * e] as number,
+        w4i = twIm[4 * e] as number;
       for (let q = 0; q < s; q++) {
         const i0 = q + s * j;
-        const a0r = xr[i0] as number, a0i = xi[i0] as number;
-        const a1r = xr[i0 + sm] as number, a1i = xi[i0 + sm] as number;
-        const a2r = xr[i0 + 2 * sm] as number, a2i = xi[i0 + 2 * sm] as number;
-        const a3r = xr[i0 + 3 * sm] as number, a3i = xi[i0 + 3 * sm] as number;
-        const a4r = xr[i0 + 4 * sm] as number, a4i = xi[i0 + 4 * sm] as number;
-        const s1r = a1r + a4r, s1i = a1i + a4i, d1r = a1r - a4r, d1i = a1i - a4i;
-        const s2r = a2r + a3r, s2i = a2i + a3i, d2r = a2r - a3r, d2i = a2i - a3i;
-        const A1r = a0r + c1 * s1r + c2 * s2r, A1i = a0i + c1 * s1i + c2 * s2i;
-        const A2r = a0r + c2 * s1r + c1 * s2r, A2i = a0i + c2 * s1i + c1 * s2i;
-        const B1r = s1 * d1r + s2 * d2r, B1i = s1 * d1i + s2 * d2i;
-        const B2r = s2 * d1r - s1 * d2r, B2i = s2 * d1i - s1 * d2i;
-        const b1r = A1r + B1i, b1i = A1i - B1r;
-        const b4r = A1r - B1i, b4i = A1i + B1r;
-        const b2r = A2r + B2i, b2i = A2i - B2r;
-        const b3r = A2r - B2i, b3i = A2i + B2r;
+        const a0r = xr[i0] as number,
+          a0i = xi[i0] as number;
+        const a1r = xr[i0 + sm] as number,
+          a1i = xi[i0 + sm] as number;
+        const a2r = xr[i0 + 2 * sm] as number,
+          a2i = xi[i0 + 2 * sm] as number;
+        const a3r = xr[i0 + 3 * sm] as number,
+          a3i = xi[i0 + 3 * sm] as number;
+        const a4r = xr[i0 + 4 * sm] as number,
+          a4i = xi[i0 + 4 * sm] as number;
+        const s1r = a1r + a4r,
+          s1i = a1i + a4i,
+          d1r = a1r - a4r,
+          d1i = a1i - a4i;
+        const s2r = a2r + a3r,
+          s2i = a2i + a3i,
+          d2r = a2r - a3r,
+          d2i = a2i - a3i;
+        const A1r = a0r + c1 * s1r + c2 * s2r,
+          A1i = a0i + c1 * s1i + c2 * s2i;
+        const A2r = a0r + c2 * s1r + c1 * s2r,
+          A2i = a0i + c2 * s1i + c1 * s2i;
+        const B1r = s1 * d1r + s2 * d2r,
+          B1i = s1 * d1i + s2 * d2i;
+        const B2r = s2 * d1r - s1 * d2r,
+          B2i = s2 * d1i - s1 * d2i;
+        const b1r = A1r + B1i,
+          b1i = A1i - B1r;
+        const b4r = A1r - B1i,
+          b4i = A1i + B1r;
+        const b2r = A2r + B2i,
+          b2i = A2i - B2r;
+        const b3r = A2r - B2i,
+          b3i = A2i + B2r;
         const o0 = q + s * 5 * j;
         yr[o0] = a0r + s1r + s2r;
         yi[o0] = a0i + s1i + s2i;
@@ -514,8 +590,13 @@ class StockhamPlan {
    * the same bit for bit: A_t = a0 + Σ_k S_k c_{tk mod 7}, B_t = Σ_k D_k s_{tk mod 7}, k = 1..3.
    */
   private radix7(
-    len: number, s: number, stride: number,
-    xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array,
+    len: number,
+    s: number,
+    stride: number,
+    xr: Float64Array,
+    xi: Float64Array,
+    yr: Float64Array,
+    yi: Float64Array,
   ): void {
     const m = len / 7;
     const sm = s * m;
@@ -527,50 +608,84 @@ class StockhamPlan {
     const twIm = this.twIm;
     for (let j = 0; j < m; j++) {
       const e = j * stride;
-      const w1r = twRe[e] as number, w1i = twIm[e] as number;
-      const w2r = twRe[2 * e] as number, w2i = twIm[2 * e] as number;
-      const w3r = twRe[3 * e] as number, w3i = twIm[3 * e] as number;
-      const w4r = twRe[4 * e] as number, w4i = twIm[4 * e] as number;
-      const w5r = twRe[5 * e] as number, w5i = twIm[5 * e] as number;
-      const w6r = twRe[6 * e] as number, w6i = twIm[6 * e] as number;
+      const w1r = twRe[e] as number,
+        w1i = twIm[e] as number;
+      const w2r = twRe[2 * e] as number,
+        w2i = twIm[2 * e] as number;
+      const w3r = twRe[3 * e] as number,
+        w3i = twIm[3 * e] as number;
+      const w4r = twRe[4 * e] as number,
+        w4i = twIm[4 * e] as number;
+      const w5r = twRe[5 * e] as number,
+        w5i = twIm[5 * e] as number;
+      const w6r = twRe[6 * e] as number,
+        w6i = twIm[6 * e] as number;
       for (let q = 0; q < s; q++) {
         const i0 = q + s * j;
-        const a0r = xr[i0] as number, a0i = xi[i0] as number;
-        const a1r = xr[i0 + sm] as number, a1i = xi[i0 + sm] as number;
-        const a2r = xr[i0 + 2 * sm] as number, a2i = xi[i0 + 2 * sm] as number;
-        const a3r = xr[i0 + 3 * sm] as number, a3i = xi[i0 + 3 * sm] as number;
-        const a4r = xr[i0 + 4 * sm] as number, a4i = xi[i0 + 4 * sm] as number;
-        const a5r = xr[i0 + 5 * sm] as number, a5i = xi[i0 + 5 * sm] as number;
-        const a6r = xr[i0 + 6 * sm] as number, a6i = xi[i0 + 6 * sm] as number;
-        const S1r = a1r + a6r, S1i = a1i + a6i, D1r = a1r - a6r, D1i = a1i - a6i;
-        const S2r = a2r + a5r, S2i = a2i + a5i, D2r = a2r - a5r, D2i = a2i - a5i;
-        const S3r = a3r + a4r, S3i = a3i + a4i, D3r = a3r - a4r, D3i = a3i - a4i;
+        const a0r = xr[i0] as number,
+          a0i = xi[i0] as number;
+        const a1r = xr[i0 + sm] as number,
+          a1i = xi[i0 + sm] as number;
+        const a2r = xr[i0 + 2 * sm] as number,
+          a2i = xi[i0 + 2 * sm] as number;
+        const a3r = xr[i0 + 3 * sm] as number,
+          a3i = xi[i0 + 3 * sm] as number;
+        const a4r = xr[i0 + 4 * sm] as number,
+          a4i = xi[i0 + 4 * sm] as number;
+        const a5r = xr[i0 + 5 * sm] as number,
+          a5i = xi[i0 + 5 * sm] as number;
+        const a6r = xr[i0 + 6 * sm] as number,
+          a6i = xi[i0 + 6 * sm] as number;
+        const S1r = a1r + a6r,
+          S1i = a1i + a6i,
+          D1r = a1r - a6r,
+          D1i = a1i - a6i;
+        const S2r = a2r + a5r,
+          S2i = a2i + a5i,
+          D2r = a2r - a5r,
+          D2i = a2i - a5i;
+        const S3r = a3r + a4r,
+          S3i = a3i + a4i,
+          D3r = a3r - a4r,
+          D3i = a3i - a4i;
         const o0 = q + s * 7 * j;
         yr[o0] = a0r + S1r + S2r + S3r;
         yi[o0] = a0i + S1i + S2i + S3i;
-        const A1r = a0r + S1r * c1 + S2r * c2 + S3r * c3, A1i = a0i + S1i * c1 + S2i * c2 + S3i * c3;
-        const B1r = D1r * s1 + D2r * s2 + D3r * s3, B1i = D1i * s1 + D2i * s2 + D3i * s3;
-        const A2r = a0r + S1r * c2 + S2r * c4 + S3r * c6, A2i = a0i + S1i * c2 + S2i * c4 + S3i * c6;
-        const B2r = D1r * s2 + D2r * s4 + D3r * s6, B2i = D1i * s2 + D2i * s4 + D3i * s6;
-        const A3r = a0r + S1r * c3 + S2r * c6 + S3r * c2, A3i = a0i + S1i * c3 + S2i * c6 + S3i * c2;
-        const B3r = D1r * s3 + D2r * s6 + D3r * s2, B3i = D1i * s3 + D2i * s6 + D3i * s2;
+        const A1r = a0r + S1r * c1 + S2r * c2 + S3r * c3,
+          A1i = a0i + S1i * c1 + S2i * c2 + S3i * c3;
+        const B1r = D1r * s1 + D2r * s2 + D3r * s3,
+          B1i = D1i * s1 + D2i * s2 + D3i * s3;
+        const A2r = a0r + S1r * c2 + S2r * c4 + S3r * c6,
+          A2i = a0i + S1i * c2 + S2i * c4 + S3i * c6;
+        const B2r = D1r * s2 + D2r * s4 + D3r * s6,
+          B2i = D1i * s2 + D2i * s4 + D3i * s6;
+        const A3r = a0r + S1r * c3 + S2r * c6 + S3r * c2,
+          A3i = a0i + S1i * c3 + S2i * c6 + S3i * c2;
+        const B3r = D1r * s3 + D2r * s6 + D3r * s2,
+          B3i = D1i * s3 + D2i * s6 + D3i * s2;
         // b_t = A_t − i·B_t, b_{7−t} = A_t + i·B_t, then the twiddles
-        let br = A1r + B1i, bi = A1i - B1r;
+        let br = A1r + B1i,
+          bi = A1i - B1r;
         yr[o0 + s] = br * w1r - bi * w1i;
         yi[o0 + s] = br * w1i + bi * w1r;
-        br = A1r - B1i; bi = A1i + B1r;
+        br = A1r - B1i;
+        bi = A1i + B1r;
         yr[o0 + 6 * s] = br * w6r - bi * w6i;
         yi[o0 + 6 * s] = br * w6i + bi * w6r;
-        br = A2r + B2i; bi = A2i - B2r;
+        br = A2r + B2i;
+        bi = A2i - B2r;
         yr[o0 + 2 * s] = br * w2r - bi * w2i;
         yi[o0 + 2 * s] = br * w2i + bi * w2r;
-        br = A2r - B2i; bi = A2i + B2r;
+        br = A2r - B2i;
+        bi = A2i + B2r;
         yr[o0 + 5 * s] = br * w5r - bi * w5i;
         yi[o0 + 5 * s] = br * w5i + bi * w5r;
-        br = A3r + B3i; bi = A3i - B3r;
+        br = A3r + B3i;
+        bi = A3i - B3r;
         yr[o0 + 3 * s] = br * w3r - bi * w3i;
         yi[o0 + 3 * s] = br * w3i + bi * w3r;
-        br = A3r - B3i; bi = A3i + B3r;
+        br = A3r - B3i;
+        bi = A3i + B3r;
         yr[o0 + 4 * s] = br * w4r - bi * w4i;
         yi[o0 + 4 * s] = br * w4i + bi * w4r;
       }
@@ -583,8 +698,14 @@ class StockhamPlan {
    * B_t = Σ D_k sin(2πtk/p).
    */
   private radixOdd(
-    p: number, len: number, s: number, stride: number,
-    xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array,
+    p: number,
+    len: number,
+    s: number,
+    stride: number,
+    xr: Float64Array,
+    xi: Float64Array,
+    yr: Float64Array,
+    yi: Float64Array,
   ): void {
     const m = len / p;
     const h = (p - 1) / 2;
@@ -596,17 +717,24 @@ class StockhamPlan {
     const twIm = this.twIm;
     const scratch = this.scratch;
     // scratch layout: Sr[1..h], Si[1..h], Dr[1..h], Di[1..h] at offsets 0, p, 2p, 3p
-    const oSi = p, oDr = 2 * p, oDi = 3 * p;
+    const oSi = p,
+      oDr = 2 * p,
+      oDi = 3 * p;
     const sm = s * m;
     for (let j = 0; j < m; j++) {
       for (let q = 0; q < s; q++) {
         const i0 = q + s * j;
-        const a0r = xr[i0] as number, a0i = xi[i0] as number;
-        let sumR = a0r, sumI = a0i;
+        const a0r = xr[i0] as number,
+          a0i = xi[i0] as number;
+        let sumR = a0r,
+          sumI = a0i;
         for (let k = 1; k <= h; k++) {
-          const ar = xr[i0 + k * sm] as number, ai = xi[i0 + k * sm] as number;
-          const br = xr[i0 + (p - k) * sm] as number, bi = xi[i0 + (p - k) * sm] as number;
-          const sr = ar + br, si = ai + bi;
+          const ar = xr[i0 + k * sm] as number,
+            ai = xi[i0 + k * sm] as number;
+          const br = xr[i0 + (p - k) * sm] as number,
+            bi = xi[i0 + (p - k) * sm] as number;
+          const sr = ar + br,
+            si = ai + bi;
           scratch[k] = sr;
           scratch[oSi + k] = si;
           scratch[oDr + k] = ar - br;
@@ -618,7 +746,10 @@ class StockhamPlan {
         yr[o0] = sumR;
         yi[o0] = sumI;
         for (let t = 1; t <= h; t++) {
-          let Ar = a0r, Ai = a0i, Br = 0, Bi = 0;
+          let Ar = a0r,
+            Ai = a0i,
+            Br = 0,
+            Bi = 0;
           let r = 0;
           for (let k = 1; k <= h; k++) {
             r += t;
@@ -631,12 +762,16 @@ class StockhamPlan {
             Bi += (scratch[oDi + k] as number) * sn;
           }
           // b_t = A - i·B, b_{p-t} = A + i·B
-          const btr = Ar + Bi, bti = Ai - Br;
-          const bur = Ar - Bi, bui = Ai + Br;
+          const btr = Ar + Bi,
+            bti = Ai - Br;
+          const bur = Ar - Bi,
+            bui = Ai + Br;
           const e1 = j * t * stride;
           const e2 = j * (p - t) * stride;
-          const w1r = twRe[e1] as number, w1i = twIm[e1] as number;
-          const w2r = twRe[e2] as number, w2i = twIm[e2] as number;
+          const w1r = twRe[e1] as number,
+            w1i = twIm[e1] as number;
+          const w2r = twRe[e2] as number,
+            w2i = twIm[e2] as number;
           yr[o0 + t * s] = btr * w1r - bti * w1i;
           yi[o0 + t * s] = btr * w1i + bti * w1r;
           yr[o0 + (p - t) * s] = bur * w2r - bui * w2i;
@@ -705,23 +840,29 @@ class BluesteinPlan {
     workRe.fill(0);
     workIm.fill(0);
     for (let t = 0; t < n; t++) {
-      const xr = re[t] as number, xi = im[t] as number;
-      const cr = chirpRe[t] as number, ci = chirpIm[t] as number;
+      const xr = re[t] as number,
+        xi = im[t] as number;
+      const cr = chirpRe[t] as number,
+        ci = chirpIm[t] as number;
       workRe[t] = xr * cr - xi * ci;
       workIm[t] = xr * ci + xi * cr;
     }
     this.inner.forward(workRe, workIm);
     // multiply by the filter spectrum, then inverse via conj(forward(conj(.)))
     for (let i = 0; i < m; i++) {
-      const ar = workRe[i] as number, ai = workIm[i] as number;
-      const br = filterRe[i] as number, bi = filterIm[i] as number;
+      const ar = workRe[i] as number,
+        ai = workIm[i] as number;
+      const br = filterRe[i] as number,
+        bi = filterIm[i] as number;
       workRe[i] = ar * br - ai * bi;
       workIm[i] = -(ar * bi + ai * br);
     }
     this.inner.forward(workRe, workIm);
     for (let k = 0; k < n; k++) {
-      const yr = workRe[k] as number, yi = -(workIm[k] as number);
-      const cr = chirpRe[k] as number, ci = chirpIm[k] as number;
+      const yr = workRe[k] as number,
+        yi = -(workIm[k] as number);
+      const cr = chirpRe[k] as number,
+        ci = chirpIm[k] as number;
       re[k] = yr * cr - yi * ci;
       im[k] = yr * ci + yi * cr;
     }

@@ -35,10 +35,19 @@ function resolve(options: StftOptions): ResolvedStft {
   const nFft = options.nFft ?? options.fft?.size ?? 2048;
   const hopLength = options.hopLength ?? Math.floor(nFft / 4);
   if (!Number.isInteger(hopLength) || hopLength <= 0) {
-    throw new ConfigError(`hopLength ${hopLength}`, "the hop must be a positive whole number of samples", "use e.g. nFft / 4");
+    throw new ConfigError(
+      `hopLength ${hopLength}`,
+      "the hop must be a positive whole number of samples",
+      "use e.g. nFft / 4",
+    );
   }
   const fft = options.fft ?? createRealFft(nFft, "float64");
-  if (fft.size !== nFft) throw new ConfigError(`fft of size ${fft.size}`, `the STFT needs an FFT of size nFft = ${nFft}`, "create the FFT with the same size");
+  if (fft.size !== nFft)
+    throw new ConfigError(
+      `fft of size ${fft.size}`,
+      `the STFT needs an FFT of size nFft = ${nFft}`,
+      "create the FFT with the same size",
+    );
   return { nFft, hopLength, fft };
 }
 
@@ -63,7 +72,13 @@ export function stftFrameCount(nSamples: number, hopLength: number): number {
  * @param window  analysis window of length nFft
  * @param out  destination of length ≥ nFft (float64, or float32 for a float32 FFT)
  */
-export function windowedFrame(samples: Float32Array, t: number, hopLength: number, window: Float64Array, out: Float64Array | Float32Array): void {
+export function windowedFrame(
+  samples: Float32Array,
+  t: number,
+  hopLength: number,
+  window: Float64Array,
+  out: Float64Array | Float32Array,
+): void {
   const n = window.length;
   const start = t * hopLength - (n >> 1);
   const len = samples.length;
@@ -170,15 +185,20 @@ export interface IstftOptions {
 export function istft(spectrum: ComplexMatrix, options: IstftOptions = {}): Float32Array {
   const bins = spectrum.rows;
   const nFft = 2 * (bins - 1);
-  if (bins < 3) throw new ShapeError("istft", `a spectrum with ${bins} bins`, "pass an STFT matrix [1 + nFft/2][frames]");
+  if (bins < 3)
+    throw new ShapeError("istft", `a spectrum with ${bins} bins`, "pass an STFT matrix [1 + nFft/2][frames]");
   const { hopLength, fft } = resolve({ nFft, hopLength: options.hopLength, fft: options.fft });
   const half = nFft >> 1;
   const totalFrames = spectrum.cols;
   // librosa trims the frames that cannot reach the requested length
-  const nFrames = options.length !== undefined ? Math.min(totalFrames, Math.ceil((options.length + 2 * half) / hopLength)) : totalFrames;
+  const nFrames =
+    options.length !== undefined
+      ? Math.min(totalFrames, Math.ceil((options.length + 2 * half) / hopLength))
+      : totalFrames;
   const fullLength = nFft + hopLength * (nFrames - 1);
   const outLength = options.length ?? fullLength - 2 * half;
-  if (!Number.isInteger(outLength) || outLength < 0) throw new ConfigError(`length ${outLength}`, "the output length must be a whole number ≥ 0", "pass a sample count");
+  if (!Number.isInteger(outLength) || outLength < 0)
+    throw new ConfigError(`length ${outLength}`, "the output length must be a whole number ≥ 0", "pass a sample count");
 
   const window = hannWindow(nFft);
   // overlap-add over the padded time axis, in float32 like librosa
@@ -211,7 +231,13 @@ export function istft(spectrum: ComplexMatrix, options: IstftOptions = {}): Floa
  *
  * @param fullLength  samples of `y` the frames reached (nFft + hop·(frames − 1))
  */
-export function normalizeOverlapAdd(y: Float32Array, wss: Float32Array, half: number, fullLength: number, outLength: number): Float32Array {
+export function normalizeOverlapAdd(
+  y: Float32Array,
+  wss: Float32Array,
+  half: number,
+  fullLength: number,
+  outLength: number,
+): Float32Array {
   const tiny = 1.1754943508222875e-38; // numpy.finfo(float32).tiny
   const out = new Float32Array(outLength);
   const available = Math.min(outLength, fullLength - half);

@@ -15,7 +15,8 @@
  */
 
 /** The shape of an instruction's immediate operands. */
-type Immediate = "none" | "local" | "label" | "block" | "call" | "i32" | "f32" | "f64" | "mem" | "lane" | "shuffle" | "v128";
+type Immediate =
+  "none" | "local" | "label" | "block" | "call" | "i32" | "f32" | "f64" | "mem" | "lane" | "shuffle" | "v128";
 
 interface OpcodeInfo {
   /** Encoded opcode: one byte, or 0xfd followed by the LEB128 SIMD opcode. */
@@ -293,7 +294,15 @@ interface FunctionDef {
 }
 
 function readFunction(list: SExpr[]): FunctionDef {
-  const fn: FunctionDef = { name: "", exportName: null, params: [], results: [], locals: [], localIndex: new Map(), body: [] };
+  const fn: FunctionDef = {
+    name: "",
+    exportName: null,
+    params: [],
+    results: [],
+    locals: [],
+    localIndex: new Map(),
+    body: [],
+  };
   let i = 1;
   if (typeof list[i] === "string" && (list[i] as string).startsWith("$")) fn.name = list[i++] as string;
   for (; i < list.length; i++) {
@@ -398,14 +407,19 @@ function encodeBody(fn: FunctionDef, functionIndex: Map<string, number>): number
         break;
       case "v128": {
         const shape = next("v128 shape");
-        if (shape === "f32x4") for (let k = 0; k < 4; k++) code.push(...floatBytes(parseNumber(next("f32 lane"), "f32 lane"), 4));
-        else if (shape === "f64x2") for (let k = 0; k < 2; k++) code.push(...floatBytes(parseNumber(next("f64 lane"), "f64 lane"), 8));
+        if (shape === "f32x4")
+          for (let k = 0; k < 4; k++) code.push(...floatBytes(parseNumber(next("f32 lane"), "f32 lane"), 4));
+        else if (shape === "f64x2")
+          for (let k = 0; k < 2; k++) code.push(...floatBytes(parseNumber(next("f64 lane"), "f64 lane"), 8));
         else if (shape === "i32x4") {
           for (let k = 0; k < 4; k++) {
             const v = parseNumber(next("i32 lane"), "i32 lane");
             code.push(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff);
           }
-        } else throw new SyntaxError(`WAT: ${fn.name}: v128.const shape ${shape} is not supported (use f32x4, f64x2 or i32x4)`);
+        } else
+          throw new SyntaxError(
+            `WAT: ${fn.name}: v128.const shape ${shape} is not supported (use f32x4, f64x2 or i32x4)`,
+          );
         break;
       }
     }
@@ -438,7 +452,8 @@ export function assembleWat(text: string): Uint8Array {
         memoryImports.push([...utf8Name(module), ...utf8Name(name), 0x02, 0x00, ...unsignedLeb(min)]);
       } else if (Array.isArray(desc) && desc[0] === "func") {
         const fn = readFunction(desc);
-        if (fn.body.length > 0 || fn.locals.length > 0) throw new SyntaxError(`WAT: imported function ${fn.name} cannot have a body`);
+        if (fn.body.length > 0 || fn.locals.length > 0)
+          throw new SyntaxError(`WAT: imported function ${fn.name} cannot have a body`);
         importedFunctions.push({ module, name, fn });
       } else throw new SyntaxError("WAT: only memory and function imports are supported");
     } else if (field[0] === "func") functions.push(readFunction(field));
@@ -454,7 +469,12 @@ export function assembleWat(text: string): Uint8Array {
     return types.indexOf(key);
   });
   const imports = [
-    ...importedFunctions.map((i, index) => [...utf8Name(i.module), ...utf8Name(i.name), 0x00, ...unsignedLeb(typeOf[index] as number)]),
+    ...importedFunctions.map((i, index) => [
+      ...utf8Name(i.module),
+      ...utf8Name(i.name),
+      0x00,
+      ...unsignedLeb(typeOf[index] as number),
+    ]),
     ...memoryImports,
   ];
   const ownTypes = typeOf.slice(importedFunctions.length);
@@ -462,13 +482,22 @@ export function assembleWat(text: string): Uint8Array {
     const [params, results] = JSON.parse(key) as [number[], number[]];
     return [0x60, ...unsignedLeb(params.length), ...params, ...unsignedLeb(results.length), ...results];
   });
-  const exports = functions.flatMap((f, index) => (f.exportName === null ? [] : [[...utf8Name(f.exportName), 0x00, ...unsignedLeb(importedFunctions.length + index)]]));
+  const exports = functions.flatMap((f, index) =>
+    f.exportName === null ? [] : [[...utf8Name(f.exportName), 0x00, ...unsignedLeb(importedFunctions.length + index)]],
+  );
   const bodies = functions.map((f) => {
     const body = [...vector(f.locals.map((t) => [1, t])), ...encodeBody(f, functionIndex)];
     return [...unsignedLeb(body.length), ...body];
   });
   const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vector(typeSection)),
     ...section(2, vector(imports)),
     ...section(3, vector(ownTypes.map((t) => unsignedLeb(t)))),

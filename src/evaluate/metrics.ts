@@ -9,14 +9,22 @@ export type Labels = ArrayLike<number>;
  */
 export function confusionMatrix(yTrue: Labels, yPred: Labels, nClasses: number): number[][] {
   if (yTrue.length !== yPred.length) {
-    throw new ShapeError("confusionMatrix", `${yTrue.length} true labels but ${yPred.length} predictions`, "pass one prediction per row");
+    throw new ShapeError(
+      "confusionMatrix",
+      `${yTrue.length} true labels but ${yPred.length} predictions`,
+      "pass one prediction per row",
+    );
   }
   const m = Array.from({ length: nClasses }, () => new Array<number>(nClasses).fill(0));
   for (let i = 0; i < yTrue.length; i++) {
     const t = yTrue[i] as number;
     const p = yPred[i] as number;
     if (!(t >= 0 && t < nClasses && p >= 0 && p < nClasses && Number.isInteger(t) && Number.isInteger(p))) {
-      throw new ShapeError("confusionMatrix", `row ${i} has label ${t} / prediction ${p} outside 0..${nClasses - 1}`, "check the class indices");
+      throw new ShapeError(
+        "confusionMatrix",
+        `row ${i} has label ${t} / prediction ${p} outside 0..${nClasses - 1}`,
+        "check the class indices",
+      );
     }
     (m[t] as number[])[p]! += 1;
   }
@@ -78,7 +86,11 @@ export function classificationReport(yTrue: Labels, yPred: Labels, classNames: s
   const total = yTrue.length;
   const average = (weights: number[]): ClassMetrics => {
     const w = weights.reduce((a, b) => a + b, 0);
-    const pick = (key: "precision" | "recall" | "f1") => safeDivide(perClass.reduce((a, m, i) => a + m[key] * (weights[i] as number), 0), w);
+    const pick = (key: "precision" | "recall" | "f1") =>
+      safeDivide(
+        perClass.reduce((a, m, i) => a + m[key] * (weights[i] as number), 0),
+        w,
+      );
     return { precision: pick("precision"), recall: pick("recall"), f1: pick("f1"), support: total };
   };
   const present = perClass.filter((m) => m.support > 0);
@@ -102,11 +114,16 @@ export function formatClassificationReport(report: ClassificationReport, digits 
   const num = (x: number) => col(x.toFixed(digits));
   const lines = [`${"".padStart(width)}${col("precision")}${col("recall")}${col("f1-score")}${col("support")}`, ""];
   report.perClass.forEach((m, i) => {
-    lines.push(`${(report.classNames[i] as string).padStart(width)}${num(m.precision)}${num(m.recall)}${num(m.f1)}${col(String(m.support))}`);
+    lines.push(
+      `${(report.classNames[i] as string).padStart(width)}${num(m.precision)}${num(m.recall)}${num(m.f1)}${col(String(m.support))}`,
+    );
   });
   lines.push("");
   lines.push(`${"accuracy".padStart(width)}${col("")}${col("")}${num(report.accuracy)}${col(String(report.support))}`);
-  for (const [name, m] of [["macro avg", report.macroAvg], ["weighted avg", report.weightedAvg]] as const) {
+  for (const [name, m] of [
+    ["macro avg", report.macroAvg],
+    ["weighted avg", report.weightedAvg],
+  ] as const) {
     lines.push(`${name.padStart(width)}${num(m.precision)}${num(m.recall)}${num(m.f1)}${col(String(m.support))}`);
   }
   return lines.join("\n");
@@ -115,9 +132,15 @@ export function formatClassificationReport(report: ClassificationReport, digits 
 /** The per-class table and averages as CSV (one header row, full precision). */
 export function classificationReportCsv(report: ClassificationReport): string {
   const rows = ["class,precision,recall,f1,support"];
-  report.perClass.forEach((m, i) => rows.push(`${report.classNames[i]},${m.precision},${m.recall},${m.f1},${m.support}`));
-  rows.push(`macro avg,${report.macroAvg.precision},${report.macroAvg.recall},${report.macroAvg.f1},${report.macroAvg.support}`);
-  rows.push(`weighted avg,${report.weightedAvg.precision},${report.weightedAvg.recall},${report.weightedAvg.f1},${report.weightedAvg.support}`);
+  report.perClass.forEach((m, i) =>
+    rows.push(`${report.classNames[i]},${m.precision},${m.recall},${m.f1},${m.support}`),
+  );
+  rows.push(
+    `macro avg,${report.macroAvg.precision},${report.macroAvg.recall},${report.macroAvg.f1},${report.macroAvg.support}`,
+  );
+  rows.push(
+    `weighted avg,${report.weightedAvg.precision},${report.weightedAvg.recall},${report.weightedAvg.f1},${report.weightedAvg.support}`,
+  );
   rows.push(`accuracy,,,${report.accuracy},${report.support}`);
   rows.push(`balanced accuracy,,,${report.balancedAccuracy},${report.support}`);
   return rows.join("\n") + "\n";

@@ -4,7 +4,17 @@
  * threshold-free metrics (ROC AUC, partial AUC, average precision) with their curves.
  */
 import { classificationReport, type ClassificationReport } from "./metrics";
-import { averagePrecision, bothClassesPresent, partialRocAuc, precisionRecallCurve, rocCurve, rocAuc, type PartialRocAuc, type PrecisionRecallCurve, type RocCurve } from "./scores";
+import {
+  averagePrecision,
+  bothClassesPresent,
+  partialRocAuc,
+  precisionRecallCurve,
+  rocCurve,
+  rocAuc,
+  type PartialRocAuc,
+  type PrecisionRecallCurve,
+  type RocCurve,
+} from "./scores";
 import { applyThreshold } from "./thresholds";
 
 /** How a model's score becomes a decision, and where that rule came from. */
@@ -42,7 +52,15 @@ export interface ModelEvaluation {
  * @param scores  one score per row
  * @param maxFpr  upper false-positive rate of the partial AUC (DCASE: 0.1)
  */
-export function evaluateScores(model: string, scoreName: string, labels: ArrayLike<number>, scores: ArrayLike<number>, threshold: ScoreThreshold, classNames: string[], maxFpr: number): ModelEvaluation {
+export function evaluateScores(
+  model: string,
+  scoreName: string,
+  labels: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  threshold: ScoreThreshold,
+  classNames: string[],
+  maxFpr: number,
+): ModelEvaluation {
   const predictions = applyThreshold(scores, threshold.value);
   const report = classificationReport(labels, predictions, classNames);
   const ranking = bothClassesPresent(labels)
@@ -73,7 +91,17 @@ export interface HeadlineMetrics {
   averagePrecision: number;
 }
 
-export const HEADLINE_METRICS: readonly (keyof HeadlineMetrics)[] = ["accuracy", "balancedAccuracy", "recallNormal", "recallBroken", "precisionBroken", "f1Macro", "rocAuc", "pAuc", "averagePrecision"];
+export const HEADLINE_METRICS: readonly (keyof HeadlineMetrics)[] = [
+  "accuracy",
+  "balancedAccuracy",
+  "recallNormal",
+  "recallBroken",
+  "precisionBroken",
+  "f1Macro",
+  "rocAuc",
+  "pAuc",
+  "averagePrecision",
+];
 
 /** Human-readable column titles of {@link HEADLINE_METRICS}. */
 export const HEADLINE_TITLES: Record<keyof HeadlineMetrics, string> = {
@@ -109,10 +137,18 @@ export function finiteOrNull(value: number): number | null {
 }
 
 /** A markdown table, one row per model, the headline metrics as columns (NaN shown as "n/a"). */
-export function headlineTable(rows: Array<{ name: string; metrics: HeadlineMetrics; sd?: HeadlineMetrics }>, digits = 3): string {
-  const fmt = (v: number, sd?: number) => (Number.isFinite(v) ? v.toFixed(digits) + (sd !== undefined && Number.isFinite(sd) ? ` ± ${sd.toFixed(digits)}` : "") : "n/a");
+export function headlineTable(
+  rows: Array<{ name: string; metrics: HeadlineMetrics; sd?: HeadlineMetrics }>,
+  digits = 3,
+): string {
+  const fmt = (v: number, sd?: number) =>
+    Number.isFinite(v)
+      ? v.toFixed(digits) + (sd !== undefined && Number.isFinite(sd) ? ` ± ${sd.toFixed(digits)}` : "")
+      : "n/a";
   const head = `| model | ${HEADLINE_METRICS.map((k) => HEADLINE_TITLES[k]).join(" | ")} |`;
   const rule = `| --- | ${HEADLINE_METRICS.map(() => "---:").join(" | ")} |`;
-  const body = rows.map((r) => `| ${r.name} | ${HEADLINE_METRICS.map((k) => fmt(r.metrics[k], r.sd?.[k])).join(" | ")} |`);
+  const body = rows.map(
+    (r) => `| ${r.name} | ${HEADLINE_METRICS.map((k) => fmt(r.metrics[k], r.sd?.[k])).join(" | ")} |`,
+  );
   return [head, rule, ...body].join("\n");
 }

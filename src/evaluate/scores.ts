@@ -36,19 +36,37 @@ export function bothClassesPresent(labels: BinaryLabels): boolean {
  */
 export function checkBinaryScores(metric: string, labels: BinaryLabels, scores: Scores): void {
   if (labels.length !== scores.length) {
-    throw new ShapeError(metric, `${labels.length} labels but ${scores.length} scores`, "pass one score per labelled row");
+    throw new ShapeError(
+      metric,
+      `${labels.length} labels but ${scores.length} scores`,
+      "pass one score per labelled row",
+    );
   }
   if (labels.length === 0) throw new ShapeError(metric, "no rows to score", "pass at least one row of each class");
   let ones = 0;
   for (let i = 0; i < labels.length; i++) {
     const y = labels[i];
-    if (y !== 0 && y !== 1) throw new ShapeError(metric, `row ${i} has label ${String(y)}, not 0 or 1`, "pass binary labels (0 = normal, 1 = broken)");
-    if (!Number.isFinite(scores[i])) throw new ShapeError(metric, `row ${i} has score ${String(scores[i])}`, "replace NaN or infinite scores before computing the metric");
+    if (y !== 0 && y !== 1)
+      throw new ShapeError(
+        metric,
+        `row ${i} has label ${String(y)}, not 0 or 1`,
+        "pass binary labels (0 = normal, 1 = broken)",
+      );
+    if (!Number.isFinite(scores[i]))
+      throw new ShapeError(
+        metric,
+        `row ${i} has score ${String(scores[i])}`,
+        "replace NaN or infinite scores before computing the metric",
+      );
     ones += y;
   }
   if (ones === 0 || ones === labels.length) {
     const only = ones === 0 ? 0 : 1;
-    throw new ShapeError(metric, `all ${labels.length} rows are class ${only}, so the metric is undefined`, "score a set that holds at least one row of each class");
+    throw new ShapeError(
+      metric,
+      `all ${labels.length} rows are class ${only}, so the metric is undefined`,
+      "score a set that holds at least one row of each class",
+    );
   }
 }
 
@@ -137,7 +155,8 @@ export function rocCurve(labels: BinaryLabels, scores: Scores, options: RocCurve
 /** Area under a polyline by the trapezoid rule, as scikit-learn's `auc` (x non-decreasing). */
 function trapezoidArea(x: readonly number[], y: readonly number[]): number {
   let area = 0;
-  for (let k = 1; k < x.length; k++) area += ((x[k] as number) - (x[k - 1] as number)) * ((y[k] as number) + (y[k - 1] as number)) / 2;
+  for (let k = 1; k < x.length; k++)
+    area += (((x[k] as number) - (x[k - 1] as number)) * ((y[k] as number) + (y[k - 1] as number))) / 2;
   return area;
 }
 
@@ -177,7 +196,11 @@ export interface PartialRocAuc {
  */
 export function partialRocAuc(labels: BinaryLabels, scores: Scores, maxFpr = 0.1): PartialRocAuc {
   if (!(maxFpr > 0 && maxFpr <= 1)) {
-    throw new ConfigError("partialRocAuc", `maxFpr is ${maxFpr}`, "use a false-positive rate in (0, 1], e.g. 0.1 as in DCASE");
+    throw new ConfigError(
+      "partialRocAuc",
+      `maxFpr is ${maxFpr}`,
+      "use a false-positive rate in (0, 1], e.g. 0.1 as in DCASE",
+    );
   }
   checkBinaryScores("partialRocAuc", labels, scores);
   const { fpr, tpr } = rocCurve(labels, scores);
@@ -236,6 +259,7 @@ export function averagePrecision(labels: BinaryLabels, scores: Scores): number {
   checkBinaryScores("averagePrecision", labels, scores);
   const { precision, recall } = precisionRecallCurve(labels, scores);
   let ap = 0;
-  for (let k = 0; k + 1 < recall.length; k++) ap += ((recall[k] as number) - (recall[k + 1] as number)) * (precision[k] as number);
+  for (let k = 0; k + 1 < recall.length; k++)
+    ap += ((recall[k] as number) - (recall[k + 1] as number)) * (precision[k] as number);
   return ap;
 }

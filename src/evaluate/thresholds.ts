@@ -73,11 +73,17 @@ function justAbove(x: number): number {
  */
 export function chooseThreshold(labels: BinaryLabels, scores: Scores, criterion: ThresholdCriterion): ChosenThreshold {
   if (!THRESHOLD_CRITERIA.includes(criterion)) {
-    throw new ConfigError("chooseThreshold", `unknown criterion "${String(criterion)}"`, `use one of ${THRESHOLD_CRITERIA.join(", ")}`);
+    throw new ConfigError(
+      "chooseThreshold",
+      `unknown criterion "${String(criterion)}"`,
+      `use one of ${THRESHOLD_CRITERIA.join(", ")}`,
+    );
   }
   checkBinaryScores("chooseThreshold", labels, scores);
   // distinct scores, increasing, with the class counts at each
-  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => (scores[a] as number) - (scores[b] as number));
+  const order = Array.from({ length: scores.length }, (_, i) => i).sort(
+    (a, b) => (scores[a] as number) - (scores[b] as number),
+  );
   const values: number[] = [];
   const positivesAt: number[] = [];
   const negativesAt: number[] = [];
@@ -138,7 +144,11 @@ export function applyThreshold(scores: Scores, threshold: number): Int32Array {
 /** Counts of a thresholded score against binary labels. */
 export function thresholdCounts(labels: BinaryLabels, scores: Scores, threshold: number): ConfusionCounts {
   if (labels.length !== scores.length) {
-    throw new ShapeError("thresholdCounts", `${labels.length} labels but ${scores.length} scores`, "pass one score per labelled row");
+    throw new ShapeError(
+      "thresholdCounts",
+      `${labels.length} labels but ${scores.length} scores`,
+      "pass one score per labelled row",
+    );
   }
   const c: ConfusionCounts = { tp: 0, fp: 0, tn: 0, fn: 0 };
   for (let i = 0; i < labels.length; i++) {
@@ -169,9 +179,14 @@ export interface ScoreHistogram {
  * @param bins  number of bins, >= 1
  */
 export function scoreHistogram(scores: Scores, labels: ArrayLike<number>, bins: number): ScoreHistogram {
-  if (!(Number.isInteger(bins) && bins >= 1)) throw new ConfigError("scoreHistogram", `bins is ${bins}`, "use a whole number of bins, at least 1");
+  if (!(Number.isInteger(bins) && bins >= 1))
+    throw new ConfigError("scoreHistogram", `bins is ${bins}`, "use a whole number of bins, at least 1");
   if (labels.length !== scores.length) {
-    throw new ShapeError("scoreHistogram", `${labels.length} labels but ${scores.length} scores`, "pass one score per labelled row");
+    throw new ShapeError(
+      "scoreHistogram",
+      `${labels.length} labels but ${scores.length} scores`,
+      "pass one score per labelled row",
+    );
   }
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
@@ -179,8 +194,10 @@ export function scoreHistogram(scores: Scores, labels: ArrayLike<number>, bins: 
   for (let i = 0; i < scores.length; i++) {
     const s = scores[i] as number;
     const y = labels[i] as number;
-    if (!Number.isFinite(s)) throw new ShapeError("scoreHistogram", `row ${i} has score ${s}`, "replace NaN or infinite scores first");
-    if (!(Number.isInteger(y) && y >= 0)) throw new ShapeError("scoreHistogram", `row ${i} has label ${y}`, "pass class indices 0, 1, ...");
+    if (!Number.isFinite(s))
+      throw new ShapeError("scoreHistogram", `row ${i} has score ${s}`, "replace NaN or infinite scores first");
+    if (!(Number.isInteger(y) && y >= 0))
+      throw new ShapeError("scoreHistogram", `row ${i} has label ${y}`, "pass class indices 0, 1, ...");
     lo = Math.min(lo, s);
     hi = Math.max(hi, s);
     classes = Math.max(classes, y + 1);

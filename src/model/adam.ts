@@ -21,7 +21,12 @@ export interface AdamConfig {
 }
 
 /** PyTorch's defaults (tfjs's differ only in epsilon: 1e-7). */
-export const PYTORCH_ADAM: Readonly<AdamConfig> = Object.freeze({ learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+export const PYTORCH_ADAM: Readonly<AdamConfig> = Object.freeze({
+  learningRate: 1e-3,
+  beta1: 0.9,
+  beta2: 0.999,
+  epsilon: 1e-8,
+});
 
 export class FlatAdam {
   private readonly sizes: number[];
@@ -29,7 +34,10 @@ export class FlatAdam {
   private v: tf.Tensor1D;
   private t = 0;
 
-  constructor(private readonly variables: readonly tf.Variable[], private readonly config: AdamConfig = PYTORCH_ADAM) {
+  constructor(
+    private readonly variables: readonly tf.Variable[],
+    private readonly config: AdamConfig = PYTORCH_ADAM,
+  ) {
     this.sizes = variables.map((x) => x.size);
     const total = this.sizes.reduce((a, b) => a + b, 0);
     this.m = tf.zeros([total]);
@@ -47,7 +55,8 @@ export class FlatAdam {
    */
   step(grads: readonly tf.Tensor[]): void {
     this.variables.forEach((variable, i) => {
-      if (grads[i]?.size !== variable.size) throw new Error(`Adam: no gradient of size ${variable.size} for ${variable.name}`);
+      if (grads[i]?.size !== variable.size)
+        throw new Error(`Adam: no gradient of size ${variable.size} for ${variable.name}`);
     });
     this.update(() => tf.concat(grads.map((x) => tf.reshape(x, [-1]))) as tf.Tensor1D);
   }
@@ -58,7 +67,8 @@ export class FlatAdam {
    * @param grad  length = total number of parameters
    */
   stepFlat(grad: Float32Array): void {
-    if (grad.length !== this.size) throw new Error(`Adam: flat gradient has ${grad.length} values, the variables ${this.size}`);
+    if (grad.length !== this.size)
+      throw new Error(`Adam: flat gradient has ${grad.length} values, the variables ${this.size}`);
     this.update(() => tf.tensor1d(grad, "float32"));
   }
 

@@ -90,25 +90,41 @@ let selected: string | null = null;
  * @param note  receives one line per backend that was skipped and why (no console output here).
  * @returns  tfjs's name of the active backend: "tensorflow" (tfjs-node), "wasm" or "cpu".
  */
-export async function selectBackend(preference: BackendPreference = "auto", note?: (message: string) => void): Promise<string> {
+export async function selectBackend(
+  preference: BackendPreference = "auto",
+  note?: (message: string) => void,
+): Promise<string> {
   selected = await pickBackend(preference, note);
   return selected;
 }
 
 async function pickBackend(preference: BackendPreference, note?: (message: string) => void): Promise<string> {
   if (preference === "auto" || preference === "tfjs-node") {
-    const why = loadTfjsNode() ?? ((await trySetBackend(TFJS_NODE_BACKEND)) ? null : `the '${TFJS_NODE_BACKEND}' backend failed to initialise`);
+    const why =
+      loadTfjsNode() ??
+      ((await trySetBackend(TFJS_NODE_BACKEND)) ? null : `the '${TFJS_NODE_BACKEND}' backend failed to initialise`);
     if (why === null) return tf.getBackend();
-    if (preference === "tfjs-node") throw new ConfigError("backend tfjs-node", why, "install @tensorflow/tfjs-node 4.22.0 next to soundcheck-ts, or choose the wasm backend");
+    if (preference === "tfjs-node")
+      throw new ConfigError(
+        "backend tfjs-node",
+        why,
+        "install @tensorflow/tfjs-node 4.22.0 next to soundcheck-ts, or choose the wasm backend",
+      );
     note?.(`skipping tfjs-node: ${why}`);
   }
   if (preference === "auto" || preference === "wasm") {
     const why = await useWasm();
     if (why === null) return tf.getBackend();
-    if (preference === "wasm") throw new ConfigError("backend wasm", why, "check that @tensorflow/tfjs-backend-wasm 4.22.0 and its .wasm files are installed, or choose the cpu backend");
+    if (preference === "wasm")
+      throw new ConfigError(
+        "backend wasm",
+        why,
+        "check that @tensorflow/tfjs-backend-wasm 4.22.0 and its .wasm files are installed, or choose the cpu backend",
+      );
     note?.(`skipping wasm: ${why}`);
   }
-  if (!(await trySetBackend("cpu"))) throw new ConfigError("backend cpu", "the cpu backend failed to initialise", "reinstall @tensorflow/tfjs 4.22.0");
+  if (!(await trySetBackend("cpu")))
+    throw new ConfigError("backend cpu", "the cpu backend failed to initialise", "reinstall @tensorflow/tfjs 4.22.0");
   return tf.getBackend();
 }
 
@@ -123,7 +139,10 @@ function backendNameOf(preference: BackendPreference): string | null {
  * inference call this, so a caller that never picks a backend still gets the fastest one rather
  * than tfjs's default, and an explicit preference is honoured.
  */
-export async function ensureBackend(preference: BackendPreference = "auto", note?: (message: string) => void): Promise<string> {
+export async function ensureBackend(
+  preference: BackendPreference = "auto",
+  note?: (message: string) => void,
+): Promise<string> {
   const wanted = backendNameOf(preference);
   if (selected !== null && tf.getBackend() === selected && (wanted === null || wanted === selected)) return selected;
   return selectBackend(preference, note);

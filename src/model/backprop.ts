@@ -52,7 +52,13 @@ function inspect(model: tf.LayersModel): Shape | string {
   const ones = (v: unknown): boolean => (Array.isArray(v) ? v.every((e) => e === 1) : v === 1 || v === undefined);
   for (const i of [0, 2]) {
     const c = cfg[i] ?? {};
-    if (c["padding"] !== "same" || !ones(c["strides"]) || !ones(c["dilationRate"]) || c["activation"] !== "relu" || c["useBias"] !== true) {
+    if (
+      c["padding"] !== "same" ||
+      !ones(c["strides"]) ||
+      !ones(c["dilationRate"]) ||
+      c["activation"] !== "relu" ||
+      c["useBias"] !== true
+    ) {
       return `layer ${i} is not a stride-1, "same", ReLU Conv1D with bias`;
     }
     const k = Array.isArray(c["kernelSize"]) ? (c["kernelSize"] as number[])[0] : c["kernelSize"];
@@ -62,13 +68,24 @@ function inspect(model: tf.LayersModel): Shape | string {
     const c = cfg[i] ?? {};
     const p = Array.isArray(c["poolSize"]) ? (c["poolSize"] as number[])[0] : c["poolSize"];
     const s = Array.isArray(c["strides"]) ? (c["strides"] as number[])[0] : c["strides"];
-    if (c["padding"] !== "valid" || typeof p !== "number" || s !== p) return `layer ${i} is not a "valid" max-pool with stride = pool size`;
+    if (c["padding"] !== "valid" || typeof p !== "number" || s !== p)
+      return `layer ${i} is not a "valid" max-pool with stride = pool size`;
   }
-  if (cfg[5]?.["activation"] !== "relu" || cfg[6]?.["activation"] !== "linear" || cfg[5]?.["useBias"] !== true || cfg[6]?.["useBias"] !== true) {
+  if (
+    cfg[5]?.["activation"] !== "relu" ||
+    cfg[6]?.["activation"] !== "linear" ||
+    cfg[5]?.["useBias"] !== true ||
+    cfg[6]?.["useBias"] !== true
+  ) {
     return "the dense layers are not ReLU-then-linear with biases";
   }
   const first = (v: unknown): number => (Array.isArray(v) ? (v[0] as number) : (v as number));
-  return { k1: first(cfg[0]?.["kernelSize"]), k2: first(cfg[2]?.["kernelSize"]), p1: first(cfg[1]?.["poolSize"]), p2: first(cfg[3]?.["poolSize"]) };
+  return {
+    k1: first(cfg[0]?.["kernelSize"]),
+    k2: first(cfg[2]?.["kernelSize"]),
+    p1: first(cfg[1]?.["poolSize"]),
+    p2: first(cfg[3]?.["poolSize"]),
+  };
 }
 
 /** Null if {@link cnnBackprop} can handle `model`, else why not. */
@@ -78,22 +95,45 @@ export function cnnBackpropUnsupported(model: tf.LayersModel): string | null {
 }
 
 function maxPoolGrad(dy: tf.Tensor, input: tf.Tensor, output: tf.Tensor, pool: number): tf.Tensor4D {
-  return tf.engine().runKernel("MaxPoolGrad", { dy, input, output }, { filterSize: [1, pool], strides: [1, pool], pad: "valid" }) as tf.Tensor4D;
+  return tf
+    .engine()
+    .runKernel(
+      "MaxPoolGrad",
+      { dy, input, output },
+      { filterSize: [1, pool], strides: [1, pool], pad: "valid" },
+    ) as tf.Tensor4D;
 }
 
 function conv2dFilterGrad(x: tf.Tensor, dy: tf.Tensor, filterShape: number[]): tf.Tensor4D {
-  return tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, { strides: 1, pad: "same", dataFormat: "NHWC", filterShape }) as tf.Tensor4D;
+  return tf
+    .engine()
+    .runKernel(
+      "Conv2DBackpropFilter",
+      { x, dy },
+      { strides: 1, pad: "same", dataFormat: "NHWC", filterShape },
+    ) as tf.Tensor4D;
 }
 
 function conv2dInputGrad(dy: tf.Tensor, filter: tf.Tensor, inputShape: number[]): tf.Tensor4D {
-  return tf.engine().runKernel("Conv2DBackpropInput", { dy, filter }, { strides: 1, pad: "same", dataFormat: "NHWC", inputShape }) as tf.Tensor4D;
+  return tf
+    .engine()
+    .runKernel(
+      "Conv2DBackpropInput",
+      { dy, filter },
+      { strides: 1, pad: "same", dataFormat: "NHWC", inputShape },
+    ) as tf.Tensor4D;
 }
 
 /**
  * Softmax cross-entropy of `[B][classes]` logits in JS: loss, correct count, and the loss's
  * gradient w.r.t. the logits: (softmax − onehot) / B for the mean, (softmax − onehot) for the sum.
  */
-function softmaxCrossEntropy(z: Float32Array, labels: ArrayLike<number>, classes: number, reduction: LossReduction): { loss: number; correct: number; dz: Float32Array } {
+function softmaxCrossEntropy(
+  z: Float32Array,
+  labels: ArrayLike<number>,
+  classes: number,
+  reduction: LossReduction,
+): { loss: number; correct: number; dz: Float32Array } {
   const batch = labels.length;
   const divisor = reduction === "mean" ? batch : 1;
   const dz = new Float32Array(z.length);
@@ -105,7 +145,8 @@ function softmaxCrossEntropy(z: Float32Array, labels: ArrayLike<number>, classes
     loss += rowLoss;
     if (predicted === label) correct++;
     const row = i * classes;
-    for (let k = 0; k < classes; k++) dz[row + k] = (Math.exp((z[row + k] as number) - max) / sum - (k === label ? 1 : 0)) / divisor;
+    for (let k = 0; k < classes; k++)
+      dz[row + k] = (Math.exp((z[row + k] as number) - max) / sum - (k === label ? 1 : 0)) / divisor;
   }
   return { loss: loss / divisor, correct, dz };
 }
@@ -126,7 +167,16 @@ export function cnnBackprop(model: tf.LayersModel): CnnBackprop {
     let loss = 0;
     let correct = 0;
     const grads = tf.tidy(() => {
-      const [w1, b1, w2, b2, wd, bd, wo, bo] = weights.map((w) => w.read()) as [tf.Tensor3D, tf.Tensor1D, tf.Tensor3D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D];
+      const [w1, b1, w2, b2, wd, bd, wo, bo] = weights.map((w) => w.read()) as [
+        tf.Tensor3D,
+        tf.Tensor1D,
+        tf.Tensor3D,
+        tf.Tensor1D,
+        tf.Tensor2D,
+        tf.Tensor1D,
+        tf.Tensor2D,
+        tf.Tensor1D,
+      ];
       // forward
       const x4 = tf.reshape(x, [batch, 1, frames, channels]) as tf.Tensor4D;
       const k1 = tf.reshape(w1, [1, ...w1.shape]) as tf.Tensor4D;

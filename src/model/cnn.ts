@@ -95,33 +95,61 @@ function pytorchUniform(fanIn: number, seed: number): ReturnType<typeof tf.initi
 export function buildCnn(config: Partial<CnnConfig> = {}, seed = 0): tf.LayersModel {
   const c: CnnConfig = { ...THESIS_CNN, ...config };
   const steps = Math.floor(Math.floor(c.frames / c.poolSize) / c.poolSize);
-  if (steps < 1) throw new ShapeError("CnnConfig", `frames=${c.frames} is too short for two pools of ${c.poolSize}`, "use at least poolSize² frames");
+  if (steps < 1)
+    throw new ShapeError(
+      "CnnConfig",
+      `frames=${c.frames} is too short for two pools of ${c.poolSize}`,
+      "use at least poolSize² frames",
+    );
   const rng = new SeededRandom(seed);
   const nextSeed = (): number => rng.nextInt(2 ** 31);
   const conv1FanIn = c.nMfcc * c.kernelSize;
   const conv2FanIn = c.conv1Filters * c.kernelSize;
   const denseFanIn = flattenedSize(c);
   const model = tf.sequential({ name: "soundcheck_cnn" });
-  model.add(tf.layers.conv1d({
-    name: CNN_LAYER_NAMES.conv1, inputShape: [c.frames, c.nMfcc], filters: c.conv1Filters, kernelSize: c.kernelSize,
-    padding: "same", activation: "relu",
-    kernelInitializer: pytorchUniform(conv1FanIn, nextSeed()), biasInitializer: pytorchUniform(conv1FanIn, nextSeed()),
-  }));
+  model.add(
+    tf.layers.conv1d({
+      name: CNN_LAYER_NAMES.conv1,
+      inputShape: [c.frames, c.nMfcc],
+      filters: c.conv1Filters,
+      kernelSize: c.kernelSize,
+      padding: "same",
+      activation: "relu",
+      kernelInitializer: pytorchUniform(conv1FanIn, nextSeed()),
+      biasInitializer: pytorchUniform(conv1FanIn, nextSeed()),
+    }),
+  );
   model.add(tf.layers.maxPooling1d({ name: CNN_LAYER_NAMES.pool1, poolSize: c.poolSize, strides: c.poolSize }));
-  model.add(tf.layers.conv1d({
-    name: CNN_LAYER_NAMES.conv2, filters: c.conv2Filters, kernelSize: c.kernelSize, padding: "same", activation: "relu",
-    kernelInitializer: pytorchUniform(conv2FanIn, nextSeed()), biasInitializer: pytorchUniform(conv2FanIn, nextSeed()),
-  }));
+  model.add(
+    tf.layers.conv1d({
+      name: CNN_LAYER_NAMES.conv2,
+      filters: c.conv2Filters,
+      kernelSize: c.kernelSize,
+      padding: "same",
+      activation: "relu",
+      kernelInitializer: pytorchUniform(conv2FanIn, nextSeed()),
+      biasInitializer: pytorchUniform(conv2FanIn, nextSeed()),
+    }),
+  );
   model.add(tf.layers.maxPooling1d({ name: CNN_LAYER_NAMES.pool2, poolSize: c.poolSize, strides: c.poolSize }));
   model.add(tf.layers.flatten({ name: CNN_LAYER_NAMES.flatten }));
-  model.add(tf.layers.dense({
-    name: CNN_LAYER_NAMES.dense, units: c.denseUnits, activation: "relu",
-    kernelInitializer: pytorchUniform(denseFanIn, nextSeed()), biasInitializer: pytorchUniform(denseFanIn, nextSeed()),
-  }));
-  model.add(tf.layers.dense({
-    name: CNN_LAYER_NAMES.logits, units: c.nClasses,
-    kernelInitializer: pytorchUniform(c.denseUnits, nextSeed()), biasInitializer: pytorchUniform(c.denseUnits, nextSeed()),
-  }));
+  model.add(
+    tf.layers.dense({
+      name: CNN_LAYER_NAMES.dense,
+      units: c.denseUnits,
+      activation: "relu",
+      kernelInitializer: pytorchUniform(denseFanIn, nextSeed()),
+      biasInitializer: pytorchUniform(denseFanIn, nextSeed()),
+    }),
+  );
+  model.add(
+    tf.layers.dense({
+      name: CNN_LAYER_NAMES.logits,
+      units: c.nClasses,
+      kernelInitializer: pytorchUniform(c.denseUnits, nextSeed()),
+      biasInitializer: pytorchUniform(c.denseUnits, nextSeed()),
+    }),
+  );
   return model;
 }
 
@@ -129,7 +157,11 @@ export function buildCnn(config: Partial<CnnConfig> = {}, seed = 0): tf.LayersMo
 export function modelInputShape(model: tf.LayersModel): { frames: number; nMfcc: number } {
   const shape = model.inputs[0]?.shape;
   if (shape === undefined || shape.length !== 3 || shape[1] == null || shape[2] == null) {
-    throw new ShapeError("model", `expected an input of shape [batch, frames, nMfcc], found [${String(shape)}]`, "build the model with buildCnn");
+    throw new ShapeError(
+      "model",
+      `expected an input of shape [batch, frames, nMfcc], found [${String(shape)}]`,
+      "build the model with buildCnn",
+    );
   }
   return { frames: shape[1], nMfcc: shape[2] };
 }
@@ -141,10 +173,20 @@ export function modelInputShape(model: tf.LayersModel): { frames: number; nMfcc:
  * @param x  flat, length count*nMfcc*frames
  * @param out  optional destination of the same length (must not alias `x`)
  */
-export function toModelInput(x: Float32Array, count: number, nMfcc: number, frames: number, out?: Float32Array): Float32Array {
+export function toModelInput(
+  x: Float32Array,
+  count: number,
+  nMfcc: number,
+  frames: number,
+  out?: Float32Array,
+): Float32Array {
   const per = nMfcc * frames;
   if (x.length !== count * per) {
-    throw new ShapeError("features", `${x.length} values do not make ${count} clips of [${nMfcc}][${frames}]`, "pass a [count][nMfcc][frames] array");
+    throw new ShapeError(
+      "features",
+      `${x.length} values do not make ${count} clips of [${nMfcc}][${frames}]`,
+      "pass a [count][nMfcc][frames] array",
+    );
   }
   const dst = out ?? new Float32Array(x.length);
   for (let i = 0; i < count; i++) {

@@ -56,7 +56,11 @@ export interface ParallelContext {
  *   ({@link MIN_AUTO_PARALLEL_CLIP_EPOCHS}) or a step is a single micro-batch.
  * @param cores  available cores (default: os.availableParallelism())
  */
-export function resolveTrainWorkers(requested: number | null, context: ParallelContext, cores = availableParallelism()): number {
+export function resolveTrainWorkers(
+  requested: number | null,
+  context: ParallelContext,
+  cores = availableParallelism(),
+): number {
   if (!context.explicitGradients) return 1;
   const microBatches = Math.ceil(context.batch / context.microBatch);
   if (requested !== null) return Math.max(1, Math.min(requested, microBatches));
@@ -75,30 +79,28 @@ export function backendPreferenceOf(name: string): BackendPreference {
 /** Main thread → worker. */
 export type WorkerRequest =
   | {
-    type: "init";
-    /** Full architecture (nMfcc and frames from the data). */
-    cnn: CnnConfig;
-    backend: BackendPreference;
-    /** Every clip, `[count][nMfcc][frames]`, flat, over a SharedArrayBuffer (shared, not copied). */
-    x: Float32Array;
-  }
+      type: "init";
+      /** Full architecture (nMfcc and frames from the data). */
+      cnn: CnnConfig;
+      backend: BackendPreference;
+      /** Every clip, `[count][nMfcc][frames]`, flat, over a SharedArrayBuffer (shared, not copied). */
+      x: Float32Array;
+    }
   | {
-    type: "micro";
-    /** Step number; the worker keeps the parameters it was last sent for it. */
-    step: number;
-    /** Flat parameter vector (FlatAdam's layout), sent with a worker's first micro-batch of a step, else null. */
-    params: Float32Array | null;
-    /** Clips of the micro-batch (indices into x), in order. */
-    rows: Int32Array;
-    /** Their class indices. */
-    labels: Int32Array;
-  };
+      type: "micro";
+      /** Step number; the worker keeps the parameters it was last sent for it. */
+      step: number;
+      /** Flat parameter vector (FlatAdam's layout), sent with a worker's first micro-batch of a step, else null. */
+      params: Float32Array | null;
+      /** Clips of the micro-batch (indices into x), in order. */
+      rows: Int32Array;
+      /** Their class indices. */
+      labels: Int32Array;
+    };
 
 /** Worker → main thread. */
 export type WorkerReply =
-  | { type: "ready" }
-  | ({ type: "gradients" } & MicroBatchGradient)
-  | { type: "error"; message: string };
+  { type: "ready" } | ({ type: "gradients" } & MicroBatchGradient) | { type: "error"; message: string };
 
 /** One step's result over the whole batch. */
 export interface BatchGradients {
@@ -129,7 +131,11 @@ function startWorker(): Worker {
   // from TypeScript sources (tests, benchmarks) the worker loads them through tsx, resolved here
   // so that the eval'd script does not depend on the working directory
   const ts = join(__dirname, "trainWorker.ts");
-  const worker = existsSync(js) ? new Worker(js) : new Worker(`require(${JSON.stringify(require.resolve("tsx/cjs"))}); require(${JSON.stringify(ts)});`, { eval: true });
+  const worker = existsSync(js)
+    ? new Worker(js)
+    : new Worker(`require(${JSON.stringify(require.resolve("tsx/cjs"))}); require(${JSON.stringify(ts)});`, {
+        eval: true,
+      });
   live++;
   worker.once("exit", () => live--);
   return worker;
@@ -140,7 +146,10 @@ class GradientWorker {
   private pending: { resolve: (reply: WorkerReply) => void; reject: (err: Error) => void } | null = null;
   private failure: Error | null = null;
 
-  constructor(readonly index: number, private readonly worker: Worker) {
+  constructor(
+    readonly index: number,
+    private readonly worker: Worker,
+  ) {
     worker.on("message", (reply: WorkerReply) => {
       const p = this.pending;
       this.pending = null;
@@ -180,7 +189,10 @@ class GradientWorker {
 export class GradientWorkers {
   private steps = 0;
 
-  private constructor(private readonly workers: GradientWorker[], private readonly paramCount: number) {}
+  private constructor(
+    private readonly workers: GradientWorker[],
+    private readonly paramCount: number,
+  ) {}
 
   /** Number of worker threads. */
   get size(): number {
@@ -194,16 +206,24 @@ export class GradientWorkers {
    *   unless it already lies in one ({@link sharedFloat32})
    * @param cnn  full architecture; `paramCount` its number of trainable parameters
    */
-  static async start(n: number, options: { backend: BackendPreference; cnn: CnnConfig; paramCount: number; x: Float32Array }): Promise<GradientWorkers> {
+  static async start(
+    n: number,
+    options: { backend: BackendPreference; cnn: CnnConfig; paramCount: number; x: Float32Array },
+  ): Promise<GradientWorkers> {
     const { cnn } = options;
     const x = sharedFloat32(options.x);
     const workers: GradientWorker[] = [];
     const pool = new GradientWorkers(workers, options.paramCount);
     try {
       for (let w = 0; w < n; w++) workers.push(new GradientWorker(w, startWorker()));
-      await Promise.all(workers.map((worker, w) => worker.request({ type: "init", cnn, backend: options.backend, x }).then((reply) => {
-        if (reply.type !== "ready") throw new Error(`training worker ${w}: unexpected reply '${reply.type}' to init`);
-      })));
+      await Promise.all(
+        workers.map((worker, w) =>
+          worker.request({ type: "init", cnn, backend: options.backend, x }).then((reply) => {
+            if (reply.type !== "ready")
+              throw new Error(`training worker ${w}: unexpected reply '${reply.type}' to init`);
+          }),
+        ),
+      );
     } catch (err) {
       await pool.close();
       throw err;
@@ -219,23 +239,37 @@ export class GradientWorkers {
    * @param rows  the batch's clips (indices into the shared x), in training order
    * @param labels  class per clip of x (indexed like x, not like rows)
    */
-  async gradients(params: Float32Array, rows: Int32Array, labels: Int32Array, microBatch: number): Promise<BatchGradients> {
+  async gradients(
+    params: Float32Array,
+    rows: Int32Array,
+    labels: Int32Array,
+    microBatch: number,
+  ): Promise<BatchGradients> {
     const ranges = microBatchRanges(rows.length, microBatch);
     const sum = new OrderedGradientSum(this.paramCount);
     const step = ++this.steps;
     let next = 0;
-    await Promise.all(this.workers.map(async (worker, w) => {
-      let sent = false;
-      while (next < ranges.length) {
-        const k = next++;
-        const [from, to] = ranges[k] as [number, number];
-        const part = rows.slice(from, to);
-        const reply = await worker.request({ type: "micro", step, params: sent ? null : params, rows: part, labels: Int32Array.from(part, (r) => labels[r] as number) });
-        sent = true;
-        if (reply.type !== "gradients") throw new Error(`training worker ${w}: unexpected reply '${reply.type}' to a micro-batch`);
-        sum.add(k, reply);
-      }
-    }));
+    await Promise.all(
+      this.workers.map(async (worker, w) => {
+        let sent = false;
+        while (next < ranges.length) {
+          const k = next++;
+          const [from, to] = ranges[k] as [number, number];
+          const part = rows.slice(from, to);
+          const reply = await worker.request({
+            type: "micro",
+            step,
+            params: sent ? null : params,
+            rows: part,
+            labels: Int32Array.from(part, (r) => labels[r] as number),
+          });
+          sent = true;
+          if (reply.type !== "gradients")
+            throw new Error(`training worker ${w}: unexpected reply '${reply.type}' to a micro-batch`);
+          sum.add(k, reply);
+        }
+      }),
+    );
     return sum.mean(ranges.length);
   }
 

@@ -15,13 +15,15 @@ export function decideClass(probabilities: ArrayLike<number>, threshold?: number
     return (probabilities[1] as number) >= threshold ? 1 : 0;
   }
   let best = 0;
-  for (let c = 1; c < probabilities.length; c++) if ((probabilities[c] as number) > (probabilities[best] as number)) best = c;
+  for (let c = 1; c < probabilities.length; c++)
+    if ((probabilities[c] as number) > (probabilities[best] as number)) best = c;
   return best;
 }
 
 /** Mean of `[windows][classes]` probabilities per class. */
 export function meanProbabilities(windows: ReadonlyArray<ArrayLike<number>>, classes: number): number[] {
   const mean = new Array<number>(classes).fill(0);
-  for (const w of windows) for (let c = 0; c < classes; c++) mean[c] = (mean[c] as number) + (w[c] as number) / windows.length;
+  for (const w of windows)
+    for (let c = 0; c < classes; c++) mean[c] = (mean[c] as number) + (w[c] as number) / windows.length;
   return mean;
 }

@@ -2,15 +2,58 @@
  * The CNN: backend selection, the model, training, inference, saving. What the pipeline and the
  * notebooks use; the wasm kernels register themselves through selectBackend.
  */
-export { type BackendPreference, ensureBackend, parseBackendPreference, selectBackend, TFJS_NODE_BACKEND } from "./backend";
-export { buildCnn, CNN_LAYER_NAMES, type CnnConfig, flattenedSize, flattenIndexFromTorch, modelInputShape, THESIS_CNN, toModelInput } from "./cnn";
 export {
-  type EpochLog, MINIBATCH_TRAINING, THESIS_TRAINING, type TrainHistory, trainCnn, TRAINING_PRESETS, type TrainingPreset, type TrainLabels,
-  type TrainOptions, type TrainResult,
+  type BackendPreference,
+  ensureBackend,
+  parseBackendPreference,
+  selectBackend,
+  TFJS_NODE_BACKEND,
+} from "./backend";
+export {
+  buildCnn,
+  CNN_LAYER_NAMES,
+  type CnnConfig,
+  flattenedSize,
+  flattenIndexFromTorch,
+  modelInputShape,
+  THESIS_CNN,
+  toModelInput,
+} from "./cnn";
+export {
+  type EpochLog,
+  MINIBATCH_TRAINING,
+  THESIS_TRAINING,
+  type TrainHistory,
+  trainCnn,
+  TRAINING_PRESETS,
+  type TrainingPreset,
+  type TrainLabels,
+  type TrainOptions,
+  type TrainResult,
 } from "./train";
-export { argmaxRows, lossAndAccuracy, PREDICT_CHUNK, rowCrossEntropy, type RowCrossEntropy, predictClasses, predictLogitsModelLayout, predictProbabilities, softmaxRows } from "./predict";
+export {
+  argmaxRows,
+  lossAndAccuracy,
+  PREDICT_CHUNK,
+  rowCrossEntropy,
+  type RowCrossEntropy,
+  predictClasses,
+  predictLogitsModelLayout,
+  predictProbabilities,
+  softmaxRows,
+} from "./predict";
 export { decideClass, meanProbabilities } from "./decision";
-export { type DecisionThreshold, folderLoadHandler, folderSaveHandler, loadCnn, METADATA_JSON, MODEL_JSON, type ModelMetadata, saveCnn, WEIGHTS_BIN } from "./save";
+export {
+  type DecisionThreshold,
+  folderLoadHandler,
+  folderSaveHandler,
+  loadCnn,
+  METADATA_JSON,
+  MODEL_JSON,
+  type ModelMetadata,
+  saveCnn,
+  WEIGHTS_BIN,
+} from "./save";
 export { type AdamConfig, FlatAdam, PYTORCH_ADAM } from "./adam";
 export { cnnBackprop, cnnBackpropUnsupported, type CnnBackprop, type LossAndGradients } from "./backprop";
 export { MICRO_BATCH_ROWS } from "./microBatches";

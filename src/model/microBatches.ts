@@ -37,7 +37,13 @@ export function microBatchRanges(count: number, size: number): Array<[number, nu
  * Copy rows `rows` of `x` (`[count][nMfcc][frames]`, flat) into `out` in the model's layout
  * `[rows.length][frames][nMfcc]`.
  */
-export function gatherModelRows(x: Float32Array, nMfcc: number, frames: number, rows: ArrayLike<number>, out: Float32Array): void {
+export function gatherModelRows(
+  x: Float32Array,
+  nMfcc: number,
+  frames: number,
+  rows: ArrayLike<number>,
+  out: Float32Array,
+): void {
   const per = nMfcc * frames;
   for (let i = 0; i < rows.length; i++) {
     const src = (rows[i] as number) * per;
@@ -56,7 +62,13 @@ export function gatherModelRows(x: Float32Array, nMfcc: number, frames: number, 
  *
  * @param buffer  scratch of at least rows.length*nMfcc*frames floats
  */
-export function modelInputTensor(x: Float32Array, nMfcc: number, frames: number, rows: ArrayLike<number>, buffer: Float32Array): tf.Tensor3D {
+export function modelInputTensor(
+  x: Float32Array,
+  nMfcc: number,
+  frames: number,
+  rows: ArrayLike<number>,
+  buffer: Float32Array,
+): tf.Tensor3D {
   const n = rows.length;
   const per = nMfcc * frames;
   const first = n > 0 ? (rows[0] as number) : 0;
@@ -90,7 +102,10 @@ export interface MicroBatchGradient {
  * Loss sum and gradients of the summed loss for a batch already in the model's layout;
  * gradients in `model.trainableWeights` order, owned by the caller.
  */
-export type SummedGradients = (x: tf.Tensor3D, labels: Int32Array) => { lossSum: number; correct: number; grads: tf.Tensor[] };
+export type SummedGradients = (
+  x: tf.Tensor3D,
+  labels: Int32Array,
+) => { lossSum: number; correct: number; grads: tf.Tensor[] };
 
 /** {@link SummedGradients} from the hand-written backward pass (backprop.ts). */
 export function explicitSummedGradients(backprop: CnnBackprop): SummedGradients {
@@ -115,7 +130,8 @@ export function tapeSummedGradients(model: tf.LayersModel, variables: tf.Variabl
     let correct = 0;
     for (let i = 0; i < labels.length; i++) {
       let arg = 0;
-      for (let k = 1; k < nClasses; k++) if ((z[i * nClasses + k] as number) > (z[i * nClasses + arg] as number)) arg = k;
+      for (let k = 1; k < nClasses; k++)
+        if ((z[i * nClasses + k] as number) > (z[i * nClasses + arg] as number)) arg = k;
       if (arg === labels[i]) correct++;
     }
     const lossSum = value.dataSync()[0] as number;
@@ -169,7 +185,8 @@ export class OrderedGradientSum {
 
   /** Add micro-batch `index` (0-based, each index exactly once). */
   add(index: number, part: MicroBatchGradient): void {
-    if (part.grad.length !== this.paramCount) throw new Error(`micro-batch ${index}: ${part.grad.length} gradient values for ${this.paramCount} parameters`);
+    if (part.grad.length !== this.paramCount)
+      throw new Error(`micro-batch ${index}: ${part.grad.length} gradient values for ${this.paramCount} parameters`);
     if (index < this.next || this.waiting.has(index)) throw new Error(`micro-batch ${index} added twice`);
     this.waiting.set(index, part);
     for (let p = this.waiting.get(this.next); p !== undefined; p = this.waiting.get(this.next)) {
@@ -188,7 +205,8 @@ export class OrderedGradientSum {
    * @param count  number of micro-batches in the step
    */
   mean(count: number): { grad: Float32Array; loss: number; correct: number } {
-    if (this.next !== count || this.waiting.size > 0) throw new Error(`${this.next} of ${count} micro-batches were added in order`);
+    if (this.next !== count || this.waiting.size > 0)
+      throw new Error(`${this.next} of ${count} micro-batches were added in order`);
     const grad = new Float32Array(this.paramCount);
     for (let i = 0; i < grad.length; i++) grad[i] = (this.sum[i] as number) / this.rows;
     return { grad, loss: this.lossSum / this.rows, correct: this.correct };

@@ -21,11 +21,20 @@ function outputClasses(model: tf.LayersModel): number {
  * @param xModel  `[count][frames][nMfcc]`, flat
  * @returns  `[count][nClasses]`, flat
  */
-export function predictLogitsModelLayout(model: tf.LayersModel, xModel: Float32Array, count: number, chunk = PREDICT_CHUNK): Float32Array {
+export function predictLogitsModelLayout(
+  model: tf.LayersModel,
+  xModel: Float32Array,
+  count: number,
+  chunk = PREDICT_CHUNK,
+): Float32Array {
   const { frames, nMfcc } = modelInputShape(model);
   const per = frames * nMfcc;
   if (xModel.length !== count * per) {
-    throw new ShapeError("features", `${xModel.length} values do not make ${count} clips of [${frames}][${nMfcc}]`, "pass [count][frames][nMfcc] data");
+    throw new ShapeError(
+      "features",
+      `${xModel.length} values do not make ${count} clips of [${frames}][${nMfcc}]`,
+      "pass [count][frames][nMfcc] data",
+    );
   }
   const nClasses = outputClasses(model);
   const out = new Float32Array(count * nClasses);
@@ -71,7 +80,8 @@ export function argmaxRows(scores: Float32Array, nClasses: number): Int32Array {
   const out = new Int32Array(scores.length / nClasses);
   for (let i = 0; i < out.length; i++) {
     let best = 0;
-    for (let k = 1; k < nClasses; k++) if ((scores[i * nClasses + k] as number) > (scores[i * nClasses + best] as number)) best = k;
+    for (let k = 1; k < nClasses; k++)
+      if ((scores[i * nClasses + k] as number) > (scores[i * nClasses + best] as number)) best = k;
     out[i] = best;
   }
   return out;
@@ -101,7 +111,12 @@ export interface RowCrossEntropy {
  * Softmax cross-entropy of row `row` of `[rows][nClasses]` logits, with the log-sum-exp trick
  * (shared by the loss reports and the hand-written backward pass, so both see the same numbers).
  */
-export function rowCrossEntropy(logits: ArrayLike<number>, row: number, nClasses: number, label: number): RowCrossEntropy {
+export function rowCrossEntropy(
+  logits: ArrayLike<number>,
+  row: number,
+  nClasses: number,
+  label: number,
+): RowCrossEntropy {
   const at = row * nClasses;
   let max = -Infinity;
   let predicted = 0;
@@ -118,7 +133,11 @@ export function rowCrossEntropy(logits: ArrayLike<number>, row: number, nClasses
 }
 
 /** Mean softmax cross-entropy (nats) and accuracy of logits against integer labels. */
-export function lossAndAccuracy(logits: Float32Array, labels: ArrayLike<number>, nClasses: number): { loss: number; accuracy: number } {
+export function lossAndAccuracy(
+  logits: Float32Array,
+  labels: ArrayLike<number>,
+  nClasses: number,
+): { loss: number; accuracy: number } {
   const count = labels.length;
   let loss = 0;
   let correct = 0;

@@ -70,7 +70,8 @@ export function folderSaveHandler(dir: string): tf.io.IOHandler {
       if (artifacts.modelTopology instanceof ArrayBuffer) {
         throw new ConfigError(dir, "only Layers models (JSON topology) can be saved here", "save a tf.LayersModel");
       }
-      const weights = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+      const weights =
+        artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
       const modelJson: tf.io.ModelJSON = {
         modelTopology: artifacts.modelTopology ?? {},
         weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: artifacts.weightSpecs ?? [] }],
@@ -90,12 +91,21 @@ export function folderLoadHandler(dir: string): tf.io.IOHandler {
   return {
     load: async (): Promise<tf.io.ModelArtifacts> => {
       const path = join(dir, MODEL_JSON);
-      if (!existsSync(path)) throw new ConfigError(path, "no model.json in the model folder", "train a model first, or point to the folder that holds model.json");
+      if (!existsSync(path))
+        throw new ConfigError(
+          path,
+          "no model.json in the model folder",
+          "train a model first, or point to the folder that holds model.json",
+        );
       let json: tf.io.ModelJSON;
       try {
         json = JSON.parse(readFileSync(path, "utf8")) as tf.io.ModelJSON;
       } catch (err) {
-        throw new ConfigError(path, `not valid JSON (${err instanceof Error ? err.message : String(err)})`, "save the model again");
+        throw new ConfigError(
+          path,
+          `not valid JSON (${err instanceof Error ? err.message : String(err)})`,
+          "save the model again",
+        );
       }
       return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
         const specs: tf.io.WeightsManifestEntry[] = [];
@@ -104,7 +114,12 @@ export function folderLoadHandler(dir: string): tf.io.IOHandler {
           specs.push(...group.weights);
           for (const p of group.paths) {
             const file = join(dir, p);
-            if (!existsSync(file)) throw new ConfigError(file, "weights file named in model.json is missing", "copy the whole model folder, or save the model again");
+            if (!existsSync(file))
+              throw new ConfigError(
+                file,
+                "weights file named in model.json is missing",
+                "copy the whole model folder, or save the model again",
+              );
             const bytes = readFileSync(file);
             buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
           }
@@ -121,10 +136,19 @@ export function folderLoadHandler(dir: string): tf.io.IOHandler {
 export async function saveCnn(model: tf.LayersModel, dir: string, metadata: ModelMetadata): Promise<void> {
   const units = model.outputs[0]?.shape[1];
   if (units != null && metadata.classNames.length !== units) {
-    throw new ShapeError(join(dir, METADATA_JSON), `${metadata.classNames.length} class names for a model with ${units} outputs`, "pass one class name per output");
+    throw new ShapeError(
+      join(dir, METADATA_JSON),
+      `${metadata.classNames.length} class names for a model with ${units} outputs`,
+      "pass one class name per output",
+    );
   }
   await model.save(folderSaveHandler(dir));
-  const stored: StoredMetadata = { format: "soundcheck-cnn", formatVersion: 1, inputLayout: "[batch][frames][nMfcc]", ...metadata };
+  const stored: StoredMetadata = {
+    format: "soundcheck-cnn",
+    formatVersion: 1,
+    inputLayout: "[batch][frames][nMfcc]",
+    ...metadata,
+  };
   writeFileAtomic(join(dir, METADATA_JSON), JSON.stringify(stored, null, 2));
 }
 
@@ -134,23 +158,43 @@ export async function saveCnn(model: tf.LayersModel, dir: string, metadata: Mode
  * @param backend  "auto" keeps the backend already selected in this process (or picks the fastest);
  *   any other value selects that backend (see ensureBackend)
  */
-export async function loadCnn(dir: string, backend: BackendPreference = "auto"): Promise<{ model: tf.LayersModel; metadata: ModelMetadata }> {
+export async function loadCnn(
+  dir: string,
+  backend: BackendPreference = "auto",
+): Promise<{ model: tf.LayersModel; metadata: ModelMetadata }> {
   await ensureBackend(backend);
   const metaPath = join(dir, METADATA_JSON);
-  if (!existsSync(metaPath)) throw new ConfigError(metaPath, "no metadata.json in the model folder", "save the model with saveCnn, which writes it");
+  if (!existsSync(metaPath))
+    throw new ConfigError(
+      metaPath,
+      "no metadata.json in the model folder",
+      "save the model with saveCnn, which writes it",
+    );
   let stored: Partial<StoredMetadata>;
   try {
     stored = JSON.parse(readFileSync(metaPath, "utf8")) as Partial<StoredMetadata>;
   } catch (err) {
-    throw new ConfigError(metaPath, `not valid JSON (${err instanceof Error ? err.message : String(err)})`, "save the model again");
+    throw new ConfigError(
+      metaPath,
+      `not valid JSON (${err instanceof Error ? err.message : String(err)})`,
+      "save the model again",
+    );
   }
   if (!Array.isArray(stored.classNames) || !stored.classNames.every((c) => typeof c === "string")) {
-    throw new ConfigError(metaPath, "classNames is missing or not a list of strings", "save the model again with saveCnn");
+    throw new ConfigError(
+      metaPath,
+      "classNames is missing or not a list of strings",
+      "save the model again with saveCnn",
+    );
   }
   const model = await tf.loadLayersModel(folderLoadHandler(dir));
   const units = model.outputs[0]?.shape[1];
   if (units != null && stored.classNames.length !== units) {
-    throw new ShapeError(metaPath, `${stored.classNames.length} class names for a model with ${units} outputs`, "the folder mixes files of two models: save it again");
+    throw new ShapeError(
+      metaPath,
+      `${stored.classNames.length} class names for a model with ${units} outputs`,
+      "the folder mixes files of two models: save it again",
+    );
   }
   const metadata: ModelMetadata = { classNames: stored.classNames };
   if (stored.features !== undefined) metadata.features = stored.features;

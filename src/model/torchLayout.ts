@@ -21,7 +21,9 @@ export interface LayoutTensor {
 /** Transpose a row-major 3-D array `[a][b][c]` to `[c][b][a]`. */
 function reverse3(data: Float32Array, [a, b, c]: [number, number, number]): Float32Array {
   const out = new Float32Array(data.length);
-  for (let i = 0; i < a; i++) for (let j = 0; j < b; j++) for (let k = 0; k < c; k++) out[(k * b + j) * a + i] = data[(i * b + j) * c + k] as number;
+  for (let i = 0; i < a; i++)
+    for (let j = 0; j < b; j++)
+      for (let k = 0; k < c; k++) out[(k * b + j) * a + i] = data[(i * b + j) * c + k] as number;
   return out;
 }
 
@@ -42,7 +44,16 @@ function expectShape(what: string, got: readonly number[], want: readonly number
  */
 export function toTorchLayout(weights: readonly LayoutTensor[], config: CnnConfig = THESIS_CNN): LayoutTensor[] {
   if (weights.length !== 8) throw new Error(`expected the CNN's 8 weights, got ${weights.length}`);
-  const [w1, b1, w2, b2, wd, bd, wo, bo] = weights as [LayoutTensor, LayoutTensor, LayoutTensor, LayoutTensor, LayoutTensor, LayoutTensor, LayoutTensor, LayoutTensor];
+  const [w1, b1, w2, b2, wd, bd, wo, bo] = weights as [
+    LayoutTensor,
+    LayoutTensor,
+    LayoutTensor,
+    LayoutTensor,
+    LayoutTensor,
+    LayoutTensor,
+    LayoutTensor,
+    LayoutTensor,
+  ];
   const k = config.kernelSize;
   const flat = flattenedSize(config);
   expectShape("conv1 kernel", w1.shape, [k, config.nMfcc, config.conv1Filters]);
@@ -57,7 +68,10 @@ export function toTorchLayout(weights: readonly LayoutTensor[], config: CnnConfi
   return [
     { shape: [config.conv1Filters, config.nMfcc, k], data: reverse3(w1.data, [k, config.nMfcc, config.conv1Filters]) },
     { shape: [...b1.shape], data: b1.data.slice() },
-    { shape: [config.conv2Filters, config.conv1Filters, k], data: reverse3(w2.data, [k, config.conv1Filters, config.conv2Filters]) },
+    {
+      shape: [config.conv2Filters, config.conv1Filters, k],
+      data: reverse3(w2.data, [k, config.conv1Filters, config.conv2Filters]),
+    },
     { shape: [...b2.shape], data: b2.data.slice() },
     { shape: [config.denseUnits, flat], data: dense },
     { shape: [...bd.shape], data: bd.data.slice() },
@@ -69,7 +83,16 @@ export function toTorchLayout(weights: readonly LayoutTensor[], config: CnnConfi
 /** PyTorch's 8 parameters (thesis_cnn.py's `model.parameters()` order) as our trainable weights. */
 export function fromTorchLayout(params: readonly LayoutTensor[], config: CnnConfig = THESIS_CNN): LayoutTensor[] {
   if (params.length !== 8) throw new Error(`expected the CNN's 8 parameters, got ${params.length}`);
-  const [w1, b1, w2, b2, wd, bd, wo, bo] = params as [LayoutTensor, LayoutTensor, LayoutTensor, LayoutTensor, LayoutTensor, LayoutTensor, LayoutTensor, LayoutTensor];
+  const [w1, b1, w2, b2, wd, bd, wo, bo] = params as [
+    LayoutTensor,
+    LayoutTensor,
+    LayoutTensor,
+    LayoutTensor,
+    LayoutTensor,
+    LayoutTensor,
+    LayoutTensor,
+    LayoutTensor,
+  ];
   const k = config.kernelSize;
   const flat = flattenedSize(config);
   expectShape("Conv1d 1 weight", w1.shape, [config.conv1Filters, config.nMfcc, k]);
@@ -84,7 +107,10 @@ export function fromTorchLayout(params: readonly LayoutTensor[], config: CnnConf
   return [
     { shape: [k, config.nMfcc, config.conv1Filters], data: reverse3(w1.data, [config.conv1Filters, config.nMfcc, k]) },
     { shape: [...b1.shape], data: b1.data.slice() },
-    { shape: [k, config.conv1Filters, config.conv2Filters], data: reverse3(w2.data, [config.conv2Filters, config.conv1Filters, k]) },
+    {
+      shape: [k, config.conv1Filters, config.conv2Filters],
+      data: reverse3(w2.data, [config.conv2Filters, config.conv1Filters, k]),
+    },
     { shape: [...b2.shape], data: b2.data.slice() },
     { shape: [flat, config.denseUnits], data: dense },
     { shape: [...bd.shape], data: bd.data.slice() },

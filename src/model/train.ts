@@ -170,17 +170,32 @@ function checkOptions(o: TrainOptions): void {
   const bad = (setting: string, problem: string, fix: string): never => {
     throw new ConfigError(`training.${setting}`, problem, fix);
   };
-  if (!Number.isInteger(o.epochs) || o.epochs < 1) bad("epochs", `must be a positive integer, got ${o.epochs}`, "set epochs >= 1");
-  if (o.batchSize !== "full" && (!Number.isInteger(o.batchSize) || o.batchSize < 1)) bad("batchSize", `must be a positive integer or "full", got ${o.batchSize}`, "use e.g. 32");
+  if (!Number.isInteger(o.epochs) || o.epochs < 1)
+    bad("epochs", `must be a positive integer, got ${o.epochs}`, "set epochs >= 1");
+  if (o.batchSize !== "full" && (!Number.isInteger(o.batchSize) || o.batchSize < 1))
+    bad("batchSize", `must be a positive integer or "full", got ${o.batchSize}`, "use e.g. 32");
   if (!(o.learningRate > 0)) bad("learningRate", `must be > 0, got ${o.learningRate}`, "use 0.001");
-  if (!(o.validationSplit >= 0 && o.validationSplit < 1)) bad("validationSplit", `must be in [0, 1), got ${o.validationSplit}`, "use e.g. 0.2, or 0 for none");
+  if (!(o.validationSplit >= 0 && o.validationSplit < 1))
+    bad("validationSplit", `must be in [0, 1), got ${o.validationSplit}`, "use e.g. 0.2, or 0 for none");
   if (o.earlyStoppingPatience !== null && (!Number.isInteger(o.earlyStoppingPatience) || o.earlyStoppingPatience < 1)) {
     bad("earlyStoppingPatience", `must be a positive integer or null, got ${o.earlyStoppingPatience}`, "use e.g. 5");
   }
-  if (o.earlyStoppingPatience !== null && o.validationSplit === 0 && (o.validationIndices?.length ?? 0) === 0) bad("earlyStoppingPatience", "early stopping needs validation data", "set validationSplit > 0 or earlyStoppingPatience to null");
-  if (!Number.isInteger(o.reportEvery) || o.reportEvery < 1) bad("reportEvery", `must be a positive integer, got ${o.reportEvery}`, "use 1 or 10");
-  if (!Number.isInteger(o.microBatch) || o.microBatch < 1) bad("microBatch", `must be a positive integer, got ${o.microBatch}`, `use ${MICRO_BATCH_ROWS}`);
-  if (o.workers !== null && (!Number.isInteger(o.workers) || o.workers < 1)) bad("workers", `must be a positive integer or null, got ${o.workers}`, "use 1 for one thread, or null for one per core");
+  if (o.earlyStoppingPatience !== null && o.validationSplit === 0 && (o.validationIndices?.length ?? 0) === 0)
+    bad(
+      "earlyStoppingPatience",
+      "early stopping needs validation data",
+      "set validationSplit > 0 or earlyStoppingPatience to null",
+    );
+  if (!Number.isInteger(o.reportEvery) || o.reportEvery < 1)
+    bad("reportEvery", `must be a positive integer, got ${o.reportEvery}`, "use 1 or 10");
+  if (!Number.isInteger(o.microBatch) || o.microBatch < 1)
+    bad("microBatch", `must be a positive integer, got ${o.microBatch}`, `use ${MICRO_BATCH_ROWS}`);
+  if (o.workers !== null && (!Number.isInteger(o.workers) || o.workers < 1))
+    bad(
+      "workers",
+      `must be a positive integer or null, got ${o.workers}`,
+      "use 1 for one thread, or null for one per core",
+    );
 }
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -206,14 +221,24 @@ export async function trainCnn(
 ): Promise<TrainResult> {
   const o: TrainOptions = { ...THESIS_TRAINING, ...options };
   checkOptions(o);
-  if (shape.length !== 3) throw new ShapeError("features", `expected shape [count, nMfcc, frames], got [${shape.join(", ")}]`, "pass the .npy shape of the MFCC array");
+  if (shape.length !== 3)
+    throw new ShapeError(
+      "features",
+      `expected shape [count, nMfcc, frames], got [${shape.join(", ")}]`,
+      "pass the .npy shape of the MFCC array",
+    );
   const [count, nMfcc, frames] = shape as [number, number, number];
-  if (y.length !== count) throw new ShapeError("labels", `${y.length} labels for ${count} clips`, "pass one label per clip");
+  if (y.length !== count)
+    throw new ShapeError("labels", `${y.length} labels for ${count} clips`, "pass one label per clip");
   const nClasses = o.cnn.nClasses ?? THESIS_CNN.nClasses;
   const labels = Int32Array.from(y as ArrayLike<number>);
   labels.forEach((label, i) => {
     if (!Number.isInteger(label) || label < 0 || label >= nClasses) {
-      throw new ShapeError("labels", `label ${label} of clip ${i} is not a class index in [0, ${nClasses})`, "encode classes as 0..nClasses-1");
+      throw new ShapeError(
+        "labels",
+        `label ${label} of clip ${i} is not a class index in [0, ${nClasses})`,
+        "encode classes as 0..nClasses-1",
+      );
     }
   });
 
@@ -222,7 +247,8 @@ export async function trainCnn(
   let valIdx: number[];
   let trainIdx: number[];
   const checkIndex = (setting: string, i: number): void => {
-    if (!Number.isInteger(i) || i < 0 || i >= count) throw new ShapeError(`training.${setting}`, `index ${i} is not a clip in [0, ${count})`, "pass indices of clips");
+    if (!Number.isInteger(i) || i < 0 || i >= count)
+      throw new ShapeError(`training.${setting}`, `index ${i} is not a clip in [0, ${count})`, "pass indices of clips");
   };
   if (o.trainIndices !== undefined) {
     trainIdx = Array.from(o.trainIndices);
@@ -232,7 +258,12 @@ export async function trainCnn(
   } else if (o.validationIndices !== undefined) {
     const held = new Uint8Array(count);
     for (const i of o.validationIndices) {
-      if (!Number.isInteger(i) || i < 0 || i >= count) throw new ShapeError("training.validationIndices", `index ${i} is not a clip in [0, ${count})`, "pass indices of the clips to hold out");
+      if (!Number.isInteger(i) || i < 0 || i >= count)
+        throw new ShapeError(
+          "training.validationIndices",
+          `index ${i} is not a clip in [0, ${count})`,
+          "pass indices of the clips to hold out",
+        );
       held[i] = 1;
     }
     valIdx = [];
@@ -246,13 +277,24 @@ export async function trainCnn(
     trainIdx = all.slice(nVal).sort((a, b) => a - b);
   }
   const valCount = valIdx.length;
-  if (trainIdx.length === 0) throw new ConfigError("training.validationSplit", `no clips left to train on (${count} clips, ${valCount} held out)`, "lower validationSplit or add data");
+  if (trainIdx.length === 0)
+    throw new ConfigError(
+      "training.validationSplit",
+      `no clips left to train on (${count} clips, ${valCount} held out)`,
+      "lower validationSplit or add data",
+    );
 
   const backend = await ensureBackend(o.backend);
   const cnn: CnnConfig = { ...THESIS_CNN, ...o.cnn, nMfcc, frames };
   const model = buildCnn(cnn, o.seed);
   try {
-    const history = await fit(model, backend, o, { x, labels, count, nMfcc, frames, trainIdx, valIdx, rng, cnn }, onEpoch);
+    const history = await fit(
+      model,
+      backend,
+      o,
+      { x, labels, count, nMfcc, frames, trainIdx, valIdx, rng, cnn },
+      onEpoch,
+    );
     return { model, history };
   } catch (err) {
     model.dispose();
@@ -274,7 +316,13 @@ interface FitData {
 }
 
 /** The training loop proper, on a freshly built model. */
-async function fit(model: tf.LayersModel, backend: string, o: TrainOptions, data: FitData, onEpoch?: (log: EpochLog) => void): Promise<TrainHistory> {
+async function fit(
+  model: tf.LayersModel,
+  backend: string,
+  o: TrainOptions,
+  data: FitData,
+  onEpoch?: (log: EpochLog) => void,
+): Promise<TrainHistory> {
   const { x, labels, nMfcc, frames, trainIdx, valIdx, rng } = data;
   const nClasses = model.outputs[0]?.shape[1] as number;
   const valCount = valIdx.length;
@@ -282,7 +330,12 @@ async function fit(model: tf.LayersModel, backend: string, o: TrainOptions, data
   const valY = Int32Array.from(valIdx, (i) => labels[i] as number);
 
   const variables = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
-  const adam = new FlatAdam(variables, { learningRate: o.learningRate, beta1: o.adamBeta1, beta2: o.adamBeta2, epsilon: o.adamEpsilon });
+  const adam = new FlatAdam(variables, {
+    learningRate: o.learningRate,
+    beta1: o.adamBeta1,
+    beta2: o.adamBeta2,
+    epsilon: o.adamEpsilon,
+  });
   const batch = o.batchSize === "full" ? trainIdx.length : Math.min(o.batchSize, trainIdx.length);
   const fullBatch = batch === trainIdx.length;
   const order = trainIdx.slice();
@@ -293,10 +346,25 @@ async function fit(model: tf.LayersModel, backend: string, o: TrainOptions, data
   const explicit = o.gradients === "explicit" && cnnBackpropUnsupported(model) === null;
   const backprop = explicit ? cnnBackprop(model) : null;
   const gradients = backprop !== null ? explicitSummedGradients(backprop) : tapeSummedGradients(model, variables);
-  const workers = resolveTrainWorkers(o.workers, { backend, explicitGradients: explicit, trainCount: trainIdx.length, batch, microBatch: o.microBatch, epochs: o.epochs });
+  const workers = resolveTrainWorkers(o.workers, {
+    backend,
+    explicitGradients: explicit,
+    trainCount: trainIdx.length,
+    batch,
+    microBatch: o.microBatch,
+    epochs: o.epochs,
+  });
 
   const history: TrainHistory = {
-    loss: [], accuracy: [], epochSeconds: [], weightsFromEpoch: 0, stoppedEarly: false, backend, trainCount: trainIdx.length, valCount, workers,
+    loss: [],
+    accuracy: [],
+    epochSeconds: [],
+    weightsFromEpoch: 0,
+    stoppedEarly: false,
+    backend,
+    trainCount: trainIdx.length,
+    valCount,
+    workers,
   };
   if (valCount > 0) {
     history.valLoss = [];
@@ -348,7 +416,12 @@ async function fit(model: tf.LayersModel, backend: string, o: TrainOptions, data
 
   try {
     if (workers > 1) {
-      pool = await GradientWorkers.start(workers, { backend: backendPreferenceOf(backend), cnn: data.cnn, paramCount: adam.size, x });
+      pool = await GradientWorkers.start(workers, {
+        backend: backendPreferenceOf(backend),
+        cnn: data.cnn,
+        paramCount: adam.size,
+        x,
+      });
     }
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       const t0 = performance.now();
@@ -378,14 +451,24 @@ async function fit(model: tf.LayersModel, backend: string, o: TrainOptions, data
       let stop = false;
       if (valLoss !== undefined && o.earlyStoppingPatience !== null) {
         if (valLoss < best.loss) {
-          best = { loss: valLoss, epoch, weights: o.restoreBestWeights ? variables.map((v) => (v.dataSync() as Float32Array).slice()) : null };
+          best = {
+            loss: valLoss,
+            epoch,
+            weights: o.restoreBestWeights ? variables.map((v) => (v.dataSync() as Float32Array).slice()) : null,
+          };
           sinceBest = 0;
         } else if (++sinceBest >= o.earlyStoppingPatience) {
           stop = epoch < o.epochs;
         }
       }
       if (onEpoch !== undefined && (epoch % o.reportEvery === 0 || epoch === o.epochs || stop)) {
-        const log: EpochLog = { epoch, epochs: o.epochs, loss: history.loss[epoch - 1] as number, accuracy: history.accuracy[epoch - 1] as number, seconds };
+        const log: EpochLog = {
+          epoch,
+          epochs: o.epochs,
+          loss: history.loss[epoch - 1] as number,
+          accuracy: history.accuracy[epoch - 1] as number,
+          seconds,
+        };
         if (valLoss !== undefined) log.valLoss = valLoss;
         if (valAccuracy !== undefined) log.valAccuracy = valAccuracy;
         onEpoch(log);

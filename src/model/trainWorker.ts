@@ -56,7 +56,10 @@ function assignParameters(variables: readonly tf.Variable[], params: Float32Arra
   if (at !== params.length) throw new Error(`received ${params.length} parameters, the model has ${at}`);
 }
 
-function micro(s: State, request: Extract<WorkerRequest, { type: "micro" }>): { reply: WorkerReply; transfer: ArrayBuffer[] } {
+function micro(
+  s: State,
+  request: Extract<WorkerRequest, { type: "micro" }>,
+): { reply: WorkerReply; transfer: ArrayBuffer[] } {
   if (request.params !== null) {
     assignParameters(s.variables, request.params);
     s.step = request.step;
@@ -79,6 +82,10 @@ port.on("message", (request: WorkerRequest) => {
   };
   handle().then(
     ({ reply, transfer }) => port.postMessage(reply, transfer),
-    (err: unknown) => port.postMessage({ type: "error", message: err instanceof Error ? err.stack ?? err.message : String(err) } satisfies WorkerReply),
+    (err: unknown) =>
+      port.postMessage({
+        type: "error",
+        message: err instanceof Error ? (err.stack ?? err.message) : String(err),
+      } satisfies WorkerReply),
   );
 });

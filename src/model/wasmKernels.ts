@@ -141,7 +141,8 @@ interface StockKernels {
 let stock: StockKernels | null = null;
 
 function stockKernels(): StockKernels {
-  if (stock === null) throw new Error("wasmKernels: call registerWasmTrainingKernels() after the wasm backend is ready");
+  if (stock === null)
+    throw new Error("wasmKernels: call registerWasmTrainingKernels() after the wasm backend is ready");
   return stock;
 }
 
@@ -200,10 +201,16 @@ function convGeometry(
   kernel: string,
   xShape: number[],
   filterShape: number[],
-  attrs: { strides: [number, number] | number; pad: Conv2DBackpropFilterAttrs["pad"]; dataFormat: "NHWC" | "NCHW"; dimRoundingMode?: "floor" | "round" | "ceil" },
+  attrs: {
+    strides: [number, number] | number;
+    pad: Conv2DBackpropFilterAttrs["pad"];
+    dataFormat: "NHWC" | "NCHW";
+    dimRoundingMode?: "floor" | "round" | "ceil";
+  },
 ): ConvGeometry {
   const format = backend_util.convertConv2DDataFormat(attrs.dataFormat);
-  if (format !== "channelsLast") throw new Error(`${kernel} (soundcheck wasm kernel): only NHWC data is supported, got ${attrs.dataFormat}`);
+  if (format !== "channelsLast")
+    throw new Error(`${kernel} (soundcheck wasm kernel): only NHWC data is supported, got ${attrs.dataFormat}`);
   const info = backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
     filterShape as [number, number, number, number],
@@ -393,7 +400,18 @@ function conv2DBackpropInput(args: KernelArgs): TensorInfo {
  * @param step  float distance between consecutive windows in a row; `second` from a window's first
  *   element to its second; `rowSkip` extra distance after each row (the second row of a 2x1 window)
  */
-function maxPoolGradPairs(heap: Float32Array, xOff: number, dyOff: number, dxOff: number, rows: number, perRow: number, ch: number, step: number, second: number, rowSkip: number): void {
+function maxPoolGradPairs(
+  heap: Float32Array,
+  xOff: number,
+  dyOff: number,
+  dxOff: number,
+  rows: number,
+  perRow: number,
+  ch: number,
+  step: number,
+  second: number,
+  rowSkip: number,
+): void {
   let base = 0;
   let dyIdx = dyOff;
   for (let r = 0; r < rows; r++) {
@@ -444,11 +462,28 @@ function maxPoolGrad(args: KernelArgs): TensorInfo {
   const xOff = floatOffset(backend, x);
   const dxOff = floatOffset(backend, dx);
   const dyOff = floatOffset(backend, dy);
-  const tilesExactly = padTop === 0 && padLeft === 0 && strideHeight === fH && strideWidth === fW && inHeight === outHeight * fH && inWidth === outWidth * fW;
+  const tilesExactly =
+    padTop === 0 &&
+    padLeft === 0 &&
+    strideHeight === fH &&
+    strideWidth === fW &&
+    inHeight === outHeight * fH &&
+    inWidth === outWidth * fW;
   if (tilesExactly && fH * fW === 2) {
     // MaxPooling1D(2)'s case: disjoint windows of two covering the whole input.
     const second = fH === 2 ? inWidth * ch : ch;
-    maxPoolGradPairs(heap, xOff, dyOff, dxOff, batchSize * outHeight, outWidth, ch, fW * ch, second, (fH - 1) * inWidth * ch);
+    maxPoolGradPairs(
+      heap,
+      xOff,
+      dyOff,
+      dxOff,
+      batchSize * outHeight,
+      outWidth,
+      ch,
+      fW * ch,
+      second,
+      (fH - 1) * inWidth * ch,
+    );
     return dx;
   }
   let dyIdx = dyOff;
@@ -509,7 +544,11 @@ function batchMatMul(args: KernelArgs): TensorInfo {
     return c;
   };
   const multiply = (x: TensorInfo, y: TensorInfo): TensorInfo =>
-    stockKernels().batchMatMul({ inputs: { a: x, b: y }, backend, attrs: { transposeA: false, transposeB: false } }) as TensorInfo;
+    stockKernels().batchMatMul({
+      inputs: { a: x, b: y },
+      backend,
+      attrs: { transposeA: false, transposeB: false },
+    }) as TensorInfo;
   const sizeA = size(a.shape);
   const sizeB = size(b.shape);
   const single = size(a.shape.slice(0, -2)) === 1 && size(b.shape.slice(0, -2)) === 1;
@@ -537,7 +576,10 @@ function batchMatMul(args: KernelArgs): TensorInfo {
 function sum(args: KernelArgs): TensorInfo {
   const x = input(args, "x");
   const { axis, keepDims } = attrsOf<SumAttrs>(args);
-  const axes = util.parseAxisParam(axis, x.shape).slice().sort((a, b) => a - b);
+  const axes = util
+    .parseAxisParam(axis, x.shape)
+    .slice()
+    .sort((a, b) => a - b);
   const leading = axes.length > 0 && axes.length < x.shape.length && axes.every((a, i) => a === i);
   if (x.dtype !== "float32" || !leading) return stockKernels().sum(args) as TensorInfo;
   const backend = wasmBackendOf(args);
@@ -553,7 +595,12 @@ function sum(args: KernelArgs): TensorInfo {
   for (; r + 4 <= rows; r += 4) {
     const row = xOff + r * cols;
     for (let c = 0; c < cols; c++) {
-      acc[c] = (acc[c] as number) + ((heap[row + c] as number) + (heap[row + cols + c] as number) + (heap[row + 2 * cols + c] as number) + (heap[row + 3 * cols + c] as number));
+      acc[c] =
+        (acc[c] as number) +
+        ((heap[row + c] as number) +
+          (heap[row + cols + c] as number) +
+          (heap[row + 2 * cols + c] as number) +
+          (heap[row + 3 * cols + c] as number));
     }
   }
   for (; r < rows; r++) {
@@ -575,7 +622,11 @@ function slice(args: KernelArgs): TensorInfo {
   if (x.dtype === "string" || x.dtype === "complex64") return stockKernels().slice(args) as TensorInfo;
   const backend = wasmBackendOf(args);
   const { begin, size: sizeAttr } = attrsOf<SliceAttrs>(args);
-  const [start, extent] = slice_util.parseSliceParams(x as unknown as Parameters<typeof slice_util.parseSliceParams>[0], begin, sizeAttr);
+  const [start, extent] = slice_util.parseSliceParams(
+    x as unknown as Parameters<typeof slice_util.parseSliceParams>[0],
+    begin,
+    sizeAttr,
+  );
   const out = backend.makeOutput(extent, x.dtype);
   const count = size(extent);
   if (count === 0) return out;
@@ -619,7 +670,11 @@ function splitV(args: KernelArgs): TensorInfo[] {
   if (x.dtype === "string" || x.dtype === "complex64") return stockKernels().splitV(args) as TensorInfo[];
   const { numOrSizeSplits, axis } = attrsOf<SplitVAttrs>(args);
   const along = util.parseAxisParam(axis, x.shape)[0] as number;
-  const sizes = backend_util.prepareSplitSize(x as unknown as Parameters<typeof backend_util.prepareSplitSize>[0], numOrSizeSplits, along);
+  const sizes = backend_util.prepareSplitSize(
+    x as unknown as Parameters<typeof backend_util.prepareSplitSize>[0],
+    numOrSizeSplits,
+    along,
+  );
   const begin = new Array<number>(x.shape.length).fill(0);
   return sizes.map((s) => {
     const extent = x.shape.slice();
@@ -660,10 +715,26 @@ export function registerWasmTrainingKernels(): void {
   const sumKernel = getKernel(Sum, "wasm");
   const sliceKernel = getKernel(Slice, "wasm");
   const splitKernel = getKernel(SplitV, "wasm");
-  if (matMul === undefined || transpose === undefined || ident === undefined || sumKernel === undefined || sliceKernel === undefined || splitKernel === undefined) {
+  if (
+    matMul === undefined ||
+    transpose === undefined ||
+    ident === undefined ||
+    sumKernel === undefined ||
+    sliceKernel === undefined ||
+    splitKernel === undefined
+  ) {
     throw new Error("wasmKernels: @tensorflow/tfjs-backend-wasm is not loaded (no wasm BatchMatMul/Transpose kernel)");
   }
-  stock = { batchMatMul: matMul.kernelFunc, batchMatMulSetup: matMul.setupFunc, transpose: transpose.kernelFunc, identity: ident.kernelFunc, sum: sumKernel.kernelFunc, sumSetup: sumKernel.setupFunc, slice: sliceKernel.kernelFunc, splitV: splitKernel.kernelFunc };
+  stock = {
+    batchMatMul: matMul.kernelFunc,
+    batchMatMulSetup: matMul.setupFunc,
+    transpose: transpose.kernelFunc,
+    identity: ident.kernelFunc,
+    sum: sumKernel.kernelFunc,
+    sumSetup: sumKernel.setupFunc,
+    slice: sliceKernel.kernelFunc,
+    splitV: splitKernel.kernelFunc,
+  };
   for (const name of REPLACED) {
     if (getKernel(name, "wasm") !== undefined) unregisterKernel(name, "wasm");
   }
@@ -687,4 +758,13 @@ export function registerWasmTrainingKernels(): void {
 }
 
 /** Names of the kernels {@link registerWasmTrainingKernels} adds or replaces on `wasm`. */
-export const WASM_TRAINING_KERNELS: readonly string[] = [Conv2DBackpropFilter, Conv2DBackpropInput, MaxPoolGrad, BatchMatMul, Identity, Sum, Slice, SplitV];
+export const WASM_TRAINING_KERNELS: readonly string[] = [
+  Conv2DBackpropFilter,
+  Conv2DBackpropInput,
+  MaxPoolGrad,
+  BatchMatMul,
+  Identity,
+  Sum,
+  Slice,
+  SplitV,
+];

@@ -14,7 +14,10 @@ export function audioPlayerHtml(samples: Float32Array, sampleRateHz: number, lab
 }
 
 /** Players for several clips in a row, e.g. one per augmentation. */
-export function audioGalleryBundle(clips: ReadonlyArray<{ name: string; samples: Float32Array }>, sampleRateHz: number): MimeBundle {
+export function audioGalleryBundle(
+  clips: ReadonlyArray<{ name: string; samples: Float32Array }>,
+  sampleRateHz: number,
+): MimeBundle {
   return {
     "text/html": `<div class="soundcheck-audio-gallery" style="display:flex;flex-wrap:wrap">${clips.map((c) => audioPlayerHtml(c.samples, sampleRateHz, c.name)).join("")}</div>`,
     "text/plain": `Audio players: ${clips.map((c) => `${c.name} (${(c.samples.length / sampleRateHz).toFixed(2)} s)`).join(", ")}`,

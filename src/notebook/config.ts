@@ -1,5 +1,11 @@
 import { resolve } from "node:path";
-import { mergeConfig, presetConfig, type PipelineConfig, type PipelineConfigOverrides, type PresetName } from "../config/pipeline";
+import {
+  mergeConfig,
+  presetConfig,
+  type PipelineConfig,
+  type PipelineConfigOverrides,
+  type PresetName,
+} from "../config/pipeline";
 
 /** The project folder (the one holding package.json and data/), found from this module. */
 export const PROJECT_ROOT = resolve(__dirname, "..", "..");
@@ -20,7 +26,10 @@ export function notebookOutputRoot(projectRoot: string = PROJECT_ROOT): string {
  * everything generated under {@link notebookOutputRoot}, and the loss reported every epoch (for
  * the live curve).
  */
-export function notebookConfig(overrides: PipelineConfigOverrides = {}, projectRoot: string = PROJECT_ROOT): PipelineConfig {
+export function notebookConfig(
+  overrides: PipelineConfigOverrides = {},
+  projectRoot: string = PROJECT_ROOT,
+): PipelineConfig {
   return notebookPresetConfig("thesis", overrides, projectRoot);
 }
 
@@ -28,13 +37,22 @@ export function notebookConfig(overrides: PipelineConfigOverrides = {}, projectR
  * Like {@link notebookConfig}, from another preset. Presets other than thesis generate their
  * files under `<notebookOutputRoot>/<preset>/`, so they never overwrite the thesis notebooks'.
  */
-export function notebookPresetConfig(preset: PresetName, overrides: PipelineConfigOverrides = {}, projectRoot: string = PROJECT_ROOT): PipelineConfig {
+export function notebookPresetConfig(
+  preset: PresetName,
+  overrides: PipelineConfigOverrides = {},
+  projectRoot: string = PROJECT_ROOT,
+): PipelineConfig {
   const out = preset === "thesis" ? notebookOutputRoot(projectRoot) : resolve(notebookOutputRoot(projectRoot), preset);
   const base = presetConfig(preset, projectRoot);
   const raw = (folder: keyof PipelineConfig["layout"]) => resolve(base.dataRoot, base.layout[folder]);
   const config = mergeConfig(base, {
     dataRoot: resolve(out, "data"),
-    layout: { rawBroken: raw("rawBroken"), rawNormal: raw("rawNormal"), rawUnseenBroken: raw("rawUnseenBroken"), rawUnseenNormal: raw("rawUnseenNormal") },
+    layout: {
+      rawBroken: raw("rawBroken"),
+      rawNormal: raw("rawNormal"),
+      rawUnseenBroken: raw("rawUnseenBroken"),
+      rawUnseenNormal: raw("rawUnseenNormal"),
+    },
     modelDir: resolve(out, "models", "cnn_model"),
     reportsDir: resolve(out, "reports"),
     train: { logEveryEpochs: 1 },

@@ -39,7 +39,10 @@ export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
  */
 export type DisplaySink = (bundle: MimeBundle, displayId: string | undefined, update: boolean) => void;
 
-type KernelWriter = (content: { data: MimeBundle; metadata: Record<string, unknown>; transient: { display_id?: string } }, update: boolean) => void;
+type KernelWriter = (
+  content: { data: MimeBundle; metadata: Record<string, unknown>; transient: { display_id?: string } },
+  update: boolean,
+) => void;
 
 /**
  * The running tslab kernel's display writer, or null outside a kernel (plain Node, tests, or a
@@ -56,7 +59,8 @@ export function tslabSink(): DisplaySink | null {
   }
   if (typeof writer !== "function") return null;
   const write = writer;
-  return (bundle, displayId, update) => write({ data: bundle, metadata: {}, transient: displayId === undefined ? {} : { display_id: displayId } }, update);
+  return (bundle, displayId, update) =>
+    write({ data: bundle, metadata: {}, transient: displayId === undefined ? {} : { display_id: displayId } }, update);
 }
 
 let sinkOverride: DisplaySink | null = null;
@@ -126,7 +130,11 @@ function staticImageHtml(image: StaticImage, title: string): string {
  * bundle also carries it (`image/png` or `image/svg+xml`) and the HTML shows it until plotly.js
  * draws the interactive figure over it, so it stays visible where scripts do not run.
  */
-export function figureBundle(fig: Figure, divId: string = `soundcheck-fig-${newDisplayId()}`, image: StaticImage | null = null): MimeBundle {
+export function figureBundle(
+  fig: Figure,
+  divId: string = `soundcheck-fig-${newDisplayId()}`,
+  image: StaticImage | null = null,
+): MimeBundle {
   const { width, height } = figureSize(fig);
   const config = { displaylogo: false, ...(fig.config ?? {}) };
   const html =
@@ -224,18 +232,33 @@ export function showMarkdown(markdown: string): void {
  * A table as HTML (with a plain-text copy): `columns` are the header, each row one value per
  * column; numbers are right-aligned and shown with `digits` decimals unless integers.
  */
-export function tableBundle(columns: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>, digits = 3): MimeBundle {
-  const fmt = (v: string | number) => (typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(digits)) : v);
-  const cell = (v: string | number, tag: string) => `<${tag} style="text-align:${typeof v === "number" ? "right" : "left"};padding:2px 10px">${escapeHtml(fmt(v))}</${tag}>`;
+export function tableBundle(
+  columns: readonly string[],
+  rows: ReadonlyArray<ReadonlyArray<string | number>>,
+  digits = 3,
+): MimeBundle {
+  const fmt = (v: string | number) =>
+    typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(digits)) : v;
+  const cell = (v: string | number, tag: string) =>
+    `<${tag} style="text-align:${typeof v === "number" ? "right" : "left"};padding:2px 10px">${escapeHtml(fmt(v))}</${tag}>`;
   const html = `<table class="soundcheck-table" style="border-collapse:collapse"><thead><tr>${columns.map((c) => cell(c, "th")).join("")}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((v) => cell(v, "td")).join("")}</tr>`)
     .join("")}</tbody></table>`;
   const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => fmt(r[i] ?? "").length)));
-  const line = (r: ReadonlyArray<string | number>) => r.map((v, i) => (typeof v === "number" ? fmt(v).padStart(widths[i] as number) : fmt(v).padEnd(widths[i] as number))).join("  ");
+  const line = (r: ReadonlyArray<string | number>) =>
+    r
+      .map((v, i) =>
+        typeof v === "number" ? fmt(v).padStart(widths[i] as number) : fmt(v).padEnd(widths[i] as number),
+      )
+      .join("  ");
   return { "text/html": html, "text/plain": [line(columns), ...rows.map(line)].join("\n") };
 }
 
 /** Show a table (see {@link tableBundle}). */
-export function showTable(columns: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>, digits = 3): void {
+export function showTable(
+  columns: readonly string[],
+  rows: ReadonlyArray<ReadonlyArray<string | number>>,
+  digits = 3,
+): void {
   displayBundle(tableBundle(columns, rows, digits));
 }

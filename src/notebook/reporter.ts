@@ -36,7 +36,10 @@ export class NotebookReporter extends CollectingReporter {
       const lines = this.infos.slice(-(this.options.logLines ?? 12));
       const skipped = this.infos.length - lines.length;
       const text = (skipped > 0 ? [`... ${skipped} earlier lines`, ...lines] : lines).join("\n");
-      this.log.show({ "text/plain": text, "text/html": `<pre style="font-size:smaller;margin:0">${escapeHtml(text)}</pre>` });
+      this.log.show({
+        "text/plain": text,
+        "text/html": `<pre style="font-size:smaller;margin:0">${escapeHtml(text)}</pre>`,
+      });
     }
     this.options.onInfo?.(message);
   }

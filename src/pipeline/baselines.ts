@@ -41,30 +41,59 @@ export function quantile(values: ArrayLike<number>, q: number): number {
   return (sorted[lo] as number) + ((sorted[hi] as number) - (sorted[lo] as number)) * (pos - lo);
 }
 
-function validationThreshold(config: PipelineConfig, validation: FeatureSet | null, score: (x: Float32Array, count: number) => Float64Array): ScoreThreshold | null {
+function validationThreshold(
+  config: PipelineConfig,
+  validation: FeatureSet | null,
+  score: (x: Float32Array, count: number) => Float64Array,
+): ScoreThreshold | null {
   if (config.train.threshold !== "validation" || validation === null || !bothClassesPresent(validation.y)) return null;
   const n = validation.shape[0] as number;
   const chosen = chooseThreshold(validation.y, score(validation.x, n), "balancedAccuracy");
-  return { value: chosen.threshold, source: `chosen on validation rows (${n} rows) by balancedAccuracy (${chosen.value.toFixed(4)})` };
+  return {
+    value: chosen.threshold,
+    source: `chosen on validation rows (${n} rows) by balancedAccuracy (${chosen.value.toFixed(4)})`,
+  };
 }
 
 /** Fit the baselines named in `config.evaluate.baselines` on `train` (see the module comment). */
-export function fitBaselines(config: PipelineConfig, train: FeatureSet, validation: FeatureSet | null, reporter: Reporter): FittedScorer[] {
+export function fitBaselines(
+  config: PipelineConfig,
+  train: FeatureSet,
+  validation: FeatureSet | null,
+  reporter: Reporter,
+): FittedScorer[] {
   const [rows, nMfcc, frames] = train.shape as [number, number, number];
   const out: FittedScorer[] = [];
   for (const name of config.evaluate.baselines) {
     if (name === "logistic-regression") {
-      const model = trainLogisticRegression(pooledMfccStatistics(train.x, rows, nMfcc, frames), train.y, 2 * nMfcc, { classWeight: config.train.classBalance === "none" ? null : "balanced" });
-      if (!model.converged) reporter.warn(`logistic-regression baseline: Newton's method did not converge in ${model.iterations} iterations`);
-      const score = (x: Float32Array, count: number) => scoreLogisticRegression(model, pooledMfccStatistics(x, count, nMfcc, frames));
-      out.push({ name, scoreName: "P(broken), logistic regression", score, threshold: validationThreshold(config, validation, score) ?? { value: 0.5, source: "argmax (P(broken) >= 0.5)" } });
+      const model = trainLogisticRegression(pooledMfccStatistics(train.x, rows, nMfcc, frames), train.y, 2 * nMfcc, {
+        classWeight: config.train.classBalance === "none" ? null : "balanced",
+      });
+      if (!model.converged)
+        reporter.warn(
+          `logistic-regression baseline: Newton's method did not converge in ${model.iterations} iterations`,
+        );
+      const score = (x: Float32Array, count: number) =>
+        scoreLogisticRegression(model, pooledMfccStatistics(x, count, nMfcc, frames));
+      out.push({
+        name,
+        scoreName: "P(broken), logistic regression",
+        score,
+        threshold: validationThreshold(config, validation, score) ?? {
+          value: 0.5,
+          source: "argmax (P(broken) >= 0.5)",
+        },
+      });
     } else {
       const normalRows = Int32Array.from(Array.from(train.y.keys()).filter((i) => train.y[i] === 0));
       const normalX = takeRows(train.x, nMfcc * frames, normalRows);
       const model = trainAutoencoder(normalX, normalRows.length, nMfcc, frames, { seed: config.train.seed });
       const score = (x: Float32Array, count: number) => scoreAutoencoder(model, x, count, nMfcc, frames);
       const fromValidation = validationThreshold(config, validation, score);
-      const threshold = fromValidation ?? { value: quantile(score(normalX, normalRows.length), 0.9), source: "90th percentile of the normal training clips' errors" };
+      const threshold = fromValidation ?? {
+        value: quantile(score(normalX, normalRows.length), 0.9),
+        source: "90th percentile of the normal training clips' errors",
+      };
       out.push({ name, scoreName: "reconstruction error (autoencoder on normal clips)", score, threshold });
     }
   }

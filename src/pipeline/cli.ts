@@ -2,7 +2,16 @@ import { parseArgs } from "node:util";
 import { createInterface } from "node:readline/promises";
 import { existsSync, readdirSync } from "node:fs";
 import { extname, resolve } from "node:path";
-import { mergeConfig, PRESETS, presetConfig, readConfigFile, validateConfig, dataPath, type PipelineConfig, type PipelineConfigOverrides } from "../config/pipeline";
+import {
+  mergeConfig,
+  PRESETS,
+  presetConfig,
+  readConfigFile,
+  validateConfig,
+  dataPath,
+  type PipelineConfig,
+  type PipelineConfigOverrides,
+} from "../config/pipeline";
 import { GENERATED_FOLDERS, emptyGeneratedFolder } from "../data/dataset";
 import { saveNpy } from "../data/npy";
 import { SoundcheckError } from "../errors";
@@ -125,14 +134,16 @@ function numberFlag(values: Values, name: keyof Values, integer = true): number 
   const raw = values[name];
   if (raw === undefined || typeof raw !== "string") return undefined;
   const n = Number(raw);
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new UsageError(`--${name} must be ${integer ? "an integer" : "a number"}, got "${raw}"`);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)))
+    throw new UsageError(`--${name} must be ${integer ? "an integer" : "a number"}, got "${raw}"`);
   return n;
 }
 
 /** Build the run's configuration: preset, then the JSON file, then flags. */
 export function configFromFlags(values: Values, cwd: string = process.cwd(), now: Date = new Date()): PipelineConfig {
   const presetName = values.preset ?? "thesis";
-  if (!Object.hasOwn(PRESETS, presetName)) throw new UsageError(`unknown preset "${presetName}"; known: ${Object.keys(PRESETS).join(", ")}`);
+  if (!Object.hasOwn(PRESETS, presetName))
+    throw new UsageError(`unknown preset "${presetName}"; known: ${Object.keys(PRESETS).join(", ")}`);
   let config = presetConfig(presetName, cwd);
   if (values.config) config = mergeConfig(config, readConfigFile(resolve(cwd, values.config)));
   const flags: PipelineConfigOverrides = {};
@@ -149,7 +160,8 @@ export function configFromFlags(values: Values, cwd: string = process.cwd(), now
   const train: Partial<PipelineConfig["train"]> = {};
   const epochs = numberFlag(values, "epochs");
   if (epochs !== undefined) train.epochs = epochs;
-  if (values["batch-size"] !== undefined) train.batchSize = values["batch-size"] === "full" ? null : numberFlag(values, "batch-size")!;
+  if (values["batch-size"] !== undefined)
+    train.batchSize = values["batch-size"] === "full" ? null : numberFlag(values, "batch-size")!;
   const val = numberFlag(values, "validation-split", false);
   if (val !== undefined) train.validationFraction = val;
   const patience = numberFlag(values, "patience");
@@ -161,14 +173,16 @@ export function configFromFlags(values: Values, cwd: string = process.cwd(), now
     flags.augmentSeed = seed;
   }
   if (values.backend) {
-    if (!["auto", "tfjs-node", "wasm", "cpu"].includes(values.backend)) throw new UsageError(`--backend must be auto, tfjs-node, wasm or cpu, got "${values.backend}"`);
+    if (!["auto", "tfjs-node", "wasm", "cpu"].includes(values.backend))
+      throw new UsageError(`--backend must be auto, tfjs-node, wasm or cpu, got "${values.backend}"`);
     train.backend = values.backend as PipelineConfig["train"]["backend"];
   }
   const workers = numberFlag(values, "workers");
   if (workers !== undefined) flags.workers = workers;
   const folds = numberFlag(values, "folds");
   const repeats = numberFlag(values, "repeats");
-  if (folds !== undefined || repeats !== undefined) flags.cv = { ...(folds === undefined ? {} : { folds }), ...(repeats === undefined ? {} : { repeats }) };
+  if (folds !== undefined || repeats !== undefined)
+    flags.cv = { ...(folds === undefined ? {} : { folds }), ...(repeats === undefined ? {} : { repeats }) };
   flags.runName = values.run ?? config.runName ?? timestampedRunName(config.preset, now);
   if (Object.keys(train).length > 0) flags.train = train;
   config = mergeConfig(config, flags);
@@ -193,10 +207,13 @@ async function cleanSamples(config: PipelineConfig, values: Values, reporter: Re
   for (const key of GENERATED_FOLDERS) {
     const folder = dataPath(config, key);
     if (!existsSync(folder)) continue;
-    for (const name of readdirSync(folder)) if (!EXPECTED_GENERATED.has(extname(name).toLowerCase())) unexpected.push(resolve(folder, name));
+    for (const name of readdirSync(folder))
+      if (!EXPECTED_GENERATED.has(extname(name).toLowerCase())) unexpected.push(resolve(folder, name));
   }
   if (unexpected.length > 0 && !values.yes) {
-    process.stderr.write(`These files were not written by the pipeline:\n${unexpected.map((f) => `  ${f}`).join("\n")}\n`);
+    process.stderr.write(
+      `These files were not written by the pipeline:\n${unexpected.map((f) => `  ${f}`).join("\n")}\n`,
+    );
     if (!(await confirm("Delete them too?"))) {
       process.stderr.write("Nothing deleted. Move those files elsewhere, or pass --yes.\n");
       return 1;
@@ -207,16 +224,20 @@ async function cleanSamples(config: PipelineConfig, values: Values, reporter: Re
 }
 
 async function featuresCommand(config: PipelineConfig, files: string[], values: Values): Promise<number> {
-  if (files.length !== 1 || !values.out) throw new UsageError("usage: soundcheck features <audio file> --out <file.npy> [--frames all|N]");
+  if (files.length !== 1 || !values.out)
+    throw new UsageError("usage: soundcheck features <audio file> --out <file.npy> [--frames all|N]");
   const framesFlag = values.frames;
-  const frames = framesFlag === undefined ? config.features.frames : framesFlag === "all" ? null : numberFlag(values, "frames")!;
+  const frames =
+    framesFlag === undefined ? config.features.frames : framesFlag === "all" ? null : numberFlag(values, "frames")!;
   const features = { ...config.features, frames };
   const audio = await loadAudio(resolve(files[0] as string), features.sampleRateHz);
   const extract = await createClipFeatureExtractor(features);
   const m = extract(audio.samples);
   const out = resolve(values.out);
   saveNpy(out, { dtype: "<f4", shape: [m.rows, m.cols], data: m.data });
-  process.stdout.write(`${out}: float32 [${m.rows}][${m.cols}] MFCC of ${files[0]} (${audio.durationSeconds.toFixed(2)} s at ${audio.sourceRateHz} Hz -> ${features.sampleRateHz} Hz)\n`);
+  process.stdout.write(
+    `${out}: float32 [${m.rows}][${m.cols}] MFCC of ${files[0]} (${audio.durationSeconds.toFixed(2)} s at ${audio.sourceRateHz} Hz -> ${features.sampleRateHz} Hz)\n`,
+  );
   return 0;
 }
 
@@ -298,9 +319,12 @@ export async function main(argv: string[]): Promise<number> {
         return await featuresCommand(config, rest, values);
       case "cv": {
         const cv = await crossValidate(config, reporter);
-        process.stdout.write(`${cv.table}\n${cv.dcaseTable === null ? "" : `\nDCASE metrics (cv_dcase_summary.md)\n${cv.dcaseTable}\n`}`);
+        process.stdout.write(
+          `${cv.table}\n${cv.dcaseTable === null ? "" : `\nDCASE metrics (cv_dcase_summary.md)\n${cv.dcaseTable}\n`}`,
+        );
         const transfer = cv.detectors === null ? null : domainTransferTable(cv.detectors);
-        if (transfer !== null) process.stdout.write(`\nDomain transfer, per recording (cv_domain_transfer.md)\n${transfer}\n`);
+        if (transfer !== null)
+          process.stdout.write(`\nDomain transfer, per recording (cv_domain_transfer.md)\n${transfer}\n`);
         return 0;
       }
       case "unseen":
@@ -325,7 +349,11 @@ export async function main(argv: string[]): Promise<number> {
       }
       case "predict": {
         if (rest.length === 0) throw new UsageError("usage: soundcheck predict <audio file...>");
-        const predictions = await predictFiles(config, rest.map((f) => resolve(f)), reporter);
+        const predictions = await predictFiles(
+          config,
+          rest.map((f) => resolve(f)),
+          reporter,
+        );
         process.stdout.write(`${formatPredictions(predictions)}\n`);
         return predictions.some((p) => p.error !== undefined) ? 1 : 0;
       }

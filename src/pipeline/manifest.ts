@@ -10,12 +10,20 @@ import type { FeatureRow } from "./stages/augmentAndExtract";
  */
 export function readFeatureManifest(path: string, expectedRows: number): FeatureRow[] {
   if (!existsSync(path)) {
-    throw new ConfigError(path, "not found: the grouped split and the per-file reports need to know which recording each feature row came from", 'run "soundcheck preprocess" again');
+    throw new ConfigError(
+      path,
+      "not found: the grouped split and the per-file reports need to know which recording each feature row came from",
+      'run "soundcheck preprocess" again',
+    );
   }
   const rows = readCsv(path).map((r, i): FeatureRow => {
     const row = Number(r.row);
     if (row !== i || r.source === undefined || r.source === "") {
-      throw new ConfigError(path, `line ${i + 2} is not row ${i} with a source recording`, 'run "soundcheck preprocess" again');
+      throw new ConfigError(
+        path,
+        `line ${i + 2} is not row ${i} with a source recording`,
+        'run "soundcheck preprocess" again',
+      );
     }
     return {
       row,
@@ -27,7 +35,11 @@ export function readFeatureManifest(path: string, expectedRows: number): Feature
     };
   });
   if (rows.length !== expectedRows) {
-    throw new ConfigError(path, `lists ${rows.length} rows but features.npy has ${expectedRows}`, 'run "soundcheck preprocess" again');
+    throw new ConfigError(
+      path,
+      `lists ${rows.length} rows but features.npy has ${expectedRows}`,
+      'run "soundcheck preprocess" again',
+    );
   }
   return rows;
 }

@@ -48,7 +48,11 @@ export interface DetectorVerdict {
  * decision threshold (metadata.json; the argmax when it has none) as the file's verdict.
  * A file that cannot be read gets an `error` and the others go on.
  */
-export async function predictFiles(config: PipelineConfig, files: string[], reporter: Reporter): Promise<FilePrediction[]> {
+export async function predictFiles(
+  config: PipelineConfig,
+  files: string[],
+  reporter: Reporter,
+): Promise<FilePrediction[]> {
   const features = config.features;
   const trained = await loadTrainedModel(config.modelDir, [features.nMfcc, features.frames ?? 0], config.train.backend);
   const modelFeatures = trained.metadata.features;
@@ -74,18 +78,43 @@ export async function predictFiles(config: PipelineConfig, files: string[], repo
       const best = decideClass(mean, threshold);
       let detectors: DetectorVerdict[] | undefined;
       if (stored !== null && stored.detectors.length > 0) {
-        const raw = stored.features.sampleRateHz === modelFeatures.sampleRateHz ? audio.samples : (await loadAudio(file, stored.features.sampleRateHz)).samples;
+        const raw =
+          stored.features.sampleRateHz === modelFeatures.sampleRateHz
+            ? audio.samples
+            : (await loadAudio(file, stored.features.sampleRateHz)).samples;
         const samples = (stored.features.levelNormalization ?? "none") === "rms" ? normalizeRms(raw) : raw;
         detectors = (await scoreWithStoredDetectors(stored, [{ id: file, label: 0, samples }])).map((d) => {
           const score = d.recordings.scores[0] as number;
-          return { name: d.detector.name, reportName: d.detector.reportName, score, threshold: d.detector.threshold.value, label: classNames[score >= d.detector.threshold.value ? 1 : 0] ?? "" };
+          return {
+            name: d.detector.name,
+            reportName: d.detector.reportName,
+            score,
+            threshold: d.detector.threshold.value,
+            label: classNames[score >= d.detector.threshold.value ? 1 : 0] ?? "",
+          };
         });
       }
-      results.push({ file, label: classNames[best] ?? null, probability: mean[best] as number, meanProbabilities: mean, threshold, chunkProbabilities, ...(detectors === undefined ? {} : { detectors }) });
+      results.push({
+        file,
+        label: classNames[best] ?? null,
+        probability: mean[best] as number,
+        meanProbabilities: mean,
+        threshold,
+        chunkProbabilities,
+        ...(detectors === undefined ? {} : { detectors }),
+      });
     } catch (err) {
       const message = err instanceof SoundcheckError ? err.message : `${file}: ${(err as Error).message}`;
       reporter.skip(file, message);
-      results.push({ file, label: null, probability: Number.NaN, meanProbabilities: [], threshold, chunkProbabilities: [], error: message });
+      results.push({
+        file,
+        label: null,
+        probability: Number.NaN,
+        meanProbabilities: [],
+        threshold,
+        chunkProbabilities: [],
+        error: message,
+      });
     }
   }
   reporter.progress("predict", files.length, files.length);
@@ -96,12 +125,18 @@ export async function predictFiles(config: PipelineConfig, files: string[], repo
 export function formatPredictions(predictions: FilePrediction[]): string {
   const width = Math.max(4, ...predictions.map((p) => p.file.length));
   const detectorNames = predictions.find((p) => p.detectors !== undefined)?.detectors?.map((d) => d.name) ?? [];
-  const lines = [`${"file".padEnd(width)}  label    probability  chunks${detectorNames.map((n) => `  ${n} (score)`).join("")}`];
+  const lines = [
+    `${"file".padEnd(width)}  label    probability  chunks${detectorNames.map((n) => `  ${n} (score)`).join("")}`,
+  ];
   for (const p of predictions) {
     if (p.label === null) lines.push(`${p.file.padEnd(width)}  error: ${p.error}`);
     else {
-      const detectors = (p.detectors ?? []).map((d) => `  ${`${d.label} (${d.score.toFixed(3)})`.padEnd(d.name.length + 8)}`).join("");
-      lines.push(`${p.file.padEnd(width)}  ${p.label.padEnd(7)}  ${p.probability.toFixed(4).padStart(11)}  ${String(p.chunkProbabilities.length).padStart(6)}${detectors}`.trimEnd());
+      const detectors = (p.detectors ?? [])
+        .map((d) => `  ${`${d.label} (${d.score.toFixed(3)})`.padEnd(d.name.length + 8)}`)
+        .join("");
+      lines.push(
+        `${p.file.padEnd(width)}  ${p.label.padEnd(7)}  ${p.probability.toFixed(4).padStart(11)}  ${String(p.chunkProbabilities.length).padStart(6)}${detectors}`.trimEnd(),
+      );
     }
   }
   return lines.join("\n");

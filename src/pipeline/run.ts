@@ -51,8 +51,17 @@ export async function runPipeline(config: PipelineConfig, reporter: Reporter): P
   const [split, tSplit] = await timed(() => splitFeatures(config, reporter));
   const [train, tTrain] = await timed(() => trainStage(config, reporter));
   const [evaluate, tEval] = await timed(() => evaluateStage(config, reporter));
-  const timings: StageTimings = { clean: tClean, preprocess: tPre, split: tSplit, train: tTrain, evaluate: tEval, total: tClean + tPre + tSplit + tTrain + tEval };
-  const rows = (["clean", "preprocess", "split", "train", "evaluate", "total"] as const).map((k) => `  ${k.padEnd(11)}${timings[k].toFixed(2).padStart(8)} s`);
+  const timings: StageTimings = {
+    clean: tClean,
+    preprocess: tPre,
+    split: tSplit,
+    train: tTrain,
+    evaluate: tEval,
+    total: tClean + tPre + tSplit + tTrain + tEval,
+  };
+  const rows = (["clean", "preprocess", "split", "train", "evaluate", "total"] as const).map(
+    (k) => `  ${k.padEnd(11)}${timings[k].toFixed(2).padStart(8)} s`,
+  );
   const text = [evaluate.text, "", "Stage wall time", ...rows].join("\n");
   return { clean, preprocess, split, train, evaluate, timings, text };
 }

@@ -37,6 +37,7 @@ export function figureSize(fig: Figure): { width: number; height: number } {
 export function figureTitle(fig: Figure): string {
   const t = fig.layout["title"];
   if (typeof t === "string") return t;
-  if (t !== null && typeof t === "object" && typeof (t as { text?: unknown }).text === "string") return (t as { text: string }).text;
+  if (t !== null && typeof t === "object" && typeof (t as { text?: unknown }).text === "string")
+    return (t as { text: string }).text;
   return "";
 }

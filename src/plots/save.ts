@@ -30,13 +30,35 @@ export interface SaveFigureOptions {
 export class BrowserNotFoundError extends SoundcheckError {}
 
 const CANDIDATES: Record<string, string[]> = {
-  linux: ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable", "/snap/bin/chromium"],
-  darwin: ["/Applications/Google Chrome.app/Contents/MacOS/Google Chrome", "/Applications/Chromium.app/Contents/MacOS/Chromium", "/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge"],
+  linux: [
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/usr/bin/google-chrome",
+    "/usr/bin/google-chrome-stable",
+    "/snap/bin/chromium",
+  ],
+  darwin: [
+    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+    "/Applications/Chromium.app/Contents/MacOS/Chromium",
+    "/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge",
+  ],
   win32: [
     join(process.env["PROGRAMFILES"] ?? "C:\\Program Files", "Google", "Chrome", "Application", "chrome.exe"),
-    join(process.env["PROGRAMFILES(X86)"] ?? "C:\\Program Files (x86)", "Google", "Chrome", "Application", "chrome.exe"),
+    join(
+      process.env["PROGRAMFILES(X86)"] ?? "C:\\Program Files (x86)",
+      "Google",
+      "Chrome",
+      "Application",
+      "chrome.exe",
+    ),
     join(process.env["LOCALAPPDATA"] ?? "", "Google", "Chrome", "Application", "chrome.exe"),
-    join(process.env["PROGRAMFILES(X86)"] ?? "C:\\Program Files (x86)", "Microsoft", "Edge", "Application", "msedge.exe"),
+    join(
+      process.env["PROGRAMFILES(X86)"] ?? "C:\\Program Files (x86)",
+      "Microsoft",
+      "Edge",
+      "Application",
+      "msedge.exe",
+    ),
   ],
 };
 
@@ -67,13 +89,21 @@ export const CHROMIUM_FLAGS = [
 /** Start headless Chromium through playwright-core (which manages a fresh profile folder). */
 export async function launchChromium(executablePath: string | null = findChromium()): Promise<Browser> {
   if (executablePath === null) {
-    throw new BrowserNotFoundError("chromium", "no Chromium or Chrome found", "install Chromium (Debian: apt install chromium) or Chrome, or set SOUNDCHECK_CHROMIUM to its binary");
+    throw new BrowserNotFoundError(
+      "chromium",
+      "no Chromium or Chrome found",
+      "install Chromium (Debian: apt install chromium) or Chrome, or set SOUNDCHECK_CHROMIUM to its binary",
+    );
   }
   const { chromium } = await import("playwright-core");
   try {
     return await chromium.launch({ executablePath, headless: true, args: CHROMIUM_FLAGS });
   } catch (err) {
-    throw new BrowserNotFoundError(executablePath, `could not start it: ${(err as Error).message.split("\n")[0]}`, "check that it runs (e.g. --version), or set SOUNDCHECK_CHROMIUM to another Chromium or Chrome");
+    throw new BrowserNotFoundError(
+      executablePath,
+      `could not start it: ${(err as Error).message.split("\n")[0]}`,
+      "check that it runs (e.g. --version), or set SOUNDCHECK_CHROMIUM to another Chromium or Chrome",
+    );
   }
 }
 
@@ -82,7 +112,10 @@ export async function launchChromium(executablePath: string | null = findChromiu
  * {@link saveFigure} is the one-figure shortcut.
  */
 export class FigureRenderer {
-  private constructor(private readonly browser: Browser, private readonly page: Page) {}
+  private constructor(
+    private readonly browser: Browser,
+    private readonly page: Page,
+  ) {}
 
   /** Start the browser and load plotly.js into a blank page. */
   static async launch(executablePath?: string): Promise<FigureRenderer> {
@@ -106,23 +139,33 @@ export class FigureRenderer {
   private async draw(fig: Figure): Promise<{ width: number; height: number }> {
     const { width, height } = figureSize(fig);
     await this.page.setViewportSize({ width, height });
-    await this.page.evaluate(async ({ data, layout }) => {
-      const w = window as unknown as { Plotly: { newPlot(el: string, d: unknown, l: unknown, c: unknown): Promise<unknown> } };
-      await w.Plotly.newPlot("fig", data, layout, { staticPlot: true, displayModeBar: false });
-      await document.fonts.ready;
-    }, { data: fig.data, layout: { ...fig.layout, width, height } });
+    await this.page.evaluate(
+      async ({ data, layout }) => {
+        const w = window as unknown as {
+          Plotly: { newPlot(el: string, d: unknown, l: unknown, c: unknown): Promise<unknown> };
+        };
+        await w.Plotly.newPlot("fig", data, layout, { staticPlot: true, displayModeBar: false });
+        await document.fonts.ready;
+      },
+      { data: fig.data, layout: { ...fig.layout, width, height } },
+    );
     return { width, height };
   }
 
   /** The drawn figure as SVG or PNG bytes (plotly.js `toImage`); PNG at `scale` pixels per CSS pixel. */
   private async exportImage(format: "svg" | "png", width: number, height: number, scale: number): Promise<Buffer> {
-    const url = await this.page.evaluate(async ({ format, width, height, scale }) => {
-      const w = window as unknown as { Plotly: { toImage(el: string, o: unknown): Promise<string> } };
-      return w.Plotly.toImage("fig", { format, width, height, scale: format === "png" ? scale : 1 });
-    }, { format, width, height, scale });
+    const url = await this.page.evaluate(
+      async ({ format, width, height, scale }) => {
+        const w = window as unknown as { Plotly: { toImage(el: string, o: unknown): Promise<string> } };
+        return w.Plotly.toImage("fig", { format, width, height, scale: format === "png" ? scale : 1 });
+      },
+      { format, width, height, scale },
+    );
     const comma = url.indexOf(",");
     const payload = url.slice(comma + 1);
-    return url.slice(0, comma).endsWith(";base64") ? Buffer.from(payload, "base64") : Buffer.from(decodeURIComponent(payload), "utf8");
+    return url.slice(0, comma).endsWith(";base64")
+      ? Buffer.from(payload, "base64")
+      : Buffer.from(decodeURIComponent(payload), "utf8");
   }
 
   /**
@@ -150,7 +193,16 @@ export class FigureRenderer {
     for (const format of formats) {
       const file = `${base}.${format}`;
       if (format === "pdf") {
-        writeFileSync(file, await this.page.pdf({ width: `${width}px`, height: `${height}px`, printBackground: true, margin: { top: "0", right: "0", bottom: "0", left: "0" }, pageRanges: "1" }));
+        writeFileSync(
+          file,
+          await this.page.pdf({
+            width: `${width}px`,
+            height: `${height}px`,
+            printBackground: true,
+            margin: { top: "0", right: "0", bottom: "0", left: "0" },
+            pageRanges: "1",
+          }),
+        );
       } else {
         writeFileSync(file, await this.exportImage(format, width, height, scale));
       }

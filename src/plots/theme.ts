@@ -5,7 +5,16 @@ import { DEFAULT_HEIGHT_PX, DEFAULT_WIDTH_PX, type Figure, type PlotlyLayout } f
  * greyscale print by their lightness. Order: blue, vermillion, bluish green, orange, reddish
  * purple, sky blue, yellow, black.
  */
-export const PALETTE = ["#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"] as const;
+export const PALETTE = [
+  "#0072B2",
+  "#D55E00",
+  "#009E73",
+  "#E69F00",
+  "#CC79A7",
+  "#56B4E9",
+  "#F0E442",
+  "#000000",
+] as const;
 
 /** Colour of each class by label (0 = normal, 1 = broken), used by every figure. */
 export const CLASS_COLORS: readonly [string, string] = ["#0072B2", "#D55E00"];
@@ -19,8 +28,15 @@ export const SEQUENTIAL_SCALE = "Viridis";
 export const DIVERGING_SCALE = "RdBu";
 /** Light-to-dark single-hue scale for counts (confusion matrix): ColorBrewer Blues, 0 = white-ish. */
 export const COUNT_SCALE: Array<[number, string]> = [
-  [0, "#F7FBFF"], [0.125, "#DEEBF7"], [0.25, "#C6DBEF"], [0.375, "#9ECAE1"], [0.5, "#6BAED6"],
-  [0.625, "#4292C6"], [0.75, "#2171B5"], [0.875, "#08519C"], [1, "#08306B"],
+  [0, "#F7FBFF"],
+  [0.125, "#DEEBF7"],
+  [0.25, "#C6DBEF"],
+  [0.375, "#9ECAE1"],
+  [0.5, "#6BAED6"],
+  [0.625, "#4292C6"],
+  [0.75, "#2171B5"],
+  [0.875, "#08519C"],
+  [1, "#08306B"],
 ];
 
 const axis = {
@@ -71,7 +87,12 @@ function deepMerge(base: Obj, over: Obj): Obj {
 export function themedFigure(data: Figure["data"], layout: PlotlyLayout): Figure {
   let merged = deepMerge(baseLayout(), layout) as PlotlyLayout;
   for (const key of Object.keys(merged)) {
-    if (/^[xy]axis\d+$/.test(key) && isObj(merged[key])) merged = { ...merged, [key]: deepMerge(axis, merged[key] as Obj) };
+    if (/^[xy]axis\d+$/.test(key) && isObj(merged[key]))
+      merged = { ...merged, [key]: deepMerge(axis, merged[key] as Obj) };
   }
-  return { data, layout: merged, config: { displaylogo: false, responsive: false, toImageButtonOptions: { format: "png", scale: 3 } } };
+  return {
+    data,
+    layout: merged,
+    config: { displaylogo: false, responsive: false, toImageButtonOptions: { format: "png", scale: 3 } },
+  };
 }

@@ -7,9 +7,15 @@
 
 /** Addresses that appear in the bundle only as text for people, never as something to load. */
 export const DOCUMENTATION_URLS: ReadonlyArray<{ url: string; why: string }> = [
-  { url: "https://github.com/tensorflow/tfjs/blob/master/tfjs-backend-wasm/README.md#using-bundlers", why: "tfjs-backend-wasm error message" },
+  {
+    url: "https://github.com/tensorflow/tfjs/blob/master/tfjs-backend-wasm/README.md#using-bundlers",
+    why: "tfjs-backend-wasm error message",
+  },
   { url: "https://github.com/tensorflow/tfjs-node", why: "tfjs console hint for Node users" },
-  { url: "https://emscripten.org/docs/porting/pthreads.html#blocking-on-the-main-browser-thread", why: "Emscripten runtime warning (tfjs wasm backend)" },
+  {
+    url: "https://emscripten.org/docs/porting/pthreads.html#blocking-on-the-main-browser-thread",
+    why: "Emscripten runtime warning (tfjs wasm backend)",
+  },
   { url: "https://developer.mozilla.org/en-US/docs/Web/API/Fetch_API", why: "tfjs http handler error message" },
   { url: "https://github.com/eshaz/simple-yenc", why: "wasm-audio-decoders console message" },
   { url: "http://localhost", why: "the app's own message: where the microphone works" },

@@ -35,7 +35,10 @@ export async function trainDemoModel(dir: string, perClass: number, epochs: numb
   const rows: Float32Array[] = [];
   const labels: number[] = [];
   const windowSamples = 3 * features.sampleRateHz;
-  for (const [label, folder] of [[0, "normal_audio"], [1, "broken_audio"]] as const) {
+  for (const [label, folder] of [
+    [0, "normal_audio"],
+    [1, "broken_audio"],
+  ] as const) {
     for (const file of demoFiles(folder, perClass)) {
       const audio = await loadAudio(file, features.sampleRateHz);
       for (const window of predictionWindows(audio.samples, windowSamples)) {
@@ -47,7 +50,13 @@ export async function trainDemoModel(dir: string, perClass: number, epochs: numb
   const frames = features.frames as number;
   const x = new Float32Array(rows.length * features.nMfcc * frames);
   rows.forEach((r, i) => x.set(r, i * r.length));
-  const { model } = await trainCnn(x, labels, [rows.length, features.nMfcc, frames], { epochs, batchSize: "full", seed: 7, workers: 1, reportEvery: epochs });
+  const { model } = await trainCnn(x, labels, [rows.length, features.nMfcc, frames], {
+    epochs,
+    batchSize: "full",
+    seed: 7,
+    workers: 1,
+    reportEvery: epochs,
+  });
   await saveCnn(model, dir, { classNames: CLASS_NAMES, features, extra: { purpose: "soundcheck app test" } });
   model.dispose();
   return features;

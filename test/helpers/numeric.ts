@@ -29,13 +29,26 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>, from?: nu
  * Least-squares fit of a sine at `hz` to x over [from, to): its amplitude and the rms of what
  * is left.
  */
-export function sineFit(x: Float32Array, rateHz: number, hz: number, from = 0, to = x.length): { amplitude: number; residualRms: number } {
-  let ss = 0, sc = 0, cc = 0, xs = 0, xc = 0;
+export function sineFit(
+  x: Float32Array,
+  rateHz: number,
+  hz: number,
+  from = 0,
+  to = x.length,
+): { amplitude: number; residualRms: number } {
+  let ss = 0,
+    sc = 0,
+    cc = 0,
+    xs = 0,
+    xc = 0;
   for (let i = from; i < to; i++) {
     const s = Math.sin((2 * Math.PI * hz * i) / rateHz);
     const c = Math.cos((2 * Math.PI * hz * i) / rateHz);
-    ss += s * s; sc += s * c; cc += c * c;
-    xs += (x[i] as number) * s; xc += (x[i] as number) * c;
+    ss += s * s;
+    sc += s * c;
+    cc += c * c;
+    xs += (x[i] as number) * s;
+    xc += (x[i] as number) * c;
   }
   const det = ss * cc - sc * sc;
   const a = (xs * cc - xc * sc) / det;

@@ -12,7 +12,14 @@ export function pcm16Wav(channels: Float32Array[], sampleRateHz: number): Uint8A
 }
 
 /** A sine plus deterministic pseudo-noise, `seconds` long at `rate`. */
-export function tone(seconds: number, rate: number, freqHz: number, amplitude: number, noise: number, seed: number): Float32Array {
+export function tone(
+  seconds: number,
+  rate: number,
+  freqHz: number,
+  amplitude: number,
+  noise: number,
+  seed: number,
+): Float32Array {
   const n = Math.round(seconds * rate);
   const out = new Float32Array(n);
   let s = seed >>> 0;

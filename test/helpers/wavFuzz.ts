@@ -68,7 +68,10 @@ function concat(parts: Uint8Array[]): Uint8Array {
 function signal(frames: number, channels: number, seed: number): Float64Array[] {
   const rng = new FuzzRng(seed);
   return Array.from({ length: channels }, (_, c) =>
-    Float64Array.from({ length: frames }, (_, i) => 0.6 * Math.sin((2 * Math.PI * (c + 1) * 440 * i) / 16000) + 0.3 * (rng.u32() / 2 ** 32 - 0.5)),
+    Float64Array.from(
+      { length: frames },
+      (_, i) => 0.6 * Math.sin((2 * Math.PI * (c + 1) * 440 * i) / 16000) + 0.3 * (rng.u32() / 2 ** 32 - 0.5),
+    ),
   );
 }
 
@@ -168,7 +171,11 @@ export function buildBaseWav(spec: BaseWavSpec, seed: number): BaseWav {
     push(new Uint8Array(24));
   }
   const body = concat(parts);
-  const head = concat([ascii(spec.container), u32(spec.container === "RF64" ? 0xffffffff : 4 + body.length), ascii("WAVE")]);
+  const head = concat([
+    ascii(spec.container),
+    u32(spec.container === "RF64" ? 0xffffffff : 4 + body.length),
+    ascii("WAVE"),
+  ]);
   fields.unshift({ name: "riff.size", offset: 4, width: 4 });
   return { spec, bytes: concat([head, body]), fields, littleEndian: le };
 }
@@ -176,24 +183,127 @@ export function buildBaseWav(spec: BaseWavSpec, seed: number): BaseWav {
 /** The base files every mutation starts from. */
 export function baseWavs(seed: number): BaseWav[] {
   const specs: BaseWavSpec[] = [
-    { name: "pcm16-mono", container: "RIFF", kind: "pcm", bits: 16, channels: 1, rateHz: 16000, frames: 700, extensible: false, extras: false },
-    { name: "pcm16-stereo-extras", container: "RIFF", kind: "pcm", bits: 16, channels: 2, rateHz: 44100, frames: 513, extensible: false, extras: true },
-    { name: "pcm24-stereo-extensible", container: "RIFF", kind: "pcm", bits: 24, channels: 2, rateHz: 48000, frames: 401, extensible: true, extras: false },
-    { name: "pcm8-mono", container: "RIFF", kind: "pcm", bits: 8, channels: 1, rateHz: 8000, frames: 333, extensible: false, extras: true },
-    { name: "pcm32-6ch-extensible", container: "RIFF", kind: "pcm", bits: 32, channels: 6, rateHz: 22050, frames: 120, extensible: true, extras: false },
-    { name: "float32-stereo", container: "RIFF", kind: "float", bits: 32, channels: 2, rateHz: 22050, frames: 300, extensible: false, extras: true },
-    { name: "float64-mono-extensible", container: "RIFF", kind: "float", bits: 64, channels: 1, rateHz: 11025, frames: 200, extensible: true, extras: false },
-    { name: "pcm16-rifx", container: "RIFX", kind: "pcm", bits: 16, channels: 2, rateHz: 32000, frames: 250, extensible: false, extras: true },
-    { name: "pcm16-rf64", container: "RF64", kind: "pcm", bits: 16, channels: 1, rateHz: 16000, frames: 300, extensible: false, extras: false },
+    {
+      name: "pcm16-mono",
+      container: "RIFF",
+      kind: "pcm",
+      bits: 16,
+      channels: 1,
+      rateHz: 16000,
+      frames: 700,
+      extensible: false,
+      extras: false,
+    },
+    {
+      name: "pcm16-stereo-extras",
+      container: "RIFF",
+      kind: "pcm",
+      bits: 16,
+      channels: 2,
+      rateHz: 44100,
+      frames: 513,
+      extensible: false,
+      extras: true,
+    },
+    {
+      name: "pcm24-stereo-extensible",
+      container: "RIFF",
+      kind: "pcm",
+      bits: 24,
+      channels: 2,
+      rateHz: 48000,
+      frames: 401,
+      extensible: true,
+      extras: false,
+    },
+    {
+      name: "pcm8-mono",
+      container: "RIFF",
+      kind: "pcm",
+      bits: 8,
+      channels: 1,
+      rateHz: 8000,
+      frames: 333,
+      extensible: false,
+      extras: true,
+    },
+    {
+      name: "pcm32-6ch-extensible",
+      container: "RIFF",
+      kind: "pcm",
+      bits: 32,
+      channels: 6,
+      rateHz: 22050,
+      frames: 120,
+      extensible: true,
+      extras: false,
+    },
+    {
+      name: "float32-stereo",
+      container: "RIFF",
+      kind: "float",
+      bits: 32,
+      channels: 2,
+      rateHz: 22050,
+      frames: 300,
+      extensible: false,
+      extras: true,
+    },
+    {
+      name: "float64-mono-extensible",
+      container: "RIFF",
+      kind: "float",
+      bits: 64,
+      channels: 1,
+      rateHz: 11025,
+      frames: 200,
+      extensible: true,
+      extras: false,
+    },
+    {
+      name: "pcm16-rifx",
+      container: "RIFX",
+      kind: "pcm",
+      bits: 16,
+      channels: 2,
+      rateHz: 32000,
+      frames: 250,
+      extensible: false,
+      extras: true,
+    },
+    {
+      name: "pcm16-rf64",
+      container: "RF64",
+      kind: "pcm",
+      bits: 16,
+      channels: 1,
+      rateHz: 16000,
+      frames: 300,
+      extensible: false,
+      extras: false,
+    },
   ];
   const built = specs.map((s, i) => buildBaseWav(s, seed + i));
   // and the two layouts our own encoder writes (canonical PCM16; float32 with a fact chunk)
   const sig = Float32Array.from(signal(900, 1, seed + 99)[0] as Float64Array);
-  for (const [name, encoding] of [["ours-pcm16", "pcm16"], ["ours-float32", "float32"]] as const) {
+  for (const [name, encoding] of [
+    ["ours-pcm16", "pcm16"],
+    ["ours-float32", "float32"],
+  ] as const) {
     const bytes = encodeWav(sig, 22050, encoding);
     const dataAt = encoding === "pcm16" ? 36 : bytes.length - sig.length * 4 - 8;
     built.push({
-      spec: { name, container: "RIFF", kind: encoding === "pcm16" ? "pcm" : "float", bits: encoding === "pcm16" ? 16 : 32, channels: 1, rateHz: 22050, frames: sig.length, extensible: false, extras: false },
+      spec: {
+        name,
+        container: "RIFF",
+        kind: encoding === "pcm16" ? "pcm" : "float",
+        bits: encoding === "pcm16" ? 16 : 32,
+        channels: 1,
+        rateHz: 22050,
+        frames: sig.length,
+        extensible: false,
+        extras: false,
+      },
       bytes,
       fields: [
         { name: "riff.size", offset: 4, width: 4 },
@@ -241,11 +351,19 @@ function craftedChunk(rng: FuzzRng, le: boolean): Uint8Array {
     case 0: // cue chunk claiming billions of cue points
       return concat([ascii("cue "), u32(28), u32(rng.pick([0xffffffff, 0x7fffffff, 2, 1000])), new Uint8Array(24)]);
     case 1: // smpl chunk claiming billions of loops
-      return concat([ascii("smpl"), u32(60), new Uint8Array(28), u32(rng.pick([0xffffffff, 5, 100000])), new Uint8Array(24)]);
-    case 2: { // deeply nested LIST chunks
+      return concat([
+        ascii("smpl"),
+        u32(60),
+        new Uint8Array(28),
+        u32(rng.pick([0xffffffff, 5, 100000])),
+        new Uint8Array(24),
+      ]);
+    case 2: {
+      // deeply nested LIST chunks
       const depth = 1 + rng.int(3000);
       const parts: Uint8Array[] = [];
-      for (let i = 0; i < depth; i++) parts.push(ascii("LIST"), u32(4 + 12 * (depth - i - 1)), ascii(rng.pick(["INFO", "adtl", "LIST"])));
+      for (let i = 0; i < depth; i++)
+        parts.push(ascii("LIST"), u32(4 + 12 * (depth - i - 1)), ascii(rng.pick(["INFO", "adtl", "LIST"])));
       return concat(parts);
     }
     case 3: // junk chunk claiming 4 GB
@@ -253,8 +371,13 @@ function craftedChunk(rng: FuzzRng, le: boolean): Uint8Array {
     case 4: // bext chunk shorter than its fixed fields
       return concat([ascii("bext"), u32(rng.pick([0, 10, 601, 0xffffffff])), new Uint8Array(rng.int(32))]);
     case 5: // a second fmt or data chunk
-      return concat([ascii(rng.pick(["fmt ", "data", "ds64", "fact"])), u32(rng.pick(EDGE_U32)), new Uint8Array(rng.int(48))]);
-    default: { // unknown id, odd size
+      return concat([
+        ascii(rng.pick(["fmt ", "data", "ds64", "fact"])),
+        u32(rng.pick(EDGE_U32)),
+        new Uint8Array(rng.int(48)),
+      ]);
+    default: {
+      // unknown id, odd size
       const size = 1 + 2 * rng.int(20);
       return concat([ascii("zzzz"), u32(size), new Uint8Array(size + 1)]);
     }
@@ -262,12 +385,18 @@ function craftedChunk(rng: FuzzRng, le: boolean): Uint8Array {
 }
 
 /** One mutation applied in place or by returning new bytes; returns its description. */
-function mutateOnce(base: BaseWav, bytes: Uint8Array, rng: FuzzRng, fieldsValid: boolean): { bytes: Uint8Array; what: string } {
+function mutateOnce(
+  base: BaseWav,
+  bytes: Uint8Array,
+  rng: FuzzRng,
+  fieldsValid: boolean,
+): { bytes: Uint8Array; what: string } {
   const le = base.littleEndian;
   const op = rng.int(fieldsValid ? 12 : 9);
   const copy = () => Uint8Array.from(bytes);
   switch (op) {
-    case 0: { // flip bits, mostly in the header
+    case 0: {
+      // flip bits, mostly in the header
       const out = copy();
       const flips = 1 + rng.int(8);
       const where: number[] = [];
@@ -278,67 +407,112 @@ function mutateOnce(base: BaseWav, bytes: Uint8Array, rng: FuzzRng, fieldsValid:
       }
       return { bytes: out, what: `flip bits at ${where.join(",")}` };
     }
-    case 1: { // truncate
+    case 1: {
+      // truncate
       const at = rng.int(4) === 0 ? rng.int(Math.min(bytes.length, 64)) : rng.int(bytes.length + 1);
       return { bytes: bytes.slice(0, at), what: `truncate to ${at}` };
     }
-    case 2: { // insert random bytes
+    case 2: {
+      // insert random bytes
       const at = rng.int(bytes.length + 1);
       const n = 1 + rng.int(64);
       const ins = Uint8Array.from({ length: n }, () => rng.int(256));
       return { bytes: concat([bytes.subarray(0, at), ins, bytes.subarray(at)]), what: `insert ${n} bytes at ${at}` };
     }
-    case 3: { // delete a range
+    case 3: {
+      // delete a range
       const at = rng.int(bytes.length + 1);
       const n = 1 + rng.int(Math.min(80, bytes.length + 1));
       return { bytes: concat([bytes.subarray(0, at), bytes.subarray(at + n)]), what: `delete ${n} bytes at ${at}` };
     }
-    case 4: { // swap two chunks
+    case 4: {
+      // swap two chunks
       const spans = chunkSpans(bytes, le);
       if (spans.length < 2) return { bytes, what: "swap (no chunks)" };
       const i = rng.int(spans.length);
       let j = rng.int(spans.length - 1);
       if (j >= i) j++;
       const [a, b] = i < j ? [spans[i]!, spans[j]!] : [spans[j]!, spans[i]!];
-      const out = concat([bytes.subarray(0, a[0]), bytes.subarray(b[0], b[0] + b[1]), bytes.subarray(a[0] + a[1], b[0]), bytes.subarray(a[0], a[0] + a[1]), bytes.subarray(b[0] + b[1])]);
+      const out = concat([
+        bytes.subarray(0, a[0]),
+        bytes.subarray(b[0], b[0] + b[1]),
+        bytes.subarray(a[0] + a[1], b[0]),
+        bytes.subarray(a[0], a[0] + a[1]),
+        bytes.subarray(b[0] + b[1]),
+      ]);
       return { bytes: out, what: `swap chunks at ${a[0]} and ${b[0]}` };
     }
-    case 5: { // duplicate a chunk
+    case 5: {
+      // duplicate a chunk
       const spans = chunkSpans(bytes, le);
       if (spans.length === 0) return { bytes, what: "duplicate (no chunks)" };
       const s = rng.pick(spans);
       const at = rng.pick(spans)[0];
-      return { bytes: concat([bytes.subarray(0, at), bytes.subarray(s[0], s[0] + s[1]), bytes.subarray(at)]), what: `duplicate chunk at ${s[0]} before ${at}` };
+      return {
+        bytes: concat([bytes.subarray(0, at), bytes.subarray(s[0], s[0] + s[1]), bytes.subarray(at)]),
+        what: `duplicate chunk at ${s[0]} before ${at}`,
+      };
     }
-    case 6: { // insert a crafted chunk between chunks
+    case 6: {
+      // insert a crafted chunk between chunks
       const spans = chunkSpans(bytes, le);
       const at = spans.length > 0 ? rng.pick(spans)[0] : Math.min(12, bytes.length);
       const chunk = craftedChunk(rng, le);
-      return { bytes: concat([bytes.subarray(0, at), chunk, bytes.subarray(at)]), what: `insert ${String.fromCharCode(...chunk.subarray(0, 4))} chunk (${chunk.length} bytes) at ${at}` };
+      return {
+        bytes: concat([bytes.subarray(0, at), chunk, bytes.subarray(at)]),
+        what: `insert ${String.fromCharCode(...chunk.subarray(0, 4))} chunk (${chunk.length} bytes) at ${at}`,
+      };
     }
-    case 7: { // overwrite payload bytes with random bytes or NaN / Inf patterns
+    case 7: {
+      // overwrite payload bytes with random bytes or NaN / Inf patterns
       const out = copy();
       const n = 1 + rng.int(16);
       const at = rng.int(Math.max(1, out.length));
-      const pattern = rng.pick([[0x00, 0x00, 0xc0, 0x7f], [0x00, 0x00, 0x80, 0x7f], [0x00, 0x00, 0x80, 0xff], [0xff, 0xff, 0xff, 0xff], [0, 0, 0, 0, 0, 0, 0xf8, 0x7f]]);
-      for (let i = 0; i < n * pattern.length && at + i < out.length; i++) out[at + i] = pattern[i % pattern.length] as number;
+      const pattern = rng.pick([
+        [0x00, 0x00, 0xc0, 0x7f],
+        [0x00, 0x00, 0x80, 0x7f],
+        [0x00, 0x00, 0x80, 0xff],
+        [0xff, 0xff, 0xff, 0xff],
+        [0, 0, 0, 0, 0, 0, 0xf8, 0x7f],
+      ]);
+      for (let i = 0; i < n * pattern.length && at + i < out.length; i++)
+        out[at + i] = pattern[i % pattern.length] as number;
       return { bytes: out, what: `NaN/Inf-like pattern at ${at}` };
     }
-    case 8: { // replace the magic or form type
+    case 8: {
+      // replace the magic or form type
       const out = copy();
       const at = rng.pick([0, 8]);
-      const word = rng.pick(["RIFF", "RIFX", "RF64", "WAVE", "FORM", "AIFF", "fLaC", "OggS", "ID3\u0003", "\u00ff\u00fb\u0090\u0000"]);
+      const word = rng.pick([
+        "RIFF",
+        "RIFX",
+        "RF64",
+        "WAVE",
+        "FORM",
+        "AIFF",
+        "fLaC",
+        "OggS",
+        "ID3\u0003",
+        "\u00ff\u00fb\u0090\u0000",
+      ]);
       for (let i = 0; i < 4 && at + i < out.length; i++) out[at + i] = word.charCodeAt(i);
       return { bytes: out, what: `write ${JSON.stringify(word)} at ${at}` };
     }
-    default: { // overwrite a header field with an edge value (base offsets: only before structural edits)
+    default: {
+      // overwrite a header field with an edge value (base offsets: only before structural edits)
       const out = copy();
       const f = rng.pick(base.fields);
       if (f.offset + f.width > out.length) return { bytes: out, what: `field ${f.name} (cut off)` };
       const view = new DataView(out.buffer);
       const old = f.width === 2 ? view.getUint16(f.offset, le) : view.getUint32(f.offset, le);
-      const choices = f.name === "fmt.formatTag" || f.name === "fmt.subformat0" ? CODEC_TAGS : f.width === 2 ? EDGE_U16 : EDGE_U32;
-      let value = rng.int(3) === 0 ? (old + rng.pick([-2, -1, 1, 2, 1000])) >>> 0 : rng.int(4) === 0 ? rng.u32() : rng.pick(choices);
+      const choices =
+        f.name === "fmt.formatTag" || f.name === "fmt.subformat0" ? CODEC_TAGS : f.width === 2 ? EDGE_U16 : EDGE_U32;
+      let value =
+        rng.int(3) === 0
+          ? (old + rng.pick([-2, -1, 1, 2, 1000])) >>> 0
+          : rng.int(4) === 0
+            ? rng.u32()
+            : rng.pick(choices);
       if (f.width === 2) value &= 0xffff;
       if (f.width === 2) view.setUint16(f.offset, value, le);
       else view.setUint32(f.offset, value >>> 0, le);

@@ -54,9 +54,19 @@ async function run(input: FuzzWorkerInput): Promise<FuzzSummary> {
   const bases = baseWavs(input.seed);
   const start = performance.now();
   const mem0 = process.memoryUsage();
-  const summary: FuzzSummary = { ran: 0, decoded: 0, rejected: 0, reasons: {}, failures: [], peakRssGrowth: 0, peakArrayBufferGrowth: 0, seconds: 0 };
+  const summary: FuzzSummary = {
+    ran: 0,
+    decoded: 0,
+    rejected: 0,
+    reasons: {},
+    failures: [],
+    peakRssGrowth: 0,
+    peakArrayBufferGrowth: 0,
+    seconds: 0,
+  };
   const fail = (c: FuzzCase, problem: string) => {
-    if (summary.failures.length < 20) summary.failures.push({ index: c.index, base: c.base, mutations: c.mutations, problem });
+    if (summary.failures.length < 20)
+      summary.failures.push({ index: c.index, base: c.base, mutations: c.mutations, problem });
   };
   for (let i = 0; i < input.cases; i++) {
     const c = fuzzCase(bases, input.seed, i);
@@ -86,5 +96,5 @@ async function run(input: FuzzWorkerInput): Promise<FuzzSummary> {
 
 run(workerData as FuzzWorkerInput).then(
   (summary) => parentPort?.postMessage({ summary }),
-  (err: unknown) => parentPort?.postMessage({ error: err instanceof Error ? err.stack ?? err.message : String(err) }),
+  (err: unknown) => parentPort?.postMessage({ error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
 );

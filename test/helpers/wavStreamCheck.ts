@@ -38,13 +38,19 @@ export function checkWavStreamAgrees(bytes: Uint8Array, name: string): string | 
   if ("error" in whole) return `streaming decoded what decodeWav rejects (${String(whole.error)})`;
   if ("error" in blocks) return `streaming rejects what decodeWav decodes (${String(blocks.error)})`;
   const [a, b] = [whole.audio, blocks.audio];
-  if (a.sampleRateHz !== b.sampleRateHz || a.frames !== b.frames || a.channels.length !== b.channels.length || a.format !== b.format) {
+  if (
+    a.sampleRateHz !== b.sampleRateHz ||
+    a.frames !== b.frames ||
+    a.channels.length !== b.channels.length ||
+    a.format !== b.format
+  ) {
     return `header differs: ${a.sampleRateHz} Hz ${a.frames} frames ${a.channels.length} ch vs ${b.sampleRateHz} Hz ${b.frames} frames ${b.channels.length} ch`;
   }
   for (let c = 0; c < a.channels.length; c++) {
     const x = a.channels[c] as Float32Array;
     const y = b.channels[c] as Float32Array;
-    for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) return `channel ${c} sample ${i}: ${x[i]} vs ${y[i]}`;
+    for (let i = 0; i < x.length; i++)
+      if (!Object.is(x[i], y[i])) return `channel ${c} sample ${i}: ${x[i]} vs ${y[i]}`;
   }
   return null;
 }

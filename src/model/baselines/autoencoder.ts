@@ -68,23 +68,44 @@ export interface AutoencoderModel {
   };
 }
 
-function checkClips(who: string, x: Float32Array, count: number, nMfcc: number, frames: number, contextFrames: number): void {
+function checkClips(
+  who: string,
+  x: Float32Array,
+  count: number,
+  nMfcc: number,
+  frames: number,
+  contextFrames: number,
+): void {
   if (!(count >= 1 && nMfcc >= 1 && frames >= 1) || x.length !== count * nMfcc * frames) {
-    throw new ShapeError(who, `${x.length} values do not form [${count}][${nMfcc}][${frames}]`, "pass the features as [clips][nMfcc][frames], at least one clip");
+    throw new ShapeError(
+      who,
+      `${x.length} values do not form [${count}][${nMfcc}][${frames}]`,
+      "pass the features as [clips][nMfcc][frames], at least one clip",
+    );
   }
   if (frames < contextFrames) {
-    throw new ShapeError(who, `clips have ${frames} frames, fewer than the ${contextFrames}-frame window`, "use longer clips or fewer context frames");
+    throw new ShapeError(
+      who,
+      `clips have ${frames} frames, fewer than the ${contextFrames}-frame window`,
+      "use longer clips or fewer context frames",
+    );
   }
 }
 
 /** Per-coefficient mean and population standard deviation over every frame of every clip. */
-function coefficientStatistics(x: Float32Array, count: number, nMfcc: number, frames: number): { mean: number[]; scale: number[] } {
+function coefficientStatistics(
+  x: Float32Array,
+  count: number,
+  nMfcc: number,
+  frames: number,
+): { mean: number[]; scale: number[] } {
   const mean: number[] = [];
   const scale: number[] = [];
   const n = count * frames;
   for (let m = 0; m < nMfcc; m++) {
     let sum = 0;
-    for (let c = 0; c < count; c++) for (let t = 0, o = (c * nMfcc + m) * frames; t < frames; t++) sum += x[o + t] as number;
+    for (let c = 0; c < count; c++)
+      for (let t = 0, o = (c * nMfcc + m) * frames; t < frames; t++) sum += x[o + t] as number;
     const mu = sum / n;
     let squares = 0;
     for (let c = 0; c < count; c++) {
@@ -105,7 +126,14 @@ function coefficientStatistics(x: Float32Array, count: number, nMfcc: number, fr
  * frame t of clip c is the contiguous slice from `(c * frames + t) * nMfcc`, of length
  * `contextFrames * nMfcc`.
  */
-function frameMajorStandardised(x: Float32Array, count: number, nMfcc: number, frames: number, mean: readonly number[], scale: readonly number[]): Float32Array {
+function frameMajorStandardised(
+  x: Float32Array,
+  count: number,
+  nMfcc: number,
+  frames: number,
+  mean: readonly number[],
+  scale: readonly number[],
+): Float32Array {
   const out = new Float32Array(x.length);
   for (let c = 0; c < count; c++) {
     for (let m = 0; m < nMfcc; m++) {
@@ -119,7 +147,11 @@ function frameMajorStandardised(x: Float32Array, count: number, nMfcc: number, f
 }
 
 function layersOf(model: AutoencoderModel): DenseLayers {
-  return { sizes: model.layerSizes, weights: model.weights.map((w) => Float32Array.from(w)), biases: model.biases.map((b) => Float32Array.from(b)) };
+  return {
+    sizes: model.layerSizes,
+    weights: model.weights.map((w) => Float32Array.from(w)),
+    biases: model.biases.map((b) => Float32Array.from(b)),
+  };
 }
 
 /**
@@ -129,13 +161,32 @@ function layersOf(model: AutoencoderModel): DenseLayers {
  * @param onEpoch  called after each epoch with its number (1-based) and mean loss
  */
 export function trainAutoencoder(
-  x: Float32Array, count: number, nMfcc: number, frames: number,
-  options: AutoencoderOptions = {}, onEpoch?: (epoch: number, loss: number) => void,
+  x: Float32Array,
+  count: number,
+  nMfcc: number,
+  frames: number,
+  options: AutoencoderOptions = {},
+  onEpoch?: (epoch: number, loss: number) => void,
 ): AutoencoderModel {
-  const o: Required<AutoencoderOptions> = { ...AUTOENCODER_DEFAULTS, ...options, hiddenUnits: [...(options.hiddenUnits ?? AUTOENCODER_DEFAULTS.hiddenUnits)] };
+  const o: Required<AutoencoderOptions> = {
+    ...AUTOENCODER_DEFAULTS,
+    ...options,
+    hiddenUnits: [...(options.hiddenUnits ?? AUTOENCODER_DEFAULTS.hiddenUnits)],
+  };
   const positiveInteger = (v: number) => Number.isInteger(v) && v >= 1;
-  if (!positiveInteger(o.contextFrames) || !positiveInteger(o.batchSize) || !(Number.isInteger(o.epochs) && o.epochs >= 0) || !o.hiddenUnits.every(positiveInteger) || !(o.learningRate > 0) || !(o.windowsPerClip === null || positiveInteger(o.windowsPerClip))) {
-    throw new ConfigError("trainAutoencoder", `unusable options ${JSON.stringify(options)}`, "use whole numbers >= 1 for sizes and counts, and a learning rate > 0");
+  if (
+    !positiveInteger(o.contextFrames) ||
+    !positiveInteger(o.batchSize) ||
+    !(Number.isInteger(o.epochs) && o.epochs >= 0) ||
+    !o.hiddenUnits.every(positiveInteger) ||
+    !(o.learningRate > 0) ||
+    !(o.windowsPerClip === null || positiveInteger(o.windowsPerClip))
+  ) {
+    throw new ConfigError(
+      "trainAutoencoder",
+      `unusable options ${JSON.stringify(options)}`,
+      "use whole numbers >= 1 for sizes and counts, and a learning rate > 0",
+    );
   }
   checkClips("trainAutoencoder", x, count, nMfcc, frames, o.contextFrames);
   const inputSize = o.contextFrames * nMfcc;
@@ -206,9 +257,19 @@ const SCORE_BATCH = 512;
  * @param x  `[count][nMfcc][frames]` flat; nMfcc must be the model's
  * @returns  `[count]`
  */
-export function scoreAutoencoder(model: AutoencoderModel, x: Float32Array, count: number, nMfcc: number, frames: number): Float64Array {
+export function scoreAutoencoder(
+  model: AutoencoderModel,
+  x: Float32Array,
+  count: number,
+  nMfcc: number,
+  frames: number,
+): Float64Array {
   if (nMfcc !== model.nMfcc) {
-    throw new ShapeError("scoreAutoencoder", `clips have ${nMfcc} MFCC coefficients, the model was trained on ${model.nMfcc}`, "compute the features with the training's settings");
+    throw new ShapeError(
+      "scoreAutoencoder",
+      `clips have ${nMfcc} MFCC coefficients, the model was trained on ${model.nMfcc}`,
+      "compute the features with the training's settings",
+    );
   }
   const scores = new Float64Array(count);
   if (count === 0) return scores;

@@ -5,6 +5,16 @@
  */
 export { pooledMfccStatistics, pooledStatisticNames } from "./pooledStatistics";
 export {
-  type LogisticRegressionModel, type LogisticRegressionOptions, scoreLogisticRegression, standardisation, trainLogisticRegression,
+  type LogisticRegressionModel,
+  type LogisticRegressionOptions,
+  scoreLogisticRegression,
+  standardisation,
+  trainLogisticRegression,
 } from "./logisticRegression";
-export { AUTOENCODER_DEFAULTS, type AutoencoderModel, type AutoencoderOptions, scoreAutoencoder, trainAutoencoder } from "./autoencoder";
+export {
+  AUTOENCODER_DEFAULTS,
+  type AutoencoderModel,
+  type AutoencoderOptions,
+  scoreAutoencoder,
+  trainAutoencoder,
+} from "./autoencoder";

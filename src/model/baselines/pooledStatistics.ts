@@ -13,7 +13,11 @@ import { ShapeError } from "../../errors";
  */
 export function pooledMfccStatistics(x: Float32Array, count: number, nMfcc: number, frames: number): Float32Array {
   if (!(count >= 0 && nMfcc >= 1 && frames >= 1) || x.length !== count * nMfcc * frames) {
-    throw new ShapeError("pooledMfccStatistics", `${x.length} values do not form [${count}][${nMfcc}][${frames}]`, "pass the features as [clips][nMfcc][frames] with matching sizes");
+    throw new ShapeError(
+      "pooledMfccStatistics",
+      `${x.length} values do not form [${count}][${nMfcc}][${frames}]`,
+      "pass the features as [clips][nMfcc][frames] with matching sizes",
+    );
   }
   const out = new Float32Array(count * 2 * nMfcc);
   for (let c = 0; c < count; c++) {
@@ -36,5 +40,8 @@ export function pooledMfccStatistics(x: Float32Array, count: number, nMfcc: numb
 
 /** Names of the columns of {@link pooledMfccStatistics}: `mean_0 .. mean_{n-1}, sd_0 .. sd_{n-1}`. */
 export function pooledStatisticNames(nMfcc: number): string[] {
-  return [...Array.from({ length: nMfcc }, (_, m) => `mean_${m}`), ...Array.from({ length: nMfcc }, (_, m) => `sd_${m}`)];
+  return [
+    ...Array.from({ length: nMfcc }, (_, m) => `mean_${m}`),
+    ...Array.from({ length: nMfcc }, (_, m) => `sd_${m}`),
+  ];
 }

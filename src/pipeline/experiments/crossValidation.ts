@@ -10,7 +10,14 @@ import { dataPath, type PipelineConfig } from "../../config/pipeline";
 import { toCsv, type CsvValue } from "../../data/csv";
 import { assertSafeLayout } from "../../data/dataset";
 import { complementRows, groupedStratifiedFolds, stratifiedRowFolds } from "../../data/split";
-import { evaluateScores, finiteOrNull, HEADLINE_METRICS, headlineMetrics, headlineTable, type HeadlineMetrics } from "../../evaluate/modelEvaluation";
+import {
+  evaluateScores,
+  finiteOrNull,
+  HEADLINE_METRICS,
+  headlineMetrics,
+  headlineTable,
+  type HeadlineMetrics,
+} from "../../evaluate/modelEvaluation";
 import type { Figure } from "../../plots/figure";
 import { writeFileAtomic } from "../../util/atomicWrite";
 import { fitBaselines } from "../baselines";
@@ -26,7 +33,11 @@ import { carveValidation, keepOriginalsInEvaluation, loadFeatureSet, subsetFeatu
 import { trainConfiguredCnn } from "../stages/train";
 import { predictProbabilities } from "../../model/predict";
 import { recordingScores } from "../../evaluate/recordingScores";
-import { crossValidateConfiguredDetectors, recordingAggregation, type DetectorCrossValidation } from "../detect/configured";
+import {
+  crossValidateConfiguredDetectors,
+  recordingAggregation,
+  type DetectorCrossValidation,
+} from "../detect/configured";
 import { detectorFoldResults, detectorReportName, writeDomainTransferReport } from "../detect/reports";
 
 /** One model's metrics on one fold. */
@@ -82,18 +93,20 @@ export function meanAndSd(values: number[]): { mean: number; sd: number } {
 export function summarizeFolds(folds: FoldResult[]): ModelSummary[] {
   const keys = [...new Set(folds.map((f) => `${f.level ?? ""}\u0000${f.model}`))];
   const rank = (k: string) => (k.startsWith("recording\u0000") ? 0 : 1);
-  return keys.sort((a, b) => rank(a) - rank(b)).map((key) => {
-    const mine = folds.filter((f) => `${f.level ?? ""}\u0000${f.model}` === key);
-    const { model, level } = mine[0] as FoldResult;
-    const mean = {} as HeadlineMetrics;
-    const sd = {} as HeadlineMetrics;
-    for (const k of HEADLINE_METRICS) {
-      const s = meanAndSd(mine.map((f) => f.metrics[k]));
-      mean[k] = s.mean;
-      sd[k] = s.sd;
-    }
-    return { model, ...(level === undefined ? {} : { level }), folds: mine.length, mean, sd };
-  });
+  return keys
+    .sort((a, b) => rank(a) - rank(b))
+    .map((key) => {
+      const mine = folds.filter((f) => `${f.level ?? ""}\u0000${f.model}` === key);
+      const { model, level } = mine[0] as FoldResult;
+      const mean = {} as HeadlineMetrics;
+      const sd = {} as HeadlineMetrics;
+      for (const k of HEADLINE_METRICS) {
+        const s = meanAndSd(mine.map((f) => f.metrics[k]));
+        mean[k] = s.mean;
+        sd[k] = s.sd;
+      }
+      return { model, ...(level === undefined ? {} : { level }), folds: mine.length, mean, sd };
+    });
 }
 
 /** A summary's row name: the model, with "per recording" / "per window" when levels are reported. */
@@ -116,8 +129,13 @@ export async function crossValidate(config: PipelineConfig, reporter: Reporter):
   const processed = dataPath(config, "processed");
   // the pooled-feature detectors read the raw recordings; the CNN and chunk baselines need features.npy
   const withCnn = config.detectors.models.length === 0 || existsSync(join(processed, FEATURES_FILE));
-  if (!withCnn) reporter.warn(`${join(processed, FEATURES_FILE)} not found: cross-validating the pooled-feature detectors only (run "soundcheck preprocess" first to include the CNN and its baselines)`);
-  const set = withCnn ? loadFeatureSet(join(processed, FEATURES_FILE), join(processed, LABELS_FILE)) : { x: new Float32Array(0), y: new Int32Array(0), shape: [0, 0, 0] };
+  if (!withCnn)
+    reporter.warn(
+      `${join(processed, FEATURES_FILE)} not found: cross-validating the pooled-feature detectors only (run "soundcheck preprocess" first to include the CNN and its baselines)`,
+    );
+  const set = withCnn
+    ? loadFeatureSet(join(processed, FEATURES_FILE), join(processed, LABELS_FILE))
+    : { x: new Float32Array(0), y: new Int32Array(0), shape: [0, 0, 0] };
   const rows = set.shape[0] as number;
   const manifest = withCnn ? readFeatureManifest(join(processed, FEATURE_MANIFEST), rows) : [];
   const perRecording = config.evaluate.recordingScore !== "none";
@@ -131,7 +149,10 @@ export async function crossValidate(config: PipelineConfig, reporter: Reporter):
   reporter.progress("cross-validation", 0, total);
   for (let r = 0; withCnn && r < repeats; r++) {
     const seed = config.split.seed + r;
-    const folds = config.split.method === "grouped" ? groupedStratifiedFolds(groups, set.y, k, seed) : stratifiedRowFolds(set.y, k, seed);
+    const folds =
+      config.split.method === "grouped"
+        ? groupedStratifiedFolds(groups, set.y, k, seed)
+        : stratifiedRowFolds(set.y, k, seed);
     for (let f = 0; f < k; f++) {
       const held = folds[f] as Int32Array;
       const rest = complementRows(rows, held);
@@ -150,31 +171,64 @@ export async function crossValidate(config: PipelineConfig, reporter: Reporter):
       const foldScores: Array<{ model: string; scores: Float64Array }> = [];
       const add = (model: string, scoreName: string, scores: Float64Array, t: typeof threshold) => {
         const e = evaluateScores(model, scoreName, testSet.y, scores, t, classNames, config.evaluate.maxFpr);
-        results.push({ repeat: r, fold: f, model, testRows: n, threshold: t.value, metrics: headlineMetrics(e), ...(perRecording ? { level: "window" as const } : {}) });
+        results.push({
+          repeat: r,
+          fold: f,
+          model,
+          testRows: n,
+          threshold: t.value,
+          metrics: headlineMetrics(e),
+          ...(perRecording ? { level: "window" as const } : {}),
+        });
         if (perRecording) {
           const sources = Array.from(assignment.test, (row) => (manifest[row] as FeatureRow).source);
           const rec = recordingScores(sources, testSet.y, scores, recordingAggregation(config));
           const er = evaluateScores(model, scoreName, rec.labels, rec.scores, t, classNames, config.evaluate.maxFpr);
-          results.push({ repeat: r, fold: f, model, testRows: rec.recordings.length, threshold: t.value, metrics: headlineMetrics(er), level: "recording" });
+          results.push({
+            repeat: r,
+            fold: f,
+            model,
+            testRows: rec.recordings.length,
+            threshold: t.value,
+            metrics: headlineMetrics(er),
+            level: "recording",
+          });
         }
         foldScores.push({ model, scores });
       };
       add("cnn", `P(${classNames[1]})`, p1, threshold);
-      for (const b of fitBaselines(config, trainSet, valSet, reporter)) add(b.name, b.scoreName, b.score(testSet.x, n), b.threshold);
+      for (const b of fitBaselines(config, trainSet, valSet, reporter))
+        add(b.name, b.scoreName, b.score(testSet.x, n), b.threshold);
       if (config.dcaseNames) {
         const sources = Array.from(assignment.test, (row) => (manifest[row] as FeatureRow).source);
-        for (const d of dcaseModelMetrics(foldScores, testSet.y, sources, config.evaluate.maxFpr, recordingAggregation(config))) dcaseFolds.push({ repeat: r, fold: f, ...d });
+        for (const d of dcaseModelMetrics(
+          foldScores,
+          testSet.y,
+          sources,
+          config.evaluate.maxFpr,
+          recordingAggregation(config),
+        ))
+          dcaseFolds.push({ repeat: r, fold: f, ...d });
       }
       const cnn = results.filter((x) => x.model === "cnn").at(-1)?.metrics;
-      reporter.info(`cv repeat ${r + 1}/${repeats} fold ${f + 1}/${k}: ${n} test rows, CNN balanced accuracy ${cnn?.balancedAccuracy.toFixed(4)}, ROC AUC ${cnn?.rocAuc.toFixed(4)}`);
+      reporter.info(
+        `cv repeat ${r + 1}/${repeats} fold ${f + 1}/${k}: ${n} test rows, CNN balanced accuracy ${cnn?.balancedAccuracy.toFixed(4)}, ROC AUC ${cnn?.rocAuc.toFixed(4)}`,
+      );
       reporter.progress("cross-validation", r * k + f + 1, total);
     }
   }
-  const detectors = config.detectors.models.length > 0 ? await crossValidateConfiguredDetectors(config, reporter) : null;
+  const detectors =
+    config.detectors.models.length > 0 ? await crossValidateConfiguredDetectors(config, reporter) : null;
   if (detectors !== null) results.push(...detectorFoldResults(detectors, config));
   if (detectors !== null && config.dcaseNames) {
     for (const d of detectors.folds) {
-      for (const m of dcaseModelMetrics([{ model: detectorReportName(d.model, detectors.features), scores: d.scores.scores }], d.scores.labels, d.scores.recordings, config.evaluate.maxFpr)) dcaseFolds.push({ repeat: d.repeat, fold: d.fold, ...m });
+      for (const m of dcaseModelMetrics(
+        [{ model: detectorReportName(d.model, detectors.features), scores: d.scores.scores }],
+        d.scores.labels,
+        d.scores.recordings,
+        config.evaluate.maxFpr,
+      ))
+        dcaseFolds.push({ repeat: d.repeat, fold: d.fold, ...m });
     }
   }
   const summary = summarizeFolds(results);
@@ -185,27 +239,69 @@ export async function crossValidate(config: PipelineConfig, reporter: Reporter):
   writeFileAtomic(
     files[0] as string,
     toCsv(
-      results.map((x): Record<string, CsvValue> => ({ repeat: x.repeat, fold: x.fold, model: x.model, level: x.level ?? null, test_rows: x.testRows, threshold: x.threshold, ...Object.fromEntries(HEADLINE_METRICS.map((m) => [m, finiteOrNull(x.metrics[m])])) })),
+      results.map((x): Record<string, CsvValue> => ({
+        repeat: x.repeat,
+        fold: x.fold,
+        model: x.model,
+        level: x.level ?? null,
+        test_rows: x.testRows,
+        threshold: x.threshold,
+        ...Object.fromEntries(HEADLINE_METRICS.map((m) => [m, finiteOrNull(x.metrics[m])])),
+      })),
       ["repeat", "fold", "model", ...(withLevel ? ["level"] : []), "test_rows", "threshold", ...HEADLINE_METRICS],
     ),
   );
   writeFileAtomic(
     files[1] as string,
     toCsv(
-      summary.map((s): Record<string, CsvValue> => ({ model: s.model, level: s.level ?? null, folds: s.folds, ...Object.fromEntries(HEADLINE_METRICS.flatMap((m) => [[`${m}_mean`, finiteOrNull(s.mean[m])], [`${m}_sd`, finiteOrNull(s.sd[m])]])) })),
+      summary.map((s): Record<string, CsvValue> => ({
+        model: s.model,
+        level: s.level ?? null,
+        folds: s.folds,
+        ...Object.fromEntries(
+          HEADLINE_METRICS.flatMap((m) => [
+            [`${m}_mean`, finiteOrNull(s.mean[m])],
+            [`${m}_sd`, finiteOrNull(s.sd[m])],
+          ]),
+        ),
+      })),
       ["model", ...(withLevel ? ["level"] : []), "folds", ...HEADLINE_METRICS.flatMap((m) => [`${m}_mean`, `${m}_sd`])],
     ),
   );
-  const unit = config.split.method === "grouped" ? "grouped by source recording, stratified by class" : "row-level, stratified by class (recordings can be on both sides)";
-  const levels = withLevel ? `\n\nPer recording: each recording's window scores aggregated by "${config.evaluate.recordingScore}" (evaluate.recordingScore), one decision per recording.${detectors === null ? "" : ` Detectors on pooled features: ${detectors.features}.`}` : "";
-  writeFileAtomic(files[2] as string, `# Cross-validation: ${repeats} x ${k} folds (${unit}), preset ${config.preset}\n\nMean ± sample standard deviation over ${repeats * k} folds.${levels}\n\n${table}\n`);
+  const unit =
+    config.split.method === "grouped"
+      ? "grouped by source recording, stratified by class"
+      : "row-level, stratified by class (recordings can be on both sides)";
+  const levels = withLevel
+    ? `\n\nPer recording: each recording's window scores aggregated by "${config.evaluate.recordingScore}" (evaluate.recordingScore), one decision per recording.${detectors === null ? "" : ` Detectors on pooled features: ${detectors.features}.`}`
+    : "";
+  writeFileAtomic(
+    files[2] as string,
+    `# Cross-validation: ${repeats} x ${k} folds (${unit}), preset ${config.preset}\n\nMean ± sample standard deviation over ${repeats * k} folds.${levels}\n\n${table}\n`,
+  );
   if (detectors !== null) files.push(...writeDomainTransferReport(dir, detectors, config));
-  const dcase = writeCvDcaseReport(dir, dcaseFolds, `DCASE metrics, cross-validation: ${repeats} x ${k} folds (${unit}), preset ${config.preset}`, config.evaluate.maxFpr);
+  const dcase = writeCvDcaseReport(
+    dir,
+    dcaseFolds,
+    `DCASE metrics, cross-validation: ${repeats} x ${k} folds (${unit}), preset ${config.preset}`,
+    config.evaluate.maxFpr,
+  );
   files.push(...dcase.files);
   files.push(writeRunConfig(dir, config));
   files.push(writeRunProvenance(dir, config, backend));
-  const figure = metricsComparisonFigureFor(summary.map((x) => ({ ...x, model: summaryName(x) })), `Cross-validation, ${repeats} x ${k} folds (mean ± sd)`);
-  files.push(...(await writeFigures(dir, [{ name: "cv_metrics", figure }], config.evaluate.figures, `soundcheck cross-validation: ${config.runName ?? config.preset}`, reporter)));
+  const figure = metricsComparisonFigureFor(
+    summary.map((x) => ({ ...x, model: summaryName(x) })),
+    `Cross-validation, ${repeats} x ${k} folds (mean ± sd)`,
+  );
+  files.push(
+    ...(await writeFigures(
+      dir,
+      [{ name: "cv_metrics", figure }],
+      config.evaluate.figures,
+      `soundcheck cross-validation: ${config.runName ?? config.preset}`,
+      reporter,
+    )),
+  );
   reporter.info(`cross-validation: ${repeats} x ${k} folds -> ${dir}`);
   return { folds: results, summary, table, detectors, dcaseTable: dcase.table, runDir: dir, figure, files };
 }

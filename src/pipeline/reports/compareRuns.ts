@@ -16,7 +16,14 @@ interface StoredMetrics {
   split?: { method?: string };
   models?: Record<string, Partial<Record<keyof HeadlineMetrics, number | null>> & { threshold?: { value: number } }>;
   /** DCASE metrics per model and level (src/pipeline/reports/dcaseReport.ts, `dcaseJson`). */
-  dcase?: Array<{ model: string; level: string; aucSource: number | null; aucTarget: number | null; pAuc: number | null; officialScore: number | null }>;
+  dcase?: Array<{
+    model: string;
+    level: string;
+    aucSource: number | null;
+    aucTarget: number | null;
+    pAuc: number | null;
+    officialScore: number | null;
+  }>;
 }
 
 /** How a run's split reads in the tables. */
@@ -26,9 +33,13 @@ function splitName(method: string | undefined): string {
   return "row-level split";
 }
 
-const DCASE_HEAD = ["| run | model | level | AUC (source) | AUC (target) | pAUC | official score |", "| --- | --- | --- | ---: | ---: | ---: | ---: |"];
+const DCASE_HEAD = [
+  "| run | model | level | AUC (source) | AUC (target) | pAUC | official score |",
+  "| --- | --- | --- | ---: | ---: | ---: | ---: |",
+];
 
-const cell = (v: number | null | undefined, digits: number) => (typeof v === "number" && Number.isFinite(v) ? v.toFixed(digits) : "n/a");
+const cell = (v: number | null | undefined, digits: number) =>
+  typeof v === "number" && Number.isFinite(v) ? v.toFixed(digits) : "n/a";
 
 /**
  * A markdown report comparing run folders: one table of test-set metrics (a row per run and
@@ -37,8 +48,16 @@ const cell = (v: number | null | undefined, digits: number) => (typeof v === "nu
  * @param runDirs  report folders written by `soundcheck evaluate` / `pipeline` / `cv`
  */
 export function compareRuns(runDirs: string[], digits = 3): string {
-  if (runDirs.length === 0) throw new ConfigError("compare", "no run folders given", "pass report folders, e.g. reports/thesis-... reports/recommended-...");
-  const head = (first: string) => [`| ${first} | model | ${HEADLINE_METRICS.map((k) => HEADLINE_TITLES[k]).join(" | ")} |`, `| --- | --- | ${HEADLINE_METRICS.map(() => "---:").join(" | ")} |`];
+  if (runDirs.length === 0)
+    throw new ConfigError(
+      "compare",
+      "no run folders given",
+      "pass report folders, e.g. reports/thesis-... reports/recommended-...",
+    );
+  const head = (first: string) => [
+    `| ${first} | model | ${HEADLINE_METRICS.map((k) => HEADLINE_TITLES[k]).join(" | ")} |`,
+    `| --- | --- | ${HEADLINE_METRICS.map(() => "---:").join(" | ")} |`,
+  ];
   const test: string[] = [];
   const cv: string[] = [];
   const dcase: string[] = [];
@@ -46,7 +65,11 @@ export function compareRuns(runDirs: string[], digits = 3): string {
     const metricsPath = join(dir, "metrics.json");
     const cvPath = join(dir, "cv_summary.csv");
     if (!existsSync(metricsPath) && !existsSync(cvPath)) {
-      throw new ConfigError(dir, "holds neither metrics.json nor cv_summary.csv", 'pass a folder written by "soundcheck evaluate", "pipeline" or "cv"');
+      throw new ConfigError(
+        dir,
+        "holds neither metrics.json nor cv_summary.csv",
+        'pass a folder written by "soundcheck evaluate", "pipeline" or "cv"',
+      );
     }
     const name = basename(dir);
     if (existsSync(metricsPath)) {
@@ -72,13 +95,23 @@ export function compareRuns(runDirs: string[], digits = 3): string {
     if (existsSync(cvPath)) {
       for (const row of readCsv(cvPath)) {
         const v = (k: string) => (row[k] === undefined || row[k] === "" ? null : Number(row[k]));
-        cv.push(`| ${name} (${row.folds} folds) | ${row.model} | ${HEADLINE_METRICS.map((k) => `${cell(v(`${k}_mean`), digits)} ± ${cell(v(`${k}_sd`), digits)}`).join(" | ")} |`);
+        cv.push(
+          `| ${name} (${row.folds} folds) | ${row.model} | ${HEADLINE_METRICS.map((k) => `${cell(v(`${k}_mean`), digits)} ± ${cell(v(`${k}_sd`), digits)}`).join(" | ")} |`,
+        );
       }
     }
   }
   const parts: string[] = [];
   if (test.length > 0) parts.push("## Test set", "", ...head("run"), ...test);
-  if (cv.length > 0) parts.push(...(parts.length ? [""] : []), "## Cross-validation (mean ± sd over folds)", "", ...head("run"), ...cv);
-  if (dcase.length > 0) parts.push(...(parts.length ? [""] : []), "## DCASE metrics (per domain; official score)", "", ...DCASE_HEAD, ...dcase);
+  if (cv.length > 0)
+    parts.push(...(parts.length ? [""] : []), "## Cross-validation (mean ± sd over folds)", "", ...head("run"), ...cv);
+  if (dcase.length > 0)
+    parts.push(
+      ...(parts.length ? [""] : []),
+      "## DCASE metrics (per domain; official score)",
+      "",
+      ...DCASE_HEAD,
+      ...dcase,
+    );
   return parts.join("\n") + "\n";
 }

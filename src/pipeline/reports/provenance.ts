@@ -57,7 +57,15 @@ export interface ProvenanceRecord {
     /** True when tracked files differ from that commit; null without git. */
     gitDirty: boolean | null;
   };
-  runtime: { node: string; platform: string; osRelease: string; arch: string; cpuCount: number; cpuModel: string; totalMemoryBytes: number };
+  runtime: {
+    node: string;
+    platform: string;
+    osRelease: string;
+    arch: string;
+    cpuCount: number;
+    cpuModel: string;
+    totalMemoryBytes: number;
+  };
   /** Anything a reader should know to interpret the record. */
   notes: string[];
 }
@@ -91,7 +99,11 @@ export function sha256File(path: string): string {
   return hash.digest("hex");
 }
 
-function inputFiles(config: PipelineConfig, folders: readonly (keyof DataLayout)[], hashFiles: boolean): InputFileRecord[] {
+function inputFiles(
+  config: PipelineConfig,
+  folders: readonly (keyof DataLayout)[],
+  hashFiles: boolean,
+): InputFileRecord[] {
   const files: InputFileRecord[] = [];
   for (const folder of folders) {
     const dir = dataPath(config, folder);
@@ -144,7 +156,12 @@ function projectRoot(): string | null {
 
 function git(args: string[], cwd: string): string | null {
   try {
-    return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 10_000 }).trim();
+    return execFileSync("git", args, {
+      cwd,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+      timeout: 10_000,
+    }).trim();
   } catch {
     return null;
   }
@@ -162,11 +179,16 @@ export function collectProvenance(config: PipelineConfig, options: ProvenanceOpt
     const pkg = installedPackage(name);
     if (pkg !== null && pkg.name !== name) {
       libraries[name] = null;
-      notes.push(`${name} resolves to ${pkg.name}@${pkg.version} (an npm alias, e.g. danfojs-node's override), not the package itself`);
+      notes.push(
+        `${name} resolves to ${pkg.name}@${pkg.version} (an npm alias, e.g. danfojs-node's override), not the package itself`,
+      );
     } else libraries[name] = pkg?.version ?? null;
   }
   const root = projectRoot();
-  const ownPackage = root === null ? null : (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { name: string; version?: string });
+  const ownPackage =
+    root === null
+      ? null
+      : (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { name: string; version?: string });
   libraries.node = process.version;
   libraries["soundcheck-ts"] = ownPackage?.version ?? null;
   const commit = root === null ? null : git(["rev-parse", "HEAD"], root);
@@ -178,10 +200,20 @@ export function collectProvenance(config: PipelineConfig, options: ProvenanceOpt
     schema: "soundcheck-provenance/1",
     createdAt: (options.now ?? new Date()).toISOString(),
     config: structuredClone(config),
-    inputs: { dataRoot: config.dataRoot, files, fileCount: files.length, totalBytes: files.reduce((n, f) => n + (f.bytes ?? 0), 0) },
+    inputs: {
+      dataRoot: config.dataRoot,
+      files,
+      fileCount: files.length,
+      totalBytes: files.reduce((n, f) => n + (f.bytes ?? 0), 0),
+    },
     backend: options.backend,
     libraries,
-    project: { name: ownPackage?.name ?? "soundcheck-ts", version: ownPackage?.version ?? null, gitCommit: commit, gitDirty: status === null ? null : status.length > 0 },
+    project: {
+      name: ownPackage?.name ?? "soundcheck-ts",
+      version: ownPackage?.version ?? null,
+      gitCommit: commit,
+      gitDirty: status === null ? null : status.length > 0,
+    },
     runtime: {
       node: process.version,
       platform: platform(),

@@ -55,7 +55,13 @@ export interface NamedFigure {
  *
  * @returns the files written
  */
-export async function writeFigures(dir: string, figures: NamedFigure[], mode: PipelineConfig["evaluate"]["figures"], title: string, reporter: Reporter): Promise<string[]> {
+export async function writeFigures(
+  dir: string,
+  figures: NamedFigure[],
+  mode: PipelineConfig["evaluate"]["figures"],
+  title: string,
+  reporter: Reporter,
+): Promise<string[]> {
   if (mode === "none" || figures.length === 0) return [];
   const folder = join(dir, "figures");
   const written: string[] = [];
@@ -69,7 +75,10 @@ export async function writeFigures(dir: string, figures: NamedFigure[], mode: Pi
   const mine = new Set(figures.map((f) => f.name));
   const earlier: NamedFigure[] = readdirSync(folder)
     .filter((f) => f.endsWith(".plotly.json") && !mine.has(f.slice(0, -".plotly.json".length)))
-    .map((f) => ({ name: f.slice(0, -".plotly.json".length), figure: JSON.parse(readFileSync(join(folder, f), "utf8")) as Figure }));
+    .map((f) => ({
+      name: f.slice(0, -".plotly.json".length),
+      figure: JSON.parse(readFileSync(join(folder, f), "utf8")) as Figure,
+    }));
   const all = [...earlier, ...figures].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
   const divs = all.map(({ name }) => `<figure><div id="${escapeHtml(name)}"></div></figure>`).join("\n");
   const html = `<!DOCTYPE html>
@@ -89,7 +98,8 @@ for (const f of figures) Plotly.newPlot(f.name, f.data, f.layout, f.config);
     let renderer: FigureRenderer | null = null;
     try {
       renderer = await FigureRenderer.launch();
-      for (const { name, figure } of figures) written.push(...(await renderer.save(figure, join(folder, name), { formats: ["svg", "png"], pngScale: 2 })));
+      for (const { name, figure } of figures)
+        written.push(...(await renderer.save(figure, join(folder, name), { formats: ["svg", "png"], pngScale: 2 })));
     } catch (err) {
       if (!(err instanceof BrowserNotFoundError)) throw err;
       reporter.warn(`static figures (SVG/PNG) not written: ${err.message}`);

@@ -30,7 +30,13 @@ const COLUMNS = ["stage", "file", "reason"] as const;
  * @param path  the CSV file
  */
 export function writeSkippedCsv(path: string, rows: readonly SkippedRow[]): void {
-  writeFileAtomic(path, toCsv(rows.map((r) => ({ stage: r.stage, file: r.file, reason: r.reason })), [...COLUMNS]));
+  writeFileAtomic(
+    path,
+    toCsv(
+      rows.map((r) => ({ stage: r.stage, file: r.file, reason: r.reason })),
+      [...COLUMNS],
+    ),
+  );
 }
 
 /**
@@ -43,7 +49,8 @@ export function readSkippedCsv(path: string): SkippedRow[] {
   const first = records[0];
   if (first !== undefined) {
     for (const column of COLUMNS) {
-      if (!(column in first)) throw new ShapeError(path, `has no "${column}" column`, "delete it; the next clean run writes it again");
+      if (!(column in first))
+        throw new ShapeError(path, `has no "${column}" column`, "delete it; the next clean run writes it again");
     }
   }
   return records.map((r) => ({ stage: r.stage as string, file: r.file as string, reason: r.reason as string }));
@@ -68,11 +75,19 @@ export function skippedCsvPath(config: PipelineConfig): string {
  *
  * @returns  every row now in the file
  */
-export function recordSkippedFiles(config: PipelineConfig, stage: SkippingStage, skipped: readonly SkippedFile[]): SkippedRow[] {
+export function recordSkippedFiles(
+  config: PipelineConfig,
+  stage: SkippingStage,
+  skipped: readonly SkippedFile[],
+): SkippedRow[] {
   const path = skippedCsvPath(config);
   const earlier = SKIPPING_STAGES.slice(0, SKIPPING_STAGES.indexOf(stage)) as readonly string[];
-  const kept = existsSync(path) && earlier.length > 0 ? readSkippedCsv(path).filter((r) => earlier.includes(r.stage)) : [];
-  const rows = [...kept, ...skipped.map((s) => ({ stage, file: displayPath(config.dataRoot, s.file), reason: s.reason }))];
+  const kept =
+    existsSync(path) && earlier.length > 0 ? readSkippedCsv(path).filter((r) => earlier.includes(r.stage)) : [];
+  const rows = [
+    ...kept,
+    ...skipped.map((s) => ({ stage, file: displayPath(config.dataRoot, s.file), reason: s.reason })),
+  ];
   writeSkippedCsv(path, rows);
   return rows;
 }

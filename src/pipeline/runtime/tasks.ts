@@ -42,7 +42,8 @@ export function skipReason(err: unknown, fix: string): string {
 }
 
 /** Why a recording of digital silence is skipped. */
-export const SILENT_RECORDING_REASON = "every sample is 0 (digital silence), so it carries no machine sound; check the recording, or remove the file";
+export const SILENT_RECORDING_REASON =
+  "every sample is 0 (digital silence), so it carries no machine sound; check the recording, or remove the file";
 
 /** Why a recording shorter than one chunk is skipped. */
 export function tooShortReason(samples: number, sampleRateHz: number, chunkSeconds: number): string {
@@ -70,7 +71,8 @@ export async function cleanFile(task: CleanFileTask): Promise<CleanFileResult> {
     return { ok: true, clips: [{ path, chunk: null, samples: samples.length }], sourceSamples: samples.length };
   }
   const chunks = cutIntoChunks(samples, task.chunkSamples);
-  if (chunks.length === 0) return { ok: false, reason: tooShortReason(samples.length, task.sampleRateHz, task.chunkSeconds) };
+  if (chunks.length === 0)
+    return { ok: false, reason: tooShortReason(samples.length, task.sampleRateHz, task.chunkSeconds) };
   if (isSilent(samples)) return { ok: false, reason: SILENT_RECORDING_REASON };
   const clips = chunks.map((chunk, i) => {
     const path = join(task.outDir, `${name}_chunk_${i}.wav`);
@@ -90,7 +92,11 @@ export interface ProcessClipTask {
 
 /** `[nMfcc][frames]` float32 of the clip and of each augmentation, or why the clip was skipped. */
 export type ProcessClipResult =
-  | { ok: true; features: Float32Array; augmented: Array<{ name: AugmentationName; path: string; features: Float32Array }> }
+  | {
+      ok: true;
+      features: Float32Array;
+      augmented: Array<{ name: AugmentationName; path: string; features: Float32Array }>;
+    }
   | { ok: false; reason: string };
 
 let extractorKey = "";

@@ -20,7 +20,10 @@ async function handle(request: Request): Promise<void> {
     const output = await run(request.input);
     parentPort?.postMessage({ id: request.id, output });
   } catch (err) {
-    parentPort?.postMessage({ id: request.id, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+    parentPort?.postMessage({
+      id: request.id,
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    });
   }
 }
 

@@ -72,7 +72,10 @@ export interface PlannedFeatureRow<C> {
  * {@link augmentAndExtract} writes its rows in exactly this order (clips it skips left out), so
  * anything that predicts the rows (notebook 00, tests) takes it from here.
  */
-export function featureRowOrder<C extends { label: ClassLabel }>(clips: readonly C[], augmentations: readonly string[]): PlannedFeatureRow<C>[] {
+export function featureRowOrder<C extends { label: ClassLabel }>(
+  clips: readonly C[],
+  augmentations: readonly string[],
+): PlannedFeatureRow<C>[] {
   const ordered = [...clips.filter((c) => c.label === 0), ...clips.filter((c) => c.label === 1)];
   return [
     ...ordered.map((clip) => ({ clip, augmentation: null })),
@@ -92,9 +95,14 @@ function cleanedClips(config: PipelineConfig, reporter: Reporter): CleanClip[] {
       chunk: r.chunk === "" || r.chunk === undefined ? null : Number(r.chunk),
     }));
   }
-  reporter.warn(`${manifest} not found: taking clips from the sample folders, each its own source recording (run "soundcheck clean" to record sources)`);
+  reporter.warn(
+    `${manifest} not found: taking clips from the sample folders, each its own source recording (run "soundcheck clean" to record sources)`,
+  );
   const clips: CleanClip[] = [];
-  for (const [key, label] of [["normalSamples", 0], ["brokenSamples", 1]] as const) {
+  for (const [key, label] of [
+    ["normalSamples", 0],
+    ["brokenSamples", 1],
+  ] as const) {
     const folder = dataPath(config, key);
     if (!existsSync(folder)) throw new ConfigError(folder, "not found", 'run "soundcheck clean" first');
     for (const name of readdirSync(folder).sort()) {
@@ -124,12 +132,21 @@ export async function augmentAndExtract(config: PipelineConfig, reporter: Report
   const normal = clips.filter((c) => c.label === 0);
   const broken = clips.filter((c) => c.label === 1);
   if (normal.length === 0 || broken.length === 0) {
-    throw new ConfigError(dataPath(config, normal.length === 0 ? "normalSamples" : "brokenSamples"), "holds no cleaned clips", 'run "soundcheck clean" first');
+    throw new ConfigError(
+      dataPath(config, normal.length === 0 ? "normalSamples" : "brokenSamples"),
+      "holds no cleaned clips",
+      'run "soundcheck clean" first',
+    );
   }
   const tracking = keepingSkips(reporter);
   const skipped = tracking.skipped;
   const { nMfcc, frames } = config.features;
-  if (frames === null) throw new ConfigError("features.frames", "is null, but features.npy needs one frame count for every clip", "set features.frames, e.g. 100");
+  if (frames === null)
+    throw new ConfigError(
+      "features.frames",
+      "is null, but features.npy needs one frame count for every clip",
+      "set features.frames, e.g. 100",
+    );
   const augDir = emptyGeneratedFolder(config, "augmentedBroken");
   // DCASE layout: the anomalous clips are all test clips, so none is augmented (DCASE trains on normal clips)
   const augmenting = config.augment.enabled.length > 0 && config.dataFormat !== "dcase";
@@ -144,18 +161,32 @@ export async function augmentAndExtract(config: PipelineConfig, reporter: Report
     features: config.features,
     augment:
       clip.label === 1 && augmenting
-        ? { config: config.augment, seed: clipSeed(config.augmentSeed, relative(root, clip.path)), outDir: augDir, wavFormat: config.clean.wavFormat }
+        ? {
+            config: config.augment,
+            seed: clipSeed(config.augmentSeed, relative(root, clip.path)),
+            outDir: augDir,
+            wavFormat: config.clean.wavFormat,
+          }
         : null,
   }));
   reporter.progress("augment + features", 0, tasks.length);
-  const results = await mapTask("processClip", tasks, workerCount(config.workers), (done) => reporter.progress("augment + features", done, tasks.length));
+  const results = await mapTask("processClip", tasks, workerCount(config.workers), (done) =>
+    reporter.progress("augment + features", done, tasks.length),
+  );
 
   // rows in the thesis's order: normal, broken, then the augmented clips
   const perRow = nMfcc * frames;
   const rows: FeatureRow[] = [];
   const blocks: Float32Array[] = [];
   const addRow = (clip: CleanClip, path: string, augmentation: string, features: Float32Array) => {
-    rows.push({ row: rows.length, file: relative(root, path), label: clip.label, source: clip.source, augmentation, chunk: clip.chunk });
+    rows.push({
+      row: rows.length,
+      file: relative(root, path),
+      label: clip.label,
+      source: clip.source,
+      augmentation,
+      chunk: clip.chunk,
+    });
     blocks.push(features);
   };
   const done = ordered.flatMap((clip, i) => {
@@ -165,7 +196,10 @@ export async function augmentAndExtract(config: PipelineConfig, reporter: Report
     return [];
   });
   let augmentedFiles = 0;
-  for (const { clip: { clip, result }, augmentation } of featureRowOrder(done, augmenting ? config.augment.enabled : [])) {
+  for (const {
+    clip: { clip, result },
+    augmentation,
+  } of featureRowOrder(done, augmenting ? config.augment.enabled : [])) {
     const a = augmentation === null ? null : result.augmented[augmentation];
     if (a === undefined) continue; // not written (cannot happen: one copy per enabled augmentation)
     if (a === null) addRow(clip, clip.path, "", result.features);
@@ -189,11 +223,22 @@ export async function augmentAndExtract(config: PipelineConfig, reporter: Report
   writeFileAtomic(
     manifestPath,
     toCsv(
-      rows.map((r): Record<string, CsvValue> => ({ row: r.row, file: r.file, label: r.label, class: config.classNames[r.label], source: r.source, augmentation: r.augmentation, chunk: r.chunk, ...dcase(r.source) })),
+      rows.map((r): Record<string, CsvValue> => ({
+        row: r.row,
+        file: r.file,
+        label: r.label,
+        class: config.classNames[r.label],
+        source: r.source,
+        augmentation: r.augmentation,
+        chunk: r.chunk,
+        ...dcase(r.source),
+      })),
       ["row", "file", "label", "class", "source", "augmentation", "chunk", ...(withDcase ? DCASE_COLUMNS : [])],
     ),
   );
   const count = (l: ClassLabel) => rows.filter((r) => r.label === l).length;
-  reporter.info(`preprocess: ${augmentedFiles} augmented clips; features ${rows.length} x ${nMfcc} x ${frames} (${count(0)} normal, ${count(1)} broken)`);
+  reporter.info(
+    `preprocess: ${augmentedFiles} augmented clips; features ${rows.length} x ${nMfcc} x ${frames} (${count(0)} normal, ${count(1)} broken)`,
+  );
   return { rows, shape: [rows.length, nMfcc, frames], featuresPath, labelsPath, manifestPath, augmentedFiles, skipped };
 }

@@ -74,14 +74,23 @@ export const CLEAN_MANIFEST = "clean_manifest.csv";
  * Files left out (undecodable, too short, silent, unreadable; not hidden files) are listed in
  * `<processed>/skipped.csv` (src/pipeline/reports/skipped.ts).
  */
-export async function cleanAndSample(config: PipelineConfig, reporter: Reporter, options: CleanOptions = {}): Promise<CleanReport> {
+export async function cleanAndSample(
+  config: PipelineConfig,
+  reporter: Reporter,
+  options: CleanOptions = {},
+): Promise<CleanReport> {
   assertSafeLayout(config); // no output may land in a raw folder
   const rate = config.features.sampleRateHz;
   const chunkSamples = Math.round(config.clean.chunkSeconds * rate);
   const root = config.dataRoot;
   const classes = [
     { label: 1 as ClassLabel, raw: dataPath(config, "rawBroken"), chunked: true, outKey: "brokenSamples" as const },
-    { label: 0 as ClassLabel, raw: dataPath(config, "rawNormal"), chunked: config.clean.chunkNormal, outKey: "normalSamples" as const },
+    {
+      label: 0 as ClassLabel,
+      raw: dataPath(config, "rawNormal"),
+      chunked: config.clean.chunkNormal,
+      outKey: "normalSamples" as const,
+    },
   ];
   const tracking = keepingSkips(reporter);
   const skipped = tracking.skipped;
@@ -90,13 +99,24 @@ export async function cleanAndSample(config: PipelineConfig, reporter: Reporter,
   if (config.dataFormat === "dcase") {
     // a DCASE machine folder: train/ and test/, the class from each file name
     const listed = listDcaseRecordings(config, tracking);
-    inputs = classes.map((c) => ({ ...c, raw: config.dataRoot, files: listed.filter((r) => r.label === c.label).map((r) => r.file) }));
+    inputs = classes.map((c) => ({
+      ...c,
+      raw: config.dataRoot,
+      files: listed.filter((r) => r.label === c.label).map((r) => r.file),
+    }));
   } else {
-    inputs = classes.map((c) => ({ ...c, files: listAudioFiles(c.raw, tracking, `${config.classNames[c.label]} recordings`) }));
+    inputs = classes.map((c) => ({
+      ...c,
+      files: listAudioFiles(c.raw, tracking, `${config.classNames[c.label]} recordings`),
+    }));
   }
   for (const c of inputs) {
     if (c.files.length === 0) {
-      throw new ConfigError(c.raw, `holds no audio files for class "${config.classNames[c.label]}"`, "add recordings (WAV, FLAC, MP3 or OGG) to it");
+      throw new ConfigError(
+        c.raw,
+        `holds no audio files for class "${config.classNames[c.label]}"`,
+        "add recordings (WAV, FLAC, MP3 or OGG) to it",
+      );
     }
   }
   const samples: CleanedSample[] = [];
@@ -121,7 +141,9 @@ export async function cleanAndSample(config: PipelineConfig, reporter: Reporter,
   const long = tasks.map((t) => shouldStream(t.file, options.streamAboveBytes ?? STREAM_ABOVE_BYTES));
   const pooled = tasks.filter((_, i) => !long[i]);
   reporter.progress("clean", 0, pooled.length);
-  const pooledResults = await mapTask("cleanFile", pooled, workerCount(config.workers), (done) => reporter.progress("clean", done, pooled.length));
+  const pooledResults = await mapTask("cleanFile", pooled, workerCount(config.workers), (done) =>
+    reporter.progress("clean", done, pooled.length),
+  );
   const results: CleanFileResult[] = [];
   for (let i = 0, p = 0; i < tasks.length; i++) {
     const task = tasks[i] as CleanFileTask;
@@ -131,7 +153,11 @@ export async function cleanAndSample(config: PipelineConfig, reporter: Reporter,
     }
     const label = `clean ${basename(task.file)}`;
     reporter.info(`${label}: long recording, cleaned block by block`);
-    results.push(await cleanLongRecording(task, { onProgress: (done, total) => reporter.progress(label, Math.floor(done), Math.floor(total)) }));
+    results.push(
+      await cleanLongRecording(task, {
+        onProgress: (done, total) => reporter.progress(label, Math.floor(done), Math.floor(total)),
+      }),
+    );
   }
   results.forEach((result, i) => {
     const { file, label } = tasks[i] as CleanFileTask & { label: ClassLabel };
@@ -150,10 +176,18 @@ export async function cleanAndSample(config: PipelineConfig, reporter: Reporter,
     else recordings.normal++;
   });
   // hidden files are left out on purpose (.DS_Store...), not listed as problems
-  recordSkippedFiles(config, "clean", skipped.filter((s) => !isHiddenName(basename(s.file))));
+  recordSkippedFiles(
+    config,
+    "clean",
+    skipped.filter((s) => !isHiddenName(basename(s.file))),
+  );
   for (const [name, count] of Object.entries(recordings)) {
     if (count === 0) {
-      throw new ConfigError(config.dataRoot, `no ${name} recording could be used (all were skipped)`, "check the skipped files listed above");
+      throw new ConfigError(
+        config.dataRoot,
+        `no ${name} recording could be used (all were skipped)`,
+        "check the skipped files listed above",
+      );
     }
   }
   const manifestPath = join(dataPath(config, "processed"), CLEAN_MANIFEST);
@@ -168,9 +202,20 @@ export async function cleanAndSample(config: PipelineConfig, reporter: Reporter,
     duration_seconds: s.durationSeconds,
     ...(withDcase ? dcaseColumns(parseDcaseName(s.source)) : {}),
   }));
-  const columns = ["file", "label", "class", "source", "chunk", "start_seconds", "duration_seconds", ...(withDcase ? DCASE_COLUMNS : [])];
+  const columns = [
+    "file",
+    "label",
+    "class",
+    "source",
+    "chunk",
+    "start_seconds",
+    "duration_seconds",
+    ...(withDcase ? DCASE_COLUMNS : []),
+  ];
   writeFileAtomic(manifestPath, toCsv(rows, columns));
   const count = (l: ClassLabel) => samples.filter((s) => s.label === l).length;
-  reporter.info(`clean: ${recordings.broken} broken and ${recordings.normal} normal recordings -> ${count(1)} broken and ${count(0)} normal clips at ${rate} Hz${skipped.length ? `, ${skipped.length} files skipped` : ""}`);
+  reporter.info(
+    `clean: ${recordings.broken} broken and ${recordings.normal} normal recordings -> ${count(1)} broken and ${count(0)} normal clips at ${rate} Hz${skipped.length ? `, ${skipped.length} files skipped` : ""}`,
+  );
   return { samples, skipped, recordings, manifestPath };
 }

@@ -7,7 +7,13 @@ import { resampleBlocks } from "../../audio/streamResample";
 import { encodeWavHeader, encodeWavSamples, writeWavFile } from "../../audio/wav";
 import { stem } from "../../data/dataset";
 import { openAtomicWriter, WritesStoppedError, type AtomicFileWriter } from "../../util/atomicWrite";
-import { SILENT_RECORDING_REASON, skipReason, tooShortReason, type CleanFileResult, type CleanFileTask } from "../runtime/tasks";
+import {
+  SILENT_RECORDING_REASON,
+  skipReason,
+  tooShortReason,
+  type CleanFileResult,
+  type CleanFileTask,
+} from "../runtime/tasks";
 
 /**
  * WAV files larger than this are cleaned block by block on the main thread
@@ -53,7 +59,10 @@ export interface LongRecordingOptions {
  * silence) has the clips already written removed and is reported as skipped, as the whole-file
  * path would report it. The event loop gets a turn after every block, so Ctrl-C is handled.
  */
-export async function cleanLongRecording(task: CleanFileTask, options: LongRecordingOptions = {}): Promise<CleanFileResult> {
+export async function cleanLongRecording(
+  task: CleanFileTask,
+  options: LongRecordingOptions = {},
+): Promise<CleanFileResult> {
   let stream: WavStream;
   try {
     stream = openWavFile(task.file);
@@ -69,7 +78,8 @@ export async function cleanLongRecording(task: CleanFileTask, options: LongRecor
     const name = stem(task.file);
     const chunkSamples = task.chunkSamples;
     const chunkCount = chunkSamples === null ? 0 : Math.floor(total / chunkSamples);
-    if (chunkSamples !== null && chunkCount === 0) return { ok: false, reason: tooShortReason(total, toHz, task.chunkSeconds) };
+    if (chunkSamples !== null && chunkCount === 0)
+      return { ok: false, reason: tooShortReason(total, toHz, task.chunkSeconds) };
 
     const wholePath = join(task.outDir, `${name}.wav`);
     if (chunkSamples === null) {
@@ -86,7 +96,7 @@ export async function cleanLongRecording(task: CleanFileTask, options: LongRecor
       if (silent) silent = block.every((v) => v === 0);
       if (writer !== null) writer.write(encodeWavSamples(block, task.wavFormat));
       else {
-        for (let at = 0; at < block.length && written.length < chunkCount; ) {
+        for (let at = 0; at < block.length && written.length < chunkCount;) {
           const take = Math.min(block.length - at, chunk.length - filled);
           chunk.set(block.subarray(at, at + take), filled);
           filled += take;
@@ -112,7 +122,11 @@ export async function cleanLongRecording(task: CleanFileTask, options: LongRecor
       writer.commit();
       return { ok: true, clips: [{ path: wholePath, chunk: null, samples: total }], sourceSamples: total };
     }
-    return { ok: true, clips: written.map((path, i) => ({ path, chunk: i, samples: chunkSamples as number })), sourceSamples: total };
+    return {
+      ok: true,
+      clips: written.map((path, i) => ({ path, chunk: i, samples: chunkSamples as number })),
+      sourceSamples: total,
+    };
   } catch (err) {
     writer?.abort();
     for (const path of written) rmSync(path, { force: true });

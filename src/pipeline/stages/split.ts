@@ -63,17 +63,29 @@ export interface FeatureSet {
  * @param shared  read the features straight into a SharedArrayBuffer (training workers read them
  *   in place; no second copy of the file's bytes is held while reading)
  */
-export function loadFeatureSet(featuresPath: string, labelsPath: string, options: { shared?: boolean } = {}): FeatureSet {
+export function loadFeatureSet(
+  featuresPath: string,
+  labelsPath: string,
+  options: { shared?: boolean } = {},
+): FeatureSet {
   for (const p of [featuresPath, labelsPath]) {
     if (!existsSync(p)) throw new ConfigError(p, "not found", 'run "soundcheck preprocess" (and "split") first');
   }
   const x = options.shared === true ? loadNpyFloat32Shared(featuresPath) : loadNpy(featuresPath);
   const labels = loadNpy(labelsPath);
   if (!(x.data instanceof Float32Array) || x.shape.length !== 3) {
-    throw new ShapeError(featuresPath, `expected float32 [rows][nMfcc][frames], found ${x.dtype} [${x.shape.join(", ")}]`, 'run "soundcheck preprocess" again');
+    throw new ShapeError(
+      featuresPath,
+      `expected float32 [rows][nMfcc][frames], found ${x.dtype} [${x.shape.join(", ")}]`,
+      'run "soundcheck preprocess" again',
+    );
   }
   if (labels.shape.length !== 1 || labels.shape[0] !== x.shape[0]) {
-    throw new ShapeError(labelsPath, `has shape [${labels.shape.join(", ")}] but the features have ${x.shape[0]} rows`, 'run "soundcheck preprocess" again');
+    throw new ShapeError(
+      labelsPath,
+      `has shape [${labels.shape.join(", ")}] but the features have ${x.shape[0]} rows`,
+      'run "soundcheck preprocess" again',
+    );
   }
   const y = new Int32Array(labels.shape[0] as number);
   for (let i = 0; i < y.length; i++) y[i] = Number((labels.data as ArrayLike<number | bigint>)[i]);
@@ -83,7 +95,11 @@ export function loadFeatureSet(featuresPath: string, labelsPath: string, options
 /** The rows `rows` of a feature set, in that order. */
 export function subsetFeatureSet(set: FeatureSet, rows: ArrayLike<number>): FeatureSet {
   const [, nMfcc, frames] = set.shape as [number, number, number];
-  return { x: takeRows(set.x, nMfcc * frames, rows), y: Int32Array.from(rows, (r) => set.y[r] as number), shape: [rows.length, nMfcc, frames] };
+  return {
+    x: takeRows(set.x, nMfcc * frames, rows),
+    y: Int32Array.from(rows, (r) => set.y[r] as number),
+    shape: [rows.length, nMfcc, frames],
+  };
 }
 
 /** Rows `indices` of a `[rows][...]` float32 array, in that order. */
@@ -97,7 +113,11 @@ export function takeRows(x: Float32Array, rowSize: number, indices: ArrayLike<nu
 }
 
 function labelsNpy(y: Int32Array, indices: ArrayLike<number>): NpyArray {
-  return { dtype: "<i8", shape: [indices.length], data: BigInt64Array.from(Array.from(indices), (r) => BigInt(y[r] as number)) };
+  return {
+    dtype: "<i8",
+    shape: [indices.length],
+    data: BigInt64Array.from(Array.from(indices), (r) => BigInt(y[r] as number)),
+  };
 }
 
 function classCounts(y: Int32Array, indices: ArrayLike<number>): [number, number] {
@@ -120,11 +140,18 @@ function originalRowsOnly(rows: Int32Array, manifest: readonly FeatureRow[]): In
  * @param manifest  one entry per feature row (source recording, augmentation)
  * @param labels  class index per row
  */
-export function assignSplit(config: PipelineConfig, manifest: readonly FeatureRow[], labels: Int32Array): { assignment: SplitAssignment; droppedAugmentedRows: number } {
+export function assignSplit(
+  config: PipelineConfig,
+  manifest: readonly FeatureRow[],
+  labels: Int32Array,
+): { assignment: SplitAssignment; droppedAugmentedRows: number } {
   if (config.dataFormat === "dcase") return { assignment: dcaseFolderSplit(config, manifest), droppedAugmentedRows: 0 };
   const { method, testFraction, seed } = config.split;
   const groups = manifest.map((r) => r.source);
-  const first = method === "grouped" ? groupedStratifiedSplit(groups, labels, testFraction, seed) : thesisSplit(labels.length, testFraction, seed);
+  const first =
+    method === "grouped"
+      ? groupedStratifiedSplit(groups, labels, testFraction, seed)
+      : thesisSplit(labels.length, testFraction, seed);
   const { train, validation } = carveValidation(config, manifest, labels, first.train, seed + 1);
   return keepOriginalsInEvaluation(config, manifest, { train, validation, test: first.test });
 }
@@ -136,7 +163,8 @@ export function assignSplit(config: PipelineConfig, manifest: readonly FeatureRo
  */
 export function dcaseFolderSplit(config: PipelineConfig, manifest: readonly FeatureRow[]): SplitAssignment {
   const folderOf = (source: string) => source.split(/[\\/]/)[0];
-  const rowsIn = (folder: string) => Int32Array.from(manifest.filter((m) => folderOf(m.source) === folder).map((m) => m.row));
+  const rowsIn = (folder: string) =>
+    Int32Array.from(manifest.filter((m) => folderOf(m.source) === folder).map((m) => m.row));
   const train = rowsIn(config.layout.rawDcaseTrain);
   const test = rowsIn(config.layout.rawDcaseTest);
   if (train.length === 0 || test.length === 0) {
@@ -157,19 +185,36 @@ export function dcaseFolderSplit(config: PipelineConfig, manifest: readonly Feat
  * @param rows  candidate training rows (indices into the manifest / labels)
  * @returns both parts as row indices; validation empty when validationFraction is 0
  */
-export function carveValidation(config: PipelineConfig, manifest: readonly FeatureRow[], labels: Int32Array, rows: Int32Array, seed: number): { train: Int32Array; validation: Int32Array } {
+export function carveValidation(
+  config: PipelineConfig,
+  manifest: readonly FeatureRow[],
+  labels: Int32Array,
+  rows: Int32Array,
+  seed: number,
+): { train: Int32Array; validation: Int32Array } {
   const vf = config.train.validationFraction;
   if (vf === 0) return { train: rows, validation: new Int32Array(0) };
   const sub = Array.from(rows);
   const subLabels = Int32Array.from(sub, (r) => labels[r] as number);
   const grouped = config.split.method === "grouped";
-  const inner = grouped ? groupedStratifiedSplit(sub.map((r) => (manifest[r] as FeatureRow).source), subLabels, vf, seed) : thesisSplit(sub.length, vf, seed);
+  const inner = grouped
+    ? groupedStratifiedSplit(
+        sub.map((r) => (manifest[r] as FeatureRow).source),
+        subLabels,
+        vf,
+        seed,
+      )
+    : thesisSplit(sub.length, vf, seed);
   const back = (idx: Int32Array) => Int32Array.from(idx, (i) => sub[i] as number);
   return { train: grouped ? back(inner.train).sort() : back(inner.train), validation: back(inner.test).sort() };
 }
 
 /** Without `split.augmentedInTest`, drop augmented rows from the validation and test sets. */
-export function keepOriginalsInEvaluation(config: PipelineConfig, manifest: readonly FeatureRow[], assignment: SplitAssignment): { assignment: SplitAssignment; droppedAugmentedRows: number } {
+export function keepOriginalsInEvaluation(
+  config: PipelineConfig,
+  manifest: readonly FeatureRow[],
+  assignment: SplitAssignment,
+): { assignment: SplitAssignment; droppedAugmentedRows: number } {
   if (config.split.augmentedInTest) return { assignment, droppedAugmentedRows: 0 };
   const test = originalRowsOnly(assignment.test, manifest);
   const validation = originalRowsOnly(assignment.validation, manifest);
@@ -213,14 +258,23 @@ export function splitFeatures(config: PipelineConfig, reporter: Reporter): Split
   const { assignment, droppedAugmentedRows } = assignSplit(config, manifest, set.y);
   const featureShape = set.shape.slice(1);
   const write = (xName: string, yName: string, idx: Int32Array) => {
-    saveNpy(join(processed, xName), { dtype: "<f4", shape: [idx.length, ...featureShape], data: takeRows(set.x, rowSize, idx) });
+    saveNpy(join(processed, xName), {
+      dtype: "<f4",
+      shape: [idx.length, ...featureShape],
+      data: takeRows(set.x, rowSize, idx),
+    });
     saveNpy(join(processed, yName), labelsNpy(set.y, idx));
   };
   write(SPLIT_FILES.xTrain, SPLIT_FILES.yTrain, assignment.train);
   write(SPLIT_FILES.xTest, SPLIT_FILES.yTest, assignment.test);
   if (assignment.validation.length > 0) write(SPLIT_FILES.xVal, SPLIT_FILES.yVal, assignment.validation);
   else for (const f of [SPLIT_FILES.xVal, SPLIT_FILES.yVal]) rmSync(join(processed, f), { force: true });
-  const method = config.dataFormat === "dcase" ? "DCASE folders (train/ vs test/)" : config.split.method === "grouped" ? "grouped by source recording, stratified by class" : "thesis (row-level, sklearn train_test_split)";
+  const method =
+    config.dataFormat === "dcase"
+      ? "DCASE folders (train/ vs test/)"
+      : config.split.method === "grouped"
+        ? "grouped by source recording, stratified by class"
+        : "thesis (row-level, sklearn train_test_split)";
   writeFileAtomic(
     join(processed, SPLIT_FILES.indices),
     JSON.stringify({
@@ -239,18 +293,28 @@ export function splitFeatures(config: PipelineConfig, reporter: Reporter): Split
     trainCounts: classCounts(set.y, assignment.train),
     validationCounts: classCounts(set.y, assignment.validation),
     testCounts: classCounts(set.y, assignment.test),
-    recordings: { train: distinctSources(assignment.train, manifest), validation: distinctSources(assignment.validation, manifest), test: distinctSources(assignment.test, manifest) },
+    recordings: {
+      train: distinctSources(assignment.train, manifest),
+      validation: distinctSources(assignment.validation, manifest),
+      test: distinctSources(assignment.test, manifest),
+    },
     recordingsOnSeveralSides: recordingsOnSeveralSides(assignment, manifest),
     droppedAugmentedRows,
     featureShape,
   };
-  const side = (name: string, c: [number, number], recs: number) => `${c[0] + c[1]} ${name} rows (${c[0]} normal, ${c[1]} broken; ${recs} recordings)`;
+  const side = (name: string, c: [number, number], recs: number) =>
+    `${c[0] + c[1]} ${name} rows (${c[0]} normal, ${c[1]} broken; ${recs} recordings)`;
   const parts = [side("training", report.trainCounts, report.recordings.train)];
-  if (assignment.validation.length > 0) parts.push(side("validation", report.validationCounts, report.recordings.validation));
+  if (assignment.validation.length > 0)
+    parts.push(side("validation", report.validationCounts, report.recordings.validation));
   parts.push(side("test", report.testCounts, report.recordings.test));
-  reporter.info(`split (${method}, seed ${config.split.seed}): ${parts.join(", ")}${droppedAugmentedRows > 0 ? `; ${droppedAugmentedRows} augmented rows kept out of validation/test` : ""}`);
+  reporter.info(
+    `split (${method}, seed ${config.split.seed}): ${parts.join(", ")}${droppedAugmentedRows > 0 ? `; ${droppedAugmentedRows} augmented rows kept out of validation/test` : ""}`,
+  );
   if (report.recordingsOnSeveralSides > 0) {
-    reporter.warn(`${report.recordingsOnSeveralSides} source recordings have rows on both sides of the split (chunks or augmented copies of one recording in training and test): test scores are optimistic; use --preset recommended or split.method "grouped"`);
+    reporter.warn(
+      `${report.recordingsOnSeveralSides} source recordings have rows on both sides of the split (chunks or augmented copies of one recording in training and test): test scores are optimistic; use --preset recommended or split.method "grouped"`,
+    );
   }
   return report;
 }

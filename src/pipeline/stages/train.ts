@@ -51,10 +51,16 @@ export interface TrainingData {
  * indices), followed by the validation rows (never oversampled). Without validation rows the
  * training features are passed on as they are, so training holds them once.
  */
-export function assembleTrainingData(train: FeatureSet, validation: FeatureSet | null, classBalance: PipelineConfig["train"]["classBalance"], seed: number): TrainingData {
+export function assembleTrainingData(
+  train: FeatureSet,
+  validation: FeatureSet | null,
+  classBalance: PipelineConfig["train"]["classBalance"],
+  seed: number,
+): TrainingData {
   const [rows, nMfcc, frames] = train.shape as [number, number, number];
   const rowSize = nMfcc * frames;
-  const fit = classBalance === "oversample" ? oversampleIndices(train.y, seed) : Int32Array.from({ length: rows }, (_, i) => i);
+  const fit =
+    classBalance === "oversample" ? oversampleIndices(train.y, seed) : Int32Array.from({ length: rows }, (_, i) => i);
   const valRows = validation === null ? 0 : (validation.shape[0] as number);
   let x = train.x;
   let y = train.y;
@@ -69,14 +75,24 @@ export function assembleTrainingData(train: FeatureSet, validation: FeatureSet |
   }
   const fitCounts: [number, number] = [0, 0];
   for (let i = 0; i < fit.length; i++) fitCounts[train.y[fit[i] as number] === 1 ? 1 : 0]++;
-  return { x, y, shape: [rows + valRows, nMfcc, frames], trainIndices: fit, validationIndices: Int32Array.from({ length: valRows }, (_, i) => rows + i), fitCounts };
+  return {
+    x,
+    y,
+    shape: [rows + valRows, nMfcc, frames],
+    trainIndices: fit,
+    validationIndices: Int32Array.from({ length: valRows }, (_, i) => rows + i),
+    fitCounts,
+  };
 }
 
 /**
  * The threshold on P(class 1) that maximises balanced accuracy on the validation rows, or null
  * (with the reason) when the validation rows cannot choose one.
  */
-export function thresholdFromValidation(validation: FeatureSet, probabilityOfClass1: ArrayLike<number>): DecisionThreshold | string {
+export function thresholdFromValidation(
+  validation: FeatureSet,
+  probabilityOfClass1: ArrayLike<number>,
+): DecisionThreshold | string {
   if (!bothClassesPresent(validation.y)) return "the validation rows hold only one class";
   const chosen = chooseThreshold(validation.y, probabilityOfClass1, "balancedAccuracy");
   return {
@@ -105,11 +121,19 @@ export interface TrainedCnn {
  *
  * @param logEpochs  print the loss every `train.logEveryEpochs` epochs
  */
-export async function trainConfiguredCnn(config: PipelineConfig, train: FeatureSet, validation: FeatureSet | null, reporter: Reporter, logEpochs = true): Promise<TrainedCnn> {
+export async function trainConfiguredCnn(
+  config: PipelineConfig,
+  train: FeatureSet,
+  validation: FeatureSet | null,
+  reporter: Reporter,
+  logEpochs = true,
+): Promise<TrainedCnn> {
   const t = config.train;
   const data = assembleTrainingData(train, validation, t.classBalance, t.seed);
   if (t.classBalance === "oversample" && logEpochs) {
-    reporter.info(`train: oversampled the smaller class: ${data.fitCounts[0]} normal and ${data.fitCounts[1]} broken training rows (from ${train.y.filter((v) => v === 0).length} and ${train.y.filter((v) => v === 1).length})`);
+    reporter.info(
+      `train: oversampled the smaller class: ${data.fitCounts[0]} normal and ${data.fitCounts[1]} broken training rows (from ${train.y.filter((v) => v === 0).length} and ${train.y.filter((v) => v === 1).length})`,
+    );
   }
   const start = performance.now();
   const { model, history } = await trainCnn(
@@ -135,8 +159,13 @@ export async function trainConfiguredCnn(config: PipelineConfig, train: FeatureS
       if (!logEpochs) return;
       reporter.epoch?.(log);
       if (log.epoch % t.logEveryEpochs !== 0 && log.epoch !== log.epochs) return;
-      const val = log.valLoss === undefined ? "" : `, val loss ${log.valLoss.toFixed(4)}, val accuracy ${(log.valAccuracy ?? Number.NaN).toFixed(4)}`;
-      reporter.info(`Epoch [${log.epoch}/${log.epochs}], Loss: ${log.loss.toFixed(4)}, accuracy ${log.accuracy.toFixed(4)}${val} (${log.seconds.toFixed(2)} s/epoch)`);
+      const val =
+        log.valLoss === undefined
+          ? ""
+          : `, val loss ${log.valLoss.toFixed(4)}, val accuracy ${(log.valAccuracy ?? Number.NaN).toFixed(4)}`;
+      reporter.info(
+        `Epoch [${log.epoch}/${log.epochs}], Loss: ${log.loss.toFixed(4)}, accuracy ${log.accuracy.toFixed(4)}${val} (${log.seconds.toFixed(2)} s/epoch)`,
+      );
     },
   );
   const seconds = (performance.now() - start) / 1000;
@@ -146,7 +175,8 @@ export async function trainConfiguredCnn(config: PipelineConfig, train: FeatureS
     const probs = predictProbabilities(model, validation.x, n);
     const p1 = Float64Array.from({ length: n }, (_, i) => probs[i * 2 + 1] as number);
     const chosen = thresholdFromValidation(validation, p1);
-    if (typeof chosen === "string") reporter.warn(`train: no decision threshold chosen (${chosen}); the model decides by the larger probability`);
+    if (typeof chosen === "string")
+      reporter.warn(`train: no decision threshold chosen (${chosen}); the model decides by the larger probability`);
     else threshold = chosen;
   }
   return { model, history, threshold, fitCounts: data.fitCounts, seconds };
@@ -158,15 +188,22 @@ export async function trainConfiguredCnn(config: PipelineConfig, train: FeatureS
  * validation fraction was raised afterwards), a seeded random `validationFraction` of the
  * training rows is held out instead, as the thesis-era trainer did.
  */
-export function loadTrainingSets(config: PipelineConfig, reporter: Reporter): { train: FeatureSet; validation: FeatureSet | null } {
+export function loadTrainingSets(
+  config: PipelineConfig,
+  reporter: Reporter,
+): { train: FeatureSet; validation: FeatureSet | null } {
   const processed = dataPath(config, "processed");
-  const train = loadFeatureSet(join(processed, SPLIT_FILES.xTrain), join(processed, SPLIT_FILES.yTrain), { shared: true });
+  const train = loadFeatureSet(join(processed, SPLIT_FILES.xTrain), join(processed, SPLIT_FILES.yTrain), {
+    shared: true,
+  });
   const vf = config.train.validationFraction;
   if (vf === 0) return { train, validation: null };
   const valPath = join(processed, SPLIT_FILES.xVal);
   if (existsSync(valPath)) return { train, validation: loadFeatureSet(valPath, join(processed, SPLIT_FILES.yVal)) };
   const held = thesisSplit(train.shape[0] as number, vf, config.split.seed + 1);
-  reporter.info(`train: the split wrote no validation rows; holding out ${held.test.length} random training rows for validation (run "soundcheck split" with train.validationFraction ${vf} to hold out whole recordings instead)`);
+  reporter.info(
+    `train: the split wrote no validation rows; holding out ${held.test.length} random training rows for validation (run "soundcheck split" with train.validationFraction ${vf} to hold out whole recordings instead)`,
+  );
   return { train: subsetFeatureSet(train, held.train), validation: subsetFeatureSet(train, held.test) };
 }
 
@@ -180,9 +217,16 @@ export function loadTrainingSets(config: PipelineConfig, reporter: Reporter): { 
 export async function trainStage(config: PipelineConfig, reporter: Reporter): Promise<TrainReport> {
   assertSafeLayout(config); // no output may land in a raw folder
   const { train, validation } = loadTrainingSets(config, reporter);
-  const { model, history, threshold, fitCounts, seconds } = await trainConfiguredCnn(config, train, validation, reporter);
+  const { model, history, threshold, fitCounts, seconds } = await trainConfiguredCnn(
+    config,
+    train,
+    validation,
+    reporter,
+  );
   if (threshold !== null) {
-    reporter.info(`train: decision threshold P(${config.classNames[1]}) >= ${threshold.value.toFixed(4)}, chosen on ${threshold.chosenOn} (balanced accuracy ${threshold.criterionValue.toFixed(4)})`);
+    reporter.info(
+      `train: decision threshold P(${config.classNames[1]}) >= ${threshold.value.toFixed(4)}, chosen on ${threshold.chosenOn} (balanced accuracy ${threshold.criterionValue.toFixed(4)})`,
+    );
   }
   await saveCnn(model, config.modelDir, {
     classNames: [...config.classNames],
@@ -204,6 +248,8 @@ export async function trainStage(config: PipelineConfig, reporter: Reporter): Pr
   // the pooled-feature detectors on the same training / validation recordings, saved next to the CNN
   if (config.detectors.models.length > 0) await trainConfiguredDetectors(config, reporter);
   else rmSync(join(config.modelDir, DETECTORS_JSON), { force: true });
-  reporter.info(`train: ${history.loss.length} epochs on ${history.trainCount} rows (${history.valCount} validation) with backend ${history.backend} on ${history.workers} thread${history.workers === 1 ? "" : "s"} in ${seconds.toFixed(1)} s -> ${config.modelDir}`);
+  reporter.info(
+    `train: ${history.loss.length} epochs on ${history.trainCount} rows (${history.valCount} validation) with backend ${history.backend} on ${history.workers} thread${history.workers === 1 ? "" : "s"} in ${seconds.toFixed(1)} s -> ${config.modelDir}`,
+  );
   return { history, backend: history.backend, modelDir: config.modelDir, seconds, fitCounts, threshold };
 }
