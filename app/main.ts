@@ -117,7 +117,10 @@ function ruleText(d: ModelDescription): string {
   if (t === null)
     return `Rule: the more probable class wins (no threshold stored${d.classNames.length === 2 ? ", so 0.5" : ""}).`;
   const criterion = t.criterion === undefined ? "" : `, maximising ${t.criterion}`;
-  return `Rule: ${positive} when P(${positive}) ≥ ${t.value.toFixed(3)} (threshold chosen on ${t.chosenOn}${criterion}).`;
+  return (
+    `Rule: ${positive} when P(${positive}) ≥ ${t.value.toFixed(3)} ` +
+    `(threshold chosen on ${t.chosenOn}${criterion}).`
+  );
 }
 
 /** The model in use, or once the loading in progress ends, that model (null when none loaded). */
@@ -133,7 +136,8 @@ function queuedStatus(): string {
     files > 0 ? `${files} file${files === 1 ? "" : "s"}` : "",
     hook.queued > files ? "the microphone's sound" : "",
   ];
-  return `The model is still loading: ${what.filter((s) => s !== "").join(" and ")} queued, classified as soon as it is ready.`;
+  const queued = what.filter((s) => s !== "").join(" and ");
+  return `The model is still loading: ${queued} queued, classified as soon as it is ready.`;
 }
 
 /** The model loading that awaitingModel waited for has ended (with `current` set, or not). */
@@ -160,7 +164,8 @@ function modelLoadSettled(): void {
     return;
   }
   setStatus(
-    `Model loaded (backend ${hook.backend}). Classifying the ${files.length === 1 ? "queued file" : `${files.length} queued files`}…`,
+    `Model loaded (backend ${hook.backend}). ` +
+      `Classifying the ${files.length === 1 ? "queued file" : `${files.length} queued files`}…`,
   );
   analyseFiles(files);
 }
@@ -175,7 +180,9 @@ function useModel(model: LoadedModel): void {
     threshold: model.classifier.threshold,
     windowSeconds: d.windowSeconds,
   };
-  ui.modelSummary.textContent = `${model.source}: classes ${d.classNames.join(" / ")}; MFCC [${f.nMfcc}][${f.frames ?? "all"}] at ${f.sampleRateHz} Hz; ${d.windowSeconds} s windows.`;
+  ui.modelSummary.textContent =
+    `${model.source}: classes ${d.classNames.join(" / ")}; ` +
+    `MFCC [${f.nMfcc}][${f.frames ?? "all"}] at ${f.sampleRateHz} Hz; ${d.windowSeconds} s windows.`;
   ui.verdictRule.textContent = ruleText(d);
   ui.verdictRule.dataset["threshold"] = String(model.classifier.threshold ?? "");
   views.probabilities.setModel(d.classNames, model.classifier.threshold);
@@ -191,7 +198,10 @@ function showWindow(record: RecordingRecord, verdict: WindowVerdict, classifier:
   ui.verdictLabel.textContent = verdict.label;
   ui.verdictNow.style.setProperty("--class-color", classColor(verdict.classIndex));
   ui.verdictNow.dataset["label"] = verdict.label;
-  ui.verdictDetail.textContent = `${record.name}, window ${verdict.index + 1} (${verdict.startSeconds.toFixed(1)}–${(verdict.startSeconds + verdict.durationSeconds).toFixed(1)} s): P(${verdict.label}) = ${(100 * verdict.probability).toFixed(1)} %`;
+  const endSeconds = verdict.startSeconds + verdict.durationSeconds;
+  ui.verdictDetail.textContent =
+    `${record.name}, window ${verdict.index + 1} (${verdict.startSeconds.toFixed(1)}–${endSeconds.toFixed(1)} s): ` +
+    `P(${verdict.label}) = ${(100 * verdict.probability).toFixed(1)} %`;
   views.probabilities.show(verdict.probabilities);
   views.mfcc.show(verdict.features, f.hopLength / f.sampleRateHz, `window ${verdict.index + 1} of ${record.name}`);
   views.timeline.add({
@@ -200,7 +210,9 @@ function showWindow(record: RecordingRecord, verdict: WindowVerdict, classifier:
     classIndex: verdict.classIndex,
   });
   results.addWindow(record, verdict);
-  ui.announcer.textContent = `${record.name}, window ${verdict.index + 1}: ${verdict.label}, ${(100 * verdict.probability).toFixed(0)} percent.`;
+  ui.announcer.textContent =
+    `${record.name}, window ${verdict.index + 1}: ` +
+    `${verdict.label}, ${(100 * verdict.probability).toFixed(0)} percent.`;
 }
 
 /** A mel extractor for the display at `rateHz`, with the model's mel settings (window ≈ the model's in seconds). */
@@ -284,7 +296,8 @@ async function analyseFile(file: File, model: LoadedModel): Promise<void> {
   const summary = classifier.summarize(verdicts);
   results.finishRecording(record, summary);
   setStatus(
-    `${file.name}: ${summary.label} (mean P ${(100 * summary.probability).toFixed(1)} % over ${summary.windows} window${summary.windows === 1 ? "" : "s"}).`,
+    `${file.name}: ${summary.label} (mean P ${(100 * summary.probability).toFixed(1)} % ` +
+      `over ${summary.windows} window${summary.windows === 1 ? "" : "s"}).`,
   );
 }
 

@@ -137,7 +137,8 @@ export class ResultsList {
     item.append(
       `${record.name}: `,
       badge,
-      ` mean P(${summary.label}) ${percent(summary.probability)} over ${summary.windows} window${summary.windows === 1 ? "" : "s"}`,
+      ` mean P(${summary.label}) ${percent(summary.probability)} ` +
+        `over ${summary.windows} window${summary.windows === 1 ? "" : "s"}`,
     );
     this.summaries.prepend(item);
   }

@@ -36,7 +36,10 @@ export class MfccView extends CanvasView {
       c0Min = Math.min(c0Min, features.data[t] as number);
       c0Max = Math.max(c0Max, features.data[t] as number);
     }
-    this.caption.textContent = `MFCC [${features.rows}][${features.cols}] the model sees for ${title}. Coefficient 0 (overall level, ${c0Min.toFixed(0)} to ${c0Max.toFixed(0)}) is beyond the colour range and drawn clipped.`;
+    this.caption.textContent =
+      `MFCC [${features.rows}][${features.cols}] the model sees for ${title}. ` +
+      `Coefficient 0 (overall level, ${c0Min.toFixed(0)} to ${c0Max.toFixed(0)}) ` +
+      `is beyond the colour range and drawn clipped.`;
     this.canvas.setAttribute(
       "aria-label",
       `MFCC matrix of ${title}: ${features.rows} coefficients against time in seconds.`,

@@ -49,7 +49,8 @@ export class SpectrogramView extends CanvasView {
     this.image.height = geometry.nMels;
     this.canvas.setAttribute(
       "aria-label",
-      `Mel spectrogram of the last ${geometry.spanSeconds} s: frequency in Hz on a mel scale against time in seconds, colour is power in dB.`,
+      `Mel spectrogram of the last ${geometry.spanSeconds} s: ` +
+        `frequency in Hz on a mel scale against time in seconds, colour is power in dB.`,
     );
     this.invalidate();
   }

@@ -115,7 +115,8 @@ export function formatClassificationReport(report: ClassificationReport, digits 
   const lines = [`${"".padStart(width)}${col("precision")}${col("recall")}${col("f1-score")}${col("support")}`, ""];
   report.perClass.forEach((m, i) => {
     lines.push(
-      `${(report.classNames[i] as string).padStart(width)}${num(m.precision)}${num(m.recall)}${num(m.f1)}${col(String(m.support))}`,
+      `${(report.classNames[i] as string).padStart(width)}` +
+        `${num(m.precision)}${num(m.recall)}${num(m.f1)}${col(String(m.support))}`,
     );
   });
   lines.push("");
@@ -139,7 +140,8 @@ export function classificationReportCsv(report: ClassificationReport): string {
     `macro avg,${report.macroAvg.precision},${report.macroAvg.recall},${report.macroAvg.f1},${report.macroAvg.support}`,
   );
   rows.push(
-    `weighted avg,${report.weightedAvg.precision},${report.weightedAvg.recall},${report.weightedAvg.f1},${report.weightedAvg.support}`,
+    `weighted avg,${report.weightedAvg.precision},${report.weightedAvg.recall},` +
+      `${report.weightedAvg.f1},${report.weightedAvg.support}`,
   );
   rows.push(`accuracy,,,${report.accuracy},${report.support}`);
   rows.push(`balanced accuracy,,,${report.balancedAccuracy},${report.support}`);

@@ -33,12 +33,19 @@ function loadTfjsNode(): string | null {
   try {
     require(name);
   } catch (err) {
-    return `${name} is not installed or failed to load (${err instanceof Error ? err.message.split("\n")[0] : String(err)})`;
+    return (
+      `${name} is not installed or failed to load ` +
+      `(${err instanceof Error ? err.message.split("\n")[0] : String(err)})`
+    );
   }
   if (tf.findBackendFactory(TFJS_NODE_BACKEND) === null) {
     // e.g. this repository's npm override aliases @tensorflow/tfjs-node to plain @tensorflow/tfjs
     // for danfojs, or the real package brought its own copy of @tensorflow/tfjs-core.
-    return `${name} loaded but registered no '${TFJS_NODE_BACKEND}' backend with this @tensorflow/tfjs-core ${tf.version_core} (an alias of @tensorflow/tfjs, or a tfjs-node built against another tfjs-core copy)`;
+    return (
+      `${name} loaded but registered no '${TFJS_NODE_BACKEND}' backend ` +
+      `with this @tensorflow/tfjs-core ${tf.version_core} ` +
+      `(an alias of @tensorflow/tfjs, or a tfjs-node built against another tfjs-core copy)`
+    );
   }
   return null;
 }
@@ -71,7 +78,10 @@ async function useWasm(): Promise<string | null> {
   try {
     loadWasmPackage();
   } catch (err) {
-    return `@tensorflow/tfjs-backend-wasm failed to load (${err instanceof Error ? err.message.split("\n")[0] : String(err)})`;
+    return (
+      `@tensorflow/tfjs-backend-wasm failed to load ` +
+      `(${err instanceof Error ? err.message.split("\n")[0] : String(err)})`
+    );
   }
   if (!(await trySetBackend("wasm"))) return "tfjs-backend-wasm failed to initialise";
   await tf.ready();

@@ -10,7 +10,11 @@ import { escapeHtml, type MimeBundle } from "./display";
  */
 export function audioPlayerHtml(samples: Float32Array, sampleRateHz: number, label: string): string {
   const wav = Buffer.from(encodeWav(samples, sampleRateHz, "pcm16")).toString("base64");
-  return `<figure style="margin:4px 8px;display:inline-block;text-align:center"><audio controls preload="none" src="data:audio/wav;base64,${wav}" style="width:180px"></audio><figcaption style="font-size:smaller">${escapeHtml(label)}</figcaption></figure>`;
+  return (
+    `<figure style="margin:4px 8px;display:inline-block;text-align:center">` +
+    `<audio controls preload="none" src="data:audio/wav;base64,${wav}" style="width:180px"></audio>` +
+    `<figcaption style="font-size:smaller">${escapeHtml(label)}</figcaption></figure>`
+  );
 }
 
 /** Players for several clips in a row, e.g. one per augmentation. */
@@ -18,8 +22,10 @@ export function audioGalleryBundle(
   clips: ReadonlyArray<{ name: string; samples: Float32Array }>,
   sampleRateHz: number,
 ): MimeBundle {
+  const players = clips.map((c) => audioPlayerHtml(c.samples, sampleRateHz, c.name)).join("");
+  const durations = clips.map((c) => `${c.name} (${(c.samples.length / sampleRateHz).toFixed(2)} s)`).join(", ");
   return {
-    "text/html": `<div class="soundcheck-audio-gallery" style="display:flex;flex-wrap:wrap">${clips.map((c) => audioPlayerHtml(c.samples, sampleRateHz, c.name)).join("")}</div>`,
-    "text/plain": `Audio players: ${clips.map((c) => `${c.name} (${(c.samples.length / sampleRateHz).toFixed(2)} s)`).join(", ")}`,
+    "text/html": `<div class="soundcheck-audio-gallery" style="display:flex;flex-wrap:wrap">${players}</div>`,
+    "text/plain": `Audio players: ${durations}`,
   };
 }

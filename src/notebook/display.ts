@@ -101,8 +101,11 @@ export function plotlyLoaderBundle(): MimeBundle {
   const html =
     `<script type="text/javascript">\n` +
     `if (!window.Plotly || window.Plotly.version !== ${JSON.stringify(version)}) {\n` +
-    `(function (define, module, exports) {\n${plotlySource().replace(/<\/script/gi, "<\\/script")}\n}).call(window);\n}\n` +
-    `</script>\n<div class="soundcheck-plotly-loader" style="font-size:smaller;color:#555">plotly.js ${escapeHtml(version)} loaded (inlined once per notebook, no network needed)</div>`;
+    `(function (define, module, exports) {\n` +
+    `${plotlySource().replace(/<\/script/gi, "<\\/script")}\n` +
+    `}).call(window);\n}\n` +
+    `</script>\n<div class="soundcheck-plotly-loader" style="font-size:smaller;color:#555">` +
+    `plotly.js ${escapeHtml(version)} loaded (inlined once per notebook, no network needed)</div>`;
   return { "text/html": html, "text/plain": `plotly.js ${version} loaded for this notebook's figures` };
 }
 
@@ -115,13 +118,20 @@ export function loadPlotly(): void {
 export function describeFigure(fig: Figure): string {
   const { width, height } = figureSize(fig);
   const kinds = [...new Set(fig.data.map((t) => t.type))].join(", ");
-  return `Figure "${figureTitle(fig)}": ${fig.data.length} ${kinds} trace${fig.data.length === 1 ? "" : "s"}, ${width} x ${height} px`;
+  return (
+    `Figure "${figureTitle(fig)}": ${fig.data.length} ${kinds} trace${fig.data.length === 1 ? "" : "s"}, ` +
+    `${width} x ${height} px`
+  );
 }
 
 /** An `<img>` of the static image, sized in CSS pixels, for the figure's HTML. */
 function staticImageHtml(image: StaticImage, title: string): string {
-  const src = `data:${image.mime};base64,${image.mime === "image/png" ? image.data : Buffer.from(image.data, "utf8").toString("base64")}`;
-  return `<img class="soundcheck-figure-static" src="${src}" width="${image.width}" height="${image.height}" alt="${escapeHtml(title)}" style="max-width:100%;height:auto">`;
+  const base64 = image.mime === "image/png" ? image.data : Buffer.from(image.data, "utf8").toString("base64");
+  const src = `data:${image.mime};base64,${base64}`;
+  return (
+    `<img class="soundcheck-figure-static" src="${src}" width="${image.width}" height="${image.height}" ` +
+    `alt="${escapeHtml(title)}" style="max-width:100%;height:auto">`
+  );
 }
 
 /**
@@ -138,14 +148,17 @@ export function figureBundle(
   const { width, height } = figureSize(fig);
   const config = { displaylogo: false, ...(fig.config ?? {}) };
   const html =
-    `<div id="${divId}" class="soundcheck-figure" style="width:${width}px;height:${height}px;max-width:100%">${image === null ? "" : staticImageHtml(image, figureTitle(fig))}</div>\n` +
+    `<div id="${divId}" class="soundcheck-figure" style="width:${width}px;height:${height}px;max-width:100%">` +
+    `${image === null ? "" : staticImageHtml(image, figureTitle(fig))}</div>\n` +
     `<script type="text/javascript">\n(function () {\n` +
     `  var fig = ${scriptJson({ data: fig.data, layout: fig.layout, config })};\n` +
     `  var tries = 0;\n` +
     `  function draw() {\n` +
     `    var el = document.getElementById(${JSON.stringify(divId)});\n` +
-    `    if (el && window.Plotly) { el.textContent = ""; window.Plotly.newPlot(el, fig.data, fig.layout, fig.config); return; }\n` +
-    `    if (++tries > 300) { if (el && !el.firstChild) el.textContent = "plotly.js is not loaded: run the notebook's first code cell (loadPlotly()) and trust the notebook"; return; }\n` +
+    `    if (el && window.Plotly) { el.textContent = ""; ` +
+    `window.Plotly.newPlot(el, fig.data, fig.layout, fig.config); return; }\n` +
+    `    if (++tries > 300) { if (el && !el.firstChild) el.textContent = ` +
+    `"plotly.js is not loaded: run the notebook's first code cell (loadPlotly()) and trust the notebook"; return; }\n` +
     `    setTimeout(draw, 100);\n` +
     `  }\n  draw();\n})();\n</script>`;
   return {
@@ -163,7 +176,10 @@ function figureBundleWithImage(fig: Figure, divId?: string): MimeBundle {
   if (notice !== null) {
     displayBundle({
       "text/plain": `note: ${notice}`,
-      "text/html": `<div class="soundcheck-notice" style="border-left:4px solid #56B4E9;background:#EEF7FC;padding:4px 8px;margin:2px 0"><b>note</b>: ${escapeHtml(notice)}</div>`,
+      "text/html":
+        `<div class="soundcheck-notice" ` +
+        `style="border-left:4px solid #56B4E9;background:#EEF7FC;padding:4px 8px;margin:2px 0">` +
+        `<b>note</b>: ${escapeHtml(notice)}</div>`,
     });
   }
   return figureBundle(fig, divId, image);
@@ -240,10 +256,13 @@ export function tableBundle(
   const fmt = (v: string | number) =>
     typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(digits)) : v;
   const cell = (v: string | number, tag: string) =>
-    `<${tag} style="text-align:${typeof v === "number" ? "right" : "left"};padding:2px 10px">${escapeHtml(fmt(v))}</${tag}>`;
-  const html = `<table class="soundcheck-table" style="border-collapse:collapse"><thead><tr>${columns.map((c) => cell(c, "th")).join("")}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((v) => cell(v, "td")).join("")}</tr>`)
-    .join("")}</tbody></table>`;
+    `<${tag} style="text-align:${typeof v === "number" ? "right" : "left"};padding:2px 10px">` +
+    `${escapeHtml(fmt(v))}</${tag}>`;
+  const head = columns.map((c) => cell(c, "th")).join("");
+  const body = rows.map((r) => `<tr>${r.map((v) => cell(v, "td")).join("")}</tr>`).join("");
+  const html =
+    `<table class="soundcheck-table" style="border-collapse:collapse"><thead><tr>${head}</tr></thead>` +
+    `<tbody>${body}</tbody></table>`;
   const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => fmt(r[i] ?? "").length)));
   const line = (r: ReadonlyArray<string | number>) =>
     r

@@ -73,7 +73,10 @@ let offReason: string | null = null;
 let noticeGiven = false;
 const stats: FigureImageStats = { figures: 0, totalMs: 0, launchMs: 0 };
 
-/** Change how figures get their static images (applies to the next figure, which retries the browser if it had failed). */
+/**
+ * Change how figures get their static images (applies to the next figure, which retries the browser if it had
+ * failed).
+ */
 export function configureFigureImages(next: FigureImageOptions): void {
   options = { ...options, ...next };
   offReason = null;

@@ -145,7 +145,10 @@ export function metricsFrame(run: RunRef): DataFrame {
   return csvFrame(join(runDirOf(run), "model_comparison.csv"));
 }
 
-/** Every fold of a run's cross-validation (`cv_folds.csv`): `repeat, fold, model, test_rows, threshold` and the metrics. */
+/**
+ * Every fold of a run's cross-validation (`cv_folds.csv`): `repeat, fold, model, test_rows, threshold` and the
+ * metrics.
+ */
 export function cvFoldsFrame(run: RunRef): DataFrame {
   return csvFrame(join(runDirOf(run), "cv_folds.csv"));
 }
@@ -194,8 +197,10 @@ export function frameBundle(df: DataFrame, options: FrameDisplayOptions = {}): M
   const body = shown
     .map((r) =>
       r < 0
-        ? `<tr><th style="padding:2px 10px">…</th>${columns.map(() => `<td style="text-align:center">…</td>`).join("")}</tr>`
-        : `<tr><th style="text-align:right;padding:2px 10px;color:#666">${escapeHtml(index[r] ?? "")}</th>${(values[r] ?? []).map(td).join("")}</tr>`,
+        ? `<tr><th style="padding:2px 10px">…</th>` +
+          `${columns.map(() => `<td style="text-align:center">…</td>`).join("")}</tr>`
+        : `<tr><th style="text-align:right;padding:2px 10px;color:#666">${escapeHtml(index[r] ?? "")}</th>` +
+          `${(values[r] ?? []).map(td).join("")}</tr>`,
     )
     .join("");
   const shape = `${n} rows × ${columns.length} columns`;
@@ -203,9 +208,10 @@ export function frameBundle(df: DataFrame, options: FrameDisplayOptions = {}): M
     options.caption === undefined
       ? ""
       : `<caption style="text-align:left;font-weight:bold">${escapeHtml(options.caption)}</caption>`;
+  const headerStyle = "text-align:left;padding:2px 10px;border-bottom:1px solid #999";
   const html =
     `<table class="soundcheck-frame" style="border-collapse:collapse">${caption}<thead><tr><th></th>` +
-    `${columns.map((c) => `<th style="text-align:left;padding:2px 10px;border-bottom:1px solid #999">${escapeHtml(c)}</th>`).join("")}</tr></thead>` +
+    `${columns.map((c) => `<th style="${headerStyle}">${escapeHtml(c)}</th>`).join("")}</tr></thead>` +
     `<tbody>${body}</tbody></table><div style="font-size:smaller;color:#555">${shape}</div>`;
   const cells = shown.map((r) =>
     r < 0 ? ["…", ...columns.map(() => "…")] : [index[r] ?? "", ...(values[r] ?? []).map(fmt)],

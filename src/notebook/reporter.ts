@@ -65,14 +65,18 @@ export class NotebookReporter extends CollectingReporter {
     const text = `${label}: ${done}/${total} (${pct} %)`;
     this.progressLine.show({
       "text/plain": text,
-      "text/html": `<div style="font-size:smaller"><progress value="${done}" max="${Math.max(total, 1)}" style="width:240px"></progress> ${escapeHtml(text)}</div>`,
+      "text/html":
+        `<div style="font-size:smaller"><progress value="${done}" max="${Math.max(total, 1)}" style="width:240px">` +
+        `</progress> ${escapeHtml(text)}</div>`,
     });
   }
 
   private box(kind: string, message: string): void {
     displayBundle({
       "text/plain": `${kind}: ${message}`,
-      "text/html": `<div style="border-left:4px solid #E69F00;background:#FFF6E5;padding:4px 8px;margin:2px 0"><b>${kind}</b>: ${escapeHtml(message)}</div>`,
+      "text/html":
+        `<div style="border-left:4px solid #E69F00;background:#FFF6E5;padding:4px 8px;margin:2px 0">` +
+        `<b>${kind}</b>: ${escapeHtml(message)}</div>`,
     });
   }
 }

@@ -236,7 +236,8 @@ async function featuresCommand(config: PipelineConfig, files: string[], values: 
   const out = resolve(values.out);
   saveNpy(out, { dtype: "<f4", shape: [m.rows, m.cols], data: m.data });
   process.stdout.write(
-    `${out}: float32 [${m.rows}][${m.cols}] MFCC of ${files[0]} (${audio.durationSeconds.toFixed(2)} s at ${audio.sourceRateHz} Hz -> ${features.sampleRateHz} Hz)\n`,
+    `${out}: float32 [${m.rows}][${m.cols}] MFCC of ${files[0]} ` +
+      `(${audio.durationSeconds.toFixed(2)} s at ${audio.sourceRateHz} Hz -> ${features.sampleRateHz} Hz)\n`,
   );
   return 0;
 }

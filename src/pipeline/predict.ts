@@ -135,7 +135,10 @@ export function formatPredictions(predictions: FilePrediction[]): string {
         .map((d) => `  ${`${d.label} (${d.score.toFixed(3)})`.padEnd(d.name.length + 8)}`)
         .join("");
       lines.push(
-        `${p.file.padEnd(width)}  ${p.label.padEnd(7)}  ${p.probability.toFixed(4).padStart(11)}  ${String(p.chunkProbabilities.length).padStart(6)}${detectors}`.trimEnd(),
+        (
+          `${p.file.padEnd(width)}  ${p.label.padEnd(7)}  ${p.probability.toFixed(4).padStart(11)}  ` +
+          `${String(p.chunkProbabilities.length).padStart(6)}${detectors}`
+        ).trimEnd(),
       );
     }
   }

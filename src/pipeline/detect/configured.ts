@@ -115,7 +115,8 @@ export async function crossValidateConfiguredDetectors(
     }
   }
   reporter.info(
-    `detectors: ${configuredDetectors(config).length} models on ${configuredFeatureName(config)} of ${recordings.length} recordings (${pooled.rows} windows, ${pooled.dims} features each)`,
+    `detectors: ${configuredDetectors(config).length} models on ${configuredFeatureName(config)} ` +
+      `of ${recordings.length} recordings (${pooled.rows} windows, ${pooled.dims} features each)`,
   );
   return { features: configuredFeatureName(config), recordings, folds, transfer };
 }

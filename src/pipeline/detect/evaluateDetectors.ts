@@ -88,7 +88,9 @@ function chooseDetectorThreshold(
       const chosen = chooseThreshold(scored.labels, scored.scores, "balancedAccuracy");
       return {
         value: chosen.threshold,
-        source: `chosen on ${scored.recordings.length} validation recordings by balancedAccuracy (${chosen.value.toFixed(4)})`,
+        source:
+          `chosen on ${scored.recordings.length} validation recordings ` +
+          `by balancedAccuracy (${chosen.value.toFixed(4)})`,
       };
     }
   }

@@ -48,7 +48,8 @@ export interface RecordingLevelReport {
  *
  * @param windowRecordings  recording id of each window
  * @param windowLabels  class of each window
- * @param audio  the recordings (decoded, at the stored feature rate) for the detectors; every id of windowRecordings must be among them when `stored` is given
+ * @param audio  the recordings (decoded, at the stored feature rate) for the detectors; every id of
+ *   windowRecordings must be among them when `stored` is given
  */
 export async function recordingLevelReport(
   windowModels: readonly WindowModelScores[],
@@ -141,7 +142,11 @@ export function writeRecordingLevelReport(
   );
   writeFileAtomic(
     files[1] as string,
-    `# ${title}\n\nOne decision per recording (${report.recordings.length} recordings), each model at its own threshold, chosen on validation data and never on these: the window models (CNN, chunk baselines) keep the threshold chosen on validation windows, applied to the aggregated score; the detectors use one chosen on validation recordings.\n\n${report.table}\n`,
+    `# ${title}\n\nOne decision per recording (${report.recordings.length} recordings), ` +
+      `each model at its own threshold, chosen on validation data and never on these: ` +
+      `the window models (CNN, chunk baselines) keep the threshold chosen on validation windows, ` +
+      `applied to the aggregated score; the detectors use one chosen on validation recordings.\n\n` +
+      `${report.table}\n`,
   );
   const columns = [
     "recording",

@@ -11,7 +11,10 @@ import { writeFileAtomic } from "../../util/atomicWrite";
 import type { FoldResult } from "../experiments/crossValidation";
 import type { DetectorCrossValidation } from "./configured";
 
-/** How a pooled-feature detector is named in reports, e.g. "logistic-regression on logmel128 max" (the chunk baselines keep their bare names). */
+/**
+ * How a pooled-feature detector is named in reports, e.g. "logistic-regression on logmel128 max" (the chunk
+ * baselines keep their bare names).
+ */
 export function detectorReportName(model: string, features: string): string {
   return `${model} on ${features}`;
 }
@@ -71,7 +74,9 @@ export function writeDomainTransferReport(dir: string, cv: DetectorCrossValidati
   const text = [
     `# Domain transfer: pooled-feature detectors (${cv.features}), preset ${config.preset}`,
     "",
-    "Trained on every recording of one DCASE domain (validation recordings for the threshold carved from them), tested on every recording of the other, one decision per recording. A detector that learned the fault rather than the domain's operating pattern keeps its ROC AUC here.",
+    "Trained on every recording of one DCASE domain (validation recordings for the threshold carved from them), " +
+      "tested on every recording of the other, one decision per recording. " +
+      "A detector that learned the fault rather than the domain's operating pattern keeps its ROC AUC here.",
     "",
     table,
     "",

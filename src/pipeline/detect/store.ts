@@ -135,7 +135,8 @@ export async function trainConfiguredDetectors(config: PipelineConfig, reporter:
   };
   writeFileAtomic(join(config.modelDir, DETECTORS_JSON), JSON.stringify(stored) + "\n");
   reporter.info(
-    `train: ${detectors.length} pooled-feature detectors (${featureName}) on ${train.length} recordings, thresholds on ${validation.length} validation recordings -> ${join(config.modelDir, DETECTORS_JSON)}`,
+    `train: ${detectors.length} pooled-feature detectors (${featureName}) on ${train.length} recordings, ` +
+      `thresholds on ${validation.length} validation recordings -> ${join(config.modelDir, DETECTORS_JSON)}`,
   );
   return stored;
 }

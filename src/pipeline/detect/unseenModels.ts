@@ -50,7 +50,8 @@ export async function unseenAllModels(
         models.push({ model: b.name, scoreName: b.scoreName, threshold: b.threshold, scores: b.score(input.x, count) });
     } else {
       reporter.warn(
-        `unseen: the baselines are left out: ${join(processed, SPLIT_FILES.xTrain)} has other feature shapes than the model's`,
+        `unseen: the baselines are left out: ${join(processed, SPLIT_FILES.xTrain)} ` +
+          `has other feature shapes than the model's`,
       );
     }
   }

@@ -131,7 +131,8 @@ export async function crossValidate(config: PipelineConfig, reporter: Reporter):
   const withCnn = config.detectors.models.length === 0 || existsSync(join(processed, FEATURES_FILE));
   if (!withCnn)
     reporter.warn(
-      `${join(processed, FEATURES_FILE)} not found: cross-validating the pooled-feature detectors only (run "soundcheck preprocess" first to include the CNN and its baselines)`,
+      `${join(processed, FEATURES_FILE)} not found: cross-validating the pooled-feature detectors only ` +
+        `(run "soundcheck preprocess" first to include the CNN and its baselines)`,
     );
   const set = withCnn
     ? loadFeatureSet(join(processed, FEATURES_FILE), join(processed, LABELS_FILE))
@@ -212,7 +213,8 @@ export async function crossValidate(config: PipelineConfig, reporter: Reporter):
       }
       const cnn = results.filter((x) => x.model === "cnn").at(-1)?.metrics;
       reporter.info(
-        `cv repeat ${r + 1}/${repeats} fold ${f + 1}/${k}: ${n} test rows, CNN balanced accuracy ${cnn?.balancedAccuracy.toFixed(4)}, ROC AUC ${cnn?.rocAuc.toFixed(4)}`,
+        `cv repeat ${r + 1}/${repeats} fold ${f + 1}/${k}: ${n} test rows, ` +
+          `CNN balanced accuracy ${cnn?.balancedAccuracy.toFixed(4)}, ROC AUC ${cnn?.rocAuc.toFixed(4)}`,
       );
       reporter.progress("cross-validation", r * k + f + 1, total);
     }
@@ -273,11 +275,14 @@ export async function crossValidate(config: PipelineConfig, reporter: Reporter):
       ? "grouped by source recording, stratified by class"
       : "row-level, stratified by class (recordings can be on both sides)";
   const levels = withLevel
-    ? `\n\nPer recording: each recording's window scores aggregated by "${config.evaluate.recordingScore}" (evaluate.recordingScore), one decision per recording.${detectors === null ? "" : ` Detectors on pooled features: ${detectors.features}.`}`
+    ? `\n\nPer recording: each recording's window scores aggregated by "${config.evaluate.recordingScore}" ` +
+      `(evaluate.recordingScore), one decision per recording.` +
+      `${detectors === null ? "" : ` Detectors on pooled features: ${detectors.features}.`}`
     : "";
   writeFileAtomic(
     files[2] as string,
-    `# Cross-validation: ${repeats} x ${k} folds (${unit}), preset ${config.preset}\n\nMean ± sample standard deviation over ${repeats * k} folds.${levels}\n\n${table}\n`,
+    `# Cross-validation: ${repeats} x ${k} folds (${unit}), preset ${config.preset}\n\n` +
+      `Mean ± sample standard deviation over ${repeats * k} folds.${levels}\n\n${table}\n`,
   );
   if (detectors !== null) files.push(...writeDomainTransferReport(dir, detectors, config));
   const dcase = writeCvDcaseReport(

@@ -296,10 +296,12 @@ export async function evaluateUnseen(config: PipelineConfig, reporter: Reporter)
     { name: `recordings (${fileRows.length})`, metrics: headlineMetrics(recordings) },
   ]);
   const text = [
-    `Unseen data: ${fileRows.length} recordings, ${rows.length} windows, scored by ${config.modelDir} without retraining`,
+    `Unseen data: ${fileRows.length} recordings, ${rows.length} windows, ` +
+      `scored by ${config.modelDir} without retraining`,
     `Decision threshold: ${scoreName} >= ${threshold.value.toFixed(4)}, ${threshold.source}`,
     "",
-    `Every model of the run, one decision per recording (${models.recordings.length} recordings; unseen_recording_comparison.md)`,
+    `Every model of the run, one decision per recording ` +
+      `(${models.recordings.length} recordings; unseen_recording_comparison.md)`,
     models.table,
     "",
     "CNN per window and per recording (mean P(broken))",
@@ -312,7 +314,8 @@ export async function evaluateUnseen(config: PipelineConfig, reporter: Reporter)
     `Reports written to ${dir}`,
   ].join("\n");
   reporter.info(
-    `unseen: balanced accuracy ${windows.report.balancedAccuracy.toFixed(4)} on ${rows.length} windows, ${recordings.report.balancedAccuracy.toFixed(4)} on ${fileRows.length} recordings`,
+    `unseen: balanced accuracy ${windows.report.balancedAccuracy.toFixed(4)} on ${rows.length} windows, ` +
+      `${recordings.report.balancedAccuracy.toFixed(4)} on ${fileRows.length} recordings`,
   );
   return { windows, recordings, rows, models, skipped, text, runDir: dir, figures, files };
 }

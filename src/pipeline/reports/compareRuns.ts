@@ -95,9 +95,10 @@ export function compareRuns(runDirs: string[], digits = 3): string {
     if (existsSync(cvPath)) {
       for (const row of readCsv(cvPath)) {
         const v = (k: string) => (row[k] === undefined || row[k] === "" ? null : Number(row[k]));
-        cv.push(
-          `| ${name} (${row.folds} folds) | ${row.model} | ${HEADLINE_METRICS.map((k) => `${cell(v(`${k}_mean`), digits)} ± ${cell(v(`${k}_sd`), digits)}`).join(" | ")} |`,
-        );
+        const metrics = HEADLINE_METRICS.map(
+          (k) => `${cell(v(`${k}_mean`), digits)} ± ${cell(v(`${k}_sd`), digits)}`,
+        ).join(" | ");
+        cv.push(`| ${name} (${row.folds} folds) | ${row.model} | ${metrics} |`);
       }
     }
   }

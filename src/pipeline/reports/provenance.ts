@@ -47,7 +47,10 @@ export interface ProvenanceRecord {
   inputs: { dataRoot: string; files: InputFileRecord[]; fileCount: number; totalBytes: number };
   /** The tfjs backend the run used, as the caller reports it (e.g. "wasm", "tensorflow", "cpu"). */
   backend: string;
-  /** Versions of Node, soundcheck-ts and {@link PROVENANCE_LIBRARIES}; null when not installed (or not the real package, see `notes`). */
+  /**
+   * Versions of Node, soundcheck-ts and {@link PROVENANCE_LIBRARIES}; null when not installed (or not the real
+   * package, see `notes`).
+   */
   libraries: Record<string, string | null>;
   project: {
     name: string;
@@ -180,7 +183,8 @@ export function collectProvenance(config: PipelineConfig, options: ProvenanceOpt
     if (pkg !== null && pkg.name !== name) {
       libraries[name] = null;
       notes.push(
-        `${name} resolves to ${pkg.name}@${pkg.version} (an npm alias, e.g. danfojs-node's override), not the package itself`,
+        `${name} resolves to ${pkg.name}@${pkg.version} ` +
+          `(an npm alias, e.g. danfojs-node's override), not the package itself`,
       );
     } else libraries[name] = pkg?.version ?? null;
   }

@@ -22,7 +22,10 @@ export function runDirectory(config: PipelineConfig): string {
 /** A default run name: `<preset>-<YYYYMMDD-HHMMSS>` (local time), for the CLI. */
 export function timestampedRunName(preset: string, now: Date = new Date()): string {
   const p = (n: number) => String(n).padStart(2, "0");
-  return `${preset}-${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
+  return (
+    `${preset}-${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}` +
+    `-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`
+  );
 }
 
 /** Write `config.json` (the full effective config) into the run folder. */
@@ -49,9 +52,9 @@ export interface NamedFigure {
 
 /**
  * Write the figures into `<dir>/figures/`: `<name>.plotly.json` each (open with plotly in any
- * language), `index.html` showing all figures of the folder offline (also earlier steps') (plotly.js is copied next to it), and
- * with "html+svg" also `<name>.svg` and `<name>.png`, drawn by the installed Chromium (a warning
- * and no static files when there is none).
+ * language), `index.html` showing all figures of the folder offline (also earlier steps') (plotly.js is
+ * copied next to it), and with "html+svg" also `<name>.svg` and `<name>.png`, drawn by the installed
+ * Chromium (a warning and no static files when there is none).
  *
  * @returns the files written
  */
@@ -81,6 +84,12 @@ export async function writeFigures(
     }));
   const all = [...earlier, ...figures].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
   const divs = all.map(({ name }) => `<figure><div id="${escapeHtml(name)}"></div></figure>`).join("\n");
+  const figureData = all.map(({ name, figure }) => ({
+    name,
+    data: figure.data,
+    layout: figure.layout,
+    config: figure.config,
+  }));
   const html = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font-family:"DejaVu Sans",Arial,sans-serif;margin:2rem;color:#222}figure{margin:0 0 2rem 0}</style>
@@ -88,7 +97,7 @@ export async function writeFigures(
 <body><h1>${escapeHtml(title)}</h1>
 ${divs}
 <script>
-const figures = ${scriptJson(all.map(({ name, figure }) => ({ name, data: figure.data, layout: figure.layout, config: figure.config })))};
+const figures = ${scriptJson(figureData)};
 for (const f of figures) Plotly.newPlot(f.name, f.data, f.layout, f.config);
 </script></body></html>
 `;

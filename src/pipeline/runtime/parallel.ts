@@ -28,7 +28,10 @@ let poolBusy = false;
 /** Request ids are unique across calls, so a reply can only ever reach the call that asked. */
 let nextRequestId = 0;
 
-/** A worker for the shared pool: it leaves the pool if it ever exits (a call running on it fails through its own listeners). */
+/**
+ * A worker for the shared pool: it leaves the pool if it ever exits (a call running on it fails through its own
+ * listeners).
+ */
 function startPooledWorker(): Worker {
   const worker = startWorker();
   worker.on("error", () => undefined); // reported to the running call by its own listener, then "exit" follows

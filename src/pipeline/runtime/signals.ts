@@ -108,7 +108,9 @@ export function installInterruptHandlers(options: InterruptHandlerOptions): Inte
     removeStaleTempFiles(folders);
     const during = step === null ? options.command : `${options.command} (last progress: ${step})`;
     stream.write(
-      `${stream.isTTY ? "\n" : ""}interrupted by ${signal} during ${during}: files written so far are complete and no partial file was left; rerunning the same command is safe (each stage starts over)\n`,
+      `${stream.isTTY ? "\n" : ""}interrupted by ${signal} during ${during}: ` +
+        `files written so far are complete and no partial file was left; ` +
+        `rerunning the same command is safe (each stage starts over)\n`,
     );
     exit(INTERRUPT_EXIT_CODES[signal]);
   };

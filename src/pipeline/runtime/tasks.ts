@@ -47,7 +47,10 @@ export const SILENT_RECORDING_REASON =
 
 /** Why a recording shorter than one chunk is skipped. */
 export function tooShortReason(samples: number, sampleRateHz: number, chunkSeconds: number): string {
-  return `${(samples / sampleRateHz).toFixed(2)} s is shorter than one ${chunkSeconds} s chunk; use longer recordings or a shorter clean.chunkSeconds`;
+  return (
+    `${(samples / sampleRateHz).toFixed(2)} s is shorter than one ${chunkSeconds} s chunk; ` +
+    `use longer recordings or a shorter clean.chunkSeconds`
+  );
 }
 
 function isSilent(samples: Float32Array): boolean {

@@ -96,7 +96,8 @@ function cleanedClips(config: PipelineConfig, reporter: Reporter): CleanClip[] {
     }));
   }
   reporter.warn(
-    `${manifest} not found: taking clips from the sample folders, each its own source recording (run "soundcheck clean" to record sources)`,
+    `${manifest} not found: taking clips from the sample folders, each its own source recording ` +
+      `(run "soundcheck clean" to record sources)`,
   );
   const clips: CleanClip[] = [];
   for (const [key, label] of [
@@ -122,8 +123,8 @@ function cleanedClips(config: PipelineConfig, reporter: Reporter): CleanClip[] {
  * `config.dcaseNames` also the DCASE fields of the recording's name, after the original columns).
  *
  * Augmented clips are written like the thesis did (PCM16 by default) and their features are
- * computed from the bytes written, i.e. from the files as they are on disk. Clips are processed on `config.workers` threads;
- * the output does not depend on how many.
+ * computed from the bytes written, i.e. from the files as they are on disk. Clips are processed on
+ * `config.workers` threads; the output does not depend on how many.
  */
 export async function augmentAndExtract(config: PipelineConfig, reporter: Reporter): Promise<PreprocessReport> {
   assertSafeLayout(config); // no output may land in a raw folder
@@ -238,7 +239,8 @@ export async function augmentAndExtract(config: PipelineConfig, reporter: Report
   );
   const count = (l: ClassLabel) => rows.filter((r) => r.label === l).length;
   reporter.info(
-    `preprocess: ${augmentedFiles} augmented clips; features ${rows.length} x ${nMfcc} x ${frames} (${count(0)} normal, ${count(1)} broken)`,
+    `preprocess: ${augmentedFiles} augmented clips; features ${rows.length} x ${nMfcc} x ${frames} ` +
+      `(${count(0)} normal, ${count(1)} broken)`,
   );
   return { rows, shape: [rows.length, nMfcc, frames], featuresPath, labelsPath, manifestPath, augmentedFiles, skipped };
 }

@@ -215,7 +215,9 @@ export async function cleanAndSample(
   writeFileAtomic(manifestPath, toCsv(rows, columns));
   const count = (l: ClassLabel) => samples.filter((s) => s.label === l).length;
   reporter.info(
-    `clean: ${recordings.broken} broken and ${recordings.normal} normal recordings -> ${count(1)} broken and ${count(0)} normal clips at ${rate} Hz${skipped.length ? `, ${skipped.length} files skipped` : ""}`,
+    `clean: ${recordings.broken} broken and ${recordings.normal} normal recordings -> ` +
+      `${count(1)} broken and ${count(0)} normal clips at ${rate} Hz` +
+      `${skipped.length ? `, ${skipped.length} files skipped` : ""}`,
   );
   return { samples, skipped, recordings, manifestPath };
 }

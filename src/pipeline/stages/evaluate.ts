@@ -100,7 +100,10 @@ export function degenerateModelWarnings(report: ClassificationReport): string[] 
   report.perClass.forEach((m, i) => {
     if (m.support > 0 && m.recall === 0) {
       warnings.push(
-        `no "${report.classNames[i]}" test row was recognised (recall 0): the accuracy of ${report.accuracy.toFixed(3)} comes from the other class alone; look at balanced accuracy (${report.balancedAccuracy.toFixed(3)}) and balance the classes (more recordings of "${report.classNames[i]}", or chunk them too: clean.chunkNormal)`,
+        `no "${report.classNames[i]}" test row was recognised (recall 0): ` +
+          `the accuracy of ${report.accuracy.toFixed(3)} comes from the other class alone; ` +
+          `look at balanced accuracy (${report.balancedAccuracy.toFixed(3)}) and balance the classes ` +
+          `(more recordings of "${report.classNames[i]}", or chunk them too: clean.chunkNormal)`,
       );
     }
   });
@@ -108,7 +111,8 @@ export function degenerateModelWarnings(report: ClassificationReport): string[] 
   const majority = Math.max(...supports) / Math.max(1, report.support);
   if (majority >= 0.8) {
     warnings.push(
-      `${(majority * 100).toFixed(0)} % of the test rows are one class: a model that always answers that class scores ${(majority * 100).toFixed(0)} % accuracy`,
+      `${(majority * 100).toFixed(0)} % of the test rows are one class: ` +
+        `a model that always answers that class scores ${(majority * 100).toFixed(0)} % accuracy`,
     );
   }
   return warnings;
@@ -206,7 +210,8 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
         )
       : [];
 
-  // one decision per recording: the window models' scores aggregated, and the pooled-feature detectors on the same recordings
+  // one decision per recording: the window models' scores aggregated, and the pooled-feature detectors on the
+  // same recordings
   let perRecording: RecordingLevelReport | null = null;
   if (config.evaluate.recordingScore !== "none" && manifest !== null && testRows !== null) {
     const sources = Array.from(testRows, (r) => (manifest[r] as FeatureRow).source);
@@ -258,7 +263,8 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
     const leaking = recordingsOnSeveralSides(assignment, manifest);
     if (leaking > 0)
       warnings.push(
-        `${leaking} source recordings have rows in both training and test (row-level split): these scores are optimistic; the recommended preset splits by recording`,
+        `${leaking} source recordings have rows in both training and test (row-level split): ` +
+          `these scores are optimistic; the recommended preset splits by recording`,
       );
   }
   for (const w of warnings) reporter.warn(w);
@@ -392,7 +398,8 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
   const table = headlineTable(headline);
   writeFileAtomic(
     files.comparisonMd,
-    `# ${config.runName ?? "Evaluation"} (${n} test rows, preset ${config.preset})\n\n${table}\n\npAUC: partial ROC AUC up to FPR ${maxFpr}, divided by ${maxFpr} (DCASE).\n`,
+    `# ${config.runName ?? "Evaluation"} (${n} test rows, preset ${config.preset})\n\n${table}\n\n` +
+      `pAUC: partial ROC AUC up to FPR ${maxFpr}, divided by ${maxFpr} (DCASE).\n`,
   );
   writeDcaseReport(
     dir,
@@ -431,7 +438,9 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
   const ranking =
     cnn.ranking === null
       ? "ROC AUC n/a (one class only in the test set)"
-      : `ROC AUC ${cnn.ranking.rocAuc.toFixed(4)}, pAUC(FPR <= ${maxFpr}) ${cnn.ranking.partialAuc.normalized.toFixed(4)}, average precision ${cnn.ranking.averagePrecision.toFixed(4)}`;
+      : `ROC AUC ${cnn.ranking.rocAuc.toFixed(4)}, ` +
+        `pAUC(FPR <= ${maxFpr}) ${cnn.ranking.partialAuc.normalized.toFixed(4)}, ` +
+        `average precision ${cnn.ranking.averagePrecision.toFixed(4)}`;
   const text = [
     `Evaluation on ${n} test rows (model ${config.modelDir}, backend ${trained.backend})`,
     thresholdLine,
@@ -439,7 +448,8 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
       ? []
       : [
           "",
-          `Per recording (${perRecording.recordings.length} test recordings, one decision each; recording_comparison.md)`,
+          `Per recording (${perRecording.recordings.length} test recordings, ` +
+            `one decision each; recording_comparison.md)`,
           perRecording.table,
           "",
           "Per window (CNN)",
@@ -459,7 +469,9 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
     `Reports written to ${dir}`,
   ].join("\n");
   reporter.info(
-    `evaluate: accuracy ${cnn.report.accuracy.toFixed(4)}, balanced accuracy ${cnn.report.balancedAccuracy.toFixed(4)}${cnn.ranking === null ? "" : `, ROC AUC ${cnn.ranking.rocAuc.toFixed(4)}`} on ${n} test rows`,
+    `evaluate: accuracy ${cnn.report.accuracy.toFixed(4)}, ` +
+      `balanced accuracy ${cnn.report.balancedAccuracy.toFixed(4)}` +
+      `${cnn.ranking === null ? "" : `, ROC AUC ${cnn.ranking.rocAuc.toFixed(4)}`} on ${n} test rows`,
   );
   return {
     report: cnn.report,

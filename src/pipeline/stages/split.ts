@@ -309,11 +309,14 @@ export function splitFeatures(config: PipelineConfig, reporter: Reporter): Split
     parts.push(side("validation", report.validationCounts, report.recordings.validation));
   parts.push(side("test", report.testCounts, report.recordings.test));
   reporter.info(
-    `split (${method}, seed ${config.split.seed}): ${parts.join(", ")}${droppedAugmentedRows > 0 ? `; ${droppedAugmentedRows} augmented rows kept out of validation/test` : ""}`,
+    `split (${method}, seed ${config.split.seed}): ${parts.join(", ")}` +
+      `${droppedAugmentedRows > 0 ? `; ${droppedAugmentedRows} augmented rows kept out of validation/test` : ""}`,
   );
   if (report.recordingsOnSeveralSides > 0) {
     reporter.warn(
-      `${report.recordingsOnSeveralSides} source recordings have rows on both sides of the split (chunks or augmented copies of one recording in training and test): test scores are optimistic; use --preset recommended or split.method "grouped"`,
+      `${report.recordingsOnSeveralSides} source recordings have rows on both sides of the split ` +
+        `(chunks or augmented copies of one recording in training and test): test scores are optimistic; ` +
+        `use --preset recommended or split.method "grouped"`,
     );
   }
   return report;

@@ -132,7 +132,9 @@ export async function trainConfiguredCnn(
   const data = assembleTrainingData(train, validation, t.classBalance, t.seed);
   if (t.classBalance === "oversample" && logEpochs) {
     reporter.info(
-      `train: oversampled the smaller class: ${data.fitCounts[0]} normal and ${data.fitCounts[1]} broken training rows (from ${train.y.filter((v) => v === 0).length} and ${train.y.filter((v) => v === 1).length})`,
+      `train: oversampled the smaller class: ` +
+        `${data.fitCounts[0]} normal and ${data.fitCounts[1]} broken training rows ` +
+        `(from ${train.y.filter((v) => v === 0).length} and ${train.y.filter((v) => v === 1).length})`,
     );
   }
   const start = performance.now();
@@ -164,7 +166,8 @@ export async function trainConfiguredCnn(
           ? ""
           : `, val loss ${log.valLoss.toFixed(4)}, val accuracy ${(log.valAccuracy ?? Number.NaN).toFixed(4)}`;
       reporter.info(
-        `Epoch [${log.epoch}/${log.epochs}], Loss: ${log.loss.toFixed(4)}, accuracy ${log.accuracy.toFixed(4)}${val} (${log.seconds.toFixed(2)} s/epoch)`,
+        `Epoch [${log.epoch}/${log.epochs}], Loss: ${log.loss.toFixed(4)}, ` +
+          `accuracy ${log.accuracy.toFixed(4)}${val} (${log.seconds.toFixed(2)} s/epoch)`,
       );
     },
   );
@@ -202,7 +205,8 @@ export function loadTrainingSets(
   if (existsSync(valPath)) return { train, validation: loadFeatureSet(valPath, join(processed, SPLIT_FILES.yVal)) };
   const held = thesisSplit(train.shape[0] as number, vf, config.split.seed + 1);
   reporter.info(
-    `train: the split wrote no validation rows; holding out ${held.test.length} random training rows for validation (run "soundcheck split" with train.validationFraction ${vf} to hold out whole recordings instead)`,
+    `train: the split wrote no validation rows; holding out ${held.test.length} random training rows for validation ` +
+      `(run "soundcheck split" with train.validationFraction ${vf} to hold out whole recordings instead)`,
   );
   return { train: subsetFeatureSet(train, held.train), validation: subsetFeatureSet(train, held.test) };
 }
@@ -225,7 +229,8 @@ export async function trainStage(config: PipelineConfig, reporter: Reporter): Pr
   );
   if (threshold !== null) {
     reporter.info(
-      `train: decision threshold P(${config.classNames[1]}) >= ${threshold.value.toFixed(4)}, chosen on ${threshold.chosenOn} (balanced accuracy ${threshold.criterionValue.toFixed(4)})`,
+      `train: decision threshold P(${config.classNames[1]}) >= ${threshold.value.toFixed(4)}, ` +
+        `chosen on ${threshold.chosenOn} (balanced accuracy ${threshold.criterionValue.toFixed(4)})`,
     );
   }
   await saveCnn(model, config.modelDir, {
@@ -249,7 +254,9 @@ export async function trainStage(config: PipelineConfig, reporter: Reporter): Pr
   if (config.detectors.models.length > 0) await trainConfiguredDetectors(config, reporter);
   else rmSync(join(config.modelDir, DETECTORS_JSON), { force: true });
   reporter.info(
-    `train: ${history.loss.length} epochs on ${history.trainCount} rows (${history.valCount} validation) with backend ${history.backend} on ${history.workers} thread${history.workers === 1 ? "" : "s"} in ${seconds.toFixed(1)} s -> ${config.modelDir}`,
+    `train: ${history.loss.length} epochs on ${history.trainCount} rows (${history.valCount} validation) ` +
+      `with backend ${history.backend} on ${history.workers} thread${history.workers === 1 ? "" : "s"} ` +
+      `in ${seconds.toFixed(1)} s -> ${config.modelDir}`,
   );
   return { history, backend: history.backend, modelDir: config.modelDir, seconds, fitCounts, threshold };
 }
