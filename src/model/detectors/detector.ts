@@ -65,7 +65,8 @@ export function createDetector(name: DetectorName, options: Pick<DetectorsConfig
           trainLogisticRegression(data.x, labels, data.dims, { l2: options.l2, classWeight: "balanced" }),
         score: (model, data) => {
           const m = expect(model, "logistic-regression");
-          // the linear decision function (the logit) itself: probabilities round to exactly 0 or 1 far from the boundary
+          // the linear decision function (the logit) itself: probabilities round to exactly 0 or 1
+          // far from the boundary
           return Float64Array.from({ length: data.rows }, (_, i) => linearScore(m, data, i));
         },
       };

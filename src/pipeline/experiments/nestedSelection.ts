@@ -26,7 +26,10 @@ interface MeanSd {
   sd: number;
 }
 
-/** One outer fold of nested selection: the candidate picked on its training recordings, and how it scored on the fold. */
+/**
+ * One outer fold of nested selection: the candidate picked on its training recordings, and how it
+ * scored on the fold.
+ */
 export interface NestedFold {
   repeat: number;
   fold: number;
