@@ -38,22 +38,25 @@ function expectShape(what: string, got: readonly number[], want: readonly number
   if (got.join() !== want.join()) throw new Error(`${what}: shape [${got.join(", ")}], expected [${want.join(", ")}]`);
 }
 
+/** The CNN's 8 tensors: conv1 kernel and bias, conv2 kernel and bias, dense, logits (kernel, bias each). */
+type CnnTensors = [
+  LayoutTensor,
+  LayoutTensor,
+  LayoutTensor,
+  LayoutTensor,
+  LayoutTensor,
+  LayoutTensor,
+  LayoutTensor,
+  LayoutTensor,
+];
+
 /**
  * Our 8 trainable weights (in `model.trainableWeights` order, row-major) as PyTorch's parameters.
  * @param weights  as `model.getWeights()` gives them (shape and values)
  */
 export function toTorchLayout(weights: readonly LayoutTensor[], config: CnnConfig = THESIS_CNN): LayoutTensor[] {
   if (weights.length !== 8) throw new Error(`expected the CNN's 8 weights, got ${weights.length}`);
-  const [w1, b1, w2, b2, wd, bd, wo, bo] = weights as [
-    LayoutTensor,
-    LayoutTensor,
-    LayoutTensor,
-    LayoutTensor,
-    LayoutTensor,
-    LayoutTensor,
-    LayoutTensor,
-    LayoutTensor,
-  ];
+  const [w1, b1, w2, b2, wd, bd, wo, bo] = weights as CnnTensors;
   const k = config.kernelSize;
   const flat = flattenedSize(config);
   expectShape("conv1 kernel", w1.shape, [k, config.nMfcc, config.conv1Filters]);
@@ -83,16 +86,7 @@ export function toTorchLayout(weights: readonly LayoutTensor[], config: CnnConfi
 /** PyTorch's 8 parameters (thesis_cnn.py's `model.parameters()` order) as our trainable weights. */
 export function fromTorchLayout(params: readonly LayoutTensor[], config: CnnConfig = THESIS_CNN): LayoutTensor[] {
   if (params.length !== 8) throw new Error(`expected the CNN's 8 parameters, got ${params.length}`);
-  const [w1, b1, w2, b2, wd, bd, wo, bo] = params as [
-    LayoutTensor,
-    LayoutTensor,
-    LayoutTensor,
-    LayoutTensor,
-    LayoutTensor,
-    LayoutTensor,
-    LayoutTensor,
-    LayoutTensor,
-  ];
+  const [w1, b1, w2, b2, wd, bd, wo, bo] = params as CnnTensors;
   const k = config.kernelSize;
   const flat = flattenedSize(config);
   expectShape("Conv1d 1 weight", w1.shape, [config.conv1Filters, config.nMfcc, k]);
