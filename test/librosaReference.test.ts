@@ -4,25 +4,15 @@
 // index.json entry that can be rebuilt from the committed arrays with the generator's own helpers.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runNumpyPython } from "./helpers/numpyPython";
 
-const PYTHON = process.env.SOUNDCHECK_PYTHON ?? "/usr/bin/python3";
 const ROOT = join(__dirname, "..");
 const FIXTURES = join(ROOT, "test", "fixtures", "librosa");
 
-function python(args: string[]): string {
-  try {
-    return execFileSync(PYTHON, args, { encoding: "utf8", cwd: ROOT, timeout: 300_000 });
-  } catch (err) {
-    throw new Error(
-      `${PYTHON} with numpy is needed for this test (apt-get install python3-numpy): ${(err as Error).message}`,
-      { cause: err },
-    );
-  }
-}
+const python = (args: string[]): string => runNumpyPython(args, { cwd: ROOT, timeout: 300_000 });
 
 test("librosa_ref.py --signals-only writes the four test signals byte-identical to the fixtures", () => {
   const out = mkdtempSync(join(tmpdir(), "librosa-ref-"));

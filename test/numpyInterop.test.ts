@@ -1,25 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { saveNpy, loadNpy } from "../src/data/npy";
 import { numpyLegacyPermutation } from "../src/util/mt19937";
+import { runNumpyPython } from "./helpers/numpyPython";
 
 // These tests run real NumPy (Debian's python3-numpy, which .ci/run installs).
-const PYTHON = process.env.SOUNDCHECK_PYTHON ?? "/usr/bin/python3";
-
-function python(code: string): string {
-  try {
-    return execFileSync(PYTHON, ["-c", code], { encoding: "utf8" });
-  } catch (err) {
-    throw new Error(
-      `${PYTHON} with numpy is needed for this test (apt-get install python3-numpy): ${(err as Error).message}`,
-      { cause: err },
-    );
-  }
-}
+const python = (code: string): string => runNumpyPython(["-c", code]);
 
 test("NumPy loads our float32 [n][40][100] features and int64 labels with the right shape and values", () => {
   const dir = mkdtempSync(join(tmpdir(), "npy-interop-"));
