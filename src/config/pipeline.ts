@@ -358,10 +358,12 @@ export function mergeConfig(base: PipelineConfig, overrides: PipelineConfigOverr
 }
 
 /**
- * Read overrides from a JSON file. Relative paths inside it (dataRoot, modelDir, reportsDir)
- * are taken relative to the file's folder.
+ * Read a JSON file that must hold one object (a config or grid file), with one clear error naming
+ * the file when it cannot be read or parsed, or holds something else.
+ * @param option  the command-line option that names such a file ("--config")
+ * @param example  a short valid example for the error message
  */
-export function readConfigFile(path: string): PipelineConfigOverrides {
+export function readJsonObject(path: string, option: string, example: string): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, "utf8"));
@@ -369,13 +371,21 @@ export function readConfigFile(path: string): PipelineConfigOverrides {
     throw new ConfigError(
       path,
       `cannot be read as JSON (${(err as Error).message})`,
-      "fix the file or pass another with --config",
+      `fix the file or pass another with ${option}`,
     );
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-    throw new ConfigError(path, "must hold a JSON object", 'write e.g. {"train": {"epochs": 20}}');
+    throw new ConfigError(path, "must hold a JSON object", `write e.g. ${example}`);
   }
-  const overrides = parsed as Record<string, unknown>;
+  return parsed as Record<string, unknown>;
+}
+
+/**
+ * Read overrides from a JSON file. Relative paths inside it (dataRoot, modelDir, reportsDir)
+ * are taken relative to the file's folder.
+ */
+export function readConfigFile(path: string): PipelineConfigOverrides {
+  const overrides = readJsonObject(path, "--config", '{"train": {"epochs": 20}}');
   const folder = resolve(path, "..");
   for (const key of ["dataRoot", "modelDir", "reportsDir"]) {
     const v = overrides[key];

@@ -4,7 +4,7 @@
  * chunk length, folds and repetitions, seed, recording-score rule, validation fraction, kNN
  * neighbours, L2 penalty) comes from the pipeline config the sweep runs under.
  */
-import { readFileSync } from "node:fs";
+import { readJsonObject } from "./pipeline";
 import { ConfigError } from "../errors";
 import {
   DEFAULT_REPRESENTATION,
@@ -164,18 +164,7 @@ export function validateSweepGrid(grid: SweepGrid, source = "sweep grid"): void 
 
 /** Read a grid from a JSON file (see {@link SweepGridOverrides}); missing lists keep the default's. */
 export function readSweepGrid(path: string): SweepGrid {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, "utf8"));
-  } catch (err) {
-    throw new ConfigError(
-      path,
-      `cannot be read as JSON (${(err as Error).message})`,
-      "fix the file or pass another with --grid",
-    );
-  }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
-    throw new ConfigError(path, "must hold a JSON object", 'write e.g. {"poolings": [["max"]], "models": ["knn"]}');
+  const parsed = readJsonObject(path, "--grid", '{"poolings": [["max"]], "models": ["knn"]}');
   return resolveSweepGrid(parsed as SweepGridOverrides, path);
 }
 
