@@ -91,6 +91,10 @@ test("pipeline saves the detectors; evaluate, unseen and predict report every mo
     ["cnn", "logistic-regression", "autoencoder", ...detectorNames],
   );
   assert.equal(unseen.models.recordings.length, 12);
+  // the headline is the preset's default model (first in detectors.models), per recording, not the CNN
+  assert.equal(unseen.models.headline?.model, detectorNames[0]);
+  assert.match(unseen.text, new RegExp(`Headline \\(per recording\\): ${detectorNames[0]}: ROC AUC`));
+  assert.match(report.evaluate.text, new RegExp(`Headline \\(per recording\\): ${detectorNames[0]}: ROC AUC`));
   const scores = readCsv(join(c.reportsDir, "run", "unseen_recording_scores.csv"));
   assert.equal(scores.length, 12);
   const cnnMean = new Map(

@@ -41,6 +41,11 @@ export interface RecordingLevelReport {
   scores: Float64Array[];
   /** Markdown table of the headline metrics per model. */
   table: string;
+  /**
+   * The run's headline model: the first stored pooled-feature detector (the preset's default model,
+   * listed first in `detectors.models`), or null when the run has none (then the CNN is the headline).
+   */
+  headline: ModelEvaluation | null;
 }
 
 /**
@@ -65,6 +70,7 @@ export async function recordingLevelReport(
   const ids = first.recordings;
   const evaluations: ModelEvaluation[] = [];
   const scores: Float64Array[] = [];
+  let headline: ModelEvaluation | null = null;
   for (const m of windowModels) {
     const r = recordingScores(windowRecordings, windowLabels, m.scores, rule);
     const name = rule.method === "top-k" ? `top-${rule.k} mean` : rule.method;
@@ -86,17 +92,17 @@ export async function recordingLevelReport(
     const ordered = ids.map((id) => byId.get(id)).filter((a): a is RecordingLike => a !== undefined);
     if (ordered.length === ids.length) {
       for (const d of await scoreWithStoredDetectors(stored, ordered)) {
-        evaluations.push(
-          evaluateScores(
-            d.detector.reportName,
-            d.detector.scoreName,
-            d.recordings.labels,
-            d.recordings.scores,
-            d.detector.threshold,
-            classNames,
-            maxFpr,
-          ),
+        const evaluation = evaluateScores(
+          d.detector.reportName,
+          d.detector.scoreName,
+          d.recordings.labels,
+          d.recordings.scores,
+          d.detector.threshold,
+          classNames,
+          maxFpr,
         );
+        headline ??= evaluation;
+        evaluations.push(evaluation);
         scores.push(d.recordings.scores);
       }
     }
@@ -107,7 +113,17 @@ export async function recordingLevelReport(
     evaluations,
     scores,
     table: headlineTable(evaluations.map((e) => ({ name: e.model, metrics: headlineMetrics(e) }))),
+    headline,
   };
+}
+
+/**
+ * One line on the headline model's recording-level result, e.g.
+ * "logistic-regression on logmel128 max: ROC AUC 1.0000, balanced accuracy 0.9750 on 40 recordings".
+ */
+export function headlineSummary(e: ModelEvaluation, recordings: number): string {
+  const auc = e.ranking === null ? "ROC AUC n/a (one class only)" : `ROC AUC ${e.ranking.rocAuc.toFixed(4)}`;
+  return `${e.model}: ${auc}, balanced accuracy ${e.report.balancedAccuracy.toFixed(4)} on ${recordings} recordings`;
 }
 
 /**

@@ -20,7 +20,12 @@ import { loadTrainedModel } from "../modelStore";
 import { keepingSkips, type Reporter, type SkippedFile } from "../../util/reporter";
 import { writeRunProvenance } from "../reports/runProvenance";
 import { runDirectory, writeFigures, writeRunConfig, type NamedFigure } from "../reports/runReport";
-import { recordingFigures, writeRecordingLevelReport, type RecordingLevelReport } from "../detect/recordingReport";
+import {
+  headlineSummary,
+  recordingFigures,
+  writeRecordingLevelReport,
+  type RecordingLevelReport,
+} from "../detect/recordingReport";
 import { unseenAllModels } from "../detect/unseenModels";
 import { dcaseJson, dcaseModelMetrics, dcaseTable, writeDcaseReport } from "../reports/dcaseReport";
 import { recordingAggregation } from "../detect/configured";
@@ -299,6 +304,9 @@ export async function evaluateUnseen(config: PipelineConfig, reporter: Reporter)
     `Unseen data: ${fileRows.length} recordings, ${rows.length} windows, ` +
       `scored by ${config.modelDir} without retraining`,
     `Decision threshold: ${scoreName} >= ${threshold.value.toFixed(4)}, ${threshold.source}`,
+    ...(models.headline === null
+      ? []
+      : ["", `Headline (per recording): ${headlineSummary(models.headline, models.recordings.length)}`]),
     "",
     `Every model of the run, one decision per recording ` +
       `(${models.recordings.length} recordings; unseen_recording_comparison.md)`,
@@ -313,9 +321,13 @@ export async function evaluateUnseen(config: PipelineConfig, reporter: Reporter)
     "",
     `Reports written to ${dir}`,
   ].join("\n");
+  const cnnSummary =
+    `balanced accuracy ${windows.report.balancedAccuracy.toFixed(4)} on ${rows.length} windows, ` +
+    `${recordings.report.balancedAccuracy.toFixed(4)} on ${fileRows.length} recordings`;
   reporter.info(
-    `unseen: balanced accuracy ${windows.report.balancedAccuracy.toFixed(4)} on ${rows.length} windows, ` +
-      `${recordings.report.balancedAccuracy.toFixed(4)} on ${fileRows.length} recordings`,
+    models.headline === null
+      ? `unseen: ${cnnSummary}`
+      : `unseen: ${headlineSummary(models.headline, models.recordings.length)} (headline); CNN: ${cnnSummary}`,
   );
   return { windows, recordings, rows, models, skipped, text, runDir: dir, figures, files };
 }

@@ -34,6 +34,7 @@ import { loadFeatureSet, recordingsOnSeveralSides, SPLIT_FILES, type FeatureSet,
 import type { Reporter } from "../../util/reporter";
 import { recordingAggregation } from "../detect/configured";
 import {
+  headlineSummary,
   recordingFigures,
   recordingLevelReport,
   writeRecordingLevelReport,
@@ -441,12 +442,16 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
       : `ROC AUC ${cnn.ranking.rocAuc.toFixed(4)}, ` +
         `pAUC(FPR <= ${maxFpr}) ${cnn.ranking.partialAuc.normalized.toFixed(4)}, ` +
         `average precision ${cnn.ranking.averagePrecision.toFixed(4)}`;
+  const headlineModel = perRecording?.headline ?? null;
   const text = [
     `Evaluation on ${n} test rows (model ${config.modelDir}, backend ${trained.backend})`,
     thresholdLine,
     ...(perRecording === null
       ? []
       : [
+          ...(headlineModel === null
+            ? []
+            : ["", `Headline (per recording): ${headlineSummary(headlineModel, perRecording.recordings.length)}`]),
           "",
           `Per recording (${perRecording.recordings.length} test recordings, ` +
             `one decision each; recording_comparison.md)`,
@@ -468,10 +473,14 @@ export async function evaluateStage(config: PipelineConfig, reporter: Reporter):
     "",
     `Reports written to ${dir}`,
   ].join("\n");
+  const cnnSummary =
+    `accuracy ${cnn.report.accuracy.toFixed(4)}, ` +
+    `balanced accuracy ${cnn.report.balancedAccuracy.toFixed(4)}` +
+    `${cnn.ranking === null ? "" : `, ROC AUC ${cnn.ranking.rocAuc.toFixed(4)}`} on ${n} test rows`;
   reporter.info(
-    `evaluate: accuracy ${cnn.report.accuracy.toFixed(4)}, ` +
-      `balanced accuracy ${cnn.report.balancedAccuracy.toFixed(4)}` +
-      `${cnn.ranking === null ? "" : `, ROC AUC ${cnn.ranking.rocAuc.toFixed(4)}`} on ${n} test rows`,
+    headlineModel === null || perRecording === null
+      ? `evaluate: ${cnnSummary}`
+      : `evaluate: ${headlineSummary(headlineModel, perRecording.recordings.length)} (headline); CNN: ${cnnSummary}`,
   );
   return {
     report: cnn.report,
