@@ -1,10 +1,11 @@
 /**
  * What the browser app needs to know about a saved model, read from its metadata.json (written by
  * `saveCnn`, src/model/save.ts) without the file system: class names, the feature parameters the
- * model was trained with, the stored decision threshold and the window length.
+ * model was trained with, the stored decision threshold, the input standardisation and the window length.
  */
 import type { FeatureConfig } from "../config/features";
 import { ConfigError } from "../errors";
+import { type InputStandardisation, parseInputStandardisation } from "../model/standardise";
 
 /** Window length when the model does not record one: the clean stage's default chunk, seconds. */
 export const DEFAULT_WINDOW_SECONDS = 3;
@@ -31,6 +32,8 @@ export interface ModelDescription {
   decisionThreshold: StoredDecisionThreshold | null;
   /** Length of the windows a recording is classified in, seconds (`extra.clean.chunkSeconds`, else 3). */
   windowSeconds: number;
+  /** The model's input standardisation (`inputStandardisation`), or null: features as they are. */
+  inputStandardisation: InputStandardisation | null;
 }
 
 type Json = Record<string, unknown>;
@@ -72,6 +75,7 @@ export function parseModelDescription(text: string, source: string): ModelDescri
     features: features as unknown as FeatureConfig,
     decisionThreshold: parseThreshold(stored["decisionThreshold"], classNames.length, source),
     windowSeconds: windowSecondsOf(stored["extra"]),
+    inputStandardisation: parseInputStandardisation(stored["inputStandardisation"], source),
   };
 }
 

@@ -116,7 +116,9 @@ export class WindowClassifier {
    */
   classify(window: Float32Array, index: number, startSeconds: number): WindowVerdict {
     const features = this.extract(window);
-    const probabilities = Array.from(predictProbabilities(this.model, features.data, 1));
+    const probabilities = Array.from(
+      predictProbabilities(this.model, features.data, 1, this.description.inputStandardisation),
+    );
     const classIndex = decideClass(probabilities, this.threshold);
     return {
       index,

@@ -120,6 +120,18 @@ export interface TrainConfig {
    * with the model (needs validationFraction > 0). Never chosen on the test set.
    */
   threshold: "argmax" | "validation";
+  /**
+   * The CNN's second pooling over time: "flatten" (the thesis: MaxPool 2, then 25 x 32 values into
+   * the dense layer) or "global-max" (the maximum of each conv2 channel over the whole clip: 32
+   * values, wherever in the clip the click falls).
+   */
+  timePooling: "flatten" | "global-max";
+  /**
+   * "none" (the thesis) or "per-coefficient": subtract each MFCC coefficient's mean and divide by
+   * its std, both over all frames of the training rows only; stored with the model and applied to
+   * every clip the model scores.
+   */
+  inputStandardisation: "none" | "per-coefficient";
 }
 
 /** Baseline models trained and scored next to the CNN, on the same split and metrics. */
@@ -243,6 +255,8 @@ export function thesisConfig(projectRoot: string = process.cwd()): PipelineConfi
       backend: "auto",
       classBalance: "none",
       threshold: "argmax",
+      timePooling: "flatten",
+      inputStandardisation: "none",
     },
     evaluate: { baselines: [], maxFpr: 0.1, figures: "html", recordingScore: "none", recordingTopK: 2 },
     cv: { folds: 5, repeats: 2 },
@@ -494,6 +508,18 @@ export function validateConfig(config: PipelineConfig): void {
     "train.threshold",
     `is ${JSON.stringify(config.train.threshold)}`,
     'use "argmax" or "validation"',
+  );
+  need(
+    ["flatten", "global-max"].includes(config.train.timePooling),
+    "train.timePooling",
+    `is ${JSON.stringify(config.train.timePooling)}`,
+    'use "flatten" (the thesis) or "global-max"',
+  );
+  need(
+    ["none", "per-coefficient"].includes(config.train.inputStandardisation),
+    "train.inputStandardisation",
+    `is ${JSON.stringify(config.train.inputStandardisation)}`,
+    'use "none" (the thesis) or "per-coefficient"',
   );
   need(
     config.train.threshold !== "validation" || config.train.validationFraction > 0,

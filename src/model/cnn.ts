@@ -4,6 +4,8 @@
  * PyTorch original (channels-first input `[batch][40 MFCC][100 frames]`):
  *   Conv1d(40→16, k=3, pad=1) → ReLU → MaxPool1d(2) → Conv1d(16→32, k=3, pad=1) → ReLU →
  *   MaxPool1d(2) → Flatten (32*25 = 800) → Linear(800→64) → ReLU → Linear(64→2) (logits).
+ * With timePooling "global-max" the second pool is MaxPool1d(50) (AdaptiveMaxPool1d(1)): Flatten
+ * gives 32 values and the first Linear is 32→64.
  *
  * tfjs's conv1d is channels-last, so the model here takes `[batch][100 frames][40 MFCC]`: feed it
  * the MFCC matrices transposed ({@link toModelInput} does that). `padding: "same"` with kernel 3 and
@@ -36,6 +38,13 @@ export interface CnnConfig {
   kernelSize: number;
   /** Max-pool window and stride, frames. */
   poolSize: number;
+  /**
+   * What the second pooling does over time: "flatten" (the thesis: MaxPool(poolSize), then
+   * flatten frames/poolSize² steps x conv2Filters), or "global-max" (the second MaxPool spans all
+   * frames/poolSize steps left, so the dense layer sees one maximum per conv2 channel: conv2Filters
+   * values, whatever the clip length, and where in the clip a click falls no longer matters).
+   */
+  timePooling: "flatten" | "global-max";
   /** Units of the hidden dense layer. */
   denseUnits: number;
   /** Number of classes (logits). */
@@ -49,6 +58,7 @@ export const THESIS_CNN: Readonly<CnnConfig> = Object.freeze({
   conv2Filters: 32,
   kernelSize: 3,
   poolSize: 2,
+  timePooling: "flatten",
   denseUnits: 64,
   nClasses: 2,
 });
@@ -64,9 +74,20 @@ export const CNN_LAYER_NAMES = Object.freeze({
   logits: "logits",
 });
 
-/** Length of the flattened feature vector: (frames / poolSize²) * conv2Filters (800 for the thesis). */
+/**
+ * Window (= stride) of the second max-pool, in frames after the first pool: poolSize, or all of
+ * them (frames / poolSize) for timePooling "global-max".
+ */
+export function secondPoolSize(config: CnnConfig): number {
+  return config.timePooling === "global-max" ? Math.floor(config.frames / config.poolSize) : config.poolSize;
+}
+
+/**
+ * Length of the flattened feature vector: (frames / poolSize²) * conv2Filters (800 for the thesis),
+ * or conv2Filters with timePooling "global-max".
+ */
 export function flattenedSize(config: CnnConfig): number {
-  return Math.floor(Math.floor(config.frames / config.poolSize) / config.poolSize) * config.conv2Filters;
+  return Math.floor(Math.floor(config.frames / config.poolSize) / secondPoolSize(config)) * config.conv2Filters;
 }
 
 /**
@@ -94,7 +115,14 @@ function pytorchUniform(fanIn: number, seed: number): ReturnType<typeof tf.initi
  */
 export function buildCnn(config: Partial<CnnConfig> = {}, seed = 0): tf.LayersModel {
   const c: CnnConfig = { ...THESIS_CNN, ...config };
-  const steps = Math.floor(Math.floor(c.frames / c.poolSize) / c.poolSize);
+  if (c.timePooling !== "flatten" && c.timePooling !== "global-max")
+    throw new ShapeError(
+      "CnnConfig",
+      `timePooling is ${JSON.stringify(c.timePooling)}`,
+      'use "flatten" (the thesis) or "global-max"',
+    );
+  const pool2 = secondPoolSize(c);
+  const steps = Math.floor(Math.floor(c.frames / c.poolSize) / pool2);
   if (steps < 1)
     throw new ShapeError(
       "CnnConfig",
@@ -131,7 +159,7 @@ export function buildCnn(config: Partial<CnnConfig> = {}, seed = 0): tf.LayersMo
       biasInitializer: pytorchUniform(conv2FanIn, nextSeed()),
     }),
   );
-  model.add(tf.layers.maxPooling1d({ name: CNN_LAYER_NAMES.pool2, poolSize: c.poolSize, strides: c.poolSize }));
+  model.add(tf.layers.maxPooling1d({ name: CNN_LAYER_NAMES.pool2, poolSize: pool2, strides: pool2 }));
   model.add(tf.layers.flatten({ name: CNN_LAYER_NAMES.flatten }));
   model.add(
     tf.layers.dense({

@@ -16,6 +16,7 @@ export {
   flattenedSize,
   flattenIndexFromTorch,
   modelInputShape,
+  secondPoolSize,
   THESIS_CNN,
   toModelInput,
 } from "./cnn";
@@ -54,6 +55,12 @@ export {
   saveCnn,
   WEIGHTS_BIN,
 } from "./save";
+export {
+  fitInputStandardisation,
+  type InputStandardisation,
+  parseInputStandardisation,
+  standardiseInput,
+} from "./standardise";
 export { type AdamConfig, FlatAdam, PYTORCH_ADAM } from "./adam";
 export { cnnBackprop, cnnBackpropUnsupported, type CnnBackprop, type LossAndGradients } from "./backprop";
 export { MICRO_BATCH_ROWS } from "./microBatches";

@@ -5,6 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ShapeError } from "../errors";
 import { modelInputShape, toModelInput } from "./cnn";
+import { type InputStandardisation, standardiseInput } from "./standardise";
 
 /** Clips per forward pass; bounds the activations held at once (~8 MB for the thesis model). */
 export const PREDICT_CHUNK = 512;
@@ -64,14 +65,23 @@ export function softmaxRows(logits: Float32Array, nClasses: number): Float32Arra
 }
 
 /**
- * Class probabilities (softmax of the logits) for MFCC matrices.
+ * Class probabilities (softmax of the logits) for MFCC matrices: what every CNN prediction path
+ * (evaluate, cv, unseen, predict, the browser app) calls.
  *
- * @param x  `[count][nMfcc][frames]` flat, the feature stage's layout (channels-first)
+ * @param x  `[count][nMfcc][frames]` flat, the feature stage's layout (channels-first), as extracted
+ * @param standardisation  the model's input standardisation (metadata.json `inputStandardisation`,
+ *   or the one it was trained with), applied to a copy of `x`; null/absent = x as it is
  * @returns  `[count][nClasses]` flat; each row sums to 1
  */
-export function predictProbabilities(model: tf.LayersModel, x: Float32Array, count: number): Float32Array {
+export function predictProbabilities(
+  model: tf.LayersModel,
+  x: Float32Array,
+  count: number,
+  standardisation: InputStandardisation | null = null,
+): Float32Array {
   const { frames, nMfcc } = modelInputShape(model);
-  const logits = predictLogitsModelLayout(model, toModelInput(x, count, nMfcc, frames), count);
+  const clips = standardisation === null ? x : standardiseInput(x, nMfcc, frames, standardisation);
+  const logits = predictLogitsModelLayout(model, toModelInput(clips, count, nMfcc, frames), count);
   return softmaxRows(logits, outputClasses(model));
 }
 

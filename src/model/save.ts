@@ -18,6 +18,7 @@ import type { FeatureConfig } from "../config/features";
 import { ConfigError, ShapeError } from "../errors";
 import { writeFileAtomic } from "../util/atomicWrite";
 import { type BackendPreference, ensureBackend } from "./backend";
+import { type InputStandardisation, parseInputStandardisation } from "./standardise";
 import type { TrainHistory } from "./train";
 
 export const MODEL_JSON = "model.json";
@@ -34,6 +35,11 @@ export interface ModelMetadata {
   history?: TrainHistory;
   /** The decision rule chosen at training time (absent: the larger probability wins). */
   decisionThreshold?: DecisionThreshold;
+  /**
+   * Per-coefficient mean and std of the training clips, subtracted and divided before every
+   * prediction (predictProbabilities); absent: the model takes the features as they are.
+   */
+  inputStandardisation?: InputStandardisation;
   /** Anything else worth keeping (must be JSON-serialisable). */
   extra?: Record<string, unknown>;
 }
@@ -200,6 +206,8 @@ export async function loadCnn(
   if (stored.features !== undefined) metadata.features = stored.features;
   if (stored.history !== undefined) metadata.history = stored.history;
   if (stored.decisionThreshold !== undefined) metadata.decisionThreshold = stored.decisionThreshold;
+  const standardisation = parseInputStandardisation(stored.inputStandardisation, metaPath);
+  if (standardisation !== null) metadata.inputStandardisation = standardisation;
   if (stored.extra !== undefined) metadata.extra = stored.extra;
   return { model, metadata };
 }

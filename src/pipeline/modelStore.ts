@@ -51,6 +51,6 @@ export async function loadTrainedModel(
     model,
     metadata: metadata as TrainedModel["metadata"],
     backend: tf.getBackend(),
-    predict: (x, count) => predictProbabilities(model, x, count),
+    predict: (x, count) => predictProbabilities(model, x, count, metadata.inputStandardisation ?? null),
   };
 }

@@ -165,7 +165,7 @@ export async function crossValidate(config: PipelineConfig, reporter: Reporter):
       const n = assignment.test.length;
       const trained = await trainConfiguredCnn(config, trainSet, valSet, reporter, false);
       backend = trained.history.backend;
-      const probs = predictProbabilities(trained.model, testSet.x, n);
+      const probs = predictProbabilities(trained.model, testSet.x, n, trained.inputStandardisation);
       trained.model.dispose();
       const p1 = Float64Array.from({ length: n }, (_, i) => probs[i * 2 + 1] as number);
       const threshold = modelThreshold(trained.threshold ?? undefined);

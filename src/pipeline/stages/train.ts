@@ -9,6 +9,7 @@ import { bothClassesPresent } from "../../evaluate/scores";
 import { chooseThreshold } from "../../evaluate/thresholds";
 import { parseBackendPreference } from "../../model/backend";
 import { predictProbabilities } from "../../model/predict";
+import { fitInputStandardisation, type InputStandardisation, standardiseInput } from "../../model/standardise";
 import { type DecisionThreshold, saveCnn } from "../../model/save";
 import { trainCnn, type TrainHistory } from "../../model/train";
 import { loadFeatureSet, SPLIT_FILES, subsetFeatureSet, type FeatureSet } from "./split";
@@ -111,6 +112,8 @@ export interface TrainedCnn {
   threshold: DecisionThreshold | null;
   fitCounts: [number, number];
   seconds: number;
+  /** The input standardisation the model was trained with (`train.inputStandardisation`), or null. */
+  inputStandardisation: InputStandardisation | null;
 }
 
 /**
@@ -130,6 +133,7 @@ export async function trainConfiguredCnn(
 ): Promise<TrainedCnn> {
   const t = config.train;
   const data = assembleTrainingData(train, validation, t.classBalance, t.seed);
+  const standardisation = standardiseTrainingData(data, t.inputStandardisation);
   if (t.classBalance === "oversample" && logEpochs) {
     reporter.info(
       `train: oversampled the smaller class: ` +
@@ -156,6 +160,7 @@ export async function trainConfiguredCnn(
       reportEvery: 1,
       backend: parseBackendPreference(t.backend),
       workers: config.workers,
+      cnn: { timePooling: t.timePooling },
     },
     (log) => {
       if (!logEpochs) return;
@@ -175,14 +180,34 @@ export async function trainConfiguredCnn(
   let threshold: DecisionThreshold | null = null;
   if (t.threshold === "validation" && validation !== null) {
     const n = validation.shape[0] as number;
-    const probs = predictProbabilities(model, validation.x, n);
+    const probs = predictProbabilities(model, validation.x, n, standardisation);
     const p1 = Float64Array.from({ length: n }, (_, i) => probs[i * 2 + 1] as number);
     const chosen = thresholdFromValidation(validation, p1);
     if (typeof chosen === "string")
       reporter.warn(`train: no decision threshold chosen (${chosen}); the model decides by the larger probability`);
     else threshold = chosen;
   }
-  return { model, history, threshold, fitCounts: data.fitCounts, seconds };
+  return { model, history, threshold, fitCounts: data.fitCounts, seconds, inputStandardisation: standardisation };
+}
+
+/**
+ * With `rule` "per-coefficient": fit the standardisation on the training rows of `data` alone
+ * (each row once, however often oversampling repeats it; never the validation rows) and apply it
+ * to all of `data.x`: in place when `data.x` is already a copy of its own, else into a new shared
+ * array (the caller's training features stay as they were). Returns the statistics, or null for
+ * "none" (data untouched).
+ */
+export function standardiseTrainingData(
+  data: TrainingData,
+  rule: PipelineConfig["train"]["inputStandardisation"],
+): InputStandardisation | null {
+  if (rule === "none") return null;
+  const [rows, nMfcc, frames] = data.shape;
+  const stats = fitInputStandardisation(data.x, data.trainIndices, nMfcc, frames);
+  const own = data.validationIndices.length > 0; // assembleTrainingData copied train + validation rows
+  const out = own ? data.x : new Float32Array(new SharedArrayBuffer(rows * nMfcc * frames * 4));
+  data.x = standardiseInput(data.x, nMfcc, frames, stats, out);
+  return stats;
 }
 
 /**
@@ -221,7 +246,7 @@ export function loadTrainingSets(
 export async function trainStage(config: PipelineConfig, reporter: Reporter): Promise<TrainReport> {
   assertSafeLayout(config); // no output may land in a raw folder
   const { train, validation } = loadTrainingSets(config, reporter);
-  const { model, history, threshold, fitCounts, seconds } = await trainConfiguredCnn(
+  const { model, history, threshold, fitCounts, seconds, inputStandardisation } = await trainConfiguredCnn(
     config,
     train,
     validation,
@@ -238,6 +263,7 @@ export async function trainStage(config: PipelineConfig, reporter: Reporter): Pr
     features: { ...config.features },
     history,
     ...(threshold === null ? {} : { decisionThreshold: threshold }),
+    ...(inputStandardisation === null ? {} : { inputStandardisation }),
     extra: {
       preset: config.preset,
       clean: { ...config.clean },
