@@ -53,6 +53,7 @@ export * from "./pipeline/baselines";
 export * from "./pipeline/experiments/crossValidation";
 export * from "./pipeline/experiments/unseen";
 export * from "./pipeline/experiments/dcaseRun";
+export * from "./pipeline/detect/crossFit";
 export * from "./pipeline/reports/dcaseReport";
 export * from "./config/sweep";
 export * from "./pipeline/experiments/sweep";

@@ -8,7 +8,7 @@ import { readCsv } from "../src/data/csv";
 import { parseDcaseName, type DcaseDomain } from "../src/data/dcaseNames";
 import { dcaseMetrics } from "../src/evaluate/dcaseMetrics";
 import { recordingScores } from "../src/evaluate/recordingScores";
-import { crossFittedThreshold } from "../src/pipeline/experiments/dcaseRun";
+import { crossFittedThreshold } from "../src/pipeline/detect/crossFit";
 import type { Detector } from "../src/model/detectors/detector";
 import { folderHashes, pcm16Wav, tone } from "./helpers/tinyDataset";
 

@@ -17,6 +17,7 @@ import {
   type DetectorFold,
   type DetectorRun,
 } from "./evaluateDetectors";
+import { DEFAULT_CROSS_FIT } from "./crossFit";
 import { loadRecordings, type Recording } from "./recordings";
 import { poolWindows, RepresentationCache, type PooledWindows } from "./windowFeatures";
 
@@ -26,13 +27,17 @@ export function recordingAggregation(config: PipelineConfig): RecordingAggregati
   return { method: m === "none" ? "mean" : m, k: config.evaluate.recordingTopK };
 }
 
-/** Evaluation options of the detectors under this config (validation fraction, pAUC range, class names). */
+/**
+ * Evaluation options of the detectors under this config (validation fraction, pAUC range, class
+ * names; normal-only thresholds without validation recordings cross-fitted over 5 folds, seed split.seed).
+ */
 export function detectorEvaluationOptions(config: PipelineConfig): DetectorEvaluationOptions {
   return {
     aggregation: recordingAggregation(config),
     validationFraction: config.train.validationFraction,
     maxFpr: config.evaluate.maxFpr,
     classNames: [...config.classNames],
+    crossFit: { ...DEFAULT_CROSS_FIT, seed: config.split.seed },
   };
 }
 

@@ -19,7 +19,7 @@ import { recordingScores, type RecordingAggregation, type RecordingScores } from
 import { bothClassesPresent } from "../../evaluate/scores";
 import { chooseThreshold } from "../../evaluate/thresholds";
 import type { Detector, DetectorModel } from "../../model/detectors/detector";
-import { quantile } from "../baselines";
+import { crossFittedThreshold, DEFAULT_CROSS_FIT, type CrossFitOptions } from "./crossFit";
 import { windowsOfRecordings, type PooledWindows } from "./windowFeatures";
 
 /** What the evaluation needs to know about each recording (index = recording index of the pooled windows). */
@@ -38,6 +38,11 @@ export interface DetectorEvaluationOptions {
   /** Upper false-positive rate of the pAUC (DCASE 0.1). */
   maxFpr: number;
   classNames: string[];
+  /**
+   * How a normal-only detector's training recordings are cross-fitted when the threshold must
+   * come from them (no validation recordings of both classes); default {@link DEFAULT_CROSS_FIT}.
+   */
+  crossFit?: CrossFitOptions;
 }
 
 /** A detector fitted on some recordings and judged on others. */
@@ -69,8 +74,9 @@ function aggregate(
 
 /**
  * The decision threshold: on the validation recordings' aggregated scores by balanced accuracy
- * when they hold both classes; otherwise logit 0 for a supervised detector, and the 90th
- * percentile of the normal training recordings' scores for a normal-only one (DCASE's rule).
+ * when they hold both classes; otherwise logit 0 for a supervised detector, and for a normal-only
+ * one the 90th percentile (DCASE's rule) of the normal training recordings' cross-fitted scores
+ * (./crossFit: each scored by a model fitted without it, never by `model` itself).
  */
 function chooseDetectorThreshold(
   detector: Detector,
@@ -79,8 +85,9 @@ function chooseDetectorThreshold(
   recordings: readonly RecordingInfo[],
   train: Int32Array,
   validation: Int32Array,
-  rule: RecordingAggregation,
+  options: DetectorEvaluationOptions,
 ): ScoreThreshold {
+  const rule = options.aggregation;
   if (validation.length > 0) {
     const v = windowsOfRecordings(pooled, validation);
     const scored = aggregate(pooled, v.windows, detector.score(model, v.data), recordings, rule);
@@ -95,10 +102,8 @@ function chooseDetectorThreshold(
     }
   }
   if (detector.supervision === "supervised") return { value: 0, source: "logit 0 (P(broken) >= 0.5)" };
-  const normals = Int32Array.from(Array.from(train).filter((r) => (recordings[r] as RecordingInfo).label === 0));
-  const t = windowsOfRecordings(pooled, normals);
-  const scored = aggregate(pooled, t.windows, detector.score(model, t.data), recordings, rule);
-  return { value: quantile(scored.scores, 0.9), source: "90th percentile of the normal training recordings' scores" };
+  const normals = train.filter((r) => (recordings[r] as RecordingInfo).label === 0);
+  return crossFittedThreshold(detector, pooled, recordings, normals, rule, options.crossFit ?? DEFAULT_CROSS_FIT);
 }
 
 /**
@@ -116,15 +121,7 @@ export function runDetector(
 ): DetectorRun {
   const t = windowsOfRecordings(pooled, sets.train);
   const model = detector.fit(t.data, labelsOfWindows(pooled, t.windows, recordings));
-  const threshold = chooseDetectorThreshold(
-    detector,
-    model,
-    pooled,
-    recordings,
-    sets.train,
-    sets.validation,
-    options.aggregation,
-  );
+  const threshold = chooseDetectorThreshold(detector, model, pooled, recordings, sets.train, sets.validation, options);
   const s = windowsOfRecordings(pooled, sets.test);
   const windowScores = detector.score(model, s.data);
   const windowLabels = labelsOfWindows(pooled, s.windows, recordings);

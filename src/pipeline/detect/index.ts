@@ -24,6 +24,7 @@ export {
   type DetectorRun,
   type RecordingInfo,
 } from "./evaluateDetectors";
+export { crossFittedThreshold, DEFAULT_CROSS_FIT, outOfFoldScores, type CrossFitOptions } from "./crossFit";
 export {
   configuredDetectors,
   configuredFeatureName,

@@ -20,11 +20,10 @@ import {
   headlineTable,
   HEADLINE_METRICS,
   type ModelEvaluation,
-  type ScoreThreshold,
 } from "../../evaluate/modelEvaluation";
 import { writeFileAtomic } from "../../util/atomicWrite";
 import type { Reporter } from "../../util/reporter";
-import { fitBaselines, quantile } from "../baselines";
+import { fitBaselines } from "../baselines";
 import { readFeatureManifest } from "../manifest";
 import {
   dcaseJson,
@@ -42,8 +41,6 @@ import {
   recordingAggregation,
 } from "../detect/configured";
 import { runDetector } from "../detect/evaluateDetectors";
-import { windowsOfRecordings, type PooledWindows } from "../detect/windowFeatures";
-import type { RecordingAggregation } from "../../evaluate/recordingScores";
 import type { Recording } from "../detect/recordings";
 import type { Detector } from "../../model/detectors/detector";
 import { listDcaseRecordings } from "../../data/dcaseLayout";
@@ -236,20 +233,12 @@ export async function evaluateDcaseLayout(config: PipelineConfig, reporter: Repo
     };
     const name = (d: Detector) => `${d.name} (${configuredFeatureName(config)})`;
     for (const d of pooledDetectors) {
+      // no validation recordings: the threshold comes from cross-fitted scores of the normal train/ recordings
       const run = runDetector(d, pooled, recordings, sets, detectorEvaluationOptions(config));
-      // decisions at a threshold from scores of recordings the model did not see (see crossFittedThreshold)
-      const threshold = crossFittedThreshold(d, pooled, recordings, sets.train, recordingAggregation(config));
-      const testWindows = windowsOfRecordings(pooled, sets.test);
-      const windowLabels = Int32Array.from(
-        testWindows.windows,
-        (w) => recordings[pooled.recordingOfWindow[w] as number]?.label ?? 0,
-      );
-      const windowScores = d.score(run.model, testWindows.data);
-      const { labels, scores } = run.test;
       evaluations.push({
         model: name(d),
-        windows: evaluateScores(name(d), d.scoreName, windowLabels, windowScores, threshold, classNames, maxFpr),
-        recordings: evaluateScores(name(d), d.scoreName, labels, scores, threshold, classNames, maxFpr),
+        windows: { ...run.windows, model: name(d) },
+        recordings: { ...run.recordings, model: name(d) },
       });
       perRecordingScores.push({
         model: name(d),
@@ -403,51 +392,6 @@ export async function evaluateDcaseLayout(config: PipelineConfig, reporter: Repo
         : `, ${head.model} official score ${head.metrics.officialScore?.toFixed(4) ?? "n/a"} per recording`),
   );
   return { evaluations, dcase, note, text, runDir: dir, files };
-}
-
-/**
- * The decision threshold of a normal-only pooled-feature detector on a DCASE folder: the 90th
- * percentile (the DCASE baseline's rule) of the normal train/ recordings' scores, each scored by
- * a model fitted without it (`folds`-fold cross-fitting, recordings dealt in turn). Scoring the
- * training recordings with the model fitted on them would put the threshold too low: a kNN
- * detector finds each of them at distance 0 from itself.
- *
- * @param train  indices of the normal training recordings
- */
-export function crossFittedThreshold(
-  detector: Detector,
-  pooled: PooledWindows,
-  recordings: readonly Recording[],
-  train: Int32Array,
-  aggregation: RecordingAggregation,
-  folds = 5,
-): ScoreThreshold {
-  const k = Math.min(folds, train.length);
-  if (k < 2) throw new ConfigError("train/", `holds ${train.length} normal recording`, "use at least 2 normal clips");
-  const scores: number[] = [];
-  for (let f = 0; f < k; f++) {
-    const fit = windowsOfRecordings(
-      pooled,
-      train.filter((_, i) => i % k !== f),
-    );
-    const model = detector.fit(fit.data, new Int32Array(fit.data.rows));
-    const held = windowsOfRecordings(
-      pooled,
-      train.filter((_, i) => i % k === f),
-    );
-    const ids = Array.from(held.windows, (w) => recordings[pooled.recordingOfWindow[w] as number]?.id ?? "");
-    const perRecording = recordingScores(
-      ids,
-      new Int32Array(ids.length),
-      detector.score(model, held.data),
-      aggregation,
-    );
-    scores.push(...perRecording.scores);
-  }
-  return {
-    value: quantile(scores, 0.9),
-    source: `90th percentile of the ${scores.length} normal train/ recordings' scores, cross-fitted over ${k} folds`,
-  };
 }
 
 /** One row per test recording (first model's order), its domain, class and every model's recording score. */
