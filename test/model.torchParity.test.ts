@@ -3,7 +3,9 @@
  * scripts/reference/cnn_parity.py, whose network is scripts/reference/thesis_cnn.py): from the
  * same initial weights and data, our logits, loss, all 8 gradients and the parameters after each
  * of 3 full-batch Adam steps equal PyTorch's, and a 20-epoch full-batch run follows PyTorch's loss
- * curve. Weights and data go through .npy files in a temporary folder, converted between the two
+ * curve; the variant with global max pooling over time (timePooling "global-max", PyTorch's
+ * AdaptiveMaxPool1d(1)) gives PyTorch's logits, gradients and 3 Adam steps to the same tolerances.
+ * Weights and data go through .npy files in a temporary folder, converted between the two
  * layouts by src/model/torchLayout.ts.
  *
  * Tolerances, with what was measured (wasm backend against torch 1.13.1 CPU, float32 on both
@@ -32,7 +34,7 @@ import { loadNpyFloat32, saveNpy } from "../src/data/npy";
 import { FlatAdam } from "../src/model/adam";
 import { selectBackend } from "../src/model/backend";
 import { cnnBackprop } from "../src/model/backprop";
-import { buildCnn, toModelInput } from "../src/model/cnn";
+import { buildCnn, type CnnConfig, THESIS_CNN, toModelInput } from "../src/model/cnn";
 import {
   explicitSummedGradients,
   microBatchGradient,
@@ -92,19 +94,30 @@ interface TorchRun {
   initMaxAbs: number[];
 }
 
-function runTorch(dir: string, data: SyntheticDataset, init: LayoutTensor[], steps: number, record: number): TorchRun {
+function runTorch(
+  dir: string,
+  data: SyntheticDataset,
+  init: LayoutTensor[],
+  steps: number,
+  record: number,
+  config: CnnConfig = THESIS_CNN,
+): TorchRun {
   saveNpy(join(dir, "x.npy"), { dtype: "<f4", shape: data.shape, data: data.x });
   saveNpy(join(dir, "y.npy"), {
     dtype: "<i8",
     shape: [data.y.length],
     data: BigInt64Array.from(data.y, (v) => BigInt(v)),
   });
-  toTorchLayout(init).forEach((p, i) =>
+  toTorchLayout(init, config).forEach((p, i) =>
     saveNpy(join(dir, `init_${i}.npy`), { dtype: "<f4", shape: p.shape, data: p.data }),
   );
   const r = spawnSync(
     PYTHON,
-    [SCRIPT, "--dir", dir, "--steps", String(steps), "--record", String(record), "--lr", String(LEARNING_RATE)],
+    [
+      SCRIPT,
+      ...["--dir", dir, "--steps", String(steps), "--record", String(record), "--lr", String(LEARNING_RATE)],
+      ...(config.timePooling === "global-max" ? ["--global-max"] : []),
+    ],
     { encoding: "utf8", timeout: 300_000 },
   );
   assert.equal(r.status, 0, `${SCRIPT} failed: ${r.error?.message ?? r.stderr}`);
@@ -146,8 +159,9 @@ function compareTensors(
   theirs: LayoutTensor[],
   measure: (a: Float32Array, b: Float32Array) => number,
   tolerance: number,
+  config: CnnConfig = THESIS_CNN,
 ): void {
-  const mine = toTorchLayout(ours);
+  const mine = toTorchLayout(ours, config);
   const errors = mine.map((m, i) => {
     const ref = theirs[i] as LayoutTensor;
     assert.deepEqual(m.shape, ref.shape, `${what} ${i}: shape`);
@@ -279,6 +293,51 @@ describe("the CNN against PyTorch 1.13", () => {
           torchTensors(dir, `step${k}`),
           (a, b) => maxAbsError(a, b) / LEARNING_RATE,
           TOLERANCE.parametersInLr,
+        );
+        run.model.dispose();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("with global max pooling over time (AdaptiveMaxPool1d(1)): PyTorch's logits, gradients and 3 Adam steps", async (t) => {
+    requireTorch();
+    const dir = mkdtempSync(join(tmpdir(), "soundcheck-torch-parity-"));
+    try {
+      const seed = 4;
+      const config: CnnConfig = { ...THESIS_CNN, timePooling: "global-max" };
+      const data = syntheticMfccDataset(8, { seed: 22, separation: 1 });
+      const model = buildCnn(config, seed);
+      const init = weightsOf(model);
+      assert.deepEqual(init[4]?.shape, [32, 64]);
+      runTorch(dir, data, init, 3, 3, config);
+      const logits = predictLogitsModelLayout(model, toModelInput(data.x, 8, 40, 100), 8);
+      const logitsError = relativeError(logits, loadNpyFloat32(join(dir, "logits.npy")).data);
+      t.diagnostic(`logits: error ${logitsError.toExponential(2)} (tolerance ${TOLERANCE.logits})`);
+      assert.ok(logitsError <= TOLERANCE.logits, `logits error ${logitsError}`);
+      const x = tf.tensor3d(toModelInput(data.x, 8, 40, 100), [8, 100, 40]);
+      const step = cnnBackprop(model)(x, data.y);
+      const grads = step.grads.map((g) => ({ shape: [...g.shape], data: Float32Array.from(g.dataSync()) }));
+      compareTensors(t, "gradients", grads, torchTensors(dir, "grad1"), relativeError, TOLERANCE.gradient, config);
+      tf.dispose([x, ...step.grads]);
+      model.dispose();
+      for (let k = 1; k <= 3; k++) {
+        const run = await trainCnn(data.x, data.y, data.shape, {
+          ...THESIS_TRAINING,
+          epochs: k,
+          seed,
+          workers: 1,
+          cnn: { timePooling: "global-max" },
+        });
+        compareTensors(
+          t,
+          `parameters after ${k} Adam step${k > 1 ? "s" : ""} (in units of lr)`,
+          weightsOf(run.model),
+          torchTensors(dir, `step${k}`),
+          (a, b) => maxAbsError(a, b) / LEARNING_RATE,
+          TOLERANCE.parametersInLr,
+          config,
         );
         run.model.dispose();
       }

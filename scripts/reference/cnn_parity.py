@@ -2,7 +2,8 @@
 given initial weights on given data, with everything the test compares written back as .npy.
 
 Run with /usr/bin/python3 (Debian's python3-torch 1.13, python3-numpy):
-    python3 scripts/reference/cnn_parity.py --dir DIR --steps N [--record 3] [--lr 0.001]
+    python3 scripts/reference/cnn_parity.py --dir DIR --steps N [--record 3] [--lr 0.001] [--global-max]
+(--global-max: the network with global max pooling over time, thesis_cnn(global_max=True)).
 
 Reads from DIR:  x.npy (float32 [batch][40][100], channels-first), y.npy (int64 [batch]),
                  init_0.npy .. init_7.npy (the 8 parameters in model.parameters() order, PyTorch's
@@ -34,6 +35,7 @@ def main() -> None:
     ap.add_argument("--steps", type=int, required=True)
     ap.add_argument("--record", type=int, default=3, help="save the parameters after each of the first RECORD steps")
     ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--global-max", action="store_true", help="second pool: AdaptiveMaxPool1d(1)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(0)
@@ -42,7 +44,7 @@ def main() -> None:
     d = args.dir
     x = torch.from_numpy(np.load(os.path.join(d, "x.npy")))
     y = torch.from_numpy(np.load(os.path.join(d, "y.npy")))
-    model = thesis_cnn(x.shape[1], x.shape[2])
+    model = thesis_cnn(x.shape[1], x.shape[2], global_max=args.global_max)
     params = list(model.parameters())
     with torch.no_grad():
         for i, p in enumerate(params):

@@ -15,10 +15,15 @@ N_MFCC = 40
 FRAMES = 100
 
 
-def thesis_cnn(n_mfcc: int = N_MFCC, frames: int = FRAMES) -> nn.Sequential:
-    """A fresh thesis CNN (PyTorch's default initialisation from the current torch seed)."""
+def thesis_cnn(n_mfcc: int = N_MFCC, frames: int = FRAMES, global_max: bool = False) -> nn.Sequential:
+    """A fresh thesis CNN (PyTorch's default initialisation from the current torch seed).
+
+    global_max: the second pool takes the maximum over all time steps left (AdaptiveMaxPool1d(1),
+    soundcheck-ts's timePooling "global-max"), so Flatten gives 32 values and Linear is 32->64.
+    """
     return nn.Sequential(
         nn.Conv1d(n_mfcc, 16, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool1d(2),
-        nn.Conv1d(16, 32, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool1d(2),
-        nn.Flatten(), nn.Linear(32 * (frames // 4), 64), nn.ReLU(), nn.Linear(64, 2),
+        nn.Conv1d(16, 32, kernel_size=3, padding=1), nn.ReLU(),
+        nn.AdaptiveMaxPool1d(1) if global_max else nn.MaxPool1d(2),
+        nn.Flatten(), nn.Linear(32 if global_max else 32 * (frames // 4), 64), nn.ReLU(), nn.Linear(64, 2),
     )
