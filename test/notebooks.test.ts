@@ -24,6 +24,15 @@ import { featureRowOrder } from "../src/pipeline/stages/augmentAndExtract";
 import { findChromium, CHROMIUM_FLAGS } from "../src/plots/save";
 import { PLOTLY_MIME } from "../src/notebook/display";
 import { findFrontend, figureOutputsIn, JupyterServer, type DrawnFigure } from "./helpers/jupyterFrontend";
+import {
+  figureOutputIndexes,
+  figureSvgs,
+  nbconvertHtml,
+  staticFigures,
+  svgProblems,
+  type HtmlTemplate,
+  type StaticFigure,
+} from "./helpers/staticViewer";
 
 const ROOT = resolve(__dirname, "..");
 const SKIP = process.env["SOUNDCHECK_SKIP_NOTEBOOKS"] === "1";
@@ -534,6 +543,97 @@ test(
         await page.close();
       }
     } finally {
+      await browser.close();
+    }
+  },
+);
+
+test(
+  "static viewers: every figure output of every executed notebook shows a drawn image in nbconvert's HTML (lab and classic templates) opened with JavaScript off",
+  { skip: SKIP, timeout: 600_000 },
+  async () => {
+    const executablePath = findChromium();
+    assert.ok(executablePath, "no Chromium: install it (Debian: apt install chromium) or set SOUNDCHECK_CHROMIUM");
+    const { chromium } = await import("playwright-core");
+    const staticDir = join(work, "static-viewer");
+    const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_FLAGS });
+    const rows: string[] = [];
+    const drawn = (figs: StaticFigure[]) => figs.filter((f) => f.drawn !== null).length;
+    try {
+      for (const name of NAMES) {
+        const ipynb = join(executedDir, `${name}.ipynb`);
+        const indexes = figureOutputIndexes(ipynb);
+        assert.ok(indexes.length > 0, `${name}: the executed notebook holds figure outputs`);
+        const seen: Record<HtmlTemplate, StaticFigure[]> = { lab: [], classic: [] };
+        for (const template of ["lab", "classic"] as const) {
+          const html = await nbconvertHtml(ipynb, staticDir, template);
+          seen[template] = await staticFigures(browser, html, outputs(name).length, indexes);
+        }
+        rows.push(
+          `${name.padEnd(40)} ${String(indexes.length).padStart(7)} ${`${drawn(seen.lab)}`.padStart(12)} ` +
+            `${`${drawn(seen.classic)}`.padStart(16)} ${seen.lab.map((f) => f.drawn ?? "none").join(",")}`,
+        );
+        for (const template of ["lab", "classic"] as const)
+          seen[template].forEach((f, i) =>
+            assert.ok(
+              f.drawn !== null && f.width > 0 && f.height > 0,
+              `${name} (${template} template) figure ${i + 1} of ${indexes.length} shows no image without JavaScript`,
+            ),
+          );
+      }
+      // the control: the same outputs without their static images show nothing here
+      const stripped = executed("03_split");
+      for (const o of stripped.cells.flatMap((c) => c.outputs ?? [])) {
+        if (o.data?.[PLOTLY_MIME] === undefined) continue;
+        delete o.data["image/svg+xml"];
+        delete o.data["image/png"];
+        o.data["text/html"] = text(o.data["text/html"]).replace(/<img class="soundcheck-figure-static"[^>]*>/, "");
+      }
+      const strippedFile = join(staticDir, "03_split_without_images.ipynb");
+      writeFileSync(strippedFile, JSON.stringify(stripped));
+      const control = await staticFigures(
+        browser,
+        await nbconvertHtml(strippedFile, staticDir, "lab"),
+        outputs("03_split").length,
+        figureOutputIndexes(strippedFile),
+      );
+      assert.deepEqual(
+        [control.length, drawn(control)],
+        [figures("03_split").length, 0],
+        "control: without the static images nothing is drawn",
+      );
+    } finally {
+      const header = `${"notebook".padEnd(40)} figures  drawn (lab)  drawn (classic)  what (lab)`;
+      process.stdout.write(
+        `# static viewers: figure outputs drawn in nbconvert HTML with JavaScript off\n` +
+          `${[header, ...rows].map((r) => `#   ${r}`).join("\n")}\n`,
+      );
+      await browser.close();
+    }
+  },
+);
+
+test(
+  "every figure output's image/svg+xml is a standalone SVG a viewer can show without scripts: well-formed, sized, no script, nothing fetched",
+  { skip: SKIP, timeout: 300_000 },
+  async () => {
+    const executablePath = findChromium();
+    assert.ok(executablePath, "no Chromium: install it (Debian: apt install chromium) or set SOUNDCHECK_CHROMIUM");
+    const { chromium } = await import("playwright-core");
+    const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_FLAGS });
+    const counts: string[] = [];
+    try {
+      const page = await browser.newPage();
+      for (const name of NAMES) {
+        const svgs = figureSvgs(join(executedDir, `${name}.ipynb`));
+        for (const [i, svg] of svgs.entries()) {
+          assert.ok(svg !== null, `${name} figure ${i + 1}: no image/svg+xml in its output`);
+          assert.deepEqual(await svgProblems(page, svg), [], `${name} figure ${i + 1}: its image/svg+xml`);
+        }
+        counts.push(`${name} ${svgs.length}`);
+      }
+    } finally {
+      process.stdout.write(`# standalone image/svg+xml checked per notebook: ${counts.join(", ")}\n`);
       await browser.close();
     }
   },
