@@ -3,15 +3,15 @@
  * representations (a MIME bundle), and each front end picks the richest it can draw:
  *
  * - `application/vnd.plotly.v1+json`: the figure as JSON, drawn by JupyterLab's
- *   jupyterlab-plotly extension or VS Code's built-in plotly renderer;
+ *   jupyterlab-plotly extension or VS Code's Jupyter Notebook Renderers (part of its Jupyter extension);
  * - `text/html`: a `<div>` and a short script calling `Plotly.newPlot`, drawn wherever
  *   scripts run in trusted outputs (JupyterLab without the extension, classic Notebook,
  *   VS Code, and HTML exported by nbconvert); the plotly.js library itself is sent once per
  *   notebook by {@link loadPlotly}, inlined, so it works offline;
  * - `image/png` (or `image/svg+xml`): a static picture of the figure, drawn by a warm headless
  *   Chromium (see ./figureImages), also placed inside the HTML as an `<img>` that the script
- *   replaces: a reopened (untrusted) notebook loses the script but keeps the picture, in every
- *   front end and in static viewers;
+ *   replaces: a reopened (untrusted) notebook loses the script but keeps the picture, in Jupyter's
+ *   front ends and in static viewers (VS Code in Restricted Mode draws no HTML or SVG: environment.md);
  * - `text/plain`: a one-line description (terminals, `jupyter nbconvert --to markdown`, tests).
  *
  * tslab's public `display` sends one MIME type per call, so bundles go through the kernel's
@@ -30,7 +30,7 @@ export { plotlySource, plotlyVersion } from "../plots/plotlySource";
 /** A MIME bundle: representation by MIME type (strings, or JSON for `+json` types). */
 export type MimeBundle = Record<string, string | object>;
 
-/** MIME type of plotly figures (JupyterLab extension, VS Code). */
+/** MIME type of plotly figures (JupyterLab extension, VS Code's Jupyter Notebook Renderers). */
 export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 
 /**
