@@ -2,14 +2,15 @@
  * Data-parallel gradients for training the CNN on several worker threads.
  *
  * tfjs's wasm backend runs on one thread in Node, so one training process uses one core. Here N
- * worker threads (trainWorker.ts) each load tfjs, the same backend and our kernels once, and share
- * the training clips with the main thread (a SharedArrayBuffer, never copied per worker). A step's
- * rows are cut into the fixed micro-batches of microBatches.ts; whichever worker is free takes the
- * next micro-batch (with the step's parameter vector, sent once per worker and step), runs the
- * hand-written backward pass (backprop.ts) with reduction "sum" on it and returns its gradient sum,
- * loss sum and correct count. The main thread adds the micro-batches in micro-batch order in
- * float64 and divides once by the step's rows ({@link OrderedGradientSum}): exactly what one thread
- * computes micro-batch by micro-batch, so the weights are byte-identical for any number of workers.
+ * threads compute: the main thread and N - 1 worker threads (trainWorker.ts), which each load tfjs,
+ * the same backend and our kernels once, and share the training clips with the main thread (a
+ * SharedArrayBuffer, never copied per worker). A step's rows are cut into the fixed micro-batches
+ * of microBatches.ts; whichever thread is free takes the next micro-batch (a worker gets the
+ * step's parameter vector once per step), runs the hand-written backward pass (backprop.ts) with
+ * reduction "sum" on it and returns its gradient sum, loss sum and correct count. The main thread
+ * adds the micro-batches in micro-batch order in float64 and divides once by the step's rows
+ * ({@link OrderedGradientSum}): exactly what one thread computes micro-batch by micro-batch, so the
+ * weights are byte-identical for any number of threads.
  * A step of a single micro-batch (a mini-batch of up to 128 clips) never comes here: train.ts runs
  * it on the main thread, with or without workers.
  */
@@ -19,7 +20,13 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { BackendPreference } from "./backend";
 import type { CnnConfig } from "./cnn";
-import { microBatchRanges, OrderedGradientSum, type MicroBatchGradient } from "./microBatches";
+import {
+  microBatchGradient,
+  microBatchRanges,
+  OrderedGradientSum,
+  type MicroBatchGradient,
+  type SummedGradients,
+} from "./microBatches";
 
 /** Most worker threads the automatic choice uses (the model is small; more threads mostly add messages). */
 export const MAX_AUTO_TRAIN_WORKERS = 4;
@@ -46,8 +53,8 @@ export interface ParallelContext {
 }
 
 /**
- * Number of gradient workers to train with; 1 means the main thread alone. The trained weights do
- * not depend on it (see the file comment), only the speed.
+ * Number of threads computing gradients; 1 means the main thread alone, n > 1 the main thread and
+ * n - 1 workers. The trained weights do not depend on it (see the file comment), only the speed.
  *
  * @param requested  a positive integer (used as given, but at most one per micro-batch of a step
  *   and 1 when the explicit backward pass does not cover the model), or null for automatic: one
@@ -152,9 +159,9 @@ function startWorker(): Worker {
   return worker;
 }
 
-/** A worker with at most one request in flight. */
+/** A worker answering its requests in the order they were sent (it handles one at a time). */
 class GradientWorker {
-  private pending: { resolve: (reply: WorkerReply) => void; reject: (err: Error) => void } | null = null;
+  private readonly pending: Array<{ resolve: (reply: WorkerReply) => void; reject: (err: Error) => void }> = [];
   private failure: Error | null = null;
 
   constructor(
@@ -162,8 +169,7 @@ class GradientWorker {
     private readonly worker: Worker,
   ) {
     worker.on("message", (reply: WorkerReply) => {
-      const p = this.pending;
-      this.pending = null;
+      const p = this.pending.shift();
       if (reply.type === "error") p?.reject(new Error(`training worker ${index}: ${reply.message}`));
       else p?.resolve(reply);
     });
@@ -173,16 +179,14 @@ class GradientWorker {
 
   private fail(err: Error): void {
     this.failure ??= err;
-    const p = this.pending;
-    this.pending = null;
-    p?.reject(err);
+    for (const p of this.pending.splice(0)) p.reject(err);
   }
 
+  /** Send `message`; the promise settles with the worker's reply to it. */
   request(message: WorkerRequest, transfer: ArrayBuffer[] = []): Promise<WorkerReply> {
     if (this.failure !== null) return Promise.reject(this.failure);
-    if (this.pending !== null) throw new Error(`training worker ${this.index} is busy`);
     return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
+      this.pending.push({ resolve, reject });
       this.worker.postMessage(message, transfer);
     });
   }
@@ -193,9 +197,20 @@ class GradientWorker {
   }
 }
 
+/** The calling thread's share of the micro-batches (see {@link GradientWorkers.start}). */
+interface MainThreadShare {
+  gradients: SummedGradients;
+  x: Float32Array;
+  nMfcc: number;
+  frames: number;
+  /** Scratch for one micro-batch, grown as needed. */
+  buffer: Float32Array;
+}
+
 /**
- * N worker threads computing gradients of one batch together. Start with {@link start}; always
- * {@link close} (it terminates the threads).
+ * N threads computing gradients of one batch together: worker threads, and optionally the
+ * calling thread as one of them. Start with {@link start}; always {@link close} (it terminates
+ * the worker threads).
  */
 export class GradientWorkers {
   private steps = 0;
@@ -203,30 +218,47 @@ export class GradientWorkers {
   private constructor(
     private readonly workers: GradientWorker[],
     private readonly paramCount: number,
+    private readonly main: MainThreadShare | null,
   ) {}
 
-  /** Number of worker threads. */
+  /** Number of threads computing gradients (the worker threads, plus this one if it takes part). */
   get size(): number {
-    return this.workers.length;
+    return this.workers.length + (this.main === null ? 0 : 1);
   }
 
   /**
-   * Start `n` workers and share the clips with them.
+   * Start `n` gradient threads and share the clips with them.
+   *
+   * Each worker thread holds its own V8 isolate, tfjs and wasm heap (about 50 MB resident), so
+   * with `mainThread` this thread computes micro-batches too and only n - 1 workers are started:
+   * `n` threads compute, and no thread waits idle for the others.
    *
    * @param x  every clip, `[count][nMfcc][frames]`, flat; copied once into a SharedArrayBuffer
    *   unless it already lies in one ({@link sharedFloat32})
    * @param cnn  full architecture; `paramCount` its number of trainable parameters
+   * @param mainThread  gradients of this thread's copy of the model, which must hold the
+   *   parameters passed to {@link gradients} (then n >= 2)
    */
   static async start(
     n: number,
-    options: { backend: BackendPreference; cnn: CnnConfig; paramCount: number; x: Float32Array },
+    options: {
+      backend: BackendPreference;
+      cnn: CnnConfig;
+      paramCount: number;
+      x: Float32Array;
+      mainThread?: SummedGradients;
+    },
   ): Promise<GradientWorkers> {
-    const { cnn } = options;
+    const { cnn, mainThread } = options;
     const x = sharedFloat32(options.x);
     const workers: GradientWorker[] = [];
-    const pool = new GradientWorkers(workers, options.paramCount);
+    const main =
+      mainThread === undefined
+        ? null
+        : { gradients: mainThread, x, nMfcc: cnn.nMfcc, frames: cnn.frames, buffer: new Float32Array(0) };
+    const pool = new GradientWorkers(workers, options.paramCount, main);
     try {
-      for (let w = 0; w < n; w++) workers.push(new GradientWorker(w, startWorker()));
+      for (let w = 0; w < n - (main === null ? 0 : 1); w++) workers.push(new GradientWorker(w, startWorker()));
       await Promise.all(
         workers.map((worker, w) =>
           worker.request({ type: "init", cnn, backend: options.backend, x }).then((reply) => {
@@ -244,7 +276,11 @@ export class GradientWorkers {
 
   /**
    * Loss and mean gradient of one batch at parameters `params`, over micro-batches of
-   * `microBatch` rows, summed in micro-batch order (independent of the number of workers).
+   * `microBatch` rows, summed in micro-batch order (independent of the number of threads).
+   *
+   * Whichever thread is free takes the next micro-batch. When this thread computes too, each
+   * worker gets its next micro-batch before its current one is done (while enough are left), so
+   * that it does not wait for this thread's synchronous micro-batch to finish.
    *
    * @param params  flat parameter vector (FlatAdam's layout)
    * @param rows  the batch's clips (indices into the shared x), in training order
@@ -259,28 +295,52 @@ export class GradientWorkers {
     const ranges = microBatchRanges(rows.length, microBatch);
     const sum = new OrderedGradientSum(this.paramCount);
     const step = ++this.steps;
+    const main = this.main;
     let next = 0;
-    await Promise.all(
-      this.workers.map(async (worker, w) => {
-        let sent = false;
-        while (next < ranges.length) {
-          const k = next++;
-          const [from, to] = ranges[k] as [number, number];
-          const part = rows.slice(from, to);
-          const reply = await worker.request({
-            type: "micro",
-            step,
-            params: sent ? null : params,
-            rows: part,
-            labels: Int32Array.from(part, (r) => labels[r] as number),
-          });
-          sent = true;
-          if (reply.type !== "gradients")
-            throw new Error(`training worker ${w}: unexpected reply '${reply.type}' to a micro-batch`);
-          sum.add(k, reply);
-        }
-      }),
-    );
+    /** The next micro-batch to compute; a read-ahead request takes one only while many are left. */
+    const take = (readAhead: boolean): number | null =>
+      next < ranges.length && (!readAhead || ranges.length - next > this.size) ? next++ : null;
+    const labelsOf = (part: Int32Array): Int32Array => Int32Array.from(part, (r) => labels[r] as number);
+    const sent = this.workers.map(() => false);
+    /** One request at a time to worker `w`; its parameters go with the worker's first request of the step. */
+    const lane = async (w: number, readAhead: boolean): Promise<void> => {
+      const worker = this.workers[w] as GradientWorker;
+      for (let k = take(readAhead); k !== null; k = take(readAhead)) {
+        const [from, to] = ranges[k] as [number, number];
+        const part = rows.slice(from, to);
+        const message: WorkerRequest = {
+          type: "micro",
+          step,
+          params: sent[w] ? null : params,
+          rows: part,
+          labels: labelsOf(part),
+        };
+        const reply = worker.request(message);
+        sent[w] = true;
+        const r = await reply;
+        if (r.type !== "gradients")
+          throw new Error(`training worker ${w}: unexpected reply '${r.type}' to a micro-batch`);
+        sum.add(k, r);
+      }
+    };
+    /** This thread's micro-batches, each after the workers' replies so far have been handed out anew. */
+    const local = async (share: MainThreadShare): Promise<void> => {
+      for (;;) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        const k = take(false);
+        if (k === null) return;
+        const [from, to] = ranges[k] as [number, number];
+        const part = rows.subarray(from, to);
+        const needed = part.length * share.nMfcc * share.frames;
+        if (share.buffer.length < needed) share.buffer = new Float32Array(needed);
+        const { gradients, x, nMfcc, frames, buffer } = share;
+        sum.add(k, microBatchGradient(gradients, x, nMfcc, frames, part, labelsOf(part), buffer));
+      }
+    };
+    await Promise.all([
+      ...this.workers.map((_, w) => lane(w, false)),
+      ...(main === null ? [] : [...this.workers.map((_, w) => lane(w, true)), local(main)]),
+    ]);
     return sum.mean(ranges.length);
   }
 

@@ -80,8 +80,8 @@ export interface TrainOptions {
    */
   microBatch: number;
   /**
-   * Worker threads computing each step's micro-batches data-parallel (see dataParallel.ts): 1 =
-   * all on this thread; n > 1 = n workers sharing the clips. The weights are byte-identical for
+   * Threads computing each step's micro-batches data-parallel (see dataParallel.ts): 1 = all on
+   * this thread; n > 1 = this thread and n - 1 workers sharing the clips. The weights are byte-identical for
    * every n. null = automatic: one per core (at most 4) on the wasm and cpu backends, unless the
    * run is too small to repay starting them (under ~4096 clip-epochs) or a step is one
    * micro-batch. Needs the explicit backward pass (1 with "tape").
@@ -421,6 +421,8 @@ async function fit(
         cnn: data.cnn,
         paramCount: adam.size,
         x,
+        // this thread computes micro-batches too: `workers` threads, workers - 1 of them started
+        mainThread: gradients,
       });
     }
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
