@@ -71,6 +71,31 @@ const summarise = (t: EpochTime[], extrapolated?: string): Summary => {
   return s;
 };
 
+/** One side's epochs over another's: median of the paired ratios, best over best, median CPU over median CPU. */
+interface Ratio {
+  pairMedian: number;
+  best: number;
+  cpuMedian: number;
+  /** Wall-clock ratio of each pair of interleaved epochs. */
+  pairs: number[];
+}
+
+/** `top` over `bottom` per setting (`pairs`: the paired wall-clock ratios); null where either side did not run. */
+function ratiosBySetting(
+  top: Partial<Record<Setting, Summary>>,
+  bottom: Partial<Record<Setting, Summary>>,
+  pairs: Partial<Record<Setting, number[]>>,
+): Record<Setting, Ratio | null> {
+  const ratio = (t: Summary | undefined, b: Summary | undefined, p: number[] | undefined): Ratio | null =>
+    t === undefined || b === undefined || p === undefined
+      ? null
+      : { pairMedian: median(p), best: t.best / b.best, cpuMedian: t.cpuMedian / b.cpuMedian, pairs: p };
+  return Object.fromEntries(SETTINGS.map((s) => [s, ratio(top[s], bottom[s], pairs[s])])) as Record<
+    Setting,
+    Ratio | null
+  >;
+}
+
 const data = syntheticMfccDataset(clips, { seed: 0 });
 
 /** Whether a step of this setting has more than one micro-batch for workers to share out. */
@@ -224,53 +249,16 @@ async function main(): Promise<void> {
     await selectBackend(backendChoice);
   }
 
-  const ratios = Object.fromEntries(
-    SETTINGS.map((s) => {
-      const o = ours[s] as Summary;
-      const p = pytorch[s];
-      return [
-        s,
-        p === undefined
-          ? null
-          : {
-              pairMedian: median(pairRatios[s] as number[]),
-              best: o.best / p.best,
-              cpuMedian: o.cpuMedian / p.cpuMedian,
-              pairs: pairRatios[s],
-            },
-      ];
-    }),
-  ) as Record<Setting, { pairMedian: number; best: number; cpuMedian: number; pairs: number[] } | null>;
+  const ratios = ratiosBySetting(ours, pytorch, pairRatios);
   /** Our epoch with workers over our one-thread epoch (< 1 = the workers are faster). */
-  const parallelRatios = Object.fromEntries(
-    SETTINGS.map((s) => {
-      const o = ours[s] as Summary;
-      const w = oursParallel[s];
-      return [
-        s,
-        w === undefined
-          ? null
-          : {
-              pairMedian: median(parallelPairRatios[s] as number[]),
-              best: w.best / o.best,
-              cpuMedian: w.cpuMedian / o.cpuMedian,
-              pairs: parallelPairRatios[s],
-            },
-      ];
-    }),
-  ) as Record<Setting, { pairMedian: number; best: number; cpuMedian: number; pairs: number[] } | null>;
+  const parallelRatios = ratiosBySetting(oursParallel, ours, parallelPairRatios);
+  const overPytorch = ratiosBySetting(oursParallel, pytorch, parallelOverPytorchPairs);
   const parallelOverPytorch = Object.fromEntries(
     SETTINGS.map((s) => {
-      const p = pytorch[s];
-      const w = oursParallel[s];
-      return [
-        s,
-        p === undefined || w === undefined
-          ? null
-          : { pairMedian: median(parallelOverPytorchPairs[s] as number[]), best: w.best / p.best },
-      ];
+      const r = overPytorch[s];
+      return [s, r === null ? null : { pairMedian: r.pairMedian, best: r.best }];
     }),
-  ) as Record<Setting, { pairMedian: number; best: number } | null>;
+  ) as Record<Setting, Pick<Ratio, "pairMedian" | "best"> | null>;
 
   const cell = (t: Summary | undefined): string =>
     t === undefined ? "-" : `${t.best.toFixed(3)} / ${t.median.toFixed(3)}${t.extrapolated !== undefined ? " *" : ""}`;
