@@ -36,7 +36,7 @@ const NORMAL_QUANTILE = 0.9;
  * recording's window scores are aggregated by `aggregation`.
  *
  * @param normals  indices (into `recordings` and the pooled windows' recording indices) of normal recordings
- * @returns one score per recording, fold by fold (ids as in `recordings`)
+ * @returns one score per recording, fold by fold (ids as in `recordings`), and the number of folds used
  * @throws ConfigError  when fewer than 2 recordings are given
  */
 export function outOfFoldScores(
@@ -46,7 +46,7 @@ export function outOfFoldScores(
   normals: Int32Array,
   aggregation: RecordingAggregation,
   crossFit: CrossFitOptions = DEFAULT_CROSS_FIT,
-): RecordingScores {
+): RecordingScores & { folds: number } {
   const k = Math.min(crossFit.folds, normals.length);
   if (k < 2)
     throw new ConfigError(
@@ -72,27 +72,19 @@ export function outOfFoldScores(
     for (const w of scored.windows) windowIds.push(recordings[pooled.recordingOfWindow[w] as number]?.id ?? "");
     windowScores.push(...detector.score(model, scored.data));
   }
-  return recordingScores(windowIds, new Int32Array(windowIds.length), windowScores, aggregation);
+  return { ...recordingScores(windowIds, new Int32Array(windowIds.length), windowScores, aggregation), folds: k };
 }
 
 /**
  * The threshold of a normal-only detector from normal training recordings alone: the 90th
- * percentile of their {@link outOfFoldScores}.
+ * percentile of their {@link outOfFoldScores} (same arguments).
  */
-export function crossFittedThreshold(
-  detector: Detector,
-  pooled: PooledWindows,
-  recordings: ReadonlyArray<{ id: string }>,
-  normals: Int32Array,
-  aggregation: RecordingAggregation,
-  crossFit: CrossFitOptions = DEFAULT_CROSS_FIT,
-): ScoreThreshold {
-  const scored = outOfFoldScores(detector, pooled, recordings, normals, aggregation, crossFit);
-  const folds = Math.min(crossFit.folds, normals.length);
+export function crossFittedThreshold(...args: Parameters<typeof outOfFoldScores>): ScoreThreshold {
+  const scored = outOfFoldScores(...args);
   return {
     value: quantile(scored.scores, NORMAL_QUANTILE),
     source:
       `90th percentile of the ${scored.scores.length} normal training recordings' scores, ` +
-      `cross-fitted over ${folds} folds (each scored by a model fitted without it)`,
+      `cross-fitted over ${scored.folds} folds (each scored by a model fitted without it)`,
   };
 }
