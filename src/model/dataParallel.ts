@@ -231,7 +231,7 @@ export class GradientWorkers {
   /**
    * Start `n` gradient threads and share the clips with them.
    *
-   * Each worker thread holds its own V8 isolate, tfjs and wasm heap (about 50 MB resident), so
+   * Each worker thread holds its own V8 isolate, tfjs and wasm heap (about 45 MB resident), so
    * with `mainThread` this thread computes micro-batches too and only n - 1 workers are started:
    * `n` threads compute, and no thread waits idle for the others.
    *
