@@ -656,3 +656,46 @@ test("the export folder holds every file the page loaded and no internet address
   );
   assert.deepEqual(found, []);
 });
+
+test("applies the input standardisation stored with a model chosen in the page, as soundcheck predict does", async () => {
+  const dir = join(work, "model-with-standardisation");
+  mkdirSync(dir, { recursive: true });
+  for (const f of ["model.json", "weights.bin"]) copyFileSync(join(modelDir, f), join(dir, f));
+  const metadata = JSON.parse(readFileSync(join(modelDir, "metadata.json"), "utf8")) as Record<string, unknown>;
+  // statistics as training would store them (per MFCC coefficient); made up, the model is the same
+  metadata["inputStandardisation"] = {
+    mean: Array.from({ length: 40 }, (_, m) => (m === 0 ? -300 : 10 - m / 4)),
+    std: Array.from({ length: 40 }, (_, m) => (m === 0 ? 80 : 5 + m / 10)),
+  };
+  // a threshold no other model in these tests has, to see when the page has switched to this one
+  metadata["decisionThreshold"] = { value: 0.4242, score: "probability of class 1", chosenOn: "this test" };
+  writeFileSync(join(dir, "metadata.json"), JSON.stringify(metadata));
+  const expected = await predictFiles({ ...thesisConfig(ROOT), modelDir: dir }, [BROKEN], new CollectingReporter());
+  const probabilities = (expected[0] as FilePrediction).chunkProbabilities;
+  const plain = (cli.get(fileName(BROKEN)) as FilePrediction).chunkProbabilities;
+  assert.ok(
+    maxAbsDiff(probabilities.flat(), plain.flat()) > 1e-3,
+    "the statistics change the CLI's probabilities (else this test shows nothing)",
+  );
+  const done = (await hook()).recordings.filter((r) => r.summary !== null).length;
+  await page.setInputFiles(
+    '[data-testid="model-files-input"]',
+    ["model.json", "weights.bin", "metadata.json"].map((f) => join(dir, f)),
+  );
+  await page.waitForFunction(
+    () =>
+      (window as unknown as { soundcheck: { model: { threshold: number | null } } }).soundcheck.model?.threshold ===
+      0.4242,
+    null,
+    { timeout: 30_000 },
+  );
+  await page.setInputFiles('[data-testid="file-input"]', [BROKEN]);
+  const shown = (await waitForRecordings(done + 1)).recordings.at(-1) as RecordingRecord;
+  assert.equal(shown.windows.length, probabilities.length);
+  shown.windows.forEach((w, i) =>
+    assert.ok(
+      maxAbsDiff(w.probabilities, probabilities[i] as number[]) <= PROBABILITY_TOLERANCE,
+      `window ${i}: page ${w.probabilities.join(", ")} vs soundcheck predict ${probabilities[i]?.join(", ")}`,
+    ),
+  );
+});

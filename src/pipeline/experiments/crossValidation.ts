@@ -165,6 +165,7 @@ export async function crossValidate(config: PipelineConfig, reporter: Reporter):
       const n = assignment.test.length;
       const trained = await trainConfiguredCnn(config, trainSet, valSet, reporter, false);
       backend = trained.history.backend;
+      const epochs = trained.history;
       const probs = predictProbabilities(trained.model, testSet.x, n, trained.inputStandardisation);
       trained.model.dispose();
       const p1 = Float64Array.from({ length: n }, (_, i) => probs[i * 2 + 1] as number);
@@ -214,7 +215,9 @@ export async function crossValidate(config: PipelineConfig, reporter: Reporter):
       const cnn = results.filter((x) => x.model === "cnn").at(-1)?.metrics;
       reporter.info(
         `cv repeat ${r + 1}/${repeats} fold ${f + 1}/${k}: ${n} test rows, ` +
-          `CNN balanced accuracy ${cnn?.balancedAccuracy.toFixed(4)}, ROC AUC ${cnn?.rocAuc.toFixed(4)}`,
+          `CNN balanced accuracy ${cnn?.balancedAccuracy.toFixed(4)}, ROC AUC ${cnn?.rocAuc.toFixed(4)} ` +
+          `(${epochs.loss.length} epochs${epochs.stoppedEarly ? ", stopped early" : ""}, ` +
+          `weights of epoch ${epochs.weightsFromEpoch})`,
       );
       reporter.progress("cross-validation", r * k + f + 1, total);
     }
