@@ -1,8 +1,10 @@
 // Executes every notebook in a fresh tslab kernel through real Jupyter (nbclient), then checks
 // what each one shows, the files its stage wrote, and that its HTML export draws every figure
-// in headless Chromium; then runs, saves and reopens every notebook in JupyterLab (.venv-jupyterlab,
-// made by .ci/run; else Debian's classic Notebook) and counts the figure outputs drawn, trusted and
-// untrusted. Set SOUNDCHECK_SKIP_NOTEBOOKS=1 to skip (needs Jupyter and Chromium).
+// in headless Chromium; shows each executed notebook as a static viewer does (nbconvert HTML with
+// JavaScript off) and checks every figure's standalone SVG; then runs, saves and reopens every notebook
+// in JupyterLab (.venv-jupyterlab, made by .ci/run; else Debian's classic Notebook) and counts the
+// figure outputs drawn, trusted and untrusted. Set SOUNDCHECK_SKIP_NOTEBOOKS=1 to skip (needs Jupyter
+// and Chromium).
 import { before, after, test } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -23,6 +25,7 @@ import { AUGMENTATION_NAMES } from "../src/config/augment";
 import { featureRowOrder } from "../src/pipeline/stages/augmentAndExtract";
 import { findChromium, CHROMIUM_FLAGS } from "../src/plots/save";
 import { PLOTLY_MIME } from "../src/notebook/display";
+import type { Browser } from "playwright-core";
 import { findFrontend, figureOutputsIn, JupyterServer, type DrawnFigure } from "./helpers/jupyterFrontend";
 import {
   figureOutputIndexes,
@@ -117,6 +120,24 @@ const rawListing = (): string[] =>
       readdirSync(join(ROOT, "data", d)).map((f) => `${d}/${f}:${statSync(join(ROOT, "data", d, f)).mtimeMs}`),
     )
     .sort();
+/** Headless Chromium for the browser checks; fails saying what to install when there is none. */
+const launchTestBrowser = async (): Promise<Browser> => {
+  const executablePath = findChromium();
+  assert.ok(executablePath, "no Chromium: install it (Debian: apt install chromium) or set SOUNDCHECK_CHROMIUM");
+  const { chromium } = await import("playwright-core");
+  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_FLAGS });
+};
+/** `name`'s executed notebook without its figures' static images: the controls, where nothing may draw. */
+const withoutStaticImages = (name: string): Notebook => {
+  const nb = executed(name);
+  for (const o of nb.cells.flatMap((c) => c.outputs ?? [])) {
+    if (o.data?.[PLOTLY_MIME] === undefined) continue;
+    delete o.data["image/svg+xml"];
+    delete o.data["image/png"];
+    o.data["text/html"] = text(o.data["text/html"]).replace(/<img class="soundcheck-figure-static"[^>]*>/, "");
+  }
+  return nb;
+};
 
 let run: { status: number; stdout: string; stderr: string } | undefined;
 let rawBefore: string[] = [];
@@ -484,11 +505,8 @@ test(
   "every figure in each notebook's HTML export draws in headless Chromium without console errors",
   { skip: SKIP, timeout: 300_000 },
   async () => {
-    const executablePath = findChromium();
-    assert.ok(executablePath, "no Chromium: install it (Debian: apt install chromium) or set SOUNDCHECK_CHROMIUM");
-    const { chromium } = await import("playwright-core");
     mkdirSync(screenshotDir, { recursive: true });
-    const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_FLAGS });
+    const browser = await launchTestBrowser();
     try {
       for (const name of NAMES) {
         const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -552,11 +570,8 @@ test(
   "static viewers: every figure output of every executed notebook shows a drawn image in nbconvert's HTML (lab and classic templates) opened with JavaScript off",
   { skip: SKIP, timeout: 600_000 },
   async () => {
-    const executablePath = findChromium();
-    assert.ok(executablePath, "no Chromium: install it (Debian: apt install chromium) or set SOUNDCHECK_CHROMIUM");
-    const { chromium } = await import("playwright-core");
     const staticDir = join(work, "static-viewer");
-    const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_FLAGS });
+    const browser = await launchTestBrowser();
     const rows: string[] = [];
     const drawn = (figs: StaticFigure[]) => figs.filter((f) => f.drawn !== null).length;
     try {
@@ -582,15 +597,8 @@ test(
           );
       }
       // the control: the same outputs without their static images show nothing here
-      const stripped = executed("03_split");
-      for (const o of stripped.cells.flatMap((c) => c.outputs ?? [])) {
-        if (o.data?.[PLOTLY_MIME] === undefined) continue;
-        delete o.data["image/svg+xml"];
-        delete o.data["image/png"];
-        o.data["text/html"] = text(o.data["text/html"]).replace(/<img class="soundcheck-figure-static"[^>]*>/, "");
-      }
       const strippedFile = join(staticDir, "03_split_without_images.ipynb");
-      writeFileSync(strippedFile, JSON.stringify(stripped));
+      writeFileSync(strippedFile, JSON.stringify(withoutStaticImages("03_split")));
       const control = await staticFigures(
         browser,
         await nbconvertHtml(strippedFile, staticDir, "lab"),
@@ -617,10 +625,7 @@ test(
   "every figure output's image/svg+xml is a standalone SVG a viewer can show without scripts: well-formed, sized, no script, nothing fetched",
   { skip: SKIP, timeout: 300_000 },
   async () => {
-    const executablePath = findChromium();
-    assert.ok(executablePath, "no Chromium: install it (Debian: apt install chromium) or set SOUNDCHECK_CHROMIUM");
-    const { chromium } = await import("playwright-core");
-    const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_FLAGS });
+    const browser = await launchTestBrowser();
     const counts: string[] = [];
     try {
       const page = await browser.newPage();
@@ -706,14 +711,10 @@ test(
         await page.close();
         if (name === "03_split") {
           // the control: the same outputs without their static images draw nothing untrusted (as before images existed)
-          const stripped = readNb(join(executedDir, file));
-          for (const o of stripped.cells.flatMap((c) => c.outputs ?? [])) {
-            if (o.data?.[PLOTLY_MIME] === undefined) continue;
-            delete o.data["image/svg+xml"];
-            delete o.data["image/png"];
-            o.data["text/html"] = text(o.data["text/html"]).replace(/<img class="soundcheck-figure-static"[^>]*>/, "");
-          }
-          writeFileSync(join(elsewhere.root, "notebooks", `without_images_${file}`), JSON.stringify(stripped));
+          writeFileSync(
+            join(elsewhere.root, "notebooks", `without_images_${file}`),
+            JSON.stringify(withoutStaticImages(name)),
+          );
           page = await elsewhere.open(browser, `without_images_${file}`, false);
           const control = await elsewhere.figures(page, renderedExpected, 10_000);
           await page.close();
