@@ -156,7 +156,8 @@ before(async () => {
     outDir: executedDir,
     htmlDir,
     stdio: "pipe",
-    env: { ...process.env, SOUNDCHECK_NOTEBOOK_OUT: out },
+    // the default static images (SVG), whatever the caller's environment asks for: the tests below check them
+    env: { ...process.env, SOUNDCHECK_NOTEBOOK_OUT: out, SOUNDCHECK_FIGURE_IMAGES: "svg" },
   });
 });
 
