@@ -97,9 +97,13 @@ describe("a standardised, globally max-pooled CNN saved by the train stage", () 
       for (const set of [train, validation, test])
         for (let i = 0; i < set.x.length; i++) set.x[i] = set.x[i]! * 30 - 200;
       const write = (name: string, set: FeatureSet) =>
-        saveNpy(join(processed, name), { shape: set.shape, data: set.x });
+        saveNpy(join(processed, name), { dtype: "<f4", shape: set.shape, data: set.x });
       const labels = (name: string, set: FeatureSet) =>
-        saveNpy(join(processed, name), { shape: [set.y.length], data: BigInt64Array.from(set.y, BigInt) });
+        saveNpy(join(processed, name), {
+          dtype: "<i8",
+          shape: [set.y.length],
+          data: BigInt64Array.from(set.y, BigInt),
+        });
       write(SPLIT_FILES.xTrain, train);
       labels(SPLIT_FILES.yTrain, train);
       write(SPLIT_FILES.xVal, validation);
