@@ -173,6 +173,36 @@ function compareTensors(
   errors.forEach((e, i) => assert.ok(e <= tolerance, `${what}, tensor ${i}: error ${e} > ${tolerance}`));
 }
 
+/** The trainer's losses and parameters after 1, 2 and 3 full-batch Adam steps against PyTorch's (runTorch). */
+async function compareTrainerSteps(
+  t: TestContext,
+  dir: string,
+  data: SyntheticDataset,
+  seed: number,
+  torchLosses: number[],
+  config: CnnConfig = THESIS_CNN,
+): Promise<void> {
+  for (let k = 1; k <= 3; k++) {
+    const options = { ...THESIS_TRAINING, epochs: k, seed, workers: 1, cnn: { timePooling: config.timePooling } };
+    const run = await trainCnn(data.x, data.y, data.shape, options);
+    const lossCurve = run.history.loss.map((l, i) => Math.abs(l - (torchLosses[i] as number)));
+    assert.ok(
+      Math.max(...lossCurve) <= TOLERANCE.loss * (torchLosses[0] as number),
+      `losses ${run.history.loss.join(", ")} vs ${torchLosses.join(", ")}`,
+    );
+    compareTensors(
+      t,
+      `parameters after ${k} Adam step${k > 1 ? "s" : ""} (in units of lr)`,
+      weightsOf(run.model),
+      torchTensors(dir, `step${k}`),
+      (a, b) => maxAbsError(a, b) / LEARNING_RATE,
+      TOLERANCE.parametersInLr,
+      config,
+    );
+    run.model.dispose();
+  }
+}
+
 describe("the CNN against PyTorch 1.13", () => {
   test("converts weights to PyTorch's layout and back unchanged", () => {
     const model = buildCnn({}, 9);
@@ -279,23 +309,7 @@ describe("the CNN against PyTorch 1.13", () => {
       model.dispose();
 
       // the parameters after 1, 2, 3 full-batch Adam steps of the trainer itself
-      for (let k = 1; k <= 3; k++) {
-        const run = await trainCnn(data.x, data.y, data.shape, { ...THESIS_TRAINING, epochs: k, seed, workers: 1 });
-        const lossCurve = run.history.loss.map((l, i) => Math.abs(l - (torch.losses[i] as number)));
-        assert.ok(
-          Math.max(...lossCurve) <= TOLERANCE.loss * (torch.losses[0] as number),
-          `losses ${run.history.loss.join(", ")} vs ${torch.losses.join(", ")}`,
-        );
-        compareTensors(
-          t,
-          `parameters after ${k} Adam step${k > 1 ? "s" : ""} (in units of lr)`,
-          weightsOf(run.model),
-          torchTensors(dir, `step${k}`),
-          (a, b) => maxAbsError(a, b) / LEARNING_RATE,
-          TOLERANCE.parametersInLr,
-        );
-        run.model.dispose();
-      }
+      await compareTrainerSteps(t, dir, data, seed, torch.losses);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -311,7 +325,7 @@ describe("the CNN against PyTorch 1.13", () => {
       const model = buildCnn(config, seed);
       const init = weightsOf(model);
       assert.deepEqual(init[4]?.shape, [32, 64]);
-      runTorch(dir, data, init, 3, 3, config);
+      const torch = runTorch(dir, data, init, 3, 3, config);
       const logits = predictLogitsModelLayout(model, toModelInput(data.x, 8, 40, 100), 8);
       const logitsError = relativeError(logits, loadNpyFloat32(join(dir, "logits.npy")).data);
       t.diagnostic(`logits: error ${logitsError.toExponential(2)} (tolerance ${TOLERANCE.logits})`);
@@ -322,25 +336,7 @@ describe("the CNN against PyTorch 1.13", () => {
       compareTensors(t, "gradients", grads, torchTensors(dir, "grad1"), relativeError, TOLERANCE.gradient, config);
       tf.dispose([x, ...step.grads]);
       model.dispose();
-      for (let k = 1; k <= 3; k++) {
-        const run = await trainCnn(data.x, data.y, data.shape, {
-          ...THESIS_TRAINING,
-          epochs: k,
-          seed,
-          workers: 1,
-          cnn: { timePooling: "global-max" },
-        });
-        compareTensors(
-          t,
-          `parameters after ${k} Adam step${k > 1 ? "s" : ""} (in units of lr)`,
-          weightsOf(run.model),
-          torchTensors(dir, `step${k}`),
-          (a, b) => maxAbsError(a, b) / LEARNING_RATE,
-          TOLERANCE.parametersInLr,
-          config,
-        );
-        run.model.dispose();
-      }
+      await compareTrainerSteps(t, dir, data, seed, torch.losses, config);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -516,16 +516,13 @@ export function validateConfig(config: PipelineConfig): void {
     `is ${JSON.stringify(config.train.threshold)}`,
     'use "argmax" or "validation"',
   );
-  need(
-    ["flatten", "global-max"].includes(config.train.timePooling),
-    "train.timePooling",
-    `is ${JSON.stringify(config.train.timePooling)}`,
-    'use "flatten" (the thesis) or "global-max"',
-  );
-  need(
-    ["none", "per-coefficient"].includes(config.train.inputStandardisation),
+  const oneOf = (value: string, allowed: string[], subject: string, fix: string) =>
+    need(allowed.includes(value), subject, `is ${JSON.stringify(value)}`, fix);
+  oneOf(config.train.timePooling, ["flatten", "global-max"], "train.timePooling", 'use "flatten" or "global-max"');
+  oneOf(
+    config.train.inputStandardisation,
+    ["none", "per-coefficient"],
     "train.inputStandardisation",
-    `is ${JSON.stringify(config.train.inputStandardisation)}`,
     'use "none" (the thesis) or "per-coefficient"',
   );
   need(
