@@ -42,7 +42,7 @@ async function weightsBin(model: tf.LayersModel): Promise<Buffer> {
 }
 
 describe("GradientWorkers", () => {
-  test("return one thread's micro-batch sum bit for bit, for the full batch and a shuffled mini-batch", async () => {
+  test("return one thread's micro-batch sum bit for bit, full and mini-batch, with and without this thread", async () => {
     const count = 37; // not a multiple of the micro-batch: the last one is shorter
     const microBatch = 8;
     const data = syntheticMfccDataset(count, { seed: 11, separation: 1 });
@@ -56,7 +56,16 @@ describe("GradientWorkers", () => {
       paramCount: adam.size,
       x: data.x,
     });
+    // 3 threads again, this one computing too (its model holds the parameters passed in)
+    const withMain = await GradientWorkers.start(3, {
+      backend: "wasm",
+      cnn: { ...THESIS_CNN },
+      paramCount: adam.size,
+      x: data.x,
+      mainThread: gradients,
+    });
     try {
+      assert.deepEqual([pool.size, withMain.size, liveTrainWorkers()], [3, 3, 5]);
       const oneThread = (rows: Int32Array): { grad: Float32Array; loss: number; correct: number } => {
         const ranges = microBatchRanges(rows.length, microBatch);
         const sum = new OrderedGradientSum(adam.size);
@@ -80,10 +89,10 @@ describe("GradientWorkers", () => {
       };
       const all = Int32Array.from({ length: count }, (_, i) => i);
       const shuffled = Int32Array.from([30, 3, 4, 17, 8, 21, 36, 0, 1, 12, 33, 5, 9, 27, 14, 2, 19, 22]);
-      for (const rows of [all, shuffled]) {
+      for (const [rows, threads] of [all, shuffled].flatMap((r) => [pool, withMain].map((p) => [r, p] as const))) {
         const want = oneThread(rows);
-        const got = await pool.gradients(adam.parameters(), rows, data.y, microBatch);
-        const what = rows === all ? "full batch" : "mini-batch";
+        const got = await threads.gradients(adam.parameters(), rows, data.y, microBatch);
+        const what = `${rows === all ? "full batch" : "mini-batch"}${threads === withMain ? ", this thread too" : ""}`;
         assert.equal(got.loss, want.loss, what);
         assert.equal(got.correct, want.correct, what);
         assert.deepEqual(Buffer.from(got.grad.buffer), Buffer.from(want.grad.buffer), `${what}: gradients differ`);
@@ -94,6 +103,7 @@ describe("GradientWorkers", () => {
       }
     } finally {
       await pool.close();
+      await withMain.close();
       adam.dispose();
       model.dispose();
     }
