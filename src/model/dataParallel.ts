@@ -20,7 +20,6 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { BackendPreference } from "./backend";
 import type { CnnConfig } from "./cnn";
-import type { TrainWorkerData } from "./trainWorkerTfjs";
 import {
   microBatchGradient,
   microBatchRanges,
@@ -144,17 +143,16 @@ export function liveTrainWorkers(): number {
   return live;
 }
 
-function startWorker(backend: BackendPreference): Worker {
+function startWorker(): Worker {
   const js = join(__dirname, "trainWorker.js");
   // from TypeScript sources (tests, benchmarks) the worker loads them through tsx, resolved here
   // so that the eval'd script does not depend on the working directory
   const ts = join(__dirname, "trainWorker.ts");
-  const options = { resourceLimits: WORKER_HEAP_LIMITS, workerData: { backend } satisfies TrainWorkerData };
   const worker = existsSync(js)
-    ? new Worker(js, options)
+    ? new Worker(js, { resourceLimits: WORKER_HEAP_LIMITS })
     : new Worker(`require(${JSON.stringify(require.resolve("tsx/cjs"))}); require(${JSON.stringify(ts)});`, {
-        ...options,
         eval: true,
+        resourceLimits: WORKER_HEAP_LIMITS,
       });
   live++;
   worker.once("exit", () => live--);
@@ -260,8 +258,7 @@ export class GradientWorkers {
         : { gradients: mainThread, x, nMfcc: cnn.nMfcc, frames: cnn.frames, buffer: new Float32Array(0) };
     const pool = new GradientWorkers(workers, options.paramCount, main);
     try {
-      for (let w = 0; w < n - (main === null ? 0 : 1); w++)
-        workers.push(new GradientWorker(w, startWorker(options.backend)));
+      for (let w = 0; w < n - (main === null ? 0 : 1); w++) workers.push(new GradientWorker(w, startWorker()));
       await Promise.all(
         workers.map((worker, w) =>
           worker.request({ type: "init", cnn, backend: options.backend, x }).then((reply) => {

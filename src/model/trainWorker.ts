@@ -5,8 +5,6 @@
  * step's parameters (microBatches.ts). Protocol: WorkerRequest in, WorkerReply out, one request
  * at a time.
  */
-// first: on the wasm and cpu backends, tfjs-core and tfjs-layers stand in for the full tfjs package
-import "./trainWorkerTfjs";
 import { parentPort } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
 import { selectBackend } from "./backend";
