@@ -77,8 +77,9 @@ Options:
   --config <file.json>  settings to override, e.g. {"train": {"epochs": 20}}
   --preset <name>       starting configuration: thesis (default; the original, row-level
                         split) or recommended (split by recording, balanced, threshold
-                        chosen on validation, baselines, pooled log-mel detectors,
-                        one decision per recording)
+                        chosen on validation, CNN on standardised MFCCs with global max
+                        pooling, baselines, pooled log-mel detectors (the headline:
+                        logistic regression), one decision per recording)
   --run <name>          name of the report folder under reports/ (default: <preset>-<time>)
   --model <dir>         model folder (default: ./models/cnn_model)
   --reports <dir>       reports folder (default: ./reports)
