@@ -11,7 +11,7 @@ import { readCsv } from "../src/data/csv";
 import { crossValidate } from "../src/pipeline/experiments/crossValidation";
 import { evaluateUnseen } from "../src/pipeline/experiments/unseen";
 import { loadStoredDetectors } from "../src/pipeline/detect/store";
-import { predictFiles } from "../src/pipeline/predict";
+import { formatPredictions, predictFiles } from "../src/pipeline/predict";
 import { runPipeline } from "../src/pipeline/run";
 import { CollectingReporter } from "../src/util/reporter";
 
@@ -118,5 +118,16 @@ test("pipeline saves the detectors; evaluate, unseen and predict report every mo
     );
     assert.equal(p.detectors![0]!.label, lr.predictions[i] === 1 ? "broken" : "normal");
   }
+  // the printed table leads with the headline model's verdict, then the CNN's, and names the headline
+  const lines = formatPredictions(predictions).split("\n");
+  assert.match(lines[0]!, /^file +verdict \(score\) +cnn +probability +chunks +knn \(score\) +mahalanobis \(score\)$/);
+  predictions.forEach((p, row) => {
+    const cells = lines[row + 1]!.slice(p.file.length).trim().split(/\s+/);
+    assert.deepEqual(cells.slice(0, 3), [p.detectors![0]!.label, `(${p.detectors![0]!.score.toFixed(3)})`, p.label]);
+  });
+  assert.match(lines.at(-1)!, new RegExp(`^verdict: ${detectorNames[0]}, the headline model`));
+  const cnnOnly = formatPredictions(predictions.map(({ detectors: _, ...p }) => p)).split("\n");
+  assert.match(cnnOnly[0]!, /^file +label +probability +chunks$/);
+  assert.equal(cnnOnly.length, predictions.length + 1);
   assert.ok(existsSync(join(c.modelDir, "detectors.json")));
 });

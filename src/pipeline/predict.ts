@@ -121,26 +121,54 @@ export async function predictFiles(
   return results;
 }
 
-/** One line per file: verdict, probability, chunk count, then each pooled-feature detector's verdict and score. */
+/**
+ * One line per file. Without pooled-feature detectors: the CNN's verdict, its probability and the
+ * chunk count. With them (the recommended preset): first the verdict of the headline model (the first
+ * detector, the preset's default model) with its score, then the CNN's verdict, probability and
+ * chunks, then the other detectors' verdicts and scores; a last line names the headline model.
+ */
 export function formatPredictions(predictions: FilePrediction[]): string {
   const width = Math.max(4, ...predictions.map((p) => p.file.length));
-  const detectorNames = predictions.find((p) => p.detectors !== undefined)?.detectors?.map((d) => d.name) ?? [];
+  const named = predictions.find((p) => p.detectors !== undefined)?.detectors ?? [];
+  const headline = named[0];
+  const verdictWidth = 18;
+  const detectorCells = (p: FilePrediction): string =>
+    (p.detectors ?? [])
+      .slice(headline === undefined ? 0 : 1)
+      .map((d) => `  ${`${d.label} (${d.score.toFixed(3)})`.padEnd(d.name.length + 8)}`)
+      .join("");
+  const cnnHeader = headline === undefined ? "label    probability  chunks" : "cnn      probability  chunks";
   const lines = [
-    `${"file".padEnd(width)}  label    probability  chunks${detectorNames.map((n) => `  ${n} (score)`).join("")}`,
+    (
+      `${"file".padEnd(width)}  ${headline === undefined ? "" : "verdict (score)".padEnd(verdictWidth) + "  "}` +
+      `${cnnHeader}${named
+        .slice(headline === undefined ? 0 : 1)
+        .map((d) => `  ${d.name} (score)`)
+        .join("")}`
+    ).trimEnd(),
   ];
   for (const p of predictions) {
-    if (p.label === null) lines.push(`${p.file.padEnd(width)}  error: ${p.error}`);
-    else {
-      const detectors = (p.detectors ?? [])
-        .map((d) => `  ${`${d.label} (${d.score.toFixed(3)})`.padEnd(d.name.length + 8)}`)
-        .join("");
-      lines.push(
-        (
-          `${p.file.padEnd(width)}  ${p.label.padEnd(7)}  ${p.probability.toFixed(4).padStart(11)}  ` +
-          `${String(p.chunkProbabilities.length).padStart(6)}${detectors}`
-        ).trimEnd(),
-      );
+    if (p.label === null) {
+      lines.push(`${p.file.padEnd(width)}  error: ${p.error}`);
+      continue;
     }
+    const first = headline === undefined ? undefined : p.detectors?.[0];
+    const verdict =
+      headline === undefined
+        ? ""
+        : `${(first === undefined ? "n/a" : `${first.label} (${first.score.toFixed(3)})`).padEnd(verdictWidth)}  `;
+    lines.push(
+      (
+        `${p.file.padEnd(width)}  ${verdict}${p.label.padEnd(7)}  ${p.probability.toFixed(4).padStart(11)}  ` +
+        `${String(p.chunkProbabilities.length).padStart(6)}${detectorCells(p)}`
+      ).trimEnd(),
+    );
   }
+  if (headline !== undefined)
+    lines.push(
+      "",
+      `verdict: ${headline.reportName}, the headline model (whole recording, threshold ` +
+        `${headline.threshold.toFixed(3)}); cnn: the CNN on 3 s chunks, mean probability of its verdict`,
+    );
   return lines.join("\n");
 }
