@@ -5,6 +5,7 @@
  * (with the decision threshold), and a timeline of the scores.
  */
 import { loadAudioBytes } from "../src/audio/loadBytes";
+import { resample } from "../src/audio/resample";
 import { LiveWindowCutter } from "../src/browser/liveWindows";
 import type { ModelDescription } from "../src/browser/modelDescription";
 import { StreamingMelSpectrogram } from "../src/browser/streamingMel";
@@ -12,6 +13,7 @@ import type { WindowClassifier, WindowVerdict } from "../src/browser/windowClass
 import { createMfccExtractor, type MfccExtractor } from "../src/dsp/mfcc";
 import { setPffftWasmSource } from "../src/dsp/pffft";
 import { SoundcheckError } from "../src/errors";
+import { storedDetectorVerdicts, type DetectorVerdict } from "../src/pipeline/detect/storedScoring";
 import { selectBackend } from "./backend";
 import { classColor } from "./classes";
 import { startMicrophone, type MicrophoneStream } from "./microphone";
@@ -90,6 +92,8 @@ let microphone: {
   extractor: MfccExtractor;
   record: RecordingRecord;
   verdicts: WindowVerdict[];
+  /** Everything heard (copies, at the stream's rate), kept for the headline detector; null without detectors. */
+  sound: Float32Array[] | null;
 } | null = null;
 /** Files are analysed one after the other. */
 let fileQueue: Promise<void> = Promise.resolve();
@@ -182,7 +186,10 @@ function useModel(model: LoadedModel): void {
   };
   ui.modelSummary.textContent =
     `${model.source}: classes ${d.classNames.join(" / ")}; ` +
-    `MFCC [${f.nMfcc}][${f.frames ?? "all"}] at ${f.sampleRateHz} Hz; ${d.windowSeconds} s windows.`;
+    `MFCC [${f.nMfcc}][${f.frames ?? "all"}] at ${f.sampleRateHz} Hz; ${d.windowSeconds} s windows.` +
+    (model.detectors === null || model.detectors.detectors.length === 0
+      ? ""
+      : ` Headline model (detectors.json): ${model.detectors.detectors[0]?.reportName ?? ""}, on whole recordings.`);
   ui.verdictRule.textContent = ruleText(d);
   ui.verdictRule.dataset["threshold"] = String(model.classifier.threshold ?? "");
   views.probabilities.setModel(d.classNames, model.classifier.threshold);
@@ -250,12 +257,37 @@ async function yieldIfDue(): Promise<void> {
   sliceStart = performance.now();
 }
 
+/**
+ * The headline detector's verdict (the first in the model's detectors.json) on a whole recording,
+ * as `soundcheck predict` gives it; undefined when the model has no detectors, or (shown as an
+ * error) when the recording cannot be scored, so the CNN's verdict still shows.
+ *
+ * @param atRate  the recording, mono, at the given rate in Hz
+ */
+async function headlineVerdict(
+  model: LoadedModel,
+  name: string,
+  atRate: (rateHz: number) => Promise<Float32Array>,
+): Promise<DetectorVerdict | undefined> {
+  const stored = model.detectors;
+  if (stored === null || stored.detectors.length === 0) return undefined;
+  try {
+    const samples = await atRate(stored.features.sampleRateHz);
+    const headline = { ...stored, detectors: stored.detectors.slice(0, 1) };
+    return (await storedDetectorVerdicts(headline, name, samples, model.classifier.description.classNames))[0];
+  } catch (err) {
+    showError(err);
+    return undefined;
+  }
+}
+
 async function analyseFile(file: File, model: LoadedModel): Promise<void> {
   const classifier = model.classifier;
   const rate = classifier.sampleRateHz;
   setStatus(`Reading and resampling ${file.name} (${(file.size / 1048576).toFixed(1)} MB)…`);
   await nextFrame(); // show the message before the work starts
-  const audio = await loadAudioBytes(new Uint8Array(await file.arrayBuffer()), file.name, rate);
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const audio = await loadAudioBytes(bytes, file.name, rate);
   const samples = audio.samples;
   views.waveform.showRecording(samples, rate, classifier.description.windowSeconds);
   const extractor = await displayExtractor(classifier, rate);
@@ -294,7 +326,11 @@ async function analyseFile(file: File, model: LoadedModel): Promise<void> {
   }
   await nextFrame(); // the views show the last window before the recording counts as done
   const summary = classifier.summarize(verdicts);
-  results.finishRecording(record, summary);
+  if (model.detectors !== null) setStatus(`${file.name}: the headline detector on the whole recording…`);
+  const detector = await headlineVerdict(model, file.name, async (r) =>
+    r === rate ? samples : (await loadAudioBytes(bytes, file.name, r)).samples,
+  );
+  results.finishRecording(record, summary, detector);
   setStatus(
     `${file.name}: ${summary.label} (mean P ${(100 * summary.probability).toFixed(1)} % ` +
       `over ${summary.windows} window${summary.windows === 1 ? "" : "s"}).`,
@@ -349,6 +385,7 @@ async function startListening(): Promise<void> {
     ring: RingBuffer;
     record: RecordingRecord;
     verdicts: WindowVerdict[];
+    sound: Float32Array[] | null;
   } | null = null;
   /** Sound heard before the model was ready, block by block (copies). */
   let early: Float32Array[] | null = [];
@@ -356,8 +393,9 @@ async function startListening(): Promise<void> {
   let drawScheduled = false;
   const classifyBlock = (block: Float32Array): void => {
     if (live === null) return;
-    const { classifier, mel, cutter, ring, record, verdicts } = live;
+    const { classifier, mel, cutter, ring, record, verdicts, sound } = live;
     const rate = cutter.sourceRateHz;
+    sound?.push(block.slice());
     heard += block.length;
     ring.push(block);
     views.spectrogram.append(mel.push(block));
@@ -429,8 +467,9 @@ async function startListening(): Promise<void> {
     classifier.description.windowSeconds,
   );
   const verdicts: WindowVerdict[] = [];
-  live = { classifier, mel, cutter, ring, record, verdicts };
-  microphone = { stream, extractor, record, verdicts };
+  const sound = model.detectors === null ? null : [];
+  live = { classifier, mel, cutter, ring, record, verdicts, sound };
+  microphone = { stream, extractor, record, verdicts, sound };
   for (const block of waited) classifyBlock(block); // the sound heard while waiting; from now on, live
   ui.micButton.textContent = "Stop microphone";
   ui.micButton.setAttribute("aria-pressed", "true");
@@ -446,8 +485,17 @@ async function stopMicrophone(): Promise<void> {
   session.extractor.dispose();
   ui.micButton.textContent = "Start microphone";
   ui.micButton.setAttribute("aria-pressed", "false");
-  if (session.verdicts.length > 0 && current !== null)
-    results.finishRecording(session.record, current.classifier.summarize(session.verdicts));
+  if (session.verdicts.length > 0 && current !== null) {
+    const model = current;
+    const detector = await headlineVerdict(model, session.record.name, (r) => {
+      const blocks = session.sound ?? [];
+      const all = new Float32Array(blocks.reduce((n, b) => n + b.length, 0));
+      blocks.reduce((at, b) => (all.set(b, at), at + b.length), 0);
+      const from = session.stream.sampleRateHz;
+      return Promise.resolve(from === r ? all : resample(all, from, r));
+    });
+    results.finishRecording(session.record, model.classifier.summarize(session.verdicts), detector);
+  }
   setStatus("Microphone stopped.");
 }
 

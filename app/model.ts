@@ -1,16 +1,19 @@
 /**
- * Loading a saved model folder (model.json + weights + metadata.json, as `soundcheck train`
- * writes it) in the page: from the server (the default model, under ./model/) or from files the
- * user picks (a folder, or the three files).
+ * Loading a saved model folder (model.json + weights + metadata.json, and detectors.json when
+ * training saved pooled-feature detectors, as `soundcheck train` writes it) in the page: from the
+ * server (the default model, under ./model/) or from files the user picks (a folder, or the files).
  */
 import * as tf from "@tensorflow/tfjs";
 import { WindowClassifier } from "../src/browser/windowClassifier";
 import { parseModelDescription } from "../src/browser/modelDescription";
 import { ConfigError } from "../src/errors";
+import { DETECTORS_JSON, parseStoredDetectors, type StoredDetectors } from "../src/pipeline/detect/storedScoring";
 
 /** A model ready to classify, and where it came from. */
 export interface LoadedModel {
   classifier: WindowClassifier;
+  /** The folder's detectors.json (its first detector is the headline model), or null when it has none. */
+  detectors: StoredDetectors | null;
   /** Shown to the user, e.g. "model/ (served)" or "my_model/ (chosen)". */
   source: string;
 }
@@ -35,15 +38,25 @@ export async function loadServedModel(path: string = DEFAULT_MODEL_PATH): Promis
     );
   const description = parseModelDescription(await metaResponse.text(), `${path}metadata.json`);
   const model = await tf.loadLayersModel(new URL("model.json", base).href);
+  const detectorsResponse = await fetch(new URL(DETECTORS_JSON, base));
+  if (!detectorsResponse.ok && detectorsResponse.status !== 404)
+    throw new ConfigError(
+      `${path}${DETECTORS_JSON}`,
+      `the server answered ${detectorsResponse.status}`,
+      "restart npm run app, or choose the model folder below",
+    );
   return {
     classifier: await WindowClassifier.create(model, description, `${path}model.json`),
+    detectors: detectorsResponse.ok
+      ? parseStoredDetectors(await detectorsResponse.text(), `${path}${DETECTORS_JSON}`)
+      : null,
     source: `${path} (served with the page)`,
   };
 }
 
 /**
  * A model from files the user chose: model.json, metadata.json and the weight files model.json
- * names (other files in a chosen folder are ignored).
+ * names, and detectors.json when it is among them (other files in a chosen folder are ignored).
  *
  * @throws ConfigError  naming the missing file
  */
@@ -82,8 +95,11 @@ export async function loadModelFromFiles(files: readonly File[]): Promise<Loaded
     return file;
   });
   const model = await tf.loadLayersModel(tf.io.browserFiles([json, ...weights]));
+  const detectors = byName.get(DETECTORS_JSON);
   return {
     classifier: await WindowClassifier.create(model, description, `${folder}model.json`),
+    detectors:
+      detectors === undefined ? null : parseStoredDetectors(await detectors.text(), `${folder}${DETECTORS_JSON}`),
     source: folder === "" ? "chosen model files" : `${folder} (chosen folder)`,
   };
 }

@@ -6,9 +6,13 @@
  * (class name), `data-probability` (probability of that class), `data-probabilities` (JSON, one
  * per class), `data-recording`, `data-window` and `data-start-seconds`; every finished recording
  * is a `[data-testid="recording-verdict"]` element with `data-recording`, `data-label` and
- * `data-probability` (the mean over its windows, as `soundcheck predict` prints it).
+ * `data-probability` (the mean over its windows, as `soundcheck predict` prints it). When the model
+ * folder has detectors.json, it also has `data-detector` (the headline detector's report name),
+ * `data-detector-label`, `data-detector-score` and `data-detector-threshold` (its verdict on the
+ * whole recording, as `soundcheck predict` prints it first), and the text leads with that verdict.
  */
 import type { RecordingVerdict, WindowVerdict } from "../src/browser/windowClassifier";
+import type { DetectorVerdict } from "../src/pipeline/detect/storedScoring";
 import { classColor } from "./classes";
 
 /** A window's result as data (features flattened `[nMfcc][frames]`, row-major). */
@@ -31,6 +35,8 @@ export interface RecordingRecord {
   windows: WindowRecord[];
   /** Set when the recording is finished (files) or stopped (microphone). */
   summary: RecordingVerdict | null;
+  /** Set with the summary when the model has detectors.json: the headline detector's verdict. */
+  detector?: DetectorVerdict;
   /** Microphone only: seconds of sound heard while waiting for the model, classified once it was ready. */
   queuedSeconds?: number;
 }
@@ -123,23 +129,39 @@ export class ResultsList {
     cell.appendChild(badge);
   }
 
-  finishRecording(record: RecordingRecord, summary: RecordingVerdict): void {
+  /** Show a finished recording's verdict: the headline detector's first when there is one, then the CNN's. */
+  finishRecording(record: RecordingRecord, summary: RecordingVerdict, detector?: DetectorVerdict): void {
     record.summary = summary;
     const item = document.createElement("li");
     item.dataset["testid"] = "recording-verdict";
     item.dataset["recording"] = record.name;
     item.dataset["label"] = summary.label;
     item.dataset["probability"] = String(summary.probability);
-    const badge = document.createElement("span");
-    badge.className = "verdict-badge";
-    badge.style.setProperty("--class-color", classColor(summary.classIndex));
-    badge.textContent = summary.label;
-    item.append(
-      `${record.name}: `,
-      badge,
+    const badge = (label: string, classIndex: number): HTMLSpanElement => {
+      const span = document.createElement("span");
+      span.className = "verdict-badge";
+      span.style.setProperty("--class-color", classColor(classIndex));
+      span.textContent = label;
+      return span;
+    };
+    const cnnText =
       ` mean P(${summary.label}) ${percent(summary.probability)} ` +
-        `over ${summary.windows} window${summary.windows === 1 ? "" : "s"}`,
-    );
+      `over ${summary.windows} window${summary.windows === 1 ? "" : "s"}`;
+    if (detector === undefined) {
+      item.append(`${record.name}: `, badge(summary.label, summary.classIndex), cnnText);
+    } else {
+      record.detector = detector;
+      item.dataset["detector"] = detector.reportName;
+      item.dataset["detectorLabel"] = detector.label;
+      item.dataset["detectorScore"] = String(detector.score);
+      item.dataset["detectorThreshold"] = String(detector.threshold);
+      const headline = document.createElement("strong");
+      headline.append(
+        badge(detector.label, detector.score >= detector.threshold ? 1 : 0),
+        ` ${detector.reportName}: score ${detector.score.toFixed(3)} (threshold ${detector.threshold.toFixed(3)})`,
+      );
+      item.append(`${record.name}: `, headline, "; CNN: ", badge(summary.label, summary.classIndex), cnnText);
+    }
     this.summaries.prepend(item);
   }
 }

@@ -17,6 +17,8 @@ import { DEFAULT_MODEL_DIR, userPath } from "./app-serve.mjs";
 export const EXPORT_MARKER = ".soundcheck-app";
 /** The files of a model folder the page reads (weights: whatever model.json names). */
 const MODEL_FILES = ["model.json", "metadata.json"];
+/** Copied too when the model folder has them (the pooled-feature detectors of the recommended preset). */
+const OPTIONAL_MODEL_FILES = ["detectors.json"];
 
 const require = createRequire(import.meta.url);
 
@@ -49,7 +51,8 @@ export async function exportApp(options) {
       throw new Error(
         `${join(modelDir, "model.json")} names weights outside its folder (${outside}): save the model again`,
       );
-    for (const name of [...MODEL_FILES, ...weights]) {
+    const optional = OPTIONAL_MODEL_FILES.filter((name) => existsSync(join(modelDir, name)));
+    for (const name of [...MODEL_FILES, ...weights, ...optional]) {
       writeFileAtomic(join(outDir, "model", name), readFileSync(join(modelDir, name)));
       modelFiles.push(name);
     }

@@ -26,7 +26,7 @@ import { loadAudioBytes } from "../src/audio/loadBytes";
 import { LiveWindowCutter } from "../src/browser/liveWindows";
 import { parseModelDescription } from "../src/browser/modelDescription";
 import { StreamingMelSpectrogram } from "../src/browser/streamingMel";
-import { thesisConfig } from "../src/config/pipeline";
+import { recommendedConfig, thesisConfig } from "../src/config/pipeline";
 import { createMfccExtractor } from "../src/dsp/mfcc";
 import { decideClass } from "../src/model/decision";
 import { ConfigError } from "../src/errors";
@@ -36,6 +36,7 @@ import { predictFiles, type FilePrediction } from "../src/pipeline/predict";
 import { CollectingReporter } from "../src/util/reporter";
 import { CHROMIUM_FLAGS, findChromium } from "../src/plots/save";
 import { unexpectedUrls } from "./app/assetUrls";
+import { saveDemoDetectors } from "./app/demoDetectors";
 import { demoFiles, trainDemoModel } from "./app/demoModel";
 import { maxAbs, maxAbsDiff } from "./helpers/numeric";
 
@@ -640,6 +641,10 @@ test("the export folder holds every file the page loaded and no internet address
       .filter((u) => u.startsWith(server.url))
       .map((u) => decodeURIComponent(new URL(u).pathname.slice(1)) || "index.html"),
   );
+  // the page also asks for the optional model/detectors.json, which this model folder has not (a 404)
+  assert.ok(loaded.has("model/detectors.json"));
+  assert.ok(!exported.modelFiles.includes("detectors.json"));
+  loaded.delete("model/detectors.json");
   for (const path of loaded)
     assert.ok(
       existsSync(join(exportDir, path)) && statSync(join(exportDir, path)).isFile(),
@@ -698,4 +703,90 @@ test("applies the input standardisation stored with a model chosen in the page, 
       `window ${i}: page ${w.probabilities.join(", ")} vs soundcheck predict ${probabilities[i]?.join(", ")}`,
     ),
   );
+});
+
+/** The page's finished-recording verdicts as their data attributes, newest first. */
+const recordingVerdictData = (): Promise<Array<Record<string, string | undefined>>> =>
+  page.$$eval('[data-testid="recording-verdict"]', (items) => items.map((i) => ({ ...(i as HTMLElement).dataset })));
+
+test("with detectors.json a file also gets the headline detector's verdict and score, as predict", async () => {
+  const before = await recordingVerdictData();
+  assert.ok(before.length > 0, "earlier tests finished recordings (with the served model, which has no detectors)");
+  assert.deepEqual(
+    before.filter((d) => d["detector"] !== undefined),
+    [],
+    "a model folder without detectors.json: no detector verdict",
+  );
+  const dir = join(work, "model-with-detectors");
+  mkdirSync(dir, { recursive: true });
+  for (const f of ["model.json", "weights.bin"]) copyFileSync(join(modelDir, f), join(dir, f));
+  const metadata = JSON.parse(readFileSync(join(modelDir, "metadata.json"), "utf8")) as Record<string, unknown>;
+  // a threshold no other model in these tests has, to see when the page has switched to this one
+  metadata["decisionThreshold"] = { value: 0.4343, score: "probability of class 1", chosenOn: "this test" };
+  writeFileSync(join(dir, "metadata.json"), JSON.stringify(metadata));
+  // the recommended preset's detectors, at another rate than the CNN and with RMS level
+  // normalisation, so the page must resample the file and normalise it as predict does
+  const recommended = recommendedConfig(ROOT);
+  const features = { ...recommended.features, sampleRateHz: 16000, levelNormalization: "rms" as const };
+  const stored = await saveDemoDetectors({ ...recommended, features }, dir, 4);
+  assert.equal(stored.detectors[0]?.name, "logistic-regression");
+  const files = [BROKEN, NORMAL];
+  const expected = await predictFiles({ ...thesisConfig(ROOT), modelDir: dir }, files, new CollectingReporter());
+  const done = (await hook()).recordings.filter((r) => r.summary !== null).length;
+  await page.setInputFiles(
+    '[data-testid="model-files-input"]',
+    ["model.json", "weights.bin", "metadata.json", "detectors.json"].map((f) => join(dir, f)),
+  );
+  await page.waitForFunction(
+    () =>
+      (window as unknown as { soundcheck: { model: { threshold: number | null } } }).soundcheck.model?.threshold ===
+      0.4343,
+    null,
+    { timeout: 30_000 },
+  );
+  await page.setInputFiles('[data-testid="file-input"]', files);
+  await waitForRecordings(done + files.length);
+  const shown = (await recordingVerdictData()).slice(0, files.length).reverse();
+  const scores = files.map((file, i) => {
+    const cliVerdict = expected[i] as FilePrediction;
+    const headline = cliVerdict.detectors?.[0];
+    assert.ok(headline !== undefined, "predict gives the headline detector's verdict");
+    const d = shown[i] as Record<string, string | undefined>;
+    assert.equal(d["recording"], fileName(file));
+    assert.equal(d["detector"], headline.reportName);
+    assert.equal(d["detectorLabel"], headline.label);
+    assert.equal(d["label"], cliVerdict.label, "the CNN's verdict is still there");
+    const score = Number(d["detectorScore"]);
+    assert.ok(
+      Math.abs(score - headline.score) <= 1e-9,
+      `${fileName(file)}: page ${score} vs soundcheck predict ${headline.score}`,
+    );
+    return score;
+  });
+  assert.notEqual(scores[0], scores[1], "the two files score differently");
+  assert.notEqual(shown[0]?.["detectorLabel"], shown[1]?.["detectorLabel"], "and get different verdicts");
+  const text = await page.locator('[data-testid="recording-verdict"]').first().textContent();
+  assert.match(
+    text ?? "",
+    new RegExp(`^${fileName(NORMAL).replace(/\./g, "\\.")}: \\w+ ${stored.detectors[0]?.reportName}: score .*; CNN: `),
+  );
+
+  // back to a model folder without detectors.json: no detector verdict
+  await page.setInputFiles(
+    '[data-testid="model-files-input"]',
+    ["model.json", "weights.bin", "metadata.json"].map((f) => join(modelDir, f)),
+  );
+  await page.waitForFunction(
+    () =>
+      (window as unknown as { soundcheck: { model: { threshold: number | null } | null } }).soundcheck.model
+        ?.threshold === null,
+    null,
+    { timeout: 30_000 },
+  );
+  await page.setInputFiles('[data-testid="file-input"]', [BROKEN]);
+  await waitForRecordings(done + files.length + 1);
+  const plain = (await recordingVerdictData())[0] as Record<string, string | undefined>;
+  assert.equal(plain["recording"], fileName(BROKEN));
+  assert.equal(plain["detector"], undefined);
+  assert.equal(plain["detectorScore"], undefined);
 });

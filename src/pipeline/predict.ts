@@ -3,10 +3,13 @@ import { SoundcheckError } from "../errors";
 import { loadAudio } from "../audio/load";
 import { decideClass, meanProbabilities } from "../model/decision";
 import { predictionWindows } from "./chunking";
-import { createClipFeatureExtractor, normalizeRms } from "./features";
-import { loadStoredDetectors, scoreWithStoredDetectors } from "./detect/store";
+import { createClipFeatureExtractor } from "./features";
+import { loadStoredDetectors } from "./detect/store";
+import { storedDetectorVerdicts, type DetectorVerdict } from "./detect/storedScoring";
 import { loadTrainedModel } from "./modelStore";
 import type { Reporter } from "../util/reporter";
+
+export type { DetectorVerdict } from "./detect/storedScoring";
 
 /** The verdict on one recording. */
 export interface FilePrediction {
@@ -25,20 +28,6 @@ export interface FilePrediction {
   error?: string;
   /** The verdict of each pooled-feature detector saved with the model (detectors.json), on the whole recording. */
   detectors?: DetectorVerdict[];
-}
-
-/** One pooled-feature detector's verdict on a recording. */
-export interface DetectorVerdict {
-  /** Detector name, e.g. "logistic-regression". */
-  name: string;
-  /** Name in reports, e.g. "logistic-regression on logmel128 max". */
-  reportName: string;
-  /** The recording's score (higher = more likely class 1). */
-  score: number;
-  /** Its stored threshold (chosen on validation recordings). */
-  threshold: number;
-  /** Predicted class name: class 1 when score >= threshold. */
-  label: string;
 }
 
 /**
@@ -82,17 +71,7 @@ export async function predictFiles(
           stored.features.sampleRateHz === modelFeatures.sampleRateHz
             ? audio.samples
             : (await loadAudio(file, stored.features.sampleRateHz)).samples;
-        const samples = (stored.features.levelNormalization ?? "none") === "rms" ? normalizeRms(raw) : raw;
-        detectors = (await scoreWithStoredDetectors(stored, [{ id: file, label: 0, samples }])).map((d) => {
-          const score = d.recordings.scores[0] as number;
-          return {
-            name: d.detector.name,
-            reportName: d.detector.reportName,
-            score,
-            threshold: d.detector.threshold.value,
-            label: classNames[score >= d.detector.threshold.value ? 1 : 0] ?? "",
-          };
-        });
+        detectors = await storedDetectorVerdicts(stored, file, raw, classNames);
       }
       results.push({
         file,

@@ -6,14 +6,9 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { DetectorName, PoolingConfig, RepresentationConfig } from "../../config/detect";
-import type { FeatureConfig } from "../../config/features";
 import { dataPath, type PipelineConfig } from "../../config/pipeline";
 import { assertSafeLayout } from "../../data/dataset";
 import { ConfigError } from "../../errors";
-import type { ScoreThreshold } from "../../evaluate/modelEvaluation";
-import { recordingScores, type RecordingAggregation, type RecordingScores } from "../../evaluate/recordingScores";
-import { createDetector, type DetectorModel } from "../../model/detectors/detector";
 import { writeFileAtomic } from "../../util/atomicWrite";
 import type { Reporter } from "../../util/reporter";
 import { readFeatureManifest } from "../manifest";
@@ -24,39 +19,17 @@ import { configuredDetectors, configuredFeatureName, detectorEvaluationOptions }
 import { runDetector } from "./evaluateDetectors";
 import { loadRecordings, type Recording } from "./recordings";
 import { detectorReportName } from "./reports";
-import { extractWindowFeatures, poolWindows, type RecordingLike } from "./windowFeatures";
+import { extractWindowFeatures, poolWindows } from "./windowFeatures";
+import { DETECTORS_JSON, parseStoredDetectors, type StoredDetector, type StoredDetectors } from "./storedScoring";
 
-/** File of the fitted detectors in the model folder. */
-export const DETECTORS_JSON = "detectors.json";
-
-/** One fitted detector as saved. */
-export interface StoredDetector {
-  name: DetectorName;
-  /** Name in reports, e.g. "logistic-regression on logmel128 max". */
-  reportName: string;
-  scoreName: string;
-  supervision: "supervised" | "normal-only";
-  /** Decision threshold on the recording score, chosen on validation recordings. */
-  threshold: ScoreThreshold;
-  model: DetectorModel;
-}
-
-/** `detectors.json`: everything needed to score a recording again. */
-export interface StoredDetectors {
-  format: "soundcheck-detectors/1";
-  /** STFT and mel parameters (and level normalisation) of the representation. */
-  features: FeatureConfig;
-  representation: RepresentationConfig;
-  pooling: PoolingConfig;
-  /** Window length when representation.window is "chunk", seconds. */
-  chunkSeconds: number;
-  aggregation: RecordingAggregation;
-  /** "logmel128 max" etc. */
-  featureName: string;
-  detectors: StoredDetector[];
-  /** Recording ids the detectors were fitted on and the threshold was chosen on. */
-  trainedOn: { train: string[]; validation: string[] };
-}
+export {
+  DETECTORS_JSON,
+  parseStoredDetectors,
+  scoreWithStoredDetectors,
+  type StoredDetector,
+  type StoredDetectors,
+  type StoredDetectorScores,
+} from "./storedScoring";
 
 /** Which recordings trained, validated and tested the CNN (from split_indices.json and the manifest). */
 export function recordingSides(config: PipelineConfig): {
@@ -145,39 +118,5 @@ export async function trainConfiguredDetectors(config: PipelineConfig, reporter:
 export function loadStoredDetectors(modelDir: string): StoredDetectors | null {
   const path = join(modelDir, DETECTORS_JSON);
   if (!existsSync(path)) return null;
-  const parsed = JSON.parse(readFileSync(path, "utf8")) as StoredDetectors;
-  if (parsed.format !== "soundcheck-detectors/1")
-    throw new ConfigError(
-      path,
-      `has format ${JSON.stringify(parsed.format)}`,
-      'train the model again with "soundcheck train"',
-    );
-  return parsed;
-}
-
-/** One stored detector's scores of some recordings. */
-export interface StoredDetectorScores {
-  detector: StoredDetector;
-  /** Per recording (aggregated over its windows), in the order of the recordings passed in. */
-  recordings: RecordingScores;
-}
-
-/**
- * Score recordings (mono, at `stored.features.sampleRateHz`, level-normalised as stored) with
- * every saved detector: the stored representation and pooling, then each model, then the stored
- * aggregation per recording.
- */
-export async function scoreWithStoredDetectors(
-  stored: StoredDetectors,
-  recordings: readonly RecordingLike[],
-): Promise<StoredDetectorScores[]> {
-  const windows = await extractWindowFeatures(recordings, stored.features, stored.representation, stored.chunkSeconds);
-  const pooled = poolWindows(windows, stored.pooling);
-  const ids = Array.from(pooled.recordingOfWindow, (r) => (recordings[r] as RecordingLike).id);
-  const labels = Array.from(pooled.recordingOfWindow, (r) => (recordings[r] as RecordingLike).label);
-  return stored.detectors.map((d) => {
-    // the options only matter for fitting; scoring reads the stored model
-    const scores = createDetector(d.name, { knnNeighbours: 1, l2: 1 }).score(d.model, pooled);
-    return { detector: d, recordings: recordingScores(ids, labels, scores, stored.aggregation) };
-  });
+  return parseStoredDetectors(readFileSync(path, "utf8"), path);
 }
