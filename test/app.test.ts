@@ -771,6 +771,29 @@ test("with detectors.json a file also gets the headline detector's verdict and s
     new RegExp(`^${fileName(NORMAL).replace(/\./g, "\\.")}: \\w+ ${stored.detectors[0]?.reportName}: score .*; CNN: `),
   );
 
+  // a microphone take, when stopped, gets the headline detector's verdict on all it heard
+  const heard = (await hook()).recordings.length;
+  await page.locator('[data-testid="mic-button"]').click();
+  await page.waitForFunction(
+    (n) => {
+      const h = (window as unknown as { soundcheck: { recordings: Array<{ source: string; windows: unknown[] }> } })
+        .soundcheck;
+      return h.recordings.slice(n).some((r) => r.source === "microphone" && r.windows.length >= 1);
+    },
+    heard,
+    { timeout: 30_000 },
+  );
+  await page.locator('[data-testid="mic-button"]').click();
+  await waitForRecordings(done + files.length + 1);
+  const take = (await recordingVerdictData())[0] as Record<string, string | undefined>;
+  assert.match(take["recording"] ?? "", /^microphone \d+$/);
+  assert.equal(take["detector"], stored.detectors[0]?.reportName);
+  const takeScore = Number(take["detectorScore"]);
+  assert.ok(Number.isFinite(takeScore), `microphone take's score ${take["detectorScore"]}`);
+  const threshold = stored.detectors[0]?.threshold.value as number;
+  assert.equal(take["detectorLabel"], takeScore >= threshold ? "broken" : "normal");
+  assert.deepEqual((await hook()).errors, []);
+
   // back to a model folder without detectors.json: no detector verdict
   await page.setInputFiles(
     '[data-testid="model-files-input"]',
@@ -784,7 +807,7 @@ test("with detectors.json a file also gets the headline detector's verdict and s
     { timeout: 30_000 },
   );
   await page.setInputFiles('[data-testid="file-input"]', [BROKEN]);
-  await waitForRecordings(done + files.length + 1);
+  await waitForRecordings(done + files.length + 2);
   const plain = (await recordingVerdictData())[0] as Record<string, string | undefined>;
   assert.equal(plain["recording"], fileName(BROKEN));
   assert.equal(plain["detector"], undefined);
