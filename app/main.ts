@@ -331,9 +331,13 @@ async function analyseFile(file: File, model: LoadedModel): Promise<void> {
     r === rate ? samples : (await loadAudioBytes(bytes, file.name, r)).samples,
   );
   results.finishRecording(record, summary, detector);
+  const cnn =
+    `${summary.label} (mean P ${(100 * summary.probability).toFixed(1)} % ` +
+    `over ${summary.windows} window${summary.windows === 1 ? "" : "s"})`;
   setStatus(
-    `${file.name}: ${summary.label} (mean P ${(100 * summary.probability).toFixed(1)} % ` +
-      `over ${summary.windows} window${summary.windows === 1 ? "" : "s"}).`,
+    detector === undefined
+      ? `${file.name}: ${cnn}.`
+      : `${file.name}: ${detector.label} (${detector.reportName}, score ${detector.score.toFixed(3)}); CNN: ${cnn}.`,
   );
 }
 

@@ -770,6 +770,13 @@ test("with detectors.json a file also gets the headline detector's verdict and s
     text ?? "",
     new RegExp(`^${fileName(NORMAL).replace(/\./g, "\\.")}: \\w+ ${stored.detectors[0]?.reportName}: score .*; CNN: `),
   );
+  // the status line, like predict's table, leads with the headline verdict
+  assert.match(
+    await page.locator("#status").innerText(),
+    new RegExp(
+      `^${fileName(NORMAL).replace(/\./g, "\\.")}: ${shown[1]?.["detectorLabel"]} \\(${stored.detectors[0]?.reportName}, score .*\\); CNN: `,
+    ),
+  );
 
   // a microphone take, when stopped, gets the headline detector's verdict on all it heard
   const heard = (await hook()).recordings.length;
