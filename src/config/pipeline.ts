@@ -420,6 +420,11 @@ export function dataPath(config: PipelineConfig, folder: keyof DataLayout): stri
   return resolve(config.dataRoot, config.layout[folder]);
 }
 
+/** Throw a ConfigError naming `subject` unless `value` is one of `allowed` (the value is quoted as given). */
+function needOneOf(value: unknown, allowed: readonly unknown[], subject: string, fix: string): void {
+  if (!allowed.includes(value)) throw new ConfigError(subject, `is ${JSON.stringify(value)}`, fix);
+}
+
 /** Check the values a user could get wrong; throws ConfigError with the fix. */
 export function validateConfig(config: PipelineConfig): void {
   const f = config.features;
@@ -498,28 +503,16 @@ export function validateConfig(config: PipelineConfig): void {
     `is ${config.train.learningRate}`,
     "use a positive rate such as 0.001",
   );
-  need(
-    ["rows", "grouped"].includes(config.split.method),
+  needOneOf(
+    config.split.method,
+    ["rows", "grouped"],
     "split.method",
-    `is ${JSON.stringify(config.split.method)}`,
     'use "rows" (the thesis) or "grouped" (by source recording)',
   );
-  need(
-    ["none", "oversample"].includes(config.train.classBalance),
-    "train.classBalance",
-    `is ${JSON.stringify(config.train.classBalance)}`,
-    'use "none" or "oversample"',
-  );
-  need(
-    ["argmax", "validation"].includes(config.train.threshold),
-    "train.threshold",
-    `is ${JSON.stringify(config.train.threshold)}`,
-    'use "argmax" or "validation"',
-  );
-  const oneOf = (value: string, allowed: string[], subject: string, fix: string) =>
-    need(allowed.includes(value), subject, `is ${JSON.stringify(value)}`, fix);
-  oneOf(config.train.timePooling, ["flatten", "global-max"], "train.timePooling", 'use "flatten" or "global-max"');
-  oneOf(
+  needOneOf(config.train.classBalance, ["none", "oversample"], "train.classBalance", 'use "none" or "oversample"');
+  needOneOf(config.train.threshold, ["argmax", "validation"], "train.threshold", 'use "argmax" or "validation"');
+  needOneOf(config.train.timePooling, ["flatten", "global-max"], "train.timePooling", 'use "flatten" or "global-max"');
+  needOneOf(
     config.train.inputStandardisation,
     ["none", "per-coefficient"],
     "train.inputStandardisation",
@@ -544,10 +537,10 @@ export function validateConfig(config: PipelineConfig): void {
     `is ${JSON.stringify(config.evaluate.baselines)}`,
     'use a list of "logistic-regression" and/or "autoencoder"',
   );
-  need(
-    ["none", "html", "html+svg"].includes(config.evaluate.figures),
+  needOneOf(
+    config.evaluate.figures,
+    ["none", "html", "html+svg"],
     "evaluate.figures",
-    `is ${JSON.stringify(config.evaluate.figures)}`,
     'use "none", "html" or "html+svg"',
   );
   need(
@@ -563,10 +556,10 @@ export function validateConfig(config: PipelineConfig): void {
     "use a positive integer such as 2",
   );
   validateDetectConfig(config, need);
-  need(
-    config.dataFormat === "folders" || config.dataFormat === "dcase",
+  needOneOf(
+    config.dataFormat,
+    ["folders", "dcase"],
     "dataFormat",
-    `is ${JSON.stringify(config.dataFormat)}`,
     'use "folders" (broken_audio/, normal_audio/) or "dcase" (train/, test/ named as DCASE)',
   );
   need(
@@ -584,10 +577,10 @@ function validateDetectConfig(
 ): void {
   const r = config.representation;
   const e = config.evaluate;
-  need(
-    ["none", "mean", "max", "top-k"].includes(e.recordingScore),
+  needOneOf(
+    e.recordingScore,
+    ["none", "mean", "max", "top-k"],
     "evaluate.recordingScore",
-    `is ${JSON.stringify(e.recordingScore)}`,
     'use "none", "mean", "max" or "top-k"',
   );
   need(
@@ -596,12 +589,7 @@ function validateDetectConfig(
     `is ${e.recordingTopK}`,
     "use a positive integer such as 2",
   );
-  need(
-    r.kind === "mfcc" || r.kind === "logmel",
-    "representation.kind",
-    `is ${JSON.stringify(r.kind)}`,
-    'use "mfcc" or "logmel"',
-  );
+  needOneOf(r.kind, ["mfcc", "logmel"], "representation.kind", 'use "mfcc" or "logmel"');
   need(
     Number.isInteger(r.nMels) && r.nMels >= 1,
     "representation.nMels",
@@ -614,16 +602,11 @@ function validateDetectConfig(
     `is ${r.nMfcc} with nMels ${r.nMels}`,
     "use 1..nMels coefficients, e.g. 40",
   );
-  need(
-    r.deltas === 0 || r.deltas === 1 || r.deltas === 2,
-    "representation.deltas",
-    `is ${JSON.stringify(r.deltas)}`,
-    "use 0 (none), 1 (deltas) or 2 (deltas and delta-deltas)",
-  );
-  need(
-    r.window === "recording" || r.window === "chunk",
+  needOneOf(r.deltas, [0, 1, 2], "representation.deltas", "use 0 (none), 1 (deltas) or 2 (deltas and delta-deltas)");
+  needOneOf(
+    r.window,
+    ["recording", "chunk"],
     "representation.window",
-    `is ${JSON.stringify(r.window)}`,
     'use "recording" (whole recordings) or "chunk" (clean.chunkSeconds windows)',
   );
   const stats = config.pooling.statistics;
