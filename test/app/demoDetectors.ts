@@ -6,15 +6,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadAudio } from "../../src/audio/load";
 import type { PipelineConfig } from "../../src/config/pipeline";
-import {
-  configuredDetectors,
-  configuredFeatureName,
-  detectorEvaluationOptions,
-} from "../../src/pipeline/detect/configured";
-import { runDetector } from "../../src/pipeline/detect/evaluateDetectors";
-import { detectorReportName } from "../../src/pipeline/detect/reports";
+import { fitStoredDetectors } from "../../src/pipeline/detect/store";
 import { DETECTORS_JSON, type StoredDetectors } from "../../src/pipeline/detect/storedScoring";
-import { extractWindowFeatures, poolWindows } from "../../src/pipeline/detect/windowFeatures";
 import { normalizeRms } from "../../src/pipeline/features";
 import { demoFiles } from "./demoModel";
 
@@ -41,29 +34,7 @@ export async function saveDemoDetectors(
   );
   const indices = (validation: boolean) =>
     Int32Array.from(files.flatMap((r, i) => (r.validation === validation ? [i] : [])));
-  const sets = { train: indices(false), validation: indices(true), test: new Int32Array(0) };
-  const windows = await extractWindowFeatures(recordings, f, config.representation, config.clean.chunkSeconds);
-  const pooled = poolWindows(windows, config.pooling);
-  const options = detectorEvaluationOptions(config);
-  const featureName = configuredFeatureName(config);
-  const stored: StoredDetectors = {
-    format: "soundcheck-detectors/1",
-    features: { ...f },
-    representation: { ...config.representation },
-    pooling: { statistics: [...config.pooling.statistics] },
-    chunkSeconds: config.clean.chunkSeconds,
-    aggregation: options.aggregation,
-    featureName,
-    detectors: configuredDetectors(config).map((d) => {
-      const { model, threshold } = runDetector(d, pooled, recordings, sets, options);
-      const reportName = detectorReportName(d.name, featureName);
-      return { name: d.name, reportName, scoreName: d.scoreName, supervision: d.supervision, threshold, model };
-    }),
-    trainedOn: {
-      train: Array.from(sets.train, (i) => files[i]?.file ?? ""),
-      validation: Array.from(sets.validation, (i) => files[i]?.file ?? ""),
-    },
-  };
+  const stored = await fitStoredDetectors(config, recordings, indices(false), indices(true));
   writeFileSync(join(dir, DETECTORS_JSON), JSON.stringify(stored) + "\n");
   return stored;
 }

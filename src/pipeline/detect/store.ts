@@ -17,9 +17,9 @@ import { readSplitAssignment } from "../stages/evaluate";
 import { loadNpy } from "../../data/npy";
 import { configuredDetectors, configuredFeatureName, detectorEvaluationOptions } from "./configured";
 import { runDetector } from "./evaluateDetectors";
-import { loadRecordings, type Recording } from "./recordings";
+import { loadRecordings } from "./recordings";
 import { detectorReportName } from "./reports";
-import { extractWindowFeatures, poolWindows } from "./windowFeatures";
+import { extractWindowFeatures, poolWindows, type RecordingLike } from "./windowFeatures";
 import { DETECTORS_JSON, parseStoredDetectors, type StoredDetector, type StoredDetectors } from "./storedScoring";
 
 export {
@@ -70,6 +70,30 @@ export async function trainConfiguredDetectors(config: PipelineConfig, reporter:
     (id) => sides.train.has(id) || sides.validation.has(id),
   );
   const indices = (set: Set<string>) => Int32Array.from(recordings.flatMap((r, i) => (set.has(r.id) ? [i] : [])));
+  const train = indices(sides.train);
+  const validation = indices(sides.validation);
+  const stored = await fitStoredDetectors(config, recordings, train, validation);
+  const { detectors, featureName } = stored;
+  writeFileAtomic(join(config.modelDir, DETECTORS_JSON), JSON.stringify(stored) + "\n");
+  reporter.info(
+    `train: ${detectors.length} pooled-feature detectors (${featureName}) on ${train.length} recordings, ` +
+      `thresholds on ${validation.length} validation recordings -> ${join(config.modelDir, DETECTORS_JSON)}`,
+  );
+  return stored;
+}
+
+/**
+ * Fit `config`'s detectors on the `train` recordings, choose their thresholds on the `validation`
+ * ones (indices into `recordings`), and return them as `detectors.json` holds them (nothing written).
+ *
+ * @param recordings  decoded at `config.features.sampleRateHz`, level-normalised as configured
+ */
+export async function fitStoredDetectors(
+  config: PipelineConfig,
+  recordings: readonly RecordingLike[],
+  train: Int32Array,
+  validation: Int32Array,
+): Promise<StoredDetectors> {
   const windows = await extractWindowFeatures(
     recordings,
     config.features,
@@ -79,8 +103,6 @@ export async function trainConfiguredDetectors(config: PipelineConfig, reporter:
   const pooled = poolWindows(windows, config.pooling);
   const options = detectorEvaluationOptions(config);
   const featureName = configuredFeatureName(config);
-  const train = indices(sides.train);
-  const validation = indices(sides.validation);
   const detectors = configuredDetectors(config).map((d): StoredDetector => {
     const run = runDetector(d, pooled, recordings, { train, validation, test: new Int32Array(0) }, options);
     return {
@@ -92,7 +114,7 @@ export async function trainConfiguredDetectors(config: PipelineConfig, reporter:
       model: run.model,
     };
   });
-  const stored: StoredDetectors = {
+  return {
     format: "soundcheck-detectors/1",
     features: { ...config.features },
     representation: { ...config.representation },
@@ -102,16 +124,10 @@ export async function trainConfiguredDetectors(config: PipelineConfig, reporter:
     featureName,
     detectors,
     trainedOn: {
-      train: Array.from(train, (i) => (recordings[i] as Recording).id),
-      validation: Array.from(validation, (i) => (recordings[i] as Recording).id),
+      train: Array.from(train, (i) => (recordings[i] as RecordingLike).id),
+      validation: Array.from(validation, (i) => (recordings[i] as RecordingLike).id),
     },
   };
-  writeFileAtomic(join(config.modelDir, DETECTORS_JSON), JSON.stringify(stored) + "\n");
-  reporter.info(
-    `train: ${detectors.length} pooled-feature detectors (${featureName}) on ${train.length} recordings, ` +
-      `thresholds on ${validation.length} validation recordings -> ${join(config.modelDir, DETECTORS_JSON)}`,
-  );
-  return stored;
 }
 
 /** The detectors saved in `modelDir`, or null when the run has none. */
